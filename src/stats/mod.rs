@@ -1,0 +1,1 @@
+//! Pure statistics: plain numbers in, plain structs out.

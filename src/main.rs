@@ -1,1 +1,41 @@
-fn main() {}
+//! The `outcome-lens` binary: parses arguments, runs the command, prints an error chain once.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use outcome_lens::app;
+use outcome_lens::cli::Cli;
+use outcome_lens::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            }
+            .into();
+        }
+    };
+    match app::run(cli) {
+        Ok(exit) => exit.into(),
+        Err(err) if is_broken_pipe(&err) => Exit::Success.into(),
+        Err(err) => {
+            eprintln!("outcome-lens: {err:#}");
+            Exit::Failure.into()
+        }
+    }
+}
+
+/// A closed stdout (`outcome-lens … | head`) is not a failure.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

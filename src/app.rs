@@ -1,0 +1,242 @@
+//! Subcommand handlers: build the configuration, call the stages, print results.
+//!
+//! Invariant: no pipeline logic lives here; stdout carries only machine-readable output and
+//! everything for people goes to stderr.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{Cli, Command, Format, InputArgs};
+use crate::exit::Exit;
+use crate::ingest::{self, Ingested, Table};
+use crate::normalise::forces::ForceTable;
+use crate::output;
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<Exit> {
+    match cli.command {
+        Command::Ingest(args) => {
+            let ingested = read(&args.input)?;
+            print_accounting(&ingested, args.input.format)?;
+            write_ingested(ingested, &args.out, args.input.quiet)?;
+            Ok(Exit::Success)
+        }
+        Command::Validate(args) => {
+            let ingested = read(&args.input)?;
+            print_accounting(&ingested, args.input.format)?;
+            report_problems(&ingested);
+            if ingested.quarantine.is_empty() {
+                Ok(Exit::Success)
+            } else {
+                Ok(Exit::Failure)
+            }
+        }
+    }
+}
+
+/// The forces table with the user's aliases added.
+fn force_table(aliases: &[String]) -> Result<ForceTable> {
+    let mut forces = ForceTable::bundled().context("bundled forces table")?;
+    for alias in aliases {
+        let Some((name, force)) = alias.split_once('=') else {
+            bail!("--alias {alias:?} is not of the form NAME=FORCE");
+        };
+        forces.add_alias(name.trim(), force.trim())?;
+    }
+    Ok(forces)
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} reading {wide_bar} {percent}% {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn read(args: &InputArgs) -> Result<Ingested> {
+    let forces = force_table(&args.aliases)?;
+    let bar = progress_bar(args.quiet);
+    let result = ingest::read_inputs(&args.inputs, &forces, &bar);
+    bar.finish_and_clear();
+    let ingested = result?;
+    if !args.quiet {
+        summarise(&ingested);
+    }
+    Ok(ingested)
+}
+
+fn summarise(ingested: &Ingested) {
+    let read: u64 = ingested.accounts.iter().map(|a| a.rows_read).sum();
+    let loaded: u64 = ingested.accounts.iter().map(|a| a.rows_loaded).sum();
+    let quarantined: u64 = ingested.accounts.iter().map(|a| a.rows_quarantined).sum();
+    let negative: u64 = ingested.accounts.iter().map(|a| a.negative_counts).sum();
+    let mut tokens: std::collections::BTreeMap<&str, u64> = Default::default();
+    for account in &ingested.accounts {
+        for ((_, token), n) in &account.missing_tokens {
+            *tokens.entry(token.as_str()).or_insert(0) += n;
+        }
+        if !account.ignored_columns.is_empty() {
+            eprintln!(
+                "note: {}: ignored column(s): {}",
+                account.file,
+                account.ignored_columns.join(", ")
+            );
+        }
+        if account.title_rows > 0 {
+            eprintln!(
+                "note: {}: header found on line {} below {} title row(s)",
+                account.file, account.header_line, account.title_rows
+            );
+        }
+    }
+    let n_inputs = ingested.accounts.len();
+    let mut line = format!(
+        "read {} rows from {n_inputs} input{}: {} loaded, {} quarantined",
+        thousands(read),
+        if n_inputs == 1 { "" } else { "s" },
+        thousands(loaded),
+        thousands(quarantined)
+    );
+    if ingested.n_forces > 0 {
+        line.push_str(&format!("; {} forces", ingested.n_forces));
+    }
+    let missing: u64 = tokens.values().sum();
+    if missing > 0 {
+        let detail: Vec<String> = tokens
+            .iter()
+            .map(|(t, n)| format!("{t}: {}", thousands(*n)))
+            .collect();
+        line.push_str(&format!(
+            "; {} missing cells ({})",
+            thousands(missing),
+            detail.join("; ")
+        ));
+    }
+    if negative > 0 {
+        line.push_str(&format!("; {} negative counts kept", thousands(negative)));
+    }
+    eprintln!("{line}");
+}
+
+fn print_accounting(ingested: &Ingested, format: Format) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Json => {
+            let totals = serde_json::json!({
+                "rows_read": ingested.accounts.iter().map(|a| a.rows_read).sum::<u64>(),
+                "rows_loaded": ingested.accounts.iter().map(|a| a.rows_loaded).sum::<u64>(),
+                "rows_quarantined": ingested.accounts.iter().map(|a| a.rows_quarantined).sum::<u64>(),
+                "forces": ingested.n_forces,
+            });
+            let doc = serde_json::json!({ "inputs": ingested.accounts, "total": totals });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            writeln!(out, "file,format,kind,rows_read,rows_loaded,rows_quarantined,negative_counts,missing_cells")?;
+            for a in &ingested.accounts {
+                let kind = match a.kind {
+                    Some(ingest::TableKind::HomeOffice) => "home_office",
+                    Some(ingest::TableKind::TidyCounts) => "tidy_counts",
+                    None => "",
+                };
+                let format = match a.format {
+                    ingest::InputFormat::Csv => "csv",
+                    ingest::InputFormat::Spreadsheet => "spreadsheet",
+                    ingest::InputFormat::Parquet => "parquet",
+                };
+                writeln!(
+                    out,
+                    "{},{format},{kind},{},{},{},{},{}",
+                    output::csv_field(&a.file),
+                    a.rows_read,
+                    a.rows_loaded,
+                    a.rows_quarantined,
+                    a.negative_counts,
+                    a.missing_cells()
+                )?;
+            }
+            let sum = |f: fn(&ingest::InputAccount) -> u64| -> u64 {
+                ingested.accounts.iter().map(f).sum()
+            };
+            writeln!(
+                out,
+                "total,,,{},{},{},{},{}",
+                sum(|a| a.rows_read),
+                sum(|a| a.rows_loaded),
+                sum(|a| a.rows_quarantined),
+                sum(|a| a.negative_counts),
+                sum(ingest::InputAccount::missing_cells)
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn report_problems(ingested: &Ingested) {
+    const SHOWN: usize = 20;
+    for row in ingested.quarantine.iter().take(SHOWN) {
+        eprintln!("{}:{}: {}", row.file, row.line, row.reason);
+    }
+    if ingested.quarantine.len() > SHOWN {
+        eprintln!(
+            "… and {} more quarantined rows",
+            ingested.quarantine.len() - SHOWN
+        );
+    }
+}
+
+fn write_ingested(ingested: Ingested, out: &PathBuf, quiet: bool) -> Result<()> {
+    let quarantine_path = output::quarantine_path(out);
+    let mut table = match ingested.table {
+        Table::Outcomes(df) | Table::Tidy(df) => df,
+    };
+    output::write_parquet(out, &mut table)?;
+    if ingested.quarantine.is_empty() {
+        // A stale quarantine file from an earlier ingest would describe other inputs.
+        if quarantine_path.exists() {
+            std::fs::remove_file(&quarantine_path)
+                .with_context(|| format!("cannot remove stale {}", quarantine_path.display()))?;
+        }
+    } else {
+        output::write_quarantine(&quarantine_path, &ingested.quarantine)?;
+    }
+    if !quiet {
+        eprintln!(
+            "wrote {} ({} records)",
+            out.display(),
+            thousands(table.height() as u64)
+        );
+        if !ingested.quarantine.is_empty() {
+            eprintln!(
+                "wrote {} ({} quarantined rows)",
+                quarantine_path.display(),
+                thousands(ingested.quarantine.len() as u64)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Formats an integer with thousands separators, e.g. 621,280.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

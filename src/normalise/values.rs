@@ -1,0 +1,131 @@
+//! Cell values: counts, missing-value tokens and flags.
+//!
+//! Invariant: a count cell is a whole number, a known missing-value token (which becomes
+//! null, never zero), or an invalid value that quarantines its row. Negative counts are real
+//! revisions and are kept (DATA.md §2.5).
+
+use crate::normalise::text::match_key;
+
+/// Tokens that mean "no number here" in count cells, as written in the sources
+/// (DATA.md §2.5): verified in 2018/19 (`N/A - offence code expired`, `NA`), used by other
+/// loaders (`..`, `*`, `--`), and GOV.UK's shorthand (`[c]`, `[x]`, `[z]`).
+pub const MISSING_TOKENS: &[&str] = &[
+    "N/A - offence code expired",
+    "NA",
+    "N/A",
+    "..",
+    "*",
+    "--",
+    "[c]",
+    "[x]",
+    "[z]",
+];
+
+/// The label under which empty count cells are counted.
+pub const EMPTY_TOKEN: &str = "(empty)";
+
+/// What a count cell holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Count {
+    /// A whole number (possibly negative).
+    Value(i64),
+    /// A missing-value token, in its canonical spelling.
+    Missing(&'static str),
+    /// Anything else, with the reason it was refused.
+    Invalid(String),
+}
+
+/// Parses a count cell. Accepts `151`, `-1`, `151.0` (a spreadsheet float with an integral
+/// value) and `1,234` (thousands separators in copied tables); any other float is invalid.
+pub fn parse_count(text: &str) -> Count {
+    let bytes = text.as_bytes();
+    // Fast path: an optional minus sign and 1–18 digits cannot overflow an i64.
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+        let magnitude = digits
+            .iter()
+            .fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0'));
+        return Count::Value(if digits.len() < bytes.len() {
+            -magnitude
+        } else {
+            magnitude
+        });
+    }
+    parse_count_slow(text)
+}
+
+fn parse_count_slow(text: &str) -> Count {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Count::Missing(EMPTY_TOKEN);
+    }
+    let key = match_key(trimmed);
+    if let Some(token) = MISSING_TOKENS.iter().find(|t| match_key(t) == key) {
+        return Count::Missing(token);
+    }
+    if trimmed.len() != text.len() {
+        return parse_count(trimmed);
+    }
+    let (sign, digits) = match trimmed.strip_prefix('-') {
+        Some(rest) => (-1i64, rest),
+        None => (1, trimmed.strip_prefix('+').unwrap_or(trimmed)),
+    };
+    let grouped = is_thousands_grouped(digits);
+    let plain: String = if grouped {
+        digits.replace(',', "")
+    } else {
+        digits.to_string()
+    };
+    if !plain.is_empty() && plain.bytes().all(|b| b.is_ascii_digit()) {
+        return match plain.parse::<i64>() {
+            Ok(v) => Count::Value(sign * v),
+            Err(_) => Count::Invalid(format!("count {text:?} is too large")),
+        };
+    }
+    if let Ok(value) = plain.parse::<f64>() {
+        if value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e15 {
+            // An integral float such as `151.0`: the check above proves the cast is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            return Count::Value(sign * value as i64);
+        }
+        return Count::Invalid(format!("count {text:?} is not a whole number"));
+    }
+    Count::Invalid(format!(
+        "count {text:?} is not a number or a known missing-value token"
+    ))
+}
+
+/// True for `1,234` or `12,345,678`: digits in groups of three after the first group.
+fn is_thousands_grouped(digits: &str) -> bool {
+    let mut groups = digits.split(',');
+    let first_ok = groups
+        .next()
+        .is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    let mut n_rest = 0;
+    let rest_ok = groups.all(|g| {
+        n_rest += 1;
+        g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit())
+    });
+    first_ok && rest_ok && n_rest > 0
+}
+
+/// Parses an `Offence code expired` cell: empty is false, `x` is true (DATA.md §2.4).
+pub fn parse_expired(text: &str) -> Option<bool> {
+    match text.trim() {
+        "" => Some(false),
+        "x" | "X" => Some(true),
+        _ => None,
+    }
+}
+
+/// Parses an outcome type cell, `0`–`22` (spreadsheets may store `16.0`).
+pub fn parse_outcome_type(text: &str) -> Option<u8> {
+    let text = text.trim();
+    let text = text.strip_suffix(".0").unwrap_or(text);
+    text.parse::<u8>()
+        .ok()
+        .filter(|&t| t <= crate::record::OutcomeType::MAX)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,226 @@
+//! The canonical outcome table: one schema, defined once.
+//!
+//! Every reader produces this table and every later stage reads it. Invariant: the column
+//! names, their order and their types live only here (`col`, [`schema`]), and a unit test
+//! checks that [`OutcomeRecord`] and the schema agree. The two count bases are alternatives
+//! for the same outcomes (DATA.md §2.6): a row carries exactly one basis and sums must
+//! never add the two.
+
+use std::fmt;
+
+use polars::prelude::*;
+
+/// Column names of the canonical outcome table, in schema order.
+pub mod col {
+    /// Financial year as written by the Home Office, e.g. `2018/19`.
+    pub const FINANCIAL_YEAR: &str = "financial_year";
+    /// Financial quarter, 1 (April–June) to 4 (January–March).
+    pub const QUARTER: &str = "quarter";
+    /// First day of the quarter (a date), for ordering and plotting.
+    pub const PERIOD_START: &str = "period_start";
+    /// Canonical force name (the Home Office spelling, e.g. `London, City of`).
+    pub const FORCE: &str = "force";
+    /// ONS police force area code (null for British Transport Police).
+    pub const FORCE_CODE: &str = "force_code";
+    /// Home Office offence code: a string, never a number (`8N`, `105A`, `4.10`).
+    pub const OFFENCE_CODE: &str = "offence_code";
+    /// Offence description, dash variants normalised.
+    pub const OFFENCE_DESCRIPTION: &str = "offence_description";
+    /// Offence group, in its canonical spelling.
+    pub const OFFENCE_GROUP: &str = "offence_group";
+    /// Offence subgroup.
+    pub const OFFENCE_SUBGROUP: &str = "offence_subgroup";
+    /// Whether the offence code had expired (`x` in the source).
+    pub const OFFENCE_CODE_EXPIRED: &str = "offence_code_expired";
+    /// Home Office outcome type, 0–22.
+    pub const OUTCOME_TYPE: &str = "outcome_type";
+    /// Count basis: `recorded_in_period` or `assigned_in_period`.
+    pub const BASIS: &str = "basis";
+    /// The count; null where the source held a missing-value token.
+    pub const COUNT: &str = "count";
+}
+
+/// The polars schema of the canonical outcome table.
+pub fn schema() -> Schema {
+    Schema::from_iter([
+        Field::new(col::FINANCIAL_YEAR.into(), DataType::String),
+        Field::new(col::QUARTER.into(), DataType::Int32),
+        Field::new(col::PERIOD_START.into(), DataType::Date),
+        Field::new(col::FORCE.into(), DataType::String),
+        Field::new(col::FORCE_CODE.into(), DataType::String),
+        Field::new(col::OFFENCE_CODE.into(), DataType::String),
+        Field::new(col::OFFENCE_DESCRIPTION.into(), DataType::String),
+        Field::new(col::OFFENCE_GROUP.into(), DataType::String),
+        Field::new(col::OFFENCE_SUBGROUP.into(), DataType::String),
+        Field::new(col::OFFENCE_CODE_EXPIRED.into(), DataType::Boolean),
+        Field::new(col::OUTCOME_TYPE.into(), DataType::Int32),
+        Field::new(col::BASIS.into(), DataType::String),
+        Field::new(col::COUNT.into(), DataType::Int64),
+    ])
+}
+
+/// One row of the canonical outcome table, as plain data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeRecord {
+    /// Financial year and quarter.
+    pub period: Period,
+    /// Canonical force name.
+    pub force: String,
+    /// ONS force code, if the force has one.
+    pub force_code: Option<String>,
+    /// Home Office offence code.
+    pub offence_code: String,
+    /// Offence description.
+    pub offence_description: String,
+    /// Offence group.
+    pub offence_group: String,
+    /// Offence subgroup.
+    pub offence_subgroup: String,
+    /// Whether the offence code had expired.
+    pub offence_code_expired: bool,
+    /// Outcome type 0–22.
+    pub outcome_type: OutcomeType,
+    /// Which of the two alternative counts this is.
+    pub basis: Basis,
+    /// The count; `None` where the source held a missing-value token.
+    pub count: Option<i64>,
+}
+
+/// The two alternative count bases of the Home Office outcomes tables (DATA.md §2.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Basis {
+    /// Outcomes for offences recorded in the quarter, whatever the outcome date.
+    RecordedInPeriod,
+    /// Outcomes recorded (investigations closed) in the quarter, whenever the offence was recorded.
+    AssignedInPeriod,
+}
+
+impl Basis {
+    /// Both bases, in canonical order.
+    pub const ALL: [Basis; 2] = [Basis::RecordedInPeriod, Basis::AssignedInPeriod];
+
+    /// The canonical name written in the `basis` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::RecordedInPeriod => "recorded_in_period",
+            Basis::AssignedInPeriod => "assigned_in_period",
+        }
+    }
+
+    /// Parses a canonical basis name.
+    pub fn parse(s: &str) -> Option<Basis> {
+        Basis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Home Office outcome type number, 0–22 (DATA.md §3). Select on this, never on group text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OutcomeType(u8);
+
+impl OutcomeType {
+    /// The largest outcome type number defined.
+    pub const MAX: u8 = 22;
+
+    /// Validates an outcome type number.
+    pub fn new(number: u8) -> Option<OutcomeType> {
+        (number <= Self::MAX).then_some(OutcomeType(number))
+    }
+
+    /// The outcome type number.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+}
+
+/// A financial year (April to March) and quarter, e.g. 2018/19 Q1 = April–June 2018.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    fy_start: u16,
+    quarter: u8,
+}
+
+impl Period {
+    /// Builds a period from the calendar year in which the financial year starts and a quarter 1–4.
+    pub fn new(fy_start: u16, quarter: u8) -> Option<Period> {
+        ((1..=4).contains(&quarter) && (1990..=2200).contains(&fy_start))
+            .then_some(Period { fy_start, quarter })
+    }
+
+    /// The calendar year in which the financial year starts (2018 for 2018/19).
+    pub fn fy_start(self) -> u16 {
+        self.fy_start
+    }
+
+    /// The quarter, 1–4.
+    pub fn quarter(self) -> u8 {
+        self.quarter
+    }
+
+    /// The financial year as the Home Office writes it, e.g. `2018/19`.
+    pub fn financial_year(self) -> String {
+        format!("{}/{:02}", self.fy_start, (self.fy_start + 1) % 100)
+    }
+
+    /// Days from 1970-01-01 to the first day of the quarter (the polars `Date` encoding).
+    pub fn start_days_since_epoch(self) -> i32 {
+        let (year, month) = match self.quarter {
+            1 => (self.fy_start, 4),
+            2 => (self.fy_start, 7),
+            3 => (self.fy_start, 10),
+            _ => (self.fy_start + 1, 1),
+        };
+        days_from_civil(i32::from(year), month, 1)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} Q{}", self.financial_year(), self.quarter)
+    }
+}
+
+/// Parses a financial year written `2018/19` or `2018-19` into its starting calendar year.
+/// The two-digit suffix must be the following year.
+pub fn parse_financial_year(text: &str) -> Option<u16> {
+    let text = text.trim();
+    let (start, end) = text.split_once(['/', '-', '–'])?;
+    let start: u16 = start.trim().parse().ok()?;
+    let end: u16 = end.trim().parse().ok()?;
+    let expected_end = start.checked_add(1)?;
+    let ok = match end {
+        0..=99 => end == expected_end % 100,
+        _ => end == expected_end,
+    };
+    (ok && (1990..=2200).contains(&start)).then_some(start)
+}
+
+/// Parses a quarter written `1`–`4` or `Q1`–`Q4` (other Home Office files use the latter).
+pub fn parse_quarter(text: &str) -> Option<u8> {
+    let text = text.trim();
+    let digits = text.strip_prefix(['Q', 'q']).unwrap_or(text);
+    let digits = digits.strip_suffix(".0").unwrap_or(digits);
+    match digits.parse::<u8>() {
+        Ok(q @ 1..=4) => Some(q),
+        _ => None,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests;

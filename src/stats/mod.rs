@@ -1,1 +1,38 @@
 //! Pure statistics: plain numbers in, plain structs out.
+//!
+//! Invariant: nothing here reads files, uses polars or plotters, or knows about police data;
+//! every formula in the pipeline lives here, each documented with its formula and reference,
+//! and every invalid input returns a [`StatsError`] instead of panicking.
+//!
+//! Code map:
+//! - [`level`]: validated confidence levels and their z.
+//! - [`proportion`]: Wilson and Clopper–Pearson intervals.
+//! - [`funnel`]: funnel limits (normal, exact, arcsine), grids, the pooled target.
+//! - [`overdispersion`]: z-scores, φ, its χ² test, τ², adjusted z-scores.
+//! - [`quantile`]: type-7 quantiles and winsorisation.
+//! - [`flags`]: the flag vocabulary and classification.
+//! - [`multiplicity`]: Benjamini–Hochberg adjusted p-values.
+//! - [`standardise`]: indirect standardisation and the excess split.
+//! - [`spc`]: p-chart, Laney p′, XmR and the special-cause rules.
+//! - [`distribution`]: the distribution functions underneath, accurate to double precision.
+//! - [`tolerance`]: the tolerance policy used by the tests.
+
+pub mod distribution;
+pub mod error;
+pub mod flags;
+pub mod funnel;
+pub mod level;
+pub mod multiplicity;
+pub mod overdispersion;
+pub mod proportion;
+pub mod quantile;
+pub mod spc;
+pub mod standardise;
+pub mod tolerance;
+
+pub use error::{Result, StatsError};
+pub use flags::{classify, classify_z, Direction, Flag};
+pub use funnel::{DispersionAdjustment, FunnelLimits, FunnelMethod};
+pub use level::{FlagLevels, Level};
+pub use overdispersion::{Adjustment, Overdispersion, Scale, Target};
+pub use proportion::Interval;

@@ -1,0 +1,286 @@
+//! Distribution functions the rest of `stats` builds on, accurate to double precision.
+//!
+//! The normal, χ² and beta functions wrap statrs, whose results agree with R to well
+//! within 1e-9 relative at the probabilities used here (see `tests/reference/quantiles.csv`).
+//! The binomial probability and tails are our own: statrs computes the binomial CDF through
+//! an incomplete-beta continued fraction capped at 140 iterations, which at force-scale
+//! denominators stops short (relative error 1.2e-7 against R's `pbinom` at n = 250,000,
+//! θ = 0.3, k = 75,000). Here the probability mass uses Loader's (2000) saddle-point form,
+//! and each tail is a direct sum of terms taken outward from k, always on the side of
+//! the distribution where the tail is the smaller one, so there is no cancellation.
+//!
+//! Invariant: no function here panics; probabilities outside [0, 1] return an error or are
+//! rejected by the caller before they get here.
+
+use statrs::consts::LN_SQRT_2PI;
+use statrs::distribution::{Beta, ChiSquared, ContinuousCDF};
+use statrs::function::erf::{erfc, erfc_inv};
+use statrs::function::gamma::ln_gamma;
+
+use super::error::{Result, StatsError};
+
+/// The upper normal quantile z with P(Z > z) = `upper_tail` / 2, i.e. z = √2 · erfc⁻¹(upper_tail).
+///
+/// For a two-sided level c, `normal_quantile_upper(1 − c)` is the z of that level.
+/// Taking the total tail probability directly (rather than 1 − (1 − c)/2) keeps
+/// full relative precision for levels close to 1.
+#[must_use]
+pub fn normal_quantile_upper(two_sided_tail: f64) -> f64 {
+    std::f64::consts::SQRT_2 * erfc_inv(two_sided_tail)
+}
+
+/// The standard normal quantile Φ⁻¹(p).
+///
+/// Formula: Φ⁻¹(p) = −√2 · erfc⁻¹(2p) (statrs' erfc⁻¹, after Boost).
+///
+/// # Errors
+///
+/// [`StatsError::ProbabilityOutOfRange`] when `p` is outside [0, 1] or NaN.
+pub fn normal_quantile(p: f64) -> Result<f64> {
+    check_probability(p)?;
+    Ok(-std::f64::consts::SQRT_2 * erfc_inv(2.0 * p))
+}
+
+/// The standard normal upper tail P(Z > z) = erfc(z/√2)/2.
+#[must_use]
+pub fn normal_upper_tail(z: f64) -> f64 {
+    0.5 * erfc(z / std::f64::consts::SQRT_2)
+}
+
+/// The two-sided normal p-value 2 · P(Z > |z|) = erfc(|z|/√2).
+#[must_use]
+pub fn two_sided_p_value(z: f64) -> f64 {
+    erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// The χ² quantile with `df` degrees of freedom: the x with P(χ²_df ≤ x) = p.
+///
+/// Matches R's `qchisq(p, df)`.
+///
+/// # Errors
+///
+/// [`StatsError::ProbabilityOutOfRange`] for p outside [0, 1];
+/// [`StatsError::NonFinite`] when `df` is not a positive finite number.
+pub fn chi_squared_quantile(df: f64, p: f64) -> Result<f64> {
+    check_probability(p)?;
+    let dist = chi_squared(df)?;
+    Ok(dist.inverse_cdf(p))
+}
+
+/// The χ² upper tail P(χ²_df > x), as R's `pchisq(x, df, lower.tail = FALSE)`.
+///
+/// # Errors
+///
+/// [`StatsError::NonFinite`] when `df` is not positive and finite, or `x` is NaN.
+pub fn chi_squared_upper_tail(df: f64, x: f64) -> Result<f64> {
+    if x.is_nan() {
+        return Err(StatsError::NonFinite {
+            what: "chi-squared statistic",
+            value: x,
+        });
+    }
+    let dist = chi_squared(df)?;
+    if x <= 0.0 {
+        return Ok(1.0);
+    }
+    Ok(dist.sf(x))
+}
+
+/// The beta quantile B⁻¹(p; a, b), as R's `qbeta(p, a, b)`.
+///
+/// # Errors
+///
+/// [`StatsError::ProbabilityOutOfRange`] for p outside [0, 1];
+/// [`StatsError::NonFinite`] when a shape is not positive and finite.
+pub fn beta_quantile(a: f64, b: f64, p: f64) -> Result<f64> {
+    check_probability(p)?;
+    let dist = Beta::new(a, b).map_err(|_| StatsError::NonFinite {
+        what: "beta shape",
+        value: if a > 0.0 && a.is_finite() { b } else { a },
+    })?;
+    Ok(dist.inverse_cdf(p))
+}
+
+/// The binomial probability P(X = k) for X ~ Binomial(n, θ).
+///
+/// Formula (Loader 2000, "Fast and accurate computation of binomial probabilities"):
+///
+/// ```text
+/// P(X = k) = exp( δ(n) − δ(k) − δ(n − k) − D(k, nθ) − D(n − k, n(1 − θ)) ) · √( n / (2π k (n − k)) )
+/// δ(m) = ln m! − ln( √(2πm) (m/e)^m )       (Stirling's error)
+/// D(x, m) = x ln(x/m) + m − x               (deviance term, by a series when x ≈ m)
+/// ```
+///
+/// This keeps full relative precision at n in the hundreds of thousands,
+/// where a difference of log-gammas would lose about six digits.
+/// θ outside [0, 1] is treated as the nearest bound.
+#[must_use]
+pub fn binomial_pmf(k: u64, n: u64, theta: f64) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    if theta <= 0.0 {
+        return if k == 0 { 1.0 } else { 0.0 };
+    }
+    if theta >= 1.0 {
+        return if k == n { 1.0 } else { 0.0 };
+    }
+    let n_f = n as f64;
+    let k_f = k as f64;
+    if k == 0 {
+        return (n_f * (-theta).ln_1p()).exp();
+    }
+    if k == n {
+        return (n_f * theta.ln()).exp();
+    }
+    let rest = n_f - k_f;
+    let log_core = stirling_error(n_f)
+        - stirling_error(k_f)
+        - stirling_error(rest)
+        - deviance_term(k_f, n_f * theta)
+        - deviance_term(rest, n_f * (1.0 - theta));
+    let log_scale = 2.0 * LN_SQRT_2PI + k_f.ln() + (-k_f / n_f).ln_1p();
+    (log_core - 0.5 * log_scale).exp()
+}
+
+/// Both tails of a binomial distribution at one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BinomialTails {
+    /// P(X ≤ k), R's `pbinom(k, n, θ)`.
+    pub lower: f64,
+    /// P(X > k), R's `pbinom(k, n, θ, lower.tail = FALSE)`.
+    pub upper: f64,
+}
+
+/// The binomial CDF P(X ≤ k) and survival P(X > k) for X ~ Binomial(n, θ).
+///
+/// The smaller tail is summed directly, term by term outward from k, using the ratio
+/// P(X = j − 1)/P(X = j) = j(1 − θ)/((n − j + 1)θ); the other is 1 minus it.
+/// Terms shrink at least geometrically in a tail, so the sum stops once the remainder
+/// is provably below 1e-18 of the total.
+#[must_use]
+pub fn binomial_tails(k: u64, n: u64, theta: f64) -> BinomialTails {
+    if k >= n {
+        return BinomialTails {
+            lower: 1.0,
+            upper: 0.0,
+        };
+    }
+    if theta <= 0.0 {
+        return BinomialTails {
+            lower: 1.0,
+            upper: 0.0,
+        };
+    }
+    if theta >= 1.0 {
+        return BinomialTails {
+            lower: 0.0,
+            upper: 1.0,
+        };
+    }
+    let n_f = n as f64;
+    let odds_down = (1.0 - theta) / theta;
+    if (k as f64) < n_f * theta {
+        // Lower tail: sum P(X = j) for j = k, k − 1, …, 0.
+        let mut term = binomial_pmf(k, n, theta);
+        let mut sum = term;
+        let mut j = k;
+        while j > 0 && term > 0.0 {
+            let ratio = (j as f64) / ((n - j + 1) as f64) * odds_down;
+            term *= ratio;
+            sum += term;
+            j -= 1;
+            // The ratios fall as j falls, so the remainder is at most term · r/(1 − r).
+            if ratio < 1.0 && term * ratio / (1.0 - ratio) <= sum * TAIL_SUM_PRECISION {
+                break;
+            }
+        }
+        BinomialTails {
+            lower: sum,
+            upper: 1.0 - sum,
+        }
+    } else {
+        // Upper tail: sum P(X = j) for j = k + 1, …, n.
+        let odds_up = theta / (1.0 - theta);
+        let mut j = k + 1;
+        let mut term = binomial_pmf(j, n, theta);
+        let mut sum = term;
+        while j < n && term > 0.0 {
+            let ratio = ((n - j) as f64) / ((j + 1) as f64) * odds_up;
+            term *= ratio;
+            sum += term;
+            j += 1;
+            if ratio < 1.0 && term * ratio / (1.0 - ratio) <= sum * TAIL_SUM_PRECISION {
+                break;
+            }
+        }
+        BinomialTails {
+            lower: 1.0 - sum,
+            upper: sum,
+        }
+    }
+}
+
+/// Relative size of the neglected remainder at which a tail sum stops.
+const TAIL_SUM_PRECISION: f64 = 1e-18;
+
+/// Stirling's error δ(m) = ln m! − ln(√(2πm)(m/e)^m) for m ≥ 1.
+///
+/// Up to 15 it is computed from ln Γ directly (the absolute error, which is what enters
+/// the exponent, stays near 1e-14); above 15 from the asymptotic series
+/// 1/(12m) − 1/(360m³) + 1/(1260m⁵) − 1/(1680m⁷) + 1/(1188m⁹), whose next term is below 1e-16.
+fn stirling_error(m: f64) -> f64 {
+    const S0: f64 = 1.0 / 12.0;
+    const S1: f64 = 1.0 / 360.0;
+    const S2: f64 = 1.0 / 1260.0;
+    const S3: f64 = 1.0 / 1680.0;
+    const S4: f64 = 1.0 / 1188.0;
+    if m <= 15.0 {
+        return ln_gamma(m + 1.0) - (m + 0.5) * m.ln() + m - LN_SQRT_2PI;
+    }
+    let m2 = m * m;
+    (S0 - (S1 - (S2 - (S3 - S4 / m2) / m2) / m2) / m2) / m
+}
+
+/// The deviance term D(x, m) = x ln(x/m) + m − x, evaluated without cancellation.
+///
+/// When x and m are close, D = (x − m)v + 2x Σ_{j≥1} v^{2j+1}/(2j + 1) with v = (x − m)/(x + m)
+/// (Loader 2000, eq. for bd0).
+fn deviance_term(x: f64, m: f64) -> f64 {
+    let diff = x - m;
+    if diff.abs() < 0.1 * (x + m) {
+        let v = diff / (x + m);
+        let v2 = v * v;
+        let mut sum = diff * v;
+        let mut power = 2.0 * x * v;
+        for j in 1..1000_u32 {
+            power *= v2;
+            let term = power / f64::from(2 * j + 1);
+            sum += term;
+            if term.abs() <= f64::EPSILON * sum.abs() {
+                break;
+            }
+        }
+        sum
+    } else {
+        x * (x / m).ln() + m - x
+    }
+}
+
+fn chi_squared(df: f64) -> Result<ChiSquared> {
+    ChiSquared::new(df).map_err(|_| StatsError::NonFinite {
+        what: "degrees of freedom",
+        value: df,
+    })
+}
+
+pub(crate) fn check_probability(p: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(StatsError::ProbabilityOutOfRange { value: p })
+    }
+}
+
+#[cfg(test)]
+mod tests;

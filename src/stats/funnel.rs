@@ -1,0 +1,472 @@
+//! Funnel limits for a proportion: normal, exact (Spiegelhalter) and arcsine methods.
+//!
+//! A funnel limit is the range a unit with denominator n would fall in, with the stated
+//! probability, if its true rate were the target θ₀ (METHODS.md §3).
+//! Invariant: every limit returned lies in [0, 1], and lower ≤ θ₀ ≤ upper.
+
+use super::distribution::{binomial_pmf, binomial_tails, BinomialTails};
+use super::error::{Result, StatsError};
+use super::level::Level;
+use super::overdispersion::Scale;
+
+/// How funnel limits are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FunnelMethod {
+    /// Normal approximation θ₀ ± z·√(θ₀(1 − θ₀)/n), as PHE Fingertips.
+    Normal,
+    /// Exact binomial quantiles with Spiegelhalter's (2005a) interpolation.
+    Exact,
+    /// Arcsine-normal sin²(asin√θ₀ ± z·√(1/(4n) + τ²)), as FunnelPlotR and the NHS Power BI funnel visual.
+    Arcsine,
+}
+
+impl FunnelMethod {
+    /// The method whose limits live on the given z-score scale: arcsine → `Arcsine`, natural → `Normal`.
+    ///
+    /// Overdispersion-adjusted limits must use the scale on which φ and τ² were estimated.
+    #[must_use]
+    pub fn on_scale(scale: Scale) -> Self {
+        match scale {
+            Scale::Arcsine => FunnelMethod::Arcsine,
+            Scale::Natural => FunnelMethod::Normal,
+        }
+    }
+}
+
+/// The overdispersion adjustment to apply to limits, with its estimated parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DispersionAdjustment {
+    /// Plain sampling-error limits.
+    None,
+    /// Limits widened by √φ on the method's scale; applied only when φ > 1 (METHODS.md §5.4).
+    Multiplicative {
+        /// The overdispersion factor φ.
+        phi: f64,
+    },
+    /// Additive random effects: between-unit variance τ² added to s² (METHODS.md §5.5).
+    Additive {
+        /// The between-unit variance τ² on the method's scale.
+        tau2: f64,
+    },
+}
+
+/// The lower and upper funnel limit at one denominator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FunnelLimits {
+    /// The lower limit, in [0, θ₀].
+    pub lower: f64,
+    /// The upper limit, in [θ₀, 1].
+    pub upper: f64,
+}
+
+/// The funnel limits at denominator n for target θ₀ at a two-sided `level`.
+///
+/// Formulas (METHODS.md §3), with z the level's normal quantile and s(n) = 1/(2√n):
+///
+/// ```text
+/// Normal:   θ₀ ∓ z·√( k·θ₀(1 − θ₀)/n + τ² ),  clamped to [0, 1]                 (PHE Fingertips)
+/// Exact:    (r_p − α)/n,  r_p = min{ r : F(r) ≥ p },  α = (F(r_p) − p)/(F(r_p) − F(r_p − 1)),
+///           p = (1 − c)/2 and 1 − (1 − c)/2, F the Binomial(n, θ₀) CDF, clamped at 0  (Spiegelhalter 2005a, A.1.1)
+/// Arcsine:  sin²( asin√θ₀ ∓ z·√( k·s(n)² + τ² ) ),  the angle clamped to [0, π/2]    (FunnelPlotR)
+/// ```
+///
+/// Here k = φ for the multiplicative adjustment when φ > 1 (else 1), and τ² is 0 unless
+/// the adjustment is additive. For a single denominator the arcsine angle is clamped to
+/// [0, π/2] before squaring, which is where FunnelPlotR's monotonicity fix leads;
+/// [`limits_on_grid`] reproduces that fix itself.
+///
+/// # Errors
+///
+/// [`StatsError::NonPositiveDenominator`] when n = 0; [`StatsError::RateOutOfRange`] when θ₀ is outside [0, 1];
+/// [`StatsError::NegativeDispersion`] for φ or τ² below 0 or not finite;
+/// [`StatsError::ExactNotAdjustable`] for the exact method with an adjustment other than `None`.
+pub fn limits(
+    method: FunnelMethod,
+    theta0: f64,
+    n: u64,
+    level: Level,
+    adjustment: DispersionAdjustment,
+) -> Result<FunnelLimits> {
+    let spread = Spread::new(method, theta0, adjustment)?;
+    if n == 0 {
+        return Err(StatsError::NonPositiveDenominator { value: 0.0 });
+    }
+    Ok(match method {
+        FunnelMethod::Normal => normal_limits(theta0, n, level.z(), spread),
+        FunnelMethod::Exact => exact_limits(theta0, n, level),
+        FunnelMethod::Arcsine => {
+            let (lower, upper) = arcsine_angles(theta0, n, level.z(), spread);
+            FunnelLimits {
+                lower: sin_squared(lower.max(0.0)),
+                upper: sin_squared(upper.min(std::f64::consts::FRAC_PI_2)),
+            }
+        }
+    })
+}
+
+/// Funnel limits along a strictly increasing grid of denominators, for drawing a funnel.
+///
+/// The normal and exact methods give the same values as [`limits`] at each point.
+/// The arcsine method applies FunnelPlotR's monotonicity fix (METHODS.md §3.3): the
+/// unclamped sin² limits are computed at every grid point, then any lower limit larger
+/// than the next grid point's lower limit is set to 0 and any upper limit smaller than
+/// the next grid point's upper limit is set to 1. The last grid point, which has no
+/// successor, has its angle clamped to [0, π/2] instead. Include the units' own
+/// denominators in the grid (see [`grid`]) so that their limits are the ones drawn.
+///
+/// # Errors
+///
+/// As [`limits`], plus [`StatsError::EmptyInput`] for an empty grid and
+/// [`StatsError::GridNotIncreasing`] when the grid is not strictly increasing.
+pub fn limits_on_grid(
+    method: FunnelMethod,
+    theta0: f64,
+    grid_points: &[u64],
+    level: Level,
+    adjustment: DispersionAdjustment,
+) -> Result<Vec<FunnelLimits>> {
+    let spread = Spread::new(method, theta0, adjustment)?;
+    check_grid(grid_points)?;
+    match method {
+        FunnelMethod::Normal => Ok(grid_points
+            .iter()
+            .map(|&n| normal_limits(theta0, n, level.z(), spread))
+            .collect()),
+        FunnelMethod::Exact => Ok(grid_points
+            .iter()
+            .map(|&n| exact_limits(theta0, n, level))
+            .collect()),
+        FunnelMethod::Arcsine => {
+            let angles: Vec<(f64, f64)> = grid_points
+                .iter()
+                .map(|&n| arcsine_angles(theta0, n, level.z(), spread))
+                .collect();
+            let raw: Vec<FunnelLimits> = angles
+                .iter()
+                .map(|&(lower, upper)| FunnelLimits {
+                    lower: sin_squared(lower),
+                    upper: sin_squared(upper),
+                })
+                .collect();
+            let mut fixed = Vec::with_capacity(raw.len());
+            for (idx, current) in raw.iter().enumerate() {
+                let limit = match raw.get(idx + 1) {
+                    Some(next) => FunnelLimits {
+                        lower: if current.lower > next.lower {
+                            0.0
+                        } else {
+                            current.lower
+                        },
+                        upper: if current.upper < next.upper {
+                            1.0
+                        } else {
+                            current.upper
+                        },
+                    },
+                    None => {
+                        let (lower, upper) = angles[idx];
+                        FunnelLimits {
+                            lower: sin_squared(lower.max(0.0)),
+                            upper: sin_squared(upper.min(std::f64::consts::FRAC_PI_2)),
+                        }
+                    }
+                };
+                fixed.push(FunnelLimits {
+                    lower: limit.lower.clamp(0.0, 1.0),
+                    upper: limit.upper.clamp(0.0, 1.0),
+                });
+            }
+            Ok(fixed)
+        }
+    }
+}
+
+/// A plotting grid: `points` denominators spaced geometrically from `min` to `max`,
+/// rounded to integers, merged with the units' own denominators `include`,
+/// sorted and with duplicates removed.
+///
+/// # Errors
+///
+/// [`StatsError::NonPositiveDenominator`] when `min` or any included denominator is 0;
+/// [`StatsError::GridNotIncreasing`] when `max` < `min`; [`StatsError::EmptyInput`] when `points` < 2.
+pub fn grid(min: u64, max: u64, points: usize, include: &[u64]) -> Result<Vec<u64>> {
+    if min == 0 {
+        return Err(StatsError::NonPositiveDenominator { value: 0.0 });
+    }
+    if max < min {
+        return Err(StatsError::GridNotIncreasing {
+            index: 1,
+            previous: min,
+            value: max,
+        });
+    }
+    if points < 2 {
+        return Err(StatsError::EmptyInput {
+            what: "grid (at least 2 points)",
+        });
+    }
+    if let Some(idx) = include.iter().position(|&n| n == 0) {
+        return Err(StatsError::NonPositiveDenominator { value: 0.0 }.at_unit(idx));
+    }
+    let (log_min, log_max) = ((min as f64).ln(), (max as f64).ln());
+    let step = (log_max - log_min) / ((points - 1) as f64);
+    let mut out: Vec<u64> = (0..points)
+        .map(|idx| {
+            let value = (log_min + step * idx as f64).exp().round();
+            // Rounding can stray one unit past the ends; keep inside [min, max].
+            (value as u64).clamp(min, max)
+        })
+        .collect();
+    out.extend_from_slice(include);
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// The pooled target θ₀ = Σx / Σn (METHODS.md §1): the ratio of totals, not the mean of rates.
+///
+/// # Errors
+///
+/// [`StatsError::EmptyInput`] for no units, [`StatsError::LengthMismatch`] when the slices differ in length,
+/// and the per-unit count errors (wrapped in [`StatsError::Unit`]) when some n = 0 or x > n.
+pub fn pooled_target(x: &[u64], n: &[u64]) -> Result<f64> {
+    check_units(x, n)?;
+    let total_x: f64 = x.iter().map(|&v| v as f64).sum();
+    let total_n: f64 = n.iter().map(|&v| v as f64).sum();
+    Ok(total_x / total_n)
+}
+
+/// Checks paired unit counts: non-empty, equal lengths, each n > 0 and x ≤ n.
+pub(crate) fn check_units(x: &[u64], n: &[u64]) -> Result<()> {
+    if x.len() != n.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "numerators and denominators",
+            left: x.len(),
+            right: n.len(),
+        });
+    }
+    if x.is_empty() {
+        return Err(StatsError::EmptyInput { what: "units" });
+    }
+    for (idx, (&xi, &ni)) in x.iter().zip(n).enumerate() {
+        super::proportion::check_counts(xi, ni).map_err(|err| err.at_unit(idx))?;
+    }
+    Ok(())
+}
+
+/// Checks a target rate: finite and in [0, 1].
+pub(crate) fn check_target(theta0: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&theta0) {
+        Ok(())
+    } else {
+        Err(StatsError::RateOutOfRange { value: theta0 })
+    }
+}
+
+fn check_grid(grid_points: &[u64]) -> Result<()> {
+    if grid_points.is_empty() {
+        return Err(StatsError::EmptyInput { what: "grid" });
+    }
+    if let Some(idx) = grid_points.iter().position(|&n| n == 0) {
+        return Err(StatsError::NonPositiveDenominator { value: 0.0 }.at_unit(idx));
+    }
+    for idx in 1..grid_points.len() {
+        if grid_points[idx] <= grid_points[idx - 1] {
+            return Err(StatsError::GridNotIncreasing {
+                index: idx,
+                previous: grid_points[idx - 1],
+                value: grid_points[idx],
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The validated widening applied to the sampling variance: variance · factor + tau2.
+#[derive(Debug, Clone, Copy)]
+struct Spread {
+    factor: f64,
+    tau2: f64,
+}
+
+impl Spread {
+    fn new(method: FunnelMethod, theta0: f64, adjustment: DispersionAdjustment) -> Result<Self> {
+        check_target(theta0)?;
+        match adjustment {
+            DispersionAdjustment::None => Ok(Spread {
+                factor: 1.0,
+                tau2: 0.0,
+            }),
+            _ if method == FunnelMethod::Exact => Err(StatsError::ExactNotAdjustable),
+            DispersionAdjustment::Multiplicative { phi } => {
+                if !(phi.is_finite() && phi >= 0.0) {
+                    return Err(StatsError::NegativeDispersion {
+                        what: "phi",
+                        value: phi,
+                    });
+                }
+                // METHODS.md §5.4: the multiplicative adjustment only ever widens.
+                Ok(Spread {
+                    factor: phi.max(1.0),
+                    tau2: 0.0,
+                })
+            }
+            DispersionAdjustment::Additive { tau2 } => {
+                if !(tau2.is_finite() && tau2 >= 0.0) {
+                    return Err(StatsError::NegativeDispersion {
+                        what: "tau2",
+                        value: tau2,
+                    });
+                }
+                Ok(Spread { factor: 1.0, tau2 })
+            }
+        }
+    }
+}
+
+fn normal_limits(theta0: f64, n: u64, z: f64, spread: Spread) -> FunnelLimits {
+    let variance = theta0 * (1.0 - theta0) / n as f64;
+    let half_width = z * (spread.factor * variance + spread.tau2).sqrt();
+    FunnelLimits {
+        lower: (theta0 - half_width).clamp(0.0, 1.0),
+        upper: (theta0 + half_width).clamp(0.0, 1.0),
+    }
+}
+
+/// The unclamped arcsine angles y₀ ∓ z·√(k·s² + τ²).
+fn arcsine_angles(theta0: f64, n: u64, z: f64, spread: Spread) -> (f64, f64) {
+    let y0 = theta0.sqrt().asin();
+    let s2 = 0.25 / n as f64;
+    let half_width = z * (spread.factor * s2 + spread.tau2).sqrt();
+    (y0 - half_width, y0 + half_width)
+}
+
+fn sin_squared(angle: f64) -> f64 {
+    let s = angle.sin();
+    s * s
+}
+
+fn exact_limits(theta0: f64, n: u64, level: Level) -> FunnelLimits {
+    // A target of exactly 0 or 1 has no sampling variation: every unit would show θ₀.
+    // The interpolation formula would otherwise place the limits a fraction of 1/n
+    // away from θ₀, on the wrong side of it.
+    if theta0 <= 0.0 || theta0 >= 1.0 {
+        return FunnelLimits {
+            lower: theta0,
+            upper: theta0,
+        };
+    }
+    let tail = level.tail_probability();
+    FunnelLimits {
+        lower: spiegelhalter_limit(n, theta0, tail, Tail::Lower, level.z()).clamp(0.0, 1.0),
+        upper: spiegelhalter_limit(n, theta0, tail, Tail::Upper, level.z()).clamp(0.0, 1.0),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    /// p = a: the lower limit.
+    Lower,
+    /// p = 1 − a: the upper limit.
+    Upper,
+}
+
+/// Spiegelhalter's interpolated binomial quantile (r_p − α)/n for p = a (lower) or 1 − a (upper).
+///
+/// r_p is found from a Cornish–Fisher starting point, moved in steps that each recompute
+/// the CDF directly until it sits on the safe side, then walked one count at a time by
+/// adding probabilities (never subtracting them), so the CDF values used in α keep full
+/// precision. For the upper tail F(r) ≥ 1 − a is tested as P(X > r) ≤ a, and
+/// F(r_p) − (1 − a) is computed as a − P(X > r_p), avoiding cancellation near 1.
+fn spiegelhalter_limit(n: u64, theta0: f64, tail_prob: f64, tail: Tail, z: f64) -> f64 {
+    let n_f = n as f64;
+    let sd = (n_f * theta0 * (1.0 - theta0)).sqrt();
+    let z_p = match tail {
+        Tail::Lower => -z,
+        Tail::Upper => z,
+    };
+    // Cornish–Fisher: the normal quantile corrected for skewness (1 − 2θ₀)/sd.
+    let skew = (1.0 - 2.0 * theta0) / sd;
+    let start = n_f * theta0 + sd * (z_p + (z_p * z_p - 1.0) * skew / 6.0) - 0.5;
+    let reached = |t: &BinomialTails| match tail {
+        Tail::Lower => t.lower >= tail_prob,
+        Tail::Upper => t.upper <= tail_prob,
+    };
+    let clamp = |value: f64| -> u64 { value.clamp(0.0, n_f) as u64 };
+
+    let (mut r, mut tails) = match tail {
+        Tail::Lower => {
+            // Start below r_p (where F(r) < a) so the walk only ever adds mass to F.
+            let mut step = 2.0;
+            let mut r = clamp(start.floor() - 1.0);
+            let mut tails = binomial_tails(r, n, theta0);
+            while reached(&tails) && r > 0 {
+                r = clamp(r as f64 - step);
+                tails = binomial_tails(r, n, theta0);
+                step *= 2.0;
+            }
+            (r, tails)
+        }
+        Tail::Upper => {
+            // Start at or above r_p (where P(X > r) ≤ a) so the walk only ever adds mass to P(X > r).
+            let mut step = 2.0;
+            let mut r = clamp(start.ceil() + 1.0);
+            let mut tails = binomial_tails(r, n, theta0);
+            while !reached(&tails) && r < n {
+                r = clamp(r as f64 + step);
+                tails = binomial_tails(r, n, theta0);
+                step *= 2.0;
+            }
+            (r, tails)
+        }
+    };
+
+    let pmf_at_r;
+    match tail {
+        Tail::Lower => {
+            if reached(&tails) {
+                // Only possible at r = 0: F(0) ≥ a already.
+                pmf_at_r = binomial_pmf(r, n, theta0);
+            } else {
+                loop {
+                    r += 1;
+                    let pmf = binomial_pmf(r, n, theta0);
+                    tails = BinomialTails {
+                        lower: tails.lower + pmf,
+                        upper: tails.upper - pmf,
+                    };
+                    if reached(&tails) || r >= n {
+                        pmf_at_r = pmf;
+                        break;
+                    }
+                }
+            }
+        }
+        Tail::Upper => {
+            // Walk down while r − 1 still satisfies P(X > r − 1) = P(X > r) + P(X = r) ≤ a.
+            let mut pmf = binomial_pmf(r, n, theta0);
+            while r > 0 && tails.upper + pmf <= tail_prob {
+                tails = BinomialTails {
+                    lower: tails.lower - pmf,
+                    upper: tails.upper + pmf,
+                };
+                r -= 1;
+                pmf = binomial_pmf(r, n, theta0);
+            }
+            pmf_at_r = pmf;
+        }
+    }
+    if pmf_at_r <= 0.0 {
+        // Only if the mass at r_p underflows, far beyond any level in use: no interpolation.
+        return r as f64 / n_f;
+    }
+    let excess = match tail {
+        Tail::Lower => tails.lower - tail_prob,
+        Tail::Upper => tail_prob - tails.upper,
+    };
+    let alpha = excess / pmf_at_r;
+    (r as f64 - alpha) / n_f
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,120 @@
+//! Confidence intervals for one unit's proportion: Wilson score and exact Clopper–Pearson.
+//!
+//! Invariant: every interval returned lies inside [0, 1] and contains p̂ = x/n.
+
+use super::distribution::beta_quantile;
+use super::error::{Result, StatsError};
+use super::level::Level;
+
+/// A closed interval [lower, upper].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// The lower end.
+    pub lower: f64,
+    /// The upper end.
+    pub upper: f64,
+}
+
+/// The Wilson score interval for x events out of n.
+///
+/// Formula (Wilson 1927; PHEindicatormethods `phe_proportion`; METHODS.md §2.1):
+///
+/// ```text
+/// L, U = ( 2x + z² ∓ z·√( z² + 4x(1 − x/n) ) ) / ( 2(n + z²) )
+/// ```
+///
+/// x may be non-integer, as PHE allows.
+///
+/// # Errors
+///
+/// [`StatsError::NonPositiveDenominator`] when n ≤ 0, [`StatsError::NegativeNumerator`] when x < 0,
+/// [`StatsError::NumeratorExceedsDenominator`] when x > n, [`StatsError::NonFinite`] for NaN or infinite input.
+pub fn wilson(x: f64, n: f64, level: Level) -> Result<Interval> {
+    check_real_counts(x, n)?;
+    let z = level.z();
+    let z2 = z * z;
+    let centre = 2.0 * x + z2;
+    let half_width = z * (z2 + 4.0 * x * (1.0 - x / n)).sqrt();
+    let denominator = 2.0 * (n + z2);
+    Ok(Interval {
+        lower: ((centre - half_width) / denominator).max(0.0),
+        upper: ((centre + half_width) / denominator).min(1.0),
+    })
+}
+
+/// The exact (Clopper–Pearson) interval for x events out of n.
+///
+/// Formula (Clopper & Pearson 1934; METHODS.md §2.2), with α = 1 − c and B⁻¹ the beta quantile:
+///
+/// ```text
+/// L = B⁻¹(α/2; x, n − x + 1)      (L = 0 when x = 0)
+/// U = B⁻¹(1 − α/2; x + 1, n − x)  (U = 1 when x = n)
+/// ```
+///
+/// This equals R's `binom.test(x, n, conf.level = c)$conf.int`.
+///
+/// # Errors
+///
+/// [`StatsError::NonPositiveDenominator`] when n = 0, [`StatsError::NumeratorExceedsDenominator`] when x > n.
+pub fn clopper_pearson(x: u64, n: u64, level: Level) -> Result<Interval> {
+    check_counts(x, n)?;
+    let tail = level.tail_probability();
+    let (x_f, n_f) = (x as f64, n as f64);
+    let lower = if x == 0 {
+        0.0
+    } else {
+        beta_quantile(x_f, n_f - x_f + 1.0, tail)?
+    };
+    let upper = if x == n {
+        1.0
+    } else {
+        beta_quantile(x_f + 1.0, n_f - x_f, 1.0 - tail)?
+    };
+    Ok(Interval { lower, upper })
+}
+
+/// Checks integer counts: n > 0 and x ≤ n.
+pub(crate) fn check_counts(x: u64, n: u64) -> Result<()> {
+    if n == 0 {
+        return Err(StatsError::NonPositiveDenominator { value: 0.0 });
+    }
+    if x > n {
+        return Err(StatsError::NumeratorExceedsDenominator {
+            numerator: x as f64,
+            denominator: n as f64,
+        });
+    }
+    Ok(())
+}
+
+/// Checks real counts: both finite, n > 0 and 0 ≤ x ≤ n.
+pub(crate) fn check_real_counts(x: f64, n: f64) -> Result<()> {
+    if !x.is_finite() {
+        return Err(StatsError::NonFinite {
+            what: "numerator",
+            value: x,
+        });
+    }
+    if !n.is_finite() {
+        return Err(StatsError::NonFinite {
+            what: "denominator",
+            value: n,
+        });
+    }
+    if n <= 0.0 {
+        return Err(StatsError::NonPositiveDenominator { value: n });
+    }
+    if x < 0.0 {
+        return Err(StatsError::NegativeNumerator { value: x });
+    }
+    if x > n {
+        return Err(StatsError::NumeratorExceedsDenominator {
+            numerator: x,
+            denominator: n,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

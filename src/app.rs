@@ -4,7 +4,7 @@
 //! everything for people goes to stderr.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -99,14 +99,14 @@ fn summarise(ingested: &Ingested) {
     }
     let n_inputs = ingested.accounts.len();
     let mut line = format!(
-        "read {} rows from {n_inputs} input{}: {} loaded, {} quarantined",
-        thousands(read),
-        if n_inputs == 1 { "" } else { "s" },
+        "read {} from {}: {} loaded, {} quarantined",
+        plural(read, "row"),
+        plural(n_inputs as u64, "input"),
         thousands(loaded),
         thousands(quarantined)
     );
     if ingested.n_forces > 0 {
-        line.push_str(&format!("; {} forces", ingested.n_forces));
+        line.push_str(&format!("; {}", plural(ingested.n_forces as u64, "force")));
     }
     let missing: u64 = tokens.values().sum();
     if missing > 0 {
@@ -121,7 +121,7 @@ fn summarise(ingested: &Ingested) {
         ));
     }
     if negative > 0 {
-        line.push_str(&format!("; {} negative counts kept", thousands(negative)));
+        line.push_str(&format!("; {} kept", plural(negative, "negative count")));
     }
     eprintln!("{line}");
 }
@@ -196,7 +196,7 @@ fn report_problems(ingested: &Ingested) {
     }
 }
 
-fn write_ingested(ingested: Ingested, out: &PathBuf, quiet: bool) -> Result<()> {
+fn write_ingested(ingested: Ingested, out: &Path, quiet: bool) -> Result<()> {
     let quarantine_path = output::quarantine_path(out);
     let mut table = match ingested.table {
         Table::Outcomes(df) | Table::Tidy(df) => df,
@@ -226,6 +226,11 @@ fn write_ingested(ingested: Ingested, out: &PathBuf, quiet: bool) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// `1 row`, `621,280 rows`.
+fn plural(n: u64, noun: &str) -> String {
+    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// Formats an integer with thousands separators, e.g. 621,280.

@@ -36,8 +36,8 @@ pub enum Command {
 
 const INGEST_EXAMPLES: &str = "\
 Examples:
-  # The bundled sample, written to reports/sample-outcomes.parquet
-  outcome-lens ingest data/sample/ho-outcomes-sample.csv --out reports/sample-outcomes.parquet
+  # The bundled sample (Cleveland and six other forces in full, five offence codes for all 44)
+  outcome-lens ingest data/sample/ho-outcomes-ye-mar2019-sample.csv.gz --out reports/sample/outcomes.parquet
 
   # A downloaded Home Office workbook, straight from the .ods or .xlsx
   outcome-lens ingest data/raw/prc-outcomes-open-data-mar2019-tables.ods --out outcomes.parquet
@@ -47,7 +47,7 @@ Examples:
 
 const VALIDATE_EXAMPLES: &str = "\
 Examples:
-  outcome-lens validate data/sample/ho-outcomes-sample.csv
+  outcome-lens validate data/sample/ho-outcomes-ye-mar2019-sample.csv.gz
   outcome-lens validate data/raw/*.xlsx && echo clean";
 
 /// Arguments shared by the commands that read inputs.

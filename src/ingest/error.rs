@@ -82,7 +82,7 @@ pub enum IngestError {
         columns: String,
     },
     /// A force name that is not in the forces table.
-    #[error("{file}:{line}: unknown force {value:?} in column {column:?}; closest known names: {closest} (add an alias in the analysis file if this is a new spelling)")]
+    #[error("{file}:{line}: unknown force {value:?} in column {column:?}; closest known names: {closest} (if this is another spelling of a known force, add it with --alias NAME=FORCE)")]
     UnknownForce {
         /// The file.
         file: PathBuf,

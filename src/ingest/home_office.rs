@@ -244,7 +244,10 @@ impl<'f> HoBuilder<'f> {
                         .or_insert(0) += 1;
                 }
                 Count::Invalid(reason) => {
-                    return Ok(RowOutcome::Quarantined(format!("{basis} {reason}")));
+                    return Ok(RowOutcome::Quarantined(format!(
+                        "{reason} (column {:?})",
+                        columns.count_header(basis)
+                    )));
                 }
             }
         }

@@ -119,11 +119,30 @@ pub struct HoColumns {
     pub assigned_in_period: usize,
     /// The number of header cells.
     pub width: usize,
+    /// The two count columns' headers as written, for messages (recorded, assigned).
+    pub count_headers: [String; 2],
     /// Header cells that matched no field (ignored, with a note).
     pub ignored: Vec<String>,
 }
 
+fn header_text<S: AsRef<str>>(cells: &[S], index: usize) -> String {
+    cells
+        .get(index)
+        .map(|c| {
+            crate::normalise::text::clean(c.as_ref().trim_start_matches('\u{FEFF}')).into_owned()
+        })
+        .unwrap_or_default()
+}
+
 impl HoColumns {
+    /// The header of the count column for `basis`, as written in the file.
+    pub fn count_header(&self, basis: Basis) -> &str {
+        match basis {
+            Basis::RecordedInPeriod => &self.count_headers[0],
+            Basis::AssignedInPeriod => &self.count_headers[1],
+        }
+    }
+
     /// The column index holding the count for `basis`.
     pub fn count(&self, basis: Basis) -> usize {
         match basis {
@@ -205,6 +224,10 @@ pub fn match_header<S: AsRef<str>>(cells: &[S]) -> Option<HeaderMatch> {
             recorded_in_period: get(HoField::Count(Basis::RecordedInPeriod)),
             assigned_in_period: get(HoField::Count(Basis::AssignedInPeriod)),
             width: cells.len(),
+            count_headers: [
+                header_text(cells, get(HoField::Count(Basis::RecordedInPeriod))),
+                header_text(cells, get(HoField::Count(Basis::AssignedInPeriod))),
+            ],
             ignored,
         }));
     }

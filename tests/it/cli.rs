@@ -1,0 +1,177 @@
+//! The command line: help, usage errors, and the bad-input corpus.
+
+use crate::support::{output, root, Workdir};
+
+#[test]
+fn help_has_worked_examples() {
+    let work = Workdir::new();
+    let (code, stdout, _) = output(work.command().args(["ingest", "--help"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Examples:"), "{stdout}");
+    assert!(
+        stdout.contains("outcome-lens ingest data/sample/"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let work = Workdir::new();
+    let (code, _, stderr) = output(work.command().args(["ingest"]));
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, _) = output(work.command().args(["frobnicate"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn missing_file_is_named() {
+    let work = Workdir::new();
+    let (code, _, stderr) = output(work.command().args(["validate", "nope.csv"]));
+    assert_eq!(code, 1);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("outcome-lens: nope.csv: cannot read:"),
+        "{stderr}"
+    );
+}
+
+/// Every file in tests/bad-input gives the exit code and message listed in expected.tsv.
+#[test]
+fn bad_input_corpus() {
+    let corpus = root().join("tests/bad-input");
+    let expected = std::fs::read_to_string(corpus.join("expected.tsv")).expect("expected.tsv");
+    let mut checked = 0;
+    for line in expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut parts = line.splitn(3, '\t');
+        let (file, code, message) = (
+            parts.next().expect("file"),
+            parts
+                .next()
+                .expect("exit")
+                .parse::<i32>()
+                .expect("exit code"),
+            parts.next().expect("message"),
+        );
+        let work = Workdir::new();
+        std::fs::copy(corpus.join(file), work.path().join(file)).expect("copy fixture");
+        let (actual_code, _, stderr) = output(work.command().args(["validate", file]));
+        assert_eq!(actual_code, code, "{file}: exit code; stderr:\n{stderr}");
+        assert!(
+            stderr.contains(message),
+            "{file}: expected stderr to contain\n  {message}\ngot\n  {stderr}"
+        );
+        if code != 0 {
+            assert!(
+                stderr.contains(file),
+                "{file}: the message must name the file:\n{stderr}"
+            );
+        }
+        assert!(!stderr.contains("panicked"), "{file}: panic:\n{stderr}");
+        checked += 1;
+    }
+    let n_files = std::fs::read_dir(&corpus).expect("corpus").count() - 1;
+    assert_eq!(
+        checked, n_files,
+        "every file in tests/bad-input needs a line in expected.tsv"
+    );
+}
+
+/// A fatal error leaves nothing behind: no output, no temporary file.
+#[test]
+fn failed_ingest_writes_nothing() {
+    let work = Workdir::new();
+    let source = root().join("tests/bad-input/unknown-force.csv");
+    std::fs::copy(&source, work.path().join("in.csv")).expect("copy");
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["ingest", "in.csv", "--out", "out.parquet"]),
+        );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(work.listing(), ["in.csv"]);
+}
+
+/// Quarantined rows go to a CSV beside the output with file, line and reason; the accounting
+/// balances.
+#[test]
+fn quarantine_file_names_file_line_and_reason() {
+    let work = Workdir::new();
+    let source = root().join("tests/bad-input/quarantined-rows.csv");
+    std::fs::copy(&source, work.path().join("in.csv")).expect("copy");
+    let (code, stdout, stderr) =
+        output(
+            work.command()
+                .args(["ingest", "in.csv", "--out", "out.parquet"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "file,format,kind,rows_read,rows_loaded,rows_quarantined,negative_counts,missing_cells\n\
+         in.csv,csv,home_office,4,1,3,0,0\n\
+         total,,,4,1,3,0,0\n"
+    );
+    assert_eq!(
+        work.listing(),
+        ["in.csv", "out.parquet", "out.quarantine.csv"]
+    );
+    let quarantine = std::fs::read_to_string(work.path().join("out.quarantine.csv")).expect("read");
+    let lines: Vec<&str> = quarantine.lines().collect();
+    assert_eq!(lines[0], "file,line,reason,row");
+    assert!(
+        lines[1].starts_with("in.csv,3,\"count \"\"abc\"\" is not a number"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("in.csv,4,\"quarter \"\"5\"\" is not 1-4 or Q1-Q4\""),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("in.csv,5,\"count \"\"151.5\"\" is not a whole number"),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines.len(), 4);
+}
+
+#[test]
+fn json_accounting_counts_tokens() {
+    let work = Workdir::new();
+    let source = root().join("tests/bad-input/tokens-and-negatives.csv");
+    std::fs::copy(&source, work.path().join("in.csv")).expect("copy");
+    let (code, stdout, _) = output(
+        work.command()
+            .args(["validate", "in.csv", "--format", "json", "-q"]),
+    );
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let input = &doc["inputs"][0];
+    assert_eq!(input["rows_read"], 3);
+    assert_eq!(input["negative_counts"], 1);
+    let tokens: Vec<(String, String, u64)> = input["missing_tokens"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .map(|t| {
+            (
+                t["column"].as_str().unwrap_or_default().to_string(),
+                t["token"].as_str().unwrap_or_default().to_string(),
+                t["cells"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tokens,
+        [
+            ("assigned_in_period".into(), "..".into(), 1),
+            ("assigned_in_period".into(), "[x]".into(), 1),
+            ("recorded_in_period".into(), "*".into(), 1),
+            ("recorded_in_period".into(), "NA".into(), 1),
+            ("recorded_in_period".into(), "[c]".into(), 1),
+        ]
+    );
+}

@@ -1,0 +1,68 @@
+//! Helpers for the integration tests: the binary, a scratch folder, and paths to the real data.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file under the shared real-data folder beside the project (`../shared/realdata`).
+/// Tests that need it fail, rather than skip, when it is missing.
+pub fn realdata(relative: &str) -> PathBuf {
+    let path = root().join("../shared/realdata").join(relative);
+    assert!(
+        path.exists(),
+        "real data file {} is missing: the tests need ../shared/realdata beside the project",
+        path.display()
+    );
+    path
+}
+
+/// A fresh scratch folder for one test, with the binary run inside it.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    /// A new empty folder.
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("create a temporary folder"),
+        }
+    }
+
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `outcome-lens` with its working directory set to this folder.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::cargo_bin("outcome-lens").expect("the outcome-lens binary");
+        cmd.current_dir(self.path());
+        cmd
+    }
+
+    /// Names of the files in the folder, sorted.
+    pub fn listing(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path())
+            .expect("list the folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// Runs a command and returns (exit code, stdout, stderr).
+pub fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("run outcome-lens");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

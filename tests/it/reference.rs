@@ -33,13 +33,7 @@ use outcome_lens::stats::{classify, FlagLevels, Level};
 // ---------------------------------------------------------------------------
 
 fn reference_dir() -> PathBuf {
-    // `file!()` is relative to the package root (or absolute), so this finds
-    // tests/reference from tests/it/reference.rs either way.
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file!());
-    here.parent()
-        .and_then(|it| it.parent())
-        .map(|tests| tests.join("reference"))
-        .expect("tests/it/reference.rs has two parent folders")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference")
 }
 
 /// A reference table: column names and rows, with the `#` provenance lines removed.
@@ -988,6 +982,11 @@ fn methods_13_5_exact_poisson_interval_at_x_equal_e() {
     check.finish("METHODS.md 13.5");
 }
 
+/// A value and the number of decimals it was printed with.
+type Printed = (f64, i32);
+/// One XmR vector of METHODS.md §13.6–13.7: name, series, options, mean, lower and upper limit.
+type XmrVector<'a> = (&'a str, &'a [f64], SpcOptions, Printed, Printed, Printed);
+
 #[test]
 fn methods_13_6_and_13_7_xmr_screening() {
     let screened = SpcOptions::standard();
@@ -1023,65 +1022,50 @@ fn methods_13_6_and_13_7_xmr_screening() {
     let mut y137b = y137;
     y137b[14] = 10.0;
     let mut check = Checker::default();
-    // (series, options, mean, decimals, lower, decimals, upper, decimals)
-    let cases: [(&str, &[f64], SpcOptions, f64, i32, f64, i32, f64, i32); 5] = [
+    // (series, options, (mean, decimals), (lower, decimals), (upper, decimals))
+    let cases: [XmrVector<'_>; 5] = [
         (
             "13.6 screened",
             &y136,
             screened,
-            1.944444,
-            6,
-            -0.7155556,
-            7,
-            4.6044444,
-            7,
+            (1.944444, 6),
+            (-0.7155556, 7),
+            (4.6044444, 7),
         ),
         (
             "13.6 unscreened",
             &y136,
             unscreened,
-            1.944444,
-            6,
-            -3.0626144,
-            7,
-            6.9515033,
-            7,
+            (1.944444, 6),
+            (-3.0626144, 7),
+            (6.9515033, 7),
         ),
         (
             "13.7 as generated",
             &y137,
             screened,
-            0.1416238,
-            7,
-            -3.01138,
-            5,
-            3.294627,
-            6,
+            (0.1416238, 7),
+            (-3.01138, 5),
+            (3.294627, 6),
         ),
         (
             "13.7 15th = 10 screened",
             &y137b,
             screened,
-            0.6694159,
-            7,
-            -2.383666,
-            6,
-            3.722497,
-            6,
+            (0.6694159, 7),
+            (-2.383666, 6),
+            (3.722497, 6),
         ),
         (
             "13.7 15th = 10 unscreened",
             &y137b,
             unscreened,
-            0.6694159,
-            7,
-            -4.596625,
-            6,
-            5.935457,
-            6,
+            (0.6694159, 7),
+            (-4.596625, 6),
+            (5.935457, 6),
         ),
     ];
-    for (name, y, options, mean, dm, lower, dl, upper, du) in cases {
+    for (name, y, options, (mean, dm), (lower, dl), (upper, du)) in cases {
         let chart = spc::xmr(y, &options).expect("valid series");
         check.absolute(
             &format!("{name} mean"),

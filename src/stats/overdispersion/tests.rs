@@ -153,7 +153,10 @@ proptest::proptest! {
         let y0 = od.target.sqrt().asin();
         for idx in 0..x.len() {
             let half = levels.outer().z() * (od.standard_errors[idx].powi(2) + od.tau2).sqrt();
-            proptest::prop_assume!(y0 - half > 0.0 && y0 + half < std::f64::consts::FRAC_PI_2);
+            // Clamped limits break the equivalence; only unclamped units are compared.
+            if y0 - half <= 0.0 || y0 + half >= std::f64::consts::FRAC_PI_2 {
+                continue;
+            }
             let outer = limits(FunnelMethod::Arcsine, od.target, n[idx], levels.outer(), params).expect("valid");
             let inner = limits(FunnelMethod::Arcsine, od.target, n[idx], levels.inner(), params).expect("valid");
             let p = x[idx] as f64 / n[idx] as f64;

@@ -233,6 +233,53 @@ impl Overdispersion {
     }
 }
 
+/// z-scores of any units against a target, after an overdispersion adjustment estimated
+/// elsewhere (for example over the national set, applied to every force).
+///
+/// ```text
+/// none:            z_i
+/// multiplicative:  z_i / √φ                     (only when φ > 1)
+/// additive:        z_i · s_i / √(s_i² + τ²)
+/// ```
+///
+/// with z_i and s_i on `scale` (METHODS.md §4, §5.4, §5.5).
+///
+/// # Errors
+///
+/// The errors of [`z_scores`], and [`StatsError::NegativeDispersion`] for φ or τ² below 0 or
+/// not finite.
+pub fn adjusted_z_scores(
+    x: &[u64],
+    n: &[u64],
+    theta0: f64,
+    scale: Scale,
+    adjustment: DispersionAdjustment,
+) -> Result<Vec<f64>> {
+    let z = z_scores(x, n, theta0, scale)?;
+    match adjustment {
+        DispersionAdjustment::None => Ok(z),
+        DispersionAdjustment::Multiplicative { phi } => {
+            if !phi.is_finite() || phi < 0.0 {
+                return Err(StatsError::NegativeDispersion { value: phi });
+            }
+            let root = if phi > 1.0 { phi.sqrt() } else { 1.0 };
+            Ok(z.iter().map(|z| z / root).collect())
+        }
+        DispersionAdjustment::Additive { tau2 } => {
+            if !tau2.is_finite() || tau2 < 0.0 {
+                return Err(StatsError::NegativeDispersion { value: tau2 });
+            }
+            Ok(z.iter()
+                .zip(n)
+                .map(|(z, &ni)| {
+                    let s = standard_error(ni, theta0, scale);
+                    z * s / (s * s + tau2).sqrt()
+                })
+                .collect())
+        }
+    }
+}
+
 fn check_scale_target(theta0: f64, scale: Scale) -> Result<()> {
     check_target(theta0)?;
     if scale == Scale::Natural && (theta0 <= 0.0 || theta0 >= 1.0) {

@@ -260,14 +260,20 @@ pub fn adjusted_z_scores(
         DispersionAdjustment::None => Ok(z),
         DispersionAdjustment::Multiplicative { phi } => {
             if !phi.is_finite() || phi < 0.0 {
-                return Err(StatsError::NegativeDispersion { value: phi });
+                return Err(StatsError::NegativeDispersion {
+                    what: "phi",
+                    value: phi,
+                });
             }
             let root = if phi > 1.0 { phi.sqrt() } else { 1.0 };
             Ok(z.iter().map(|z| z / root).collect())
         }
         DispersionAdjustment::Additive { tau2 } => {
             if !tau2.is_finite() || tau2 < 0.0 {
-                return Err(StatsError::NegativeDispersion { value: tau2 });
+                return Err(StatsError::NegativeDispersion {
+                    what: "tau2",
+                    value: tau2,
+                });
             }
             Ok(z.iter()
                 .zip(n)

@@ -115,6 +115,36 @@ fn adjustment_choice_maps_to_its_parameters() {
     assert!(od.is_significant(0.05));
 }
 
+#[test]
+fn adjusted_z_scores_apply_an_adjustment_estimated_elsewhere() {
+    let (x, n) = ([100, 300, 180, 500], [1000, 1000, 1000, 1000]);
+    let od = check(&x, &n, Target::Pooled, Scale::Arcsine);
+    for adjustment in [
+        Adjustment::None,
+        Adjustment::Multiplicative,
+        Adjustment::Additive,
+    ] {
+        let params = od.dispersion_adjustment(adjustment);
+        let got = adjusted_z_scores(&x, &n, od.target, Scale::Arcsine, params).expect("valid");
+        for (a, b) in got.iter().zip(od.z_adjusted(adjustment)) {
+            assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{adjustment:?}");
+        }
+    }
+    let below_one = DispersionAdjustment::Multiplicative { phi: 0.5 };
+    let got = adjusted_z_scores(&x, &n, od.target, Scale::Arcsine, below_one).expect("valid");
+    assert_eq!(got, od.z);
+    let bad = DispersionAdjustment::Additive { tau2: -1.0 };
+    assert!(matches!(
+        adjusted_z_scores(&x, &n, od.target, Scale::Arcsine, bad),
+        Err(StatsError::NegativeDispersion { what: "tau2", .. })
+    ));
+    let bad = DispersionAdjustment::Multiplicative { phi: f64::NAN };
+    assert!(matches!(
+        adjusted_z_scores(&x, &n, od.target, Scale::Arcsine, bad),
+        Err(StatsError::NegativeDispersion { what: "phi", .. })
+    ));
+}
+
 fn units() -> impl proptest::strategy::Strategy<Value = (Vec<u64>, Vec<u64>)> {
     use proptest::prelude::*;
     proptest::collection::vec((1u64..200_000, 0.0f64..=1.0), 2..60).prop_map(|units| {

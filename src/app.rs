@@ -24,6 +24,40 @@ pub fn run(cli: Cli) -> Result<Exit> {
             write_ingested(ingested, &args.out, args.input.quiet)?;
             Ok(Exit::Success)
         }
+        Command::Run(args) => run_analysis(&args),
+        Command::Diff(args) => {
+            let differences = crate::diff::diff(&args.a, &args.b, args.tolerance)?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            writeln!(out, "kind,subject,field,a,b")?;
+            for d in &differences {
+                writeln!(
+                    out,
+                    "{},{},{},{},{}",
+                    d.kind,
+                    output::csv_field(&d.subject),
+                    output::csv_field(&d.field),
+                    output::csv_field(&d.a),
+                    output::csv_field(&d.b)
+                )?;
+            }
+            out.flush()?;
+            eprintln!(
+                "{} between {} and {}",
+                match differences.len() {
+                    0 => "no differences".to_string(),
+                    1 => "1 difference".to_string(),
+                    n => format!("{n} differences"),
+                },
+                args.a.display(),
+                args.b.display()
+            );
+            Ok(if differences.is_empty() {
+                Exit::Success
+            } else {
+                Exit::Failure
+            })
+        }
         Command::Validate(args) => {
             let ingested = read(&args.input)?;
             print_accounting(&ingested, args.input.format)?;
@@ -35,6 +69,73 @@ pub fn run(cli: Cli) -> Result<Exit> {
             }
         }
     }
+}
+
+fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
+    let overrides = crate::config::Overrides {
+        out: args.out.clone(),
+    };
+    let config = crate::config::Config::load(&args.config, &overrides)?;
+    let valid_flags = valid_flag_names(&config.funnel.levels);
+    for flag in &args.fail_on {
+        if !valid_flags.contains(flag) {
+            bail!(
+                "--fail-on {flag:?} is not a flag; valid flags: {}",
+                valid_flags.join(", ")
+            );
+        }
+    }
+    // An interrupted run removes its temporary folder and lock before exiting.
+    let _ = ctrlc::set_handler(|| {
+        output::cleanup_after_interrupt();
+        eprintln!("outcome-lens: interrupted; the output folder was left as it was");
+        std::process::exit(130);
+    });
+    let bar = progress_bar(args.quiet);
+    let options = crate::run::RunOptions {
+        overwrite: args.force,
+        fail_on: args.fail_on.clone(),
+    };
+    let result = crate::run::run(&config, &options, &bar);
+    bar.finish_and_clear();
+    let report = result?;
+    if !args.quiet {
+        for line in &report.focus_lines {
+            eprintln!("{line}");
+        }
+        eprintln!(
+            "wrote {}{}",
+            config.out.display(),
+            if report.from_cache {
+                " (inputs unchanged: cached canonical table reused)"
+            } else {
+                ""
+            }
+        );
+    }
+    for (force, flag) in &report.gate_hits {
+        eprintln!("outcome-lens: --fail-on {flag}: {force} is flagged {flag}");
+    }
+    Ok(if report.gate_hits.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Gate
+    })
+}
+
+/// Every flag name the levels in use can produce.
+fn valid_flag_names(levels: &crate::stats::FlagLevels) -> Vec<String> {
+    use crate::stats::Flag;
+    [
+        Flag::HighOuter,
+        Flag::HighInner,
+        Flag::Within,
+        Flag::LowInner,
+        Flag::LowOuter,
+    ]
+    .iter()
+    .map(|f| f.name(levels))
+    .collect()
 }
 
 /// The forces table with the user's aliases added.

@@ -32,6 +32,68 @@ pub enum Command {
     /// each problem to stderr.
     #[command(after_long_help = VALIDATE_EXAMPLES)]
     Validate(ValidateArgs),
+    /// Run an analysis: each force's outcome rate against national and peer forces.
+    ///
+    /// Reads the analysis file (TOML), ingests its inputs (reusing the canonical table cached by
+    /// the inputs' sha256 when nothing changed), compares every force with funnel limits
+    /// adjusted for overdispersion, tracks trends with a Laney p' chart, splits each focus
+    /// force's excess into offence mix and the rest, and writes a run folder: tables (CSV,
+    /// Parquet, Excel), summary.json and manifest.json. The folder is written whole or not at
+    /// all. With no arguments it runs the bundled sample into reports/sample/.
+    #[command(after_long_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+    /// Compare two finished run folders (exit 0 when equal within the tolerance, 1 otherwise).
+    ///
+    /// Lists, as CSV on stdout, inputs or analysis files that changed, forces added or removed,
+    /// flags that changed, and rates, limits or z-scores that moved by more than --tolerance.
+    #[command(after_long_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+}
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  # The bundled sample (DA proxy codes, 2018/19, focus Cleveland) into reports/sample/
+  outcome-lens run
+
+  # A scheduled analysis, replacing last run's folder, failing CI when a focus force is
+  # above the 99.8% limit
+  outcome-lens run --config analyses/cleveland.toml --out runs/latest --force --fail-on high_998";
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  outcome-lens diff runs/2024-06 runs/2024-07
+  outcome-lens diff reports/sample tests/golden/sample --tolerance 1e-6";
+
+/// `outcome-lens run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The analysis file.
+    #[arg(long, short, value_name = "FILE", default_value = crate::paths::SAMPLE_ANALYSIS)]
+    pub config: PathBuf,
+    /// The run folder (overrides outputs.folder in the analysis file).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the run folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Exit with code 3 when a focus force gets this flag (repeatable, e.g. high_998).
+    #[arg(long = "fail-on", value_name = "FLAG")]
+    pub fail_on: Vec<String>,
+    /// No progress bar or per-force summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `outcome-lens diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The first run folder.
+    pub a: PathBuf,
+    /// The second run folder.
+    pub b: PathBuf,
+    /// Largest absolute change in a rate, limit or z-score that counts as equal.
+    #[arg(long, default_value_t = 1e-9)]
+    pub tolerance: f64,
 }
 
 const INGEST_EXAMPLES: &str = "\

@@ -4,10 +4,18 @@
 //! `stats` is pure and is the only place a formula appears (see ARCHITECTURE.md).
 
 pub mod app;
+pub mod cache;
 pub mod cli;
+pub mod compare;
+pub mod config;
+pub mod diff;
 pub mod exit;
 pub mod ingest;
+pub mod measure;
 pub mod normalise;
 pub mod output;
+pub mod paths;
 pub mod record;
+pub mod run;
 pub mod stats;
+pub mod tables;

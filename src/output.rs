@@ -77,7 +77,12 @@ pub fn quarantine_path(out: &Path) -> PathBuf {
 
 /// Writes quarantined rows as CSV (`file,line,reason,row`), atomically.
 pub fn write_quarantine(path: &Path, rows: &[QuarantinedRow]) -> Result<()> {
-    write_atomic(path, |writer| {
+    write_atomic(path, |writer| write_quarantine_to(writer, rows))
+}
+
+/// Writes quarantined rows as CSV to any writer.
+pub fn write_quarantine_to(writer: &mut impl Write, rows: &[QuarantinedRow]) -> Result<()> {
+    {
         writeln!(writer, "file,line,reason,row")?;
         for row in rows {
             let raw = row
@@ -96,7 +101,7 @@ pub fn write_quarantine(path: &Path, rows: &[QuarantinedRow]) -> Result<()> {
             )?;
         }
         Ok(())
-    })
+    }
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
@@ -117,6 +122,323 @@ pub fn spreadsheet_safe(value: &str) -> String {
     } else {
         value.to_string()
     }
+}
+
+/// Paths to remove if the process is interrupted (temporary run folders and locks).
+static CLEANUP: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn register_cleanup(path: &Path) {
+    if let Ok(mut paths) = CLEANUP.lock() {
+        paths.push(path.to_path_buf());
+    }
+}
+
+fn unregister_cleanup(path: &Path) {
+    if let Ok(mut paths) = CLEANUP.lock() {
+        paths.retain(|p| p != path);
+    }
+}
+
+/// Removes every registered temporary path; called on SIGINT/SIGTERM before exiting, so an
+/// interrupted run leaves the previous output or nothing.
+pub fn cleanup_after_interrupt() {
+    if let Ok(paths) = CLEANUP.lock() {
+        for path in paths.iter().rev() {
+            if path.is_dir() {
+                let _ = std::fs::remove_dir_all(path);
+            } else {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+/// A run folder being written: files go to a temporary sibling folder, which replaces the
+/// target only when [`RunFolder::commit`] is called. A lock file stops two runs writing the
+/// same folder. Dropping it without committing removes the temporary folder.
+pub struct RunFolder {
+    target: PathBuf,
+    temporary: PathBuf,
+    lock: PathBuf,
+    files: Vec<(String, String, u64)>,
+    committed: bool,
+}
+
+impl RunFolder {
+    /// Starts writing `target`. Fails when it exists and `overwrite` is false, or when another
+    /// live process holds the lock.
+    pub fn begin(target: &Path, overwrite: bool) -> Result<RunFolder> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| anyhow::anyhow!("output folder {} has no name", target.display()))?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create folder {}", parent.display()))?;
+        let lock = parent.join(format!(".{name}.lock"));
+        acquire_lock(&lock, target)?;
+        register_cleanup(&lock);
+        let release = |e: anyhow::Error| {
+            let _ = std::fs::remove_file(&lock);
+            unregister_cleanup(&lock);
+            e
+        };
+        if target.exists() && !overwrite {
+            return Err(release(anyhow::anyhow!(
+                "output folder {} already exists; pass --force to replace it",
+                target.display()
+            )));
+        }
+        remove_stale_temporaries(&parent, &name);
+        let temporary = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if temporary.exists() {
+            let _ = std::fs::remove_dir_all(&temporary);
+        }
+        std::fs::create_dir_all(&temporary)
+            .with_context(|| format!("cannot create {}", temporary.display()))
+            .map_err(release)?;
+        register_cleanup(&temporary);
+        Ok(RunFolder {
+            target: target.to_path_buf(),
+            temporary,
+            lock,
+            files: Vec::new(),
+            committed: false,
+        })
+    }
+
+    /// The folder being replaced or created.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Writes a file at `relative` (with `/` separators) inside the run folder.
+    pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.temporary.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.files
+            .push((relative.to_string(), sha256_hex(bytes), bytes.len() as u64));
+        Ok(())
+    }
+
+    /// The files written so far: (relative path, sha256, bytes), sorted by path.
+    pub fn files(&self) -> Vec<(String, String, u64)> {
+        let mut files = self.files.clone();
+        files.sort();
+        files
+    }
+
+    /// Moves the finished folder into place (replacing an existing one) and releases the lock.
+    pub fn commit(mut self) -> Result<()> {
+        sync_tree(&self.temporary)?;
+        let parent = self
+            .temporary
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let name = self
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if self.target.exists() {
+            std::fs::rename(&self.target, &old).with_context(|| {
+                format!("cannot move the previous {} aside", self.target.display())
+            })?;
+        }
+        std::fs::rename(&self.temporary, &self.target)
+            .with_context(|| format!("cannot move the new run into {}", self.target.display()))?;
+        unregister_cleanup(&self.temporary);
+        if old.exists() {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for RunFolder {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.temporary);
+            unregister_cleanup(&self.temporary);
+        }
+        let _ = std::fs::remove_file(&self.lock);
+        unregister_cleanup(&self.lock);
+    }
+}
+
+/// Creates the lock file, or explains who holds it. A lock left by a process that no longer
+/// exists is taken over.
+fn acquire_lock(lock: &Path, target: &Path) -> Result<()> {
+    for _ in 0..2 {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(lock)
+        {
+            Ok(mut file) => {
+                write!(file, "{}", std::process::id())?;
+                return Ok(());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = std::fs::read_to_string(lock).unwrap_or_default();
+                let alive = holder
+                    .trim()
+                    .parse::<u32>()
+                    .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                if alive {
+                    anyhow::bail!(
+                        "another outcome-lens run (process {}) is writing {}; wait for it or remove {} if it is gone",
+                        holder.trim(),
+                        target.display(),
+                        lock.display()
+                    );
+                }
+                let _ = std::fs::remove_file(lock);
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot create lock {}", lock.display()))
+            }
+        }
+    }
+    anyhow::bail!("cannot take the lock {}", lock.display())
+}
+
+/// Removes temporary folders of earlier runs that were killed (their process is gone).
+fn remove_stale_temporaries(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        for prefix in [format!(".{name}.tmp-"), format!(".{name}.old-")] {
+            if let Some(pid) = file_name.strip_prefix(&prefix) {
+                let alive = Path::new(&format!("/proc/{pid}")).exists();
+                if !alive {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+}
+
+fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            File::open(&path)?.sync_all()?;
+        }
+    }
+    Ok(())
+}
+
+/// The sha256 of some bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The sha256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// A table as Parquet bytes.
+pub fn table_parquet(table: &crate::tables::Table) -> Result<Vec<u8>> {
+    use crate::tables::Values;
+    let columns: Vec<Column> = table
+        .columns
+        .iter()
+        .map(|(name, values)| match values {
+            Values::Text(v) => Column::new(name.as_str().into(), v),
+            Values::Int(v) => Column::new(name.as_str().into(), v),
+            Values::Float(v, _) => Column::new(name.as_str().into(), v),
+            Values::Bool(v) => Column::new(name.as_str().into(), v),
+        })
+        .collect();
+    let mut df = DataFrame::new(table.height(), columns)?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(&mut df)
+        .map_err(|e| anyhow::anyhow!("cannot write Parquet for {}: {e}", table.name))?;
+    Ok(bytes)
+}
+
+/// The tables as one Excel workbook, a sheet per table. Text is written as text, so a value
+/// such as `=HYPERLINK(…)` can never become a live formula; the document date is fixed so the
+/// bytes are the same for the same run.
+pub fn tables_xlsx(tables: &[crate::tables::Table]) -> Result<Vec<u8>> {
+    use crate::tables::Values;
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let bold = Format::new().set_bold();
+    for table in tables {
+        let sheet = workbook.add_worksheet();
+        let name: String = table.name.chars().take(31).collect();
+        sheet.set_name(&name)?;
+        for (c, (header, values)) in table.columns.iter().enumerate() {
+            let c = u16::try_from(c)?;
+            sheet.write_string_with_format(0, c, header, &bold)?;
+            for i in 0..values.len() {
+                let r = u32::try_from(i + 1)?;
+                match values {
+                    Values::Text(v) => {
+                        if let Some(text) = &v[i] {
+                            sheet.write_string(r, c, text)?;
+                        }
+                    }
+                    Values::Int(v) => {
+                        if let Some(x) = v[i] {
+                            sheet.write_number(r, c, x as f64)?;
+                        }
+                    }
+                    Values::Float(v, _) => {
+                        if let Some(x) = v[i].filter(|x| x.is_finite()) {
+                            sheet.write_number(r, c, x)?;
+                        }
+                    }
+                    Values::Bool(v) => {
+                        sheet.write_boolean(r, c, v[i])?;
+                    }
+                }
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+    }
+    Ok(workbook.save_to_buffer()?)
 }
 
 #[cfg(test)]

@@ -6,5 +6,6 @@
 pub mod forces;
 pub mod headers;
 pub mod offences;
+pub mod outcomes;
 pub mod text;
 pub mod values;

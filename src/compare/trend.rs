@@ -1,0 +1,133 @@
+//! Trend: every unit's rate per period, against the national and peer rates, with a Laney p′
+//! chart and its rule hits.
+//!
+//! Invariant: the series covers every period in the inputs (not only the comparison period),
+//! in period order; the SPC statistics come from `stats::spc`.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use crate::compare::Counts;
+use crate::config::Config;
+use crate::measure::{Cell, PeriodKey};
+use crate::stats::{proportion, spc, Level};
+
+/// One unit in one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendRow {
+    /// The unit.
+    pub force: String,
+    /// The period.
+    pub period: PeriodKey,
+    /// Σ numerator.
+    pub numerator: u64,
+    /// Σ denominator.
+    pub denominator: u64,
+    /// The rate.
+    pub rate: f64,
+    /// Wilson 95% interval.
+    pub ci95: proportion::Interval,
+    /// The national pooled rate in this period.
+    pub national_rate: f64,
+    /// The unit's peer group's pooled rate in this period.
+    pub peer_rate_pooled: Option<f64>,
+    /// The Laney p′ chart point (None when the unit has fewer than two periods).
+    pub spc: Option<spc::ChartPoint>,
+    /// Rule hits at this point.
+    pub rules: spc::RuleHits,
+}
+
+/// Builds every unit's series.
+pub fn series(
+    scoped: &[&Cell],
+    config: &Config,
+    national: &dyn Fn(&str) -> bool,
+    tidy: bool,
+) -> Result<Vec<TrendRow>> {
+    let mut by_unit: BTreeMap<&str, BTreeMap<&PeriodKey, Counts>> = BTreeMap::new();
+    let mut by_period: BTreeMap<&PeriodKey, Counts> = BTreeMap::new();
+    for cell in scoped {
+        by_unit
+            .entry(cell.unit.as_str())
+            .or_default()
+            .entry(&cell.period)
+            .or_default()
+            .add(cell);
+        if national(&cell.unit) {
+            by_period.entry(&cell.period).or_default().add(cell);
+        }
+    }
+    let mut rows = Vec::new();
+    for (unit, series) in &by_unit {
+        let unit = *unit;
+        let aggregate = config.forces.lookup(unit).is_some_and(|id| {
+            config.forces.force(id).kind == crate::normalise::forces::ForceKind::Aggregate
+        });
+        if aggregate && !tidy {
+            continue;
+        }
+        let peer = if tidy {
+            None
+        } else {
+            config.peer_group_of(unit)
+        };
+        let mut points: Vec<(&PeriodKey, u64, u64)> = Vec::new();
+        for (period, counts) in series {
+            let (x, n) = counts.unsigned(&format!("{unit} {}", period.label))?;
+            if n > 0 {
+                points.push((period, x, n));
+            }
+        }
+        let xs: Vec<u64> = points.iter().map(|p| p.1).collect();
+        let ns: Vec<u64> = points.iter().map(|p| p.2).collect();
+        let options = spc::SpcOptions {
+            baseline: None,
+            screen_moving_ranges: config.spc.screen_moving_ranges,
+        };
+        let chart = if points.len() >= 2 {
+            Some(spc::laney(&xs, &ns, &options)?)
+        } else {
+            None
+        };
+        let hits = match &chart {
+            Some(chart) => spc::rules(
+                &chart.points,
+                &spc::RuleOptions {
+                    shift_length: config.spc.shift_length,
+                    trend_length: config.spc.trend_length,
+                },
+            )?,
+            None => vec![spc::RuleHits::default(); points.len()],
+        };
+        for (k, (period, x, n)) in points.iter().enumerate() {
+            let national_counts = by_period.get(period).copied().unwrap_or_default();
+            let peer_rate_pooled = match peer {
+                Some(group) => {
+                    let mut total = Counts::default();
+                    for member in &group.members {
+                        if let Some(c) = by_unit.get(member.as_str()).and_then(|s| s.get(period)) {
+                            total.numerator += c.numerator;
+                            total.denominator += c.denominator;
+                        }
+                    }
+                    (total.denominator > 0).then(|| total.rate())
+                }
+                None => None,
+            };
+            rows.push(TrendRow {
+                force: unit.to_string(),
+                period: (*period).clone(),
+                numerator: *x,
+                denominator: *n,
+                rate: *x as f64 / *n as f64,
+                ci95: proportion::wilson(*x as f64, *n as f64, Level::ninety_five())?,
+                national_rate: national_counts.rate(),
+                peer_rate_pooled,
+                spc: chart.as_ref().map(|c| c.points[k]),
+                rules: hits[k],
+            });
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,137 @@
+use super::*;
+
+fn load(text: &str) -> Result<Config> {
+    Config::from_toml(Path::new("dir/analysis.toml"), text, &Overrides::default())
+}
+
+fn error(text: &str) -> String {
+    format!("{:#}", load(text).unwrap_err())
+}
+
+const MINIMAL: &str = "inputs = [\"x.csv\"]\n[outputs]\nfolder = \"out\"\n";
+
+#[test]
+fn defaults() {
+    let config = load(MINIMAL).unwrap();
+    assert_eq!(config.outcomes, [16]);
+    assert_eq!(config.basis, Basis::AssignedInPeriod);
+    assert_eq!(config.denominator.types, (1..=22).collect::<Vec<u8>>());
+    assert_eq!(config.period, PeriodSpec::All);
+    assert_eq!(config.scope.name, "all");
+    assert_eq!(config.funnel.method, FunnelMethod::Arcsine);
+    assert_eq!(config.funnel.overdispersion, Adjustment::Additive);
+    assert_eq!(config.inputs, [PathBuf::from("dir/x.csv")]);
+    assert_eq!(config.out, PathBuf::from("dir/out"));
+    assert!(!config.include_btp);
+    assert!(config.in_national_set("Cleveland"));
+    assert!(config.in_national_set("London, City of"));
+    assert!(!config.in_national_set("British Transport Police"));
+    assert!(!config.in_national_set("England and Wales"));
+    assert_eq!(
+        config.peer_group_of("Cleveland").map(|g| g.name.as_str()),
+        Some("region_north_east")
+    );
+}
+
+#[test]
+fn unknown_keys_name_the_valid_choices() {
+    let message = error("inputs = [\"x.csv\"]\nfocus = [\"Cleveland\"]\nbogus = 1\n");
+    assert!(
+        message.contains("dir/analysis.toml:3: unknown field `bogus`"),
+        "{message}"
+    );
+    assert!(message.contains("expected one of"), "{message}");
+    let message = error("inputs = [\"x.csv\"]\n[funnel]\nmethod = \"wilson\"\n");
+    assert!(
+        message.contains("unknown variant `wilson`, expected one of `normal`, `exact`, `arcsine`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_force_and_scope() {
+    let message = error(
+        &format!("{MINIMAL}focus = [\"Clevland\"]\n")
+            .replace("[outputs]\nfolder = \"out\"\nfocus", "focus"),
+    );
+    assert!(
+        message.contains("unknown force \"Clevland\"; closest known names: Cleveland"),
+        "{message}"
+    );
+    let message = error("inputs = [\"x.csv\"]\nscope = \"domestic\"\n");
+    assert!(
+        message.contains("unknown scope \"domestic\"; valid scopes: all, domestic_abuse_proxy, violence_against_the_person"),
+        "{message}"
+    );
+}
+
+#[test]
+fn da_proxy_is_labelled_as_a_proxy() {
+    let config = load(&format!("scope = \"domestic_abuse_proxy\"\n{MINIMAL}")).unwrap();
+    assert!(config.scope.proxy);
+    assert_eq!(
+        config.scope.label,
+        "DA proxy: violence offence codes 8N, 105A, 8L, 8Q, 3B"
+    );
+}
+
+#[test]
+fn periods_and_denominators() {
+    let config = load(&format!(
+        "period = \"2018/19\"\ndenominator = \"suspect_identified\"\n{MINIMAL}"
+    ))
+    .unwrap();
+    assert_eq!(config.period, PeriodSpec::FinancialYear(2018));
+    assert!(!config.denominator.types.contains(&14));
+    let config = load(&format!(
+        "period = {{ rolling_12_months_to = \"2018/19 Q2\" }}\n{MINIMAL}"
+    ))
+    .unwrap();
+    let spec = config.period;
+    assert!(spec.contains(Period::new(2017, 3).unwrap()));
+    assert!(spec.contains(Period::new(2018, 2).unwrap()));
+    assert!(!spec.contains(Period::new(2017, 2).unwrap()));
+    assert!(!spec.contains(Period::new(2018, 3).unwrap()));
+    assert!(error(&format!("period = \"2018\"\n{MINIMAL}")).contains("is not a financial year"));
+    assert!(error(&format!("denominator = [1, 2]\n{MINIMAL}"))
+        .contains("outcome type 16 is counted in the numerator but not in the denominator"));
+}
+
+#[test]
+fn peer_groups_from_the_analysis_file() {
+    let config = load(&format!(
+        "{MINIMAL}[peers.groups.cleveland_msg]\nowner = \"Cleveland\"\nmembers = [\"Cleveland\", \"Durham\", \"Humberside\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        config.peer_group_of("Cleveland").map(|g| g.name.as_str()),
+        Some("cleveland_msg")
+    );
+    assert_eq!(
+        config.peer_group_of("Durham").map(|g| g.name.as_str()),
+        Some("region_north_east")
+    );
+    let message = error(&format!(
+        "{MINIMAL}[peers.groups.x]\nmembers = [\"Nowhere\"]\n"
+    ));
+    assert!(
+        message.contains("peers.groups.x: unknown force \"Nowhere\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn funnel_levels_and_target() {
+    let config = load(&format!(
+        "{MINIMAL}[funnel]\nlevels = [0.99, 0.68]\ntarget = 0.2\n"
+    ))
+    .unwrap();
+    assert_eq!(config.funnel.levels.outer().label(), "99");
+    assert_eq!(config.funnel.levels.inner().label(), "68");
+    assert_eq!(config.funnel.target, Target::Fixed(0.2));
+    assert!(
+        error(&format!("{MINIMAL}[funnel]\nlevels = [0.95]\n")).contains("give exactly two levels")
+    );
+    assert!(error(&format!("{MINIMAL}[funnel]\nlevels = [0.95, 1.5]\n")).contains("funnel"));
+    assert!(error(&format!("{MINIMAL}[funnel]\nwinsorise = 0.7\n")).contains("winsorise"));
+}

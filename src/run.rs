@@ -1,0 +1,390 @@
+//! The analysis run: inputs → canonical table → cells → comparison → run folder.
+//!
+//! Invariant: the run folder is written through [`RunFolder`], so it is complete or absent;
+//! `summary.json` and the tables hold every number later shown; the manifest records the
+//! tool version, the analysis file as run, and the sha256 of every input and output.
+
+use anyhow::{bail, Context, Result};
+use indicatif::ProgressBar;
+use serde_json::json;
+
+use crate::cache;
+use crate::compare::{self, Analysis};
+use crate::config::{AdjustWhen, Config};
+use crate::ingest::Table;
+use crate::measure;
+use crate::output::{self, RunFolder};
+use crate::record::Basis;
+use crate::tables;
+
+/// Options that are not part of the analysis.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Replace an existing run folder.
+    pub overwrite: bool,
+    /// Flags that, on a focus force, make the run exit with the gate code.
+    pub fail_on: Vec<String>,
+}
+
+/// What a finished run reports to the CLI.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// One line per focus force, for stderr.
+    pub focus_lines: Vec<String>,
+    /// The focus forces whose flag is in `fail_on`, with the flag.
+    pub gate_hits: Vec<(String, String)>,
+    /// Whether the ingest cache was used.
+    pub from_cache: bool,
+}
+
+/// Runs the analysis and writes the run folder.
+pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Result<RunReport> {
+    let mut folder = RunFolder::begin(&config.out, options.overwrite)?;
+    let aliases: Vec<(String, String)> = config
+        .aliases
+        .iter()
+        .map(|(a, f)| (a.clone(), f.clone()))
+        .collect();
+    let loaded = cache::load(&config.inputs, &config.forces, &aliases, progress)?;
+    let (cells, tidy) = match &loaded.table {
+        Table::Outcomes(df) => (measure::outcome_cells(df, config)?, false),
+        Table::Tidy(df) => (measure::tidy_cells(df)?, true),
+    };
+    let focus = resolve_focus(config, &cells, tidy)?;
+    let analysis = compare::compare(&cells, config, &focus, tidy)?;
+    let tables = tables::tables(&analysis, config);
+
+    for table in &tables {
+        folder.write(
+            &format!("tables/{}.csv", table.name),
+            table.to_csv().as_bytes(),
+        )?;
+        if config.formats.parquet {
+            folder.write(
+                &format!("data/{}.parquet", table.name),
+                &output::table_parquet(table)?,
+            )?;
+        }
+    }
+    if config.formats.xlsx {
+        folder.write("tables.xlsx", &output::tables_xlsx(&tables)?)?;
+    }
+    if !loaded.quarantine.is_empty() {
+        let mut text = Vec::new();
+        output::write_quarantine_to(&mut text, &loaded.quarantine)?;
+        folder.write("quarantine.csv", &text)?;
+    }
+    let summary = summary_json(config, &analysis, &focus, &loaded, tidy);
+    folder.write("summary.json", &pretty(&summary)?)?;
+    let manifest = manifest_json(config, &loaded, &folder);
+    folder.write("manifest.json", &pretty(&manifest)?)?;
+    folder.commit()?;
+
+    let levels = config.funnel.levels;
+    let mut focus_lines = Vec::new();
+    let mut gate_hits = Vec::new();
+    for row in analysis.forces.iter().filter(|r| r.focus) {
+        let flag = row.flag.name(&levels);
+        let excess = analysis
+            .mix_summary
+            .iter()
+            .find(|m| m.force == row.force)
+            .map(|m| {
+                format!(
+                    "; {} closures above the offence-mix expectation",
+                    signed(m.excess)
+                )
+            })
+            .unwrap_or_default();
+        focus_lines.push(format!(
+            "{}: {:.1}% ({} / {}), national {:.1}%; {} ({}){}{}",
+            row.force,
+            100.0 * row.rate,
+            crate::app::thousands(row.numerator),
+            crate::app::thousands(row.denominator),
+            100.0 * row.target,
+            describe_flag(row.flag, &levels),
+            flag,
+            row.rank
+                .map(|r| format!("; rank {r} of {}", analysis.funnel.n_units))
+                .unwrap_or_default(),
+            excess
+        ));
+        if options.fail_on.contains(&flag) {
+            gate_hits.push((row.force.clone(), flag));
+        }
+    }
+    Ok(RunReport {
+        focus_lines,
+        gate_hits,
+        from_cache: loaded.from_cache,
+    })
+}
+
+fn signed(x: f64) -> String {
+    let rounded = x.round();
+    let magnitude = crate::app::thousands(rounded.abs() as u64);
+    if rounded < 0.0 {
+        format!("{magnitude} fewer")
+    } else {
+        magnitude
+    }
+}
+
+/// The flag in words: position, not merit (METHODS.md §6).
+pub fn describe_flag(flag: crate::stats::Flag, levels: &crate::stats::FlagLevels) -> String {
+    use crate::stats::Flag;
+    let percent = |l: crate::stats::Level| format!("{}%", trim_float(100.0 * l.confidence()));
+    match flag {
+        Flag::HighOuter => format!("above the {} limit", percent(levels.outer())),
+        Flag::HighInner => format!("above the {} limit", percent(levels.inner())),
+        Flag::Within => "within the limits".into(),
+        Flag::LowInner => format!("below the {} limit", percent(levels.inner())),
+        Flag::LowOuter => format!("below the {} limit", percent(levels.outer())),
+    }
+}
+
+fn trim_float(x: f64) -> String {
+    let text = format!("{x:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Focus forces as canonical names present in the data (or tidy units).
+fn resolve_focus(config: &Config, cells: &[measure::Cell], tidy: bool) -> Result<Vec<String>> {
+    let mut units: Vec<&str> = cells.iter().map(|c| c.unit.as_str()).collect();
+    units.sort_unstable();
+    units.dedup();
+    let mut focus = Vec::new();
+    for name in &config.focus {
+        let found = if tidy {
+            units
+                .iter()
+                .find(|u| {
+                    crate::normalise::text::match_key(u) == crate::normalise::text::match_key(name)
+                })
+                .map(|u| u.to_string())
+        } else {
+            units.iter().find(|u| *u == name).map(|u| u.to_string())
+        };
+        match found {
+            Some(unit) => focus.push(unit),
+            None => bail!(
+                "{}: focus: {name:?} has no rows in the inputs; units present: {}",
+                config.analysis_path.display(),
+                units.join(", ")
+            ),
+        }
+    }
+    Ok(focus)
+}
+
+fn pretty(value: &serde_json::Value) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn summary_json(
+    config: &Config,
+    analysis: &Analysis,
+    focus: &[String],
+    loaded: &cache::Loaded,
+    tidy: bool,
+) -> serde_json::Value {
+    let levels = config.funnel.levels;
+    let f = &analysis.funnel;
+    let mut flags = serde_json::Map::new();
+    for row in analysis.forces.iter().filter(|r| r.in_national_set) {
+        let entry = flags
+            .entry(row.flag.name(&levels))
+            .or_insert_with(|| json!([]));
+        if let Some(list) = entry.as_array_mut() {
+            list.push(json!(row.force));
+        }
+    }
+    let flag_changes: Vec<serde_json::Value> = analysis
+        .forces
+        .iter()
+        .filter(|r| r.flag != r.flag_unadjusted)
+        .map(|r| {
+            json!({
+                "force": r.force,
+                "flag": r.flag.name(&levels),
+                "flag_unadjusted": r.flag_unadjusted.name(&levels),
+            })
+        })
+        .collect();
+    let focus_json: Vec<serde_json::Value> = focus
+        .iter()
+        .filter_map(|name| analysis.forces.iter().find(|r| &r.force == name))
+        .map(|r| {
+            let mix = analysis.mix_summary.iter().find(|m| m.force == r.force);
+            let series: Vec<&compare::TrendRow> =
+                analysis.trend.iter().filter(|t| t.force == r.force).collect();
+            let trend = match (series.first(), series.last()) {
+                (Some(first), Some(last)) if series.len() >= 2 => json!({
+                    "first_period": first.period.label,
+                    "first_rate": first.rate,
+                    "last_period": last.period.label,
+                    "last_rate": last.rate,
+                    "change": last.rate - first.rate,
+                    "direction": if last.rate < first.rate { "falling" } else if last.rate > first.rate { "rising" } else { "flat" },
+                    "periods": series.len(),
+                    "rule_hits": series.iter().filter(|t| t.rules.any()).map(|t| t.period.label.clone()).collect::<Vec<_>>(),
+                }),
+                _ => serde_json::Value::Null,
+            };
+            json!({
+                "force": r.force,
+                "force_code": r.force_code,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "rate": r.rate,
+                "ci95": [r.ci95.lower, r.ci95.upper],
+                "z_adjusted": r.z_adjusted,
+                "flag": r.flag.name(&levels),
+                "flag_in_words": describe_flag(r.flag, &levels),
+                "flag_unadjusted": r.flag_unadjusted.name(&levels),
+                "rank": r.rank,
+                "of": f.n_units,
+                "peer_group": r.peer_group,
+                "peer_rate_pooled": r.peer_rate_pooled,
+                "peer_rate_mean": r.peer_rate_mean,
+                "expected": mix.map(|m| m.expected),
+                "excess": mix.map(|m| m.excess),
+                "explained_by_offence_mix": mix.map(|m| m.mix),
+                "standardised_ratio": mix.map(|m| m.ratio),
+                "standardised_ratio_ci95": mix.map(|m| [m.ratio_ci95.lower, m.ratio_ci95.upper]),
+                "trend": trend,
+            })
+        })
+        .collect();
+    let scope = &config.scope;
+    json!({
+        "title": config.title,
+        "outcome": config.outcomes,
+        "outcome_descriptions": config.outcomes.iter().map(|t| crate::normalise::outcomes::description(*t)).collect::<Vec<_>>(),
+        "basis": if tidy { "as published (tidy counts)" } else { match config.basis { Basis::AssignedInPeriod => "assigned_in_period", Basis::RecordedInPeriod => "recorded_in_period" } },
+        "denominator": if tidy { json!({"name": "as published (tidy counts)"}) } else { json!({
+            "name": config.denominator.name,
+            "types": config.denominator.types,
+            "description": config.denominator.description,
+        }) },
+        "period": config.period.label(),
+        "periods_compared": analysis.periods,
+        "scope": {
+            "name": scope.name,
+            "label": scope.label,
+            "proxy": scope.proxy,
+            "include_groups": scope.include_groups,
+            "include_subgroups": scope.include_subgroups,
+            "include_codes": scope.include_codes,
+            "exclude_groups": scope.exclude_groups,
+            "exclude_subgroups": scope.exclude_subgroups,
+            "exclude_codes": scope.exclude_codes,
+        },
+        "national_set": if tidy { "every unit in the inputs".to_string() } else { config.national_set_label() },
+        "n_units": f.n_units,
+        "target": f.target,
+        "target_kind": f.target_kind,
+        "phi": f.phi,
+        "tau2": f.tau2,
+        "overdispersion_test": {
+            "statistic": f.chi2_statistic,
+            "df": f.df,
+            "p_value": f.p_value,
+        },
+        "funnel": {
+            "method": compare::funnel::method_name(f.method),
+            "levels": [levels.inner().confidence(), levels.outer().confidence()],
+            "overdispersion": compare::funnel::adjustment_name(f.adjustment),
+            "scale": match config.funnel.scale { crate::stats::Scale::Arcsine => "arcsine", crate::stats::Scale::Natural => "natural" },
+            "winsorise": config.funnel.winsorise,
+            "winsor_bounds": [f.winsor_bounds.0, f.winsor_bounds.1],
+            "adjust_when": match config.funnel.adjust_when { AdjustWhen::Tau2Positive => "tau2_positive", AdjustWhen::Significant => "significant" },
+            "adjustment_applied": f.adjustment_applied,
+            "adjusted_method": compare::funnel::method_name(f.adjusted_method),
+            "description": tables::method_label(analysis),
+        },
+        "spc": {
+            "chart": "laney_p_prime",
+            "shift_length": config.spc.shift_length,
+            "trend_length": config.spc.trend_length,
+            "screen_moving_ranges": config.spc.screen_moving_ranges,
+        },
+        "focus": focus_json,
+        "flags": flags,
+        "flag_differs_when_unadjusted": flag_changes,
+        "missing_cells_in_scope": analysis.missing_cells,
+        "rows": {
+            "read": loaded.accounts.iter().map(|a| a["rows_read"].as_u64().unwrap_or(0)).sum::<u64>(),
+            "loaded": loaded.accounts.iter().map(|a| a["rows_loaded"].as_u64().unwrap_or(0)).sum::<u64>(),
+            "quarantined": loaded.accounts.iter().map(|a| a["rows_quarantined"].as_u64().unwrap_or(0)).sum::<u64>(),
+        },
+    })
+}
+
+fn manifest_json(config: &Config, loaded: &cache::Loaded, folder: &RunFolder) -> serde_json::Value {
+    let base = config
+        .analysis_path
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new(""));
+    let inputs: Vec<serde_json::Value> = config
+        .inputs
+        .iter()
+        .zip(&loaded.input_sha256)
+        .zip(&loaded.accounts)
+        .map(|((path, sha), account)| {
+            let shown = path.strip_prefix(base).unwrap_or(path);
+            let mut account = account.clone();
+            if let Some(map) = account.as_object_mut() {
+                map.remove("file");
+            }
+            json!({
+                "path": shown.to_string_lossy(),
+                "sha256": sha,
+                "accounting": account,
+            })
+        })
+        .collect();
+    let outputs: Vec<serde_json::Value> = folder
+        .files()
+        .into_iter()
+        .map(|(path, sha, bytes)| json!({"path": path, "sha256": sha, "bytes": bytes}))
+        .collect();
+    json!({
+        "tool": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
+        "analysis_file": {
+            "name": config.analysis_path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "sha256": output::sha256_hex(config.analysis_text.as_bytes()),
+            "text": config.analysis_text,
+        },
+        "inputs": inputs,
+        "outputs": outputs,
+    })
+}
+
+/// Checks that a run folder looks complete (used by `diff`, `chart` and `report`).
+pub fn check_run_folder(path: &std::path::Path) -> Result<()> {
+    for file in [
+        "summary.json",
+        "manifest.json",
+        "tables/force_comparison.csv",
+    ] {
+        if !path.join(file).exists() {
+            bail!(
+                "{} is not a finished run folder (no {file})",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Reads a run's summary.
+pub fn read_summary(path: &std::path::Path) -> Result<serde_json::Value> {
+    let file = path.join("summary.json");
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))
+}

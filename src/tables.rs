@@ -1,0 +1,525 @@
+//! The run's result tables as plain columns, written as CSV, Parquet and Excel.
+//!
+//! Invariant: each table has one explicit sort order and a fixed float format; every number a
+//! chart or report shows is a cell of one of these tables (or of `summary.json`).
+
+use crate::compare::{funnel, Analysis};
+use crate::config::Config;
+use crate::stats::{Flag, FlagLevels, FunnelLimits};
+
+/// How a float column is written in CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatFormat {
+    /// A fixed number of decimals.
+    Fixed(usize),
+    /// Scientific notation with this many significant decimals (for p-values).
+    Scientific(usize),
+}
+
+/// One column's values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Text (null = empty).
+    Text(Vec<Option<String>>),
+    /// Integers.
+    Int(Vec<Option<i64>>),
+    /// Floats, with their CSV format (null, NaN = empty).
+    Float(Vec<Option<f64>>, FloatFormat),
+    /// Booleans.
+    Bool(Vec<bool>),
+}
+
+impl Values {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Text(v) => v.len(),
+            Values::Int(v) => v.len(),
+            Values::Float(v, _) => v.len(),
+            Values::Bool(v) => v.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The CSV text of row `i`.
+    pub fn cell_text(&self, i: usize) -> String {
+        match self {
+            Values::Text(v) => v[i].clone().unwrap_or_default(),
+            Values::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
+            Values::Float(v, format) => match v[i] {
+                Some(x) if x.is_finite() => format_float(x, *format),
+                _ => String::new(),
+            },
+            Values::Bool(v) => v[i].to_string(),
+        }
+    }
+}
+
+/// Formats a float deterministically: fixed decimals or scientific notation, never `-0`.
+pub fn format_float(x: f64, format: FloatFormat) -> String {
+    let x = if x == 0.0 { 0.0 } else { x };
+    let text = match format {
+        FloatFormat::Fixed(decimals) => format!("{x:.decimals$}"),
+        FloatFormat::Scientific(decimals) => format!("{x:.decimals$e}"),
+    };
+    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
+        text[1..].to_string()
+    } else {
+        text
+    }
+}
+
+/// A named table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// File stem, e.g. `force_comparison`.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<(String, Values)>,
+}
+
+impl Table {
+    /// The number of rows.
+    pub fn height(&self) -> usize {
+        self.columns.first().map_or(0, |(_, v)| v.len())
+    }
+
+    /// The table as CSV text (LF line ends, RFC 4180 quoting, spreadsheet-safe text).
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let header: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(n, _)| crate::output::csv_field(n))
+            .collect();
+        out.push_str(&header.join(","));
+        out.push('\n');
+        for i in 0..self.height() {
+            let row: Vec<String> = self
+                .columns
+                .iter()
+                .map(|(_, v)| {
+                    let text = v.cell_text(i);
+                    match v {
+                        Values::Text(_) => {
+                            crate::output::csv_field(&crate::output::spreadsheet_safe(&text))
+                        }
+                        _ => text,
+                    }
+                })
+                .collect();
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Builds columns row by row.
+struct Builder {
+    name: String,
+    columns: Vec<(String, Values)>,
+}
+
+impl Builder {
+    fn new(name: &str) -> Builder {
+        Builder {
+            name: name.into(),
+            columns: Vec::new(),
+        }
+    }
+
+    fn text(mut self, name: &str, values: Vec<Option<String>>) -> Builder {
+        self.columns.push((name.into(), Values::Text(values)));
+        self
+    }
+
+    fn int(mut self, name: &str, values: Vec<Option<i64>>) -> Builder {
+        self.columns.push((name.into(), Values::Int(values)));
+        self
+    }
+
+    fn float(mut self, name: &str, values: Vec<Option<f64>>, decimals: usize) -> Builder {
+        self.columns.push((
+            name.into(),
+            Values::Float(values, FloatFormat::Fixed(decimals)),
+        ));
+        self
+    }
+
+    fn scientific(mut self, name: &str, values: Vec<Option<f64>>) -> Builder {
+        self.columns.push((
+            name.into(),
+            Values::Float(values, FloatFormat::Scientific(6)),
+        ));
+        self
+    }
+
+    fn boolean(mut self, name: &str, values: Vec<bool>) -> Builder {
+        self.columns.push((name.into(), Values::Bool(values)));
+        self
+    }
+
+    fn build(self) -> Table {
+        Table {
+            name: self.name,
+            columns: self.columns,
+        }
+    }
+}
+
+/// Decimals for rates, limits and targets.
+const RATE_DECIMALS: usize = 8;
+/// Decimals for z-scores and ratios.
+const SCORE_DECIMALS: usize = 6;
+/// Decimals for expected counts and excesses.
+const COUNT_DECIMALS: usize = 3;
+
+fn some<T>(values: impl Iterator<Item = T>) -> Vec<Option<T>> {
+    values.map(Some).collect()
+}
+
+/// Column names for a pair of limits at a level, e.g. `limit95_low`, `limit998_high_unadjusted`.
+fn limit_names(label: &str, suffix: &str) -> (String, String) {
+    (
+        format!("limit{label}_low{suffix}"),
+        format!("limit{label}_high{suffix}"),
+    )
+}
+
+fn push_limits(
+    mut builder: Builder,
+    label: &str,
+    suffix: &str,
+    limits: impl Iterator<Item = FunnelLimits> + Clone,
+) -> Builder {
+    let (low, high) = limit_names(label, suffix);
+    builder = builder.float(&low, some(limits.clone().map(|l| l.lower)), RATE_DECIMALS);
+    builder.float(&high, some(limits.map(|l| l.upper)), RATE_DECIMALS)
+}
+
+fn flag_name(flag: Flag, levels: &FlagLevels) -> Option<String> {
+    Some(flag.name(levels))
+}
+
+/// Every table of a run, in a fixed order.
+pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
+    let levels = config.funnel.levels;
+    let (inner, outer) = (levels.inner().label(), levels.outer().label());
+    let period = config.period.label();
+    let rows = &analysis.forces;
+
+    let mut force = Builder::new("force_comparison")
+        .text("force", some(rows.iter().map(|r| r.force.clone())))
+        .text(
+            "force_code",
+            rows.iter().map(|r| r.force_code.clone()).collect(),
+        )
+        .text("period", some(rows.iter().map(|_| period.clone())))
+        .int("numerator", some(rows.iter().map(|r| r.numerator as i64)))
+        .int(
+            "denominator",
+            some(rows.iter().map(|r| r.denominator as i64)),
+        )
+        .float("rate", some(rows.iter().map(|r| r.rate)), RATE_DECIMALS)
+        .float(
+            "ci95_low",
+            some(rows.iter().map(|r| r.ci95.lower)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "ci95_high",
+            some(rows.iter().map(|r| r.ci95.upper)),
+            RATE_DECIMALS,
+        )
+        .float("target", some(rows.iter().map(|r| r.target)), RATE_DECIMALS)
+        .float("z", some(rows.iter().map(|r| r.z)), SCORE_DECIMALS)
+        .float(
+            "z_adjusted",
+            some(rows.iter().map(|r| r.z_adjusted)),
+            SCORE_DECIMALS,
+        );
+    force = push_limits(force, &inner, "", rows.iter().map(|r| r.inner));
+    force = push_limits(force, &outer, "", rows.iter().map(|r| r.outer));
+    force = push_limits(
+        force,
+        &inner,
+        "_unadjusted",
+        rows.iter().map(|r| r.inner_unadjusted),
+    );
+    force = push_limits(
+        force,
+        &outer,
+        "_unadjusted",
+        rows.iter().map(|r| r.outer_unadjusted),
+    );
+    let mut force = force
+        .text(
+            "flag",
+            rows.iter().map(|r| flag_name(r.flag, &levels)).collect(),
+        )
+        .text(
+            "flag_unadjusted",
+            rows.iter()
+                .map(|r| flag_name(r.flag_unadjusted, &levels))
+                .collect(),
+        )
+        .int(
+            "rank",
+            rows.iter().map(|r| r.rank.map(|k| k as i64)).collect(),
+        )
+        .text(
+            "peer_group",
+            rows.iter().map(|r| r.peer_group.clone()).collect(),
+        )
+        .float(
+            "peer_rate_pooled",
+            rows.iter().map(|r| r.peer_rate_pooled).collect(),
+            RATE_DECIMALS,
+        )
+        .float(
+            "peer_rate_mean",
+            rows.iter().map(|r| r.peer_rate_mean).collect(),
+            RATE_DECIMALS,
+        )
+        .boolean(
+            "in_national_set",
+            rows.iter().map(|r| r.in_national_set).collect(),
+        )
+        .boolean("focus", rows.iter().map(|r| r.focus).collect());
+    if config.funnel.benjamini_hochberg {
+        force = force.scientific("p_bh", rows.iter().map(|r| r.p_bh).collect());
+    }
+
+    let grid = &analysis.grid;
+    let mut funnel_limits = Builder::new("funnel_limits")
+        .int("denominator", some(grid.iter().map(|g| g.n as i64)))
+        .float(
+            "target",
+            some(grid.iter().map(|_| analysis.funnel.target)),
+            RATE_DECIMALS,
+        );
+    funnel_limits = push_limits(funnel_limits, &inner, "", grid.iter().map(|g| g.inner));
+    funnel_limits = push_limits(funnel_limits, &outer, "", grid.iter().map(|g| g.outer));
+    funnel_limits = push_limits(
+        funnel_limits,
+        &inner,
+        "_unadjusted",
+        grid.iter().map(|g| g.inner_unadjusted),
+    );
+    funnel_limits = push_limits(
+        funnel_limits,
+        &outer,
+        "_unadjusted",
+        grid.iter().map(|g| g.outer_unadjusted),
+    );
+
+    let trend = &analysis.trend;
+    let spc = |f: fn(&crate::stats::spc::ChartPoint) -> f64| -> Vec<Option<f64>> {
+        trend.iter().map(|t| t.spc.as_ref().map(f)).collect()
+    };
+    let trend_table = Builder::new("trend")
+        .text("force", some(trend.iter().map(|t| t.force.clone())))
+        .text("period", some(trend.iter().map(|t| t.period.label.clone())))
+        .text(
+            "period_start",
+            trend
+                .iter()
+                .map(|t| {
+                    t.period
+                        .quarter
+                        .map(|q| quarter_start(q.fy_start(), q.quarter()))
+                })
+                .collect(),
+        )
+        .int("numerator", some(trend.iter().map(|t| t.numerator as i64)))
+        .int(
+            "denominator",
+            some(trend.iter().map(|t| t.denominator as i64)),
+        )
+        .float("rate", some(trend.iter().map(|t| t.rate)), RATE_DECIMALS)
+        .float(
+            "ci95_low",
+            some(trend.iter().map(|t| t.ci95.lower)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "ci95_high",
+            some(trend.iter().map(|t| t.ci95.upper)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "national_rate",
+            some(trend.iter().map(|t| t.national_rate)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "peer_rate_pooled",
+            trend.iter().map(|t| t.peer_rate_pooled).collect(),
+            RATE_DECIMALS,
+        )
+        .float("spc_centre", spc(|p| p.centre), RATE_DECIMALS)
+        .float("spc_lower_3sigma", spc(|p| p.lower_3), RATE_DECIMALS)
+        .float("spc_lower_2sigma", spc(|p| p.lower_2), RATE_DECIMALS)
+        .float("spc_upper_2sigma", spc(|p| p.upper_2), RATE_DECIMALS)
+        .float("spc_upper_3sigma", spc(|p| p.upper_3), RATE_DECIMALS)
+        .boolean(
+            "rule_beyond_limits",
+            trend.iter().map(|t| t.rules.astronomical).collect(),
+        )
+        .boolean("rule_shift", trend.iter().map(|t| t.rules.shift).collect())
+        .boolean("rule_trend", trend.iter().map(|t| t.rules.trend).collect())
+        .boolean(
+            "rule_two_of_three",
+            trend.iter().map(|t| t.rules.two_of_three).collect(),
+        )
+        .build();
+
+    let mix = &analysis.mix;
+    let stratum_name = match config.strata {
+        crate::config::Strata::OffenceGroup => "offence_group",
+        crate::config::Strata::OffenceCode => "offence_code",
+    };
+    let mut mix_table = Builder::new("offence_mix")
+        .text("force", some(mix.iter().map(|m| m.force.clone())))
+        .text(stratum_name, some(mix.iter().map(|m| m.stratum.clone())));
+    if config.strata == crate::config::Strata::OffenceCode {
+        mix_table = mix_table.text(
+            "offence_description",
+            some(mix.iter().map(|m| m.description.clone())),
+        );
+    }
+    let mix_table = mix_table
+        .int("numerator", some(mix.iter().map(|m| m.numerator as i64)))
+        .int(
+            "denominator",
+            some(mix.iter().map(|m| m.denominator as i64)),
+        )
+        .float("rate", some(mix.iter().map(|m| m.rate)), RATE_DECIMALS)
+        .float(
+            "national_rate",
+            some(mix.iter().map(|m| m.national_rate)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "expected",
+            some(mix.iter().map(|m| m.expected)),
+            COUNT_DECIMALS,
+        )
+        .float(
+            "excess_offence_mix",
+            some(mix.iter().map(|m| m.mix)),
+            COUNT_DECIMALS,
+        )
+        .float(
+            "excess_not_explained",
+            some(mix.iter().map(|m| m.unexplained)),
+            COUNT_DECIMALS,
+        )
+        .build();
+
+    let ms = &analysis.mix_summary;
+    let mix_summary = Builder::new("offence_mix_summary")
+        .text("force", some(ms.iter().map(|m| m.force.clone())))
+        .int("observed", some(ms.iter().map(|m| m.observed as i64)))
+        .int("denominator", some(ms.iter().map(|m| m.denominator as i64)))
+        .float(
+            "expected",
+            some(ms.iter().map(|m| m.expected)),
+            COUNT_DECIMALS,
+        )
+        .float("ratio", some(ms.iter().map(|m| m.ratio)), SCORE_DECIMALS)
+        .float(
+            "ratio_ci95_low",
+            some(ms.iter().map(|m| m.ratio_ci95.lower)),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "ratio_ci95_high",
+            some(ms.iter().map(|m| m.ratio_ci95.upper)),
+            SCORE_DECIMALS,
+        )
+        .text(
+            "interval_method",
+            some(ms.iter().map(|m| m.interval_method.to_string())),
+        )
+        .float(
+            "gap_vs_national",
+            some(ms.iter().map(|m| m.gap)),
+            COUNT_DECIMALS,
+        )
+        .float(
+            "explained_by_offence_mix",
+            some(ms.iter().map(|m| m.mix)),
+            COUNT_DECIMALS,
+        )
+        .float("excess", some(ms.iter().map(|m| m.excess)), COUNT_DECIMALS)
+        .build();
+
+    let peers = &analysis.peers;
+    let peer_table = Builder::new("peer_groups")
+        .text("peer_group", some(peers.iter().map(|p| p.group.clone())))
+        .text("owner", peers.iter().map(|p| p.owner.clone()).collect())
+        .text("members", some(peers.iter().map(|p| p.members.join("; "))))
+        .text(
+            "members_without_data",
+            some(peers.iter().map(|p| p.members_without_data.join("; "))),
+        )
+        .int("numerator", some(peers.iter().map(|p| p.numerator as i64)))
+        .int(
+            "denominator",
+            some(peers.iter().map(|p| p.denominator as i64)),
+        )
+        .float(
+            "rate_pooled",
+            some(peers.iter().map(|p| p.rate_pooled)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "rate_mean",
+            some(peers.iter().map(|p| p.rate_mean)),
+            RATE_DECIMALS,
+        )
+        .build();
+
+    vec![
+        force.build(),
+        trend_table,
+        mix_table,
+        mix_summary,
+        peer_table,
+        funnel_limits.build(),
+    ]
+}
+
+/// `YYYY-MM-DD` of a quarter's first day.
+fn quarter_start(fy_start: u16, quarter: u8) -> String {
+    match quarter {
+        1 => format!("{fy_start}-04-01"),
+        2 => format!("{fy_start}-07-01"),
+        3 => format!("{fy_start}-10-01"),
+        _ => format!("{}-01-01", fy_start + 1),
+    }
+}
+
+/// The name used in flags and tables for the funnel method.
+pub fn method_label(analysis: &Analysis) -> String {
+    let f = &analysis.funnel;
+    if f.adjustment_applied {
+        format!(
+            "{} limits, {} overdispersion adjustment ({} scale)",
+            funnel::method_name(f.method),
+            funnel::adjustment_name(f.adjustment),
+            funnel::method_name(f.adjusted_method)
+        )
+    } else {
+        format!(
+            "{} limits, no overdispersion adjustment applied",
+            funnel::method_name(f.method)
+        )
+    }
+}

@@ -23,7 +23,7 @@ use statrs::function::gamma::{gamma_ur, ln_gamma};
 
 use super::error::{Result, StatsError};
 
-/// The upper normal quantile z with P(Z > z) = `upper_tail` / 2, i.e. z = √2 · erfc⁻¹(upper_tail).
+/// The normal quantile z with P(|Z| > z) = `two_sided_tail`, i.e. z = √2 · erfc⁻¹(two_sided_tail).
 ///
 /// For a two-sided level c, `normal_quantile_upper(1 − c)` is the z of that level.
 /// Taking the total tail probability directly (rather than 1 − (1 − c)/2) keeps

@@ -53,18 +53,22 @@ fn read_manifest(run: &Path) -> Result<serde_json::Value> {
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
-/// Numeric fields compared with the tolerance.
-fn is_numeric_field(field: &str) -> bool {
+/// Rates and limits, compared with the tolerance.
+fn is_rate_field(field: &str) -> bool {
     field == "rate"
-        || field == "target"
         || field.starts_with("limit")
         || field.starts_with("ci95")
-        || field.starts_with("z")
         || field.starts_with("peer_rate")
-        || field == "p_bh"
 }
 
-/// Every difference between runs `a` and `b`.
+/// Columns derived from the ones compared (z-scores, ranks, adjusted p-values, the target,
+/// which the summary covers): a change there is reported through its cause.
+fn is_derived_field(field: &str) -> bool {
+    matches!(field, "z" | "z_adjusted" | "rank" | "p_bh" | "target")
+}
+
+/// Every difference between runs `a` and `b`: rates and limits beyond `tolerance`
+/// (absolute), φ and τ² beyond `tolerance` relative to their size, and any other change.
 pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
     check_run_folder(a)?;
     check_run_folder(b)?;
@@ -118,9 +122,12 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
         });
     }
     let (sa, sb) = (read_summary(a)?, read_summary(b)?);
-    for field in ["target", "phi", "tau2"] {
+    // The target is a rate (absolute tolerance); φ and τ² live on other scales, so they are
+    // compared relative to their size.
+    for (field, relative) in [("target", false), ("phi", true), ("tau2", true)] {
         let (x, y) = (sa[field].as_f64(), sb[field].as_f64());
         let moved = match (x, y) {
+            (Some(x), Some(y)) if relative => (x - y).abs() > tolerance * x.abs().max(y.abs()),
             (Some(x), Some(y)) => (x - y).abs() > tolerance,
             _ => x.is_some() != y.is_some(),
         };
@@ -162,12 +169,12 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
         };
         for (field, va) in x {
             let vb = y.get(field).cloned().unwrap_or_default();
-            if *va == vb {
+            if *va == vb || is_derived_field(field) {
                 continue;
             }
             let kind = if field.starts_with("flag") {
                 "flag"
-            } else if is_numeric_field(field) {
+            } else if is_rate_field(field) {
                 match (va.parse::<f64>(), vb.parse::<f64>()) {
                     (Ok(p), Ok(q)) if (p - q).abs() <= tolerance => continue,
                     _ => "value",

@@ -2,9 +2,13 @@
 //! - `support`: the binary in a scratch folder, paths to the real data;
 //! - `cli`: help, usage errors and the bad-input corpus (tests/bad-input);
 //! - `ingest`: the real 2018/19 table, the derived oracle, XLSX/ODS against CSV;
-//! - `reference`: every `stats` function against R-produced reference tables.
+//! - `reference`: every `stats` function against R-produced reference tables;
+//! - `run`: the analysis run end to end (R, goldens, determinism, diff, bad files, kills);
+//! - `golden`: golden-file comparison and refresh.
 
 mod cli;
+mod golden;
 mod ingest;
 mod reference;
+mod run;
 mod support;

@@ -25,6 +25,38 @@ pub fn run(cli: Cli) -> Result<Exit> {
             Ok(Exit::Success)
         }
         Command::Run(args) => run_analysis(&args),
+        Command::Chart(args) => {
+            use crate::render::{ChartFormat, ChartOptions, ChartSize};
+            let data = crate::render::RunData::load(&args.run)?;
+            let options = ChartOptions {
+                formats: args
+                    .formats
+                    .iter()
+                    .map(|f| match f {
+                        crate::cli::ImageFormat::Svg => ChartFormat::Svg,
+                        crate::cli::ImageFormat::Png => ChartFormat::Png,
+                    })
+                    .collect(),
+                size: match args.size {
+                    crate::cli::PageSize::A4 => ChartSize::A4,
+                    crate::cli::PageSize::Slide => ChartSize::Slide,
+                },
+                png_scale: if args.hidpi { 2 } else { 1 },
+            };
+            let charts = crate::render::render_run(&data, &options)?;
+            let target = args.out.clone().unwrap_or_else(|| args.run.join("charts"));
+            let mut folder = output::RunFolder::begin(&target, true)?;
+            for (name, bytes) in &charts {
+                folder.write(name, bytes)?;
+            }
+            folder.commit()?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for (name, _) in &charts {
+                writeln!(out, "{}", target.join(name).display())?;
+            }
+            Ok(Exit::Success)
+        }
         Command::Diff(args) => {
             let differences = crate::diff::diff(&args.a, &args.b, args.tolerance)?;
             let stdout = std::io::stdout();

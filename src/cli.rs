@@ -48,6 +48,57 @@ pub enum Command {
     /// flags that changed, and rates, limits or z-scores that moved by more than --tolerance.
     #[command(after_long_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Redraw a finished run's charts (for example at another size or format).
+    ///
+    /// Reads the run folder's tables and summary and writes the charts into <RUN_DIR>/charts
+    /// (replacing that folder whole), or into --out.
+    #[command(after_long_help = CHART_EXAMPLES)]
+    Chart(ChartArgs),
+}
+
+const CHART_EXAMPLES: &str = "\
+Examples:
+  # Slide-sized, high-DPI PNGs of the sample run, for a presentation
+  outcome-lens chart reports/sample --size slide --formats png --hidpi --out slides/
+
+  # Redraw the SVGs only
+  outcome-lens chart reports/sample --formats svg";
+
+/// `outcome-lens chart`.
+#[derive(Debug, clap::Args)]
+pub struct ChartArgs {
+    /// The finished run folder.
+    pub run: PathBuf,
+    /// Image formats, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [ImageFormat::Svg, ImageFormat::Png])]
+    pub formats: Vec<ImageFormat>,
+    /// Page size to draw for.
+    #[arg(long, value_enum, default_value_t = PageSize::A4)]
+    pub size: PageSize,
+    /// PNGs at twice the pixel density.
+    #[arg(long)]
+    pub hidpi: bool,
+    /// Where to write the charts (default: <RUN_DIR>/charts).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Chart image formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImageFormat {
+    /// SVG.
+    Svg,
+    /// PNG.
+    Png,
+}
+
+/// Chart page sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PageSize {
+    /// The text width of an A4 page.
+    A4,
+    /// A 16:9 slide.
+    Slide,
 }
 
 const RUN_EXAMPLES: &str = "\

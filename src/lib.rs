@@ -16,6 +16,7 @@ pub mod normalise;
 pub mod output;
 pub mod paths;
 pub mod record;
+pub mod render;
 pub mod run;
 pub mod stats;
 pub mod tables;

@@ -15,6 +15,7 @@ use crate::ingest::Table;
 use crate::measure;
 use crate::output::{self, RunFolder};
 use crate::record::Basis;
+use crate::render::{self, ChartOptions, RunData};
 use crate::tables;
 
 /// Options that are not part of the analysis.
@@ -76,6 +77,10 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     }
     let summary = summary_json(config, &analysis, &focus, &loaded, tidy);
     folder.write("summary.json", &pretty(&summary)?)?;
+    let data = RunData::from_tables(&tables, &summary)?;
+    for (name, bytes) in render::render_run(&data, &ChartOptions::standard())? {
+        folder.write(&format!("charts/{name}"), &bytes)?;
+    }
     let manifest = manifest_json(config, &loaded, &folder);
     folder.write("manifest.json", &pretty(&manifest)?)?;
     folder.commit()?;

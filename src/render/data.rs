@@ -1,0 +1,135 @@
+//! The run's tables as the charts and the report read them.
+//!
+//! Invariant: charts and reports are drawn from exactly what a run folder holds
+//! (`summary.json` and `tables/*.csv`), whether the run has just been computed or is read back
+//! from disk for `outcome-lens chart` and `outcome-lens report`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+
+use crate::tables::Table;
+
+/// One table as text cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextTable {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl TextTable {
+    /// Parses CSV text.
+    pub fn from_csv(text: &str) -> Result<TextTable> {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers()?.iter().map(String::from).collect();
+        let rows = reader
+            .records()
+            .map(|r| r.map(|r| r.iter().map(String::from).collect()))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(TextTable { headers, rows })
+    }
+
+    fn index(&self, column: &str) -> Result<usize> {
+        self.headers
+            .iter()
+            .position(|h| h == column)
+            .ok_or_else(|| anyhow!("the table has no column {column:?}"))
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// A text cell.
+    pub fn text(&self, row: usize, column: &str) -> Result<&str> {
+        Ok(self.rows[row][self.index(column)?].as_str())
+    }
+
+    /// A number cell (`None` when empty).
+    pub fn number(&self, row: usize, column: &str) -> Result<Option<f64>> {
+        let text = self.text(row, column)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<f64>().map(Some).with_context(|| {
+            format!(
+                "column {column:?} row {}: {text:?} is not a number",
+                row + 1
+            )
+        })
+    }
+
+    /// A boolean cell.
+    pub fn flag(&self, row: usize, column: &str) -> Result<bool> {
+        Ok(self.text(row, column)? == "true")
+    }
+}
+
+/// Everything a chart or report may show.
+#[derive(Debug, Clone)]
+pub struct RunData {
+    /// `summary.json`.
+    pub summary: serde_json::Value,
+    /// The tables by name (`force_comparison`, `trend`, …).
+    pub tables: BTreeMap<String, TextTable>,
+}
+
+impl RunData {
+    /// From a run being written: the same bytes that go into `tables/*.csv`.
+    pub fn from_tables(tables: &[Table], summary: &serde_json::Value) -> Result<RunData> {
+        let mut map = BTreeMap::new();
+        for table in tables {
+            map.insert(table.name.clone(), TextTable::from_csv(&table.to_csv())?);
+        }
+        Ok(RunData {
+            summary: summary.clone(),
+            tables: map,
+        })
+    }
+
+    /// From a finished run folder.
+    pub fn load(run: &Path) -> Result<RunData> {
+        crate::run::check_run_folder(run)?;
+        let summary = crate::run::read_summary(run)?;
+        let mut map = BTreeMap::new();
+        let dir = run.join("tables");
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot list {}", dir.display()))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .collect();
+        entries.sort();
+        for path in entries {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let table =
+                TextTable::from_csv(&text).with_context(|| format!("{}", path.display()))?;
+            map.insert(name, table);
+        }
+        Ok(RunData {
+            summary,
+            tables: map,
+        })
+    }
+
+    /// A table by name.
+    pub fn table(&self, name: &str) -> Result<&TextTable> {
+        self.tables
+            .get(name)
+            .ok_or_else(|| anyhow!("the run has no table {name:?}"))
+    }
+}

@@ -19,6 +19,7 @@ use outcome_lens::stats::funnel::{limits, limits_on_grid, DispersionAdjustment, 
 use outcome_lens::stats::multiplicity::benjamini_hochberg;
 use outcome_lens::stats::overdispersion::{estimate, Adjustment, Scale, Target};
 use outcome_lens::stats::proportion::{clopper_pearson, wilson};
+use outcome_lens::stats::quantile::{quantile_type7, winsorise};
 use outcome_lens::stats::spc::{self, ChartPoint, RuleOptions, SpcOptions};
 use outcome_lens::stats::standardise::{
     byar_interval, exact_count_interval, indirect, CountIntervalMethod, Stratum,
@@ -495,7 +496,30 @@ fn overdispersion_matches_r() {
             "fixed" => Target::Fixed(srow.f("target_value")),
             other => panic!("unknown target {other}"),
         };
-        let od = estimate(&x, &n, target, scale, srow.f("fraction")).expect("valid data set");
+        let fraction = srow.f("fraction");
+        let od = estimate(&x, &n, target, scale, fraction).expect("valid data set");
+        // Type-7 quantiles and winsorisation on R's own z-scores, independently of ours.
+        let z_ref: Vec<f64> = rows.iter().map(|r| r.f("z")).collect();
+        let q_lower = quantile_type7(&z_ref, fraction).expect("valid");
+        let q_upper = quantile_type7(&z_ref, 1.0 - fraction).expect("valid");
+        check.relative(
+            &format!("{} {k} quantile_type7 lower", srow.at()),
+            q_lower,
+            srow.f("winsor_lower"),
+        );
+        check.relative(
+            &format!("{} {k} quantile_type7 upper", srow.at()),
+            q_upper,
+            srow.f("winsor_upper"),
+        );
+        let clamped = winsorise(&z_ref, fraction).expect("valid");
+        for (row, got) in rows.iter().zip(&clamped.values) {
+            check.relative(
+                &format!("{} {k} winsorise", row.at()),
+                *got,
+                row.f("z_winsorised"),
+            );
+        }
         let what = format!("{} {k}", srow.at());
         check.relative(&format!("{what} theta0"), od.target, srow.f("theta0"));
         check.relative(

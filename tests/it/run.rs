@@ -19,14 +19,20 @@ fn analysis(work: &Workdir, name: &str, text: &str) -> String {
 /// `outcome-lens run` in `work` with a private ingest cache.
 fn run(work: &Workdir, args: &[&str]) -> (i32, String, String) {
     let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache")).arg("run").args(args);
+    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
+        .arg("run")
+        .args(args);
     output(&mut cmd)
 }
 
 /// A copy of the bundled sample analysis and its input in the work folder.
 fn sample(work: &Workdir) {
     for file in ["analysis.toml", "ho-outcomes-ye-mar2019-sample.csv.gz"] {
-        std::fs::copy(root().join("data/sample").join(file), work.path().join(file)).expect("copy sample");
+        std::fs::copy(
+            root().join("data/sample").join(file),
+            work.path().join(file),
+        )
+        .expect("copy sample");
     }
 }
 
@@ -44,61 +50,126 @@ fn r_reference(scope: &str) -> BTreeMap<String, BTreeMap<String, String>> {
         if &record[0] != scope {
             continue;
         }
-        let row: BTreeMap<String, String> =
-            headers.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
+        let row: BTreeMap<String, String> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| (h.to_string(), v.to_string()))
+            .collect();
         rows.insert(record[1].to_string(), row);
     }
     rows
 }
 
 fn close(actual: f64, expected: f64) -> bool {
-    outcome_lens::stats::tolerance::close_relative(actual, expected, outcome_lens::stats::tolerance::RELATIVE_EXACT)
+    outcome_lens::stats::tolerance::close_relative(
+        actual,
+        expected,
+        outcome_lens::stats::tolerance::RELATIVE_EXACT,
+    )
 }
 
 /// Compares a run's force table (full precision, from Parquet) and summary with R.
 fn check_against_r(run_dir: &Path, scope: &str) {
     let reference = r_reference(scope);
-    assert_eq!(reference.len(), 43, "the R table has the 43 territorial forces");
+    assert_eq!(
+        reference.len(),
+        43,
+        "the R table has the 43 territorial forces"
+    );
     let file = std::fs::File::open(run_dir.join("data/force_comparison.parquet")).expect("parquet");
     let df = ParquetReader::new(file).finish().expect("read parquet");
     let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap())
+            .unwrap();
     let any = reference.values().next().unwrap();
     for field in ["target", "phi", "tau2"] {
         let expected: f64 = any[field].parse().unwrap();
         let actual = summary[field].as_f64().unwrap();
-        assert!(close(actual, expected), "{scope} {field}: ours {actual}, R {expected}");
+        assert!(
+            close(actual, expected),
+            "{scope} {field}: ours {actual}, R {expected}"
+        );
     }
     assert_eq!(summary["n_units"], 43);
     let forces = df.column("force").unwrap().str().unwrap().clone();
-    let national = df.column("in_national_set").unwrap().bool().unwrap().clone();
+    let national = df
+        .column("in_national_set")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .clone();
     let mut compared = 0;
     for i in 0..df.height() {
         let force = forces.get(i).unwrap();
         let Some(expected) = reference.get(force) else {
-            assert!(!national.get(i).unwrap(), "{force} is in our national set but not R's");
+            assert!(
+                !national.get(i).unwrap(),
+                "{force} is in our national set but not R's"
+            );
             continue;
         };
         for field in ["numerator", "denominator"] {
             let actual = df.column(field).unwrap().i64().unwrap().get(i).unwrap();
-            assert_eq!(actual.to_string(), expected[field], "{scope} {force} {field}");
+            assert_eq!(
+                actual.to_string(),
+                expected[field],
+                "{scope} {force} {field}"
+            );
         }
         for field in [
-            "rate", "z", "z_adjusted", "limit95_low", "limit95_high", "limit998_low", "limit998_high",
-            "limit95_low_unadjusted", "limit95_high_unadjusted", "limit998_low_unadjusted",
+            "rate",
+            "z",
+            "z_adjusted",
+            "limit95_low",
+            "limit95_high",
+            "limit998_low",
+            "limit998_high",
+            "limit95_low_unadjusted",
+            "limit95_high_unadjusted",
+            "limit998_low_unadjusted",
             "limit998_high_unadjusted",
         ] {
             let actual = df.column(field).unwrap().f64().unwrap().get(i).unwrap();
             let wanted: f64 = expected[field].parse().unwrap();
-            assert!(close(actual, wanted), "{scope} {force} {field}: ours {actual}, R {wanted}");
+            assert!(
+                close(actual, wanted),
+                "{scope} {force} {field}: ours {actual}, R {wanted}"
+            );
         }
         for field in ["flag", "flag_unadjusted"] {
-            let actual = df.column(field).unwrap().str().unwrap().get(i).unwrap().to_string();
+            let actual = df
+                .column(field)
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(i)
+                .unwrap()
+                .to_string();
             assert_eq!(actual, expected[field], "{scope} {force} {field}");
         }
         compared += 1;
     }
     assert_eq!(compared, 43);
+
+    // Cleveland's indirectly standardised expectation, excess and offence-mix part.
+    let path = root().join("tests/reference/run_2018_19_mix.csv");
+    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).from_path(path).expect("mix reference");
+    let headers = reader.headers().expect("header").clone();
+    let row = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| &r[0] == scope)
+        .expect("the scope's mix row");
+    let get = |name: &str| -> f64 {
+        let i = headers.iter().position(|h| h == name).expect("column");
+        row[i].parse().expect("number")
+    };
+    let focus = &summary["focus"][0];
+    assert_eq!(focus["force"], "Cleveland");
+    for (ours, theirs) in [("expected", "expected"), ("excess", "excess"), ("explained_by_offence_mix", "mix")] {
+        let actual = focus[ours].as_f64().unwrap();
+        assert!(close(actual, get(theirs)), "{scope} {ours}: ours {actual}, R {}", get(theirs));
+    }
 }
 
 /// The real 2018/19 table, all offences: Cleveland 17,649 / 64,680, and every force's rate,
@@ -111,7 +182,7 @@ fn real_2018_19_all_offences_matches_r() {
         &work,
         "real.toml",
         &format!(
-            "inputs = [{:?}]\nperiod = \"2018/19\"\nfocus = [\"Cleveland\"]\n[outputs]\nfolder = \"run\"\n",
+            "inputs = [{:?}]\nperiod = \"2018/19\"\nfocus = [\"Cleveland\"]\n[mix]\nstrata = \"offence_group\"\n[outputs]\nfolder = \"run\"\n",
             input.display().to_string()
         ),
     );
@@ -122,9 +193,13 @@ fn real_2018_19_all_offences_matches_r() {
         "{stderr}"
     );
     check_against_r(&work.path().join("run"), "all");
-    let table = std::fs::read_to_string(work.path().join("run/tables/force_comparison.csv")).unwrap();
+    let table =
+        std::fs::read_to_string(work.path().join("run/tables/force_comparison.csv")).unwrap();
     let cleveland = table.lines().find(|l| l.starts_with("Cleveland,")).unwrap();
-    assert!(cleveland.starts_with("Cleveland,E23000013,2018/19,17649,64680,0.27286642,"), "{cleveland}");
+    assert!(
+        cleveland.starts_with("Cleveland,E23000013,2018/19,17649,64680,0.27286642,"),
+        "{cleveland}"
+    );
 }
 
 /// The bundled sample holds the proxy codes for all 44 forces, so its run must equal R's
@@ -135,7 +210,10 @@ fn sample_run_matches_r_and_goldens() {
     sample(&work);
     let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("Cleveland: 57.3% (9,261 / 16,168)"), "{stderr}");
+    assert!(
+        stderr.contains("Cleveland: 57.3% (9,261 / 16,168)"),
+        "{stderr}"
+    );
     let out = work.path().join("out");
     check_against_r(&out, "proxy");
     crate::golden::check_folder(&out, "sample");
@@ -145,16 +223,25 @@ fn sample_run_matches_r_and_goldens() {
 fn two_runs_are_byte_identical() {
     let work = Workdir::new();
     sample(&work);
-    assert_eq!(run(&work, &["--config", "analysis.toml", "--out", "a"]).0, 0);
+    assert_eq!(
+        run(&work, &["--config", "analysis.toml", "--out", "a"]).0,
+        0
+    );
     let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "b"]);
     assert_eq!(code, 0);
-    assert!(stderr.contains("cached canonical table reused"), "the second run reuses the cache: {stderr}");
+    assert!(
+        stderr.contains("cached canonical table reused"),
+        "the second run reuses the cache: {stderr}"
+    );
     let (a, b) = (work.path().join("a"), work.path().join("b"));
     let files = crate::golden::files_under(&a);
     assert!(files.len() >= 14, "{files:?}");
     assert_eq!(files, crate::golden::files_under(&b));
     for file in files {
-        let (x, y) = (std::fs::read(a.join(&file)).unwrap(), std::fs::read(b.join(&file)).unwrap());
+        let (x, y) = (
+            std::fs::read(a.join(&file)).unwrap(),
+            std::fs::read(b.join(&file)).unwrap(),
+        );
         assert!(x == y, "{file} differs between two runs of the same inputs");
     }
 }
@@ -164,8 +251,14 @@ fn two_runs_are_byte_identical() {
 fn diff_names_the_force_that_changed() {
     let work = Workdir::new();
     sample(&work);
-    assert_eq!(run(&work, &["--config", "analysis.toml", "--out", "a"]).0, 0);
-    assert_eq!(run(&work, &["--config", "analysis.toml", "--out", "b"]).0, 0);
+    assert_eq!(
+        run(&work, &["--config", "analysis.toml", "--out", "a"]).0,
+        0
+    );
+    assert_eq!(
+        run(&work, &["--config", "analysis.toml", "--out", "b"]).0,
+        0
+    );
     let (code, stdout, _) = output(work.command().args(["diff", "a", "b"]));
     assert_eq!((code, stdout.as_str()), (0, "kind,subject,field,a,b\n"));
 
@@ -197,12 +290,23 @@ fn diff_names_the_force_that_changed() {
         .replace("ho-outcomes-ye-mar2019-sample.csv.gz", "edited.csv");
     analysis(&work, "edited.toml", &config);
     assert_eq!(run(&work, &["--config", "edited.toml", "--out", "c"]).0, 0);
-    let (code, stdout, _) = output(work.command().args(["diff", "a", "c", "--tolerance", "0.005"]));
+    let (code, stdout, _) = output(
+        work.command()
+            .args(["diff", "a", "c", "--tolerance", "0.005"]),
+    );
     assert_eq!(code, 1, "{stdout}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.iter().any(|l| l.starts_with("input,")), "{stdout}");
-    assert!(lines.iter().any(|l| l.starts_with("value,Cumbria,numerator,")), "{stdout}");
-    assert!(lines.iter().any(|l| l.starts_with("value,Cumbria,rate,")), "{stdout}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("value,Cumbria,numerator,")),
+        "{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("value,Cumbria,rate,")),
+        "{stdout}"
+    );
     // Only Cumbria's own rates move by more than 0.005: the target moves by 1e-4 and the
     // North West peer mean by 0.0024.
     let subjects: std::collections::BTreeSet<&str> = lines[1..]
@@ -210,14 +314,20 @@ fn diff_names_the_force_that_changed() {
         .filter(|l| l.starts_with("value,") || l.starts_with("flag,"))
         .map(|l| l.split(',').nth(1).unwrap())
         .collect();
-    assert_eq!(subjects.into_iter().collect::<Vec<_>>(), ["Cumbria"], "{stdout}");
+    assert_eq!(
+        subjects.into_iter().collect::<Vec<_>>(),
+        ["Cumbria"],
+        "{stdout}"
+    );
 }
 
 fn gunzip(path: &Path) -> String {
     use std::io::Read;
     let bytes = std::fs::read(path).unwrap();
     let mut text = String::new();
-    flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text).unwrap();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .read_to_string(&mut text)
+        .unwrap();
     text
 }
 
@@ -243,7 +353,11 @@ fn bad_analysis_files() {
         sample(&work);
         let text = format!("{extra}inputs = [\"ho-outcomes-ye-mar2019-sample.csv.gz\"]\n[outputs]\nfolder = \"out\"\n");
         // Top-level keys must come before tables, so put the case's tables last.
-        let table_start = if extra.starts_with('[') { Some(0) } else { extra.find("\n[").map(|i| i + 1) };
+        let table_start = if extra.starts_with('[') {
+            Some(0)
+        } else {
+            extra.find("\n[").map(|i| i + 1)
+        };
         let text = match table_start {
             Some(i) => format!(
                 "{}inputs = [\"ho-outcomes-ye-mar2019-sample.csv.gz\"]\n{}[outputs]\nfolder = \"out\"\n",
@@ -255,10 +369,20 @@ fn bad_analysis_files() {
         analysis(&work, "analysis.toml", &text);
         let (code, _, stderr) = run(&work, &["--config", "analysis.toml"]);
         assert_eq!(code, 1, "{extra}: {stderr}");
-        assert!(stderr.contains(message), "{extra}:\nexpected {message}\ngot {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{extra}:\nexpected {message}\ngot {stderr}"
+        );
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-        assert!(!work.path().join("out").exists(), "{extra}: an output folder was left");
-        let leftovers: Vec<String> = work.listing().into_iter().filter(|n| n.starts_with(".out")).collect();
+        assert!(
+            !work.path().join("out").exists(),
+            "{extra}: an output folder was left"
+        );
+        let leftovers: Vec<String> = work
+            .listing()
+            .into_iter()
+            .filter(|n| n.starts_with(".out"))
+            .collect();
         assert!(leftovers.is_empty(), "{extra}: left {leftovers:?}");
     }
 }
@@ -268,20 +392,45 @@ fn bad_analysis_files() {
 fn existing_folder_and_lock() {
     let work = Workdir::new();
     sample(&work);
-    assert_eq!(run(&work, &["--config", "analysis.toml", "--out", "out"]).0, 0);
+    assert_eq!(
+        run(&work, &["--config", "analysis.toml", "--out", "out"]).0,
+        0
+    );
     let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("output folder out already exists; pass --force to replace it"), "{stderr}");
+    assert!(
+        stderr.contains("output folder out already exists; pass --force to replace it"),
+        "{stderr}"
+    );
     // A lock held by a live process (this test) stops the run.
-    std::fs::write(work.path().join(".out.lock"), std::process::id().to_string()).unwrap();
-    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out", "--force"]);
+    std::fs::write(
+        work.path().join(".out.lock"),
+        std::process::id().to_string(),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(
+        &work,
+        &["--config", "analysis.toml", "--out", "out", "--force"],
+    );
     assert_eq!(code, 1);
-    assert!(stderr.contains("another outcome-lens run (process"), "{stderr}");
+    assert!(
+        stderr.contains("another outcome-lens run (process"),
+        "{stderr}"
+    );
     // A lock left by a dead process is taken over.
     std::fs::write(work.path().join(".out.lock"), "999999999").unwrap();
-    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out", "--force"]);
+    let (code, _, stderr) = run(
+        &work,
+        &["--config", "analysis.toml", "--out", "out", "--force"],
+    );
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(work.listing().iter().filter(|n| n.starts_with(".out")).count(), 0);
+    assert_eq!(
+        work.listing()
+            .iter()
+            .filter(|n| n.starts_with(".out"))
+            .count(),
+        0
+    );
 }
 
 /// `--fail-on high_998` exits 3 when a focus force is above the 99.8% limit; an unknown
@@ -290,13 +439,42 @@ fn existing_folder_and_lock() {
 fn fail_on_gate() {
     let work = Workdir::new();
     sample(&work);
-    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out", "--fail-on", "high_998"]);
+    let (code, _, stderr) = run(
+        &work,
+        &[
+            "--config",
+            "analysis.toml",
+            "--out",
+            "out",
+            "--fail-on",
+            "high_998",
+        ],
+    );
     assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains("--fail-on high_998: Cleveland is flagged high_998"), "{stderr}");
-    assert!(work.path().join("out/summary.json").exists(), "the run folder is still written");
-    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out2", "--fail-on", "above"]);
+    assert!(
+        stderr.contains("--fail-on high_998: Cleveland is flagged high_998"),
+        "{stderr}"
+    );
+    assert!(
+        work.path().join("out/summary.json").exists(),
+        "the run folder is still written"
+    );
+    let (code, _, stderr) = run(
+        &work,
+        &[
+            "--config",
+            "analysis.toml",
+            "--out",
+            "out2",
+            "--fail-on",
+            "above",
+        ],
+    );
     assert_eq!(code, 1);
-    assert!(stderr.contains("valid flags: high_998, high_95, within, low_95, low_998"), "{stderr}");
+    assert!(
+        stderr.contains("valid flags: high_998, high_95, within, low_95, low_998"),
+        "{stderr}"
+    );
 }
 
 /// A run killed part-way leaves the previous complete folder untouched (SIGKILL), or cleans up
@@ -305,7 +483,10 @@ fn fail_on_gate() {
 fn killed_run_leaves_previous_output() {
     let work = Workdir::new();
     sample(&work);
-    assert_eq!(run(&work, &["--config", "analysis.toml", "--out", "out"]).0, 0);
+    assert_eq!(
+        run(&work, &["--config", "analysis.toml", "--out", "out"]).0,
+        0
+    );
     let before = crate::golden::files_under(&work.path().join("out"));
     let summary_before = std::fs::read(work.path().join("out/summary.json")).unwrap();
     // The real table takes seconds to ingest, so the signal lands mid-run.
@@ -315,11 +496,19 @@ fn killed_run_leaves_previous_output() {
         input.display().to_string()
     );
     analysis(&work, "slow.toml", &text);
-    for (signal, delay_ms) in [("KILL", 300u64), ("INT", 300), ("KILL", 1500), ("INT", 1500)] {
+    for (signal, delay_ms) in [
+        ("KILL", 300u64),
+        ("INT", 300),
+        ("KILL", 1500),
+        ("INT", 1500),
+    ] {
         let binary = assert_cmd::cargo::cargo_bin("outcome-lens");
         let mut child = std::process::Command::new(binary)
             .current_dir(work.path())
-            .env("OUTCOME_LENS_CACHE", work.path().join(format!(".cache-{signal}-{delay_ms}")))
+            .env(
+                "OUTCOME_LENS_CACHE",
+                work.path().join(format!(".cache-{signal}-{delay_ms}")),
+            )
             .args(["run", "--config", "slow.toml", "--force", "-q"])
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -331,18 +520,36 @@ fn killed_run_leaves_previous_output() {
             .expect("kill");
         assert!(status.success());
         let exit = child.wait().expect("wait");
-        assert!(!exit.success(), "{signal} after {delay_ms} ms: the run finished first; make it slower");
-        assert_eq!(crate::golden::files_under(&work.path().join("out")), before, "{signal}");
-        assert_eq!(std::fs::read(work.path().join("out/summary.json")).unwrap(), summary_before);
+        assert!(
+            !exit.success(),
+            "{signal} after {delay_ms} ms: the run finished first; make it slower"
+        );
+        assert_eq!(
+            crate::golden::files_under(&work.path().join("out")),
+            before,
+            "{signal}"
+        );
+        assert_eq!(
+            std::fs::read(work.path().join("out/summary.json")).unwrap(),
+            summary_before
+        );
         if signal == "INT" {
-            let leftovers: Vec<String> = work.listing().into_iter().filter(|n| n.starts_with(".out")).collect();
+            let leftovers: Vec<String> = work
+                .listing()
+                .into_iter()
+                .filter(|n| n.starts_with(".out"))
+                .collect();
             assert!(leftovers.is_empty(), "SIGINT left {leftovers:?}");
         }
     }
     // The next run removes what a killed run left and replaces the folder whole.
     let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--force"]);
     assert_eq!(code, 0, "{stderr}");
-    let leftovers: Vec<String> = work.listing().into_iter().filter(|n| n.starts_with(".out")).collect();
+    let leftovers: Vec<String> = work
+        .listing()
+        .into_iter()
+        .filter(|n| n.starts_with(".out"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -352,14 +559,26 @@ fn no_arguments_runs_the_sample() {
     let work = Workdir::new();
     std::fs::create_dir_all(work.path().join("data/sample")).unwrap();
     for file in ["analysis.toml", "ho-outcomes-ye-mar2019-sample.csv.gz"] {
-        std::fs::copy(root().join("data/sample").join(file), work.path().join("data/sample").join(file)).unwrap();
+        std::fs::copy(
+            root().join("data/sample").join(file),
+            work.path().join("data/sample").join(file),
+        )
+        .unwrap();
     }
     let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache")).arg("run");
+    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
+        .arg("run");
     let (code, stdout, stderr) = output(&mut cmd);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout, "");
-    assert!(stderr.lines().next().unwrap().starts_with("Cleveland: 57.3%"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("Cleveland: 57.3%"),
+        "{stderr}"
+    );
     assert!(work.path().join("reports/sample/summary.json").exists());
     let _ = PathBuf::new();
 }

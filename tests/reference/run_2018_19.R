@@ -66,6 +66,36 @@ analyse <- function(keep) {
              stringsAsFactors = FALSE)
 }
 
+# Indirect standardisation of one force (METHODS.md section 8): reference stratum rates pooled
+# over the 43 forces (the force included), E = sum(n_j r_j), excess = O - E,
+# offence mix = E - n theta0.
+standardise <- function(keep, stratum, who) {
+  den_rows <- keep & type >= 1 & type <= 22 & !is.na(count) & force != "British Transport Police"
+  num_rows <- den_rows & type == 16
+  ref_den <- tapply(count[den_rows], stratum[den_rows], sum)
+  ref_num <- tapply(count[num_rows], stratum[num_rows], sum)
+  ref_num[is.na(ref_num)] <- 0
+  r <- ref_num[names(ref_den)] / ref_den
+  r[is.na(r)] <- 0
+  theta0 <- sum(ref_num) / sum(ref_den)
+  mine <- den_rows & force == who
+  n_j <- tapply(count[mine], stratum[mine], sum)
+  o_j <- tapply(count[mine & type == 16], stratum[mine & type == 16], sum)
+  o_j[is.na(o_j)] <- 0
+  n <- sum(n_j); O <- sum(o_j)
+  E <- sum(n_j * r[names(n_j)])
+  data.frame(force = who, observed = as.integer(O), denominator = as.integer(n),
+             expected = E, excess = O - E, mix = E - n * theta0)
+}
+group <- raw[["Offence Group"]]
+mix <- rbind(
+  cbind(scope = "all", strata = "offence_group", standardise(rep(TRUE, length(force)), group, "Cleveland")),
+  cbind(scope = "proxy", strata = "offence_code",
+        standardise(code %in% c("8N", "105A", "8L", "8Q", "3B"), code, "Cleveland")))
+write_reference(mix, "run_2018_19_mix.csv", "run_2018_19.R",
+  "standardise(keep, stratum, force) as defined in the script, on the raw 2018/19 CSV read with read.csv",
+  notes = "reference rates pooled over the 43 territorial forces, Cleveland included; basis assigned_in_period")
+
 all_offences <- analyse(rep(TRUE, length(force)))
 proxy <- analyse(code %in% c("8N", "105A", "8L", "8Q", "3B"))
 out <- rbind(cbind(scope = "all", all_offences), cbind(scope = "proxy", proxy))

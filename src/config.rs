@@ -379,7 +379,8 @@ pub struct Config {
     pub include_city_of_london: bool,
     /// Peer groups (bundled and from the analysis file).
     pub peer_groups: Vec<PeerGroup>,
-    /// Focus forces (canonical names).
+    /// Focus forces (canonical names where the forces table knows them; resolved against the
+    /// data by the run).
     pub focus: Vec<String>,
     /// Funnel settings.
     pub funnel: FunnelConfig,
@@ -674,18 +675,17 @@ impl Config {
         }
         peer_groups.sort_by(|a, b| a.name.cmp(&b.name));
 
-        let focus = raw
-            .focus
-            .iter()
-            .map(|f| canonical_force("focus", f))
-            .collect::<Result<Vec<_>>>()?;
-        for force in &focus {
-            let kind = forces.lookup(force).map(|id| forces.force(id).kind);
-            if kind == Some(ForceKind::Aggregate) {
-                bail!("{}: {force:?} is a total, not a force", here("focus"));
-            }
-        }
-        let focus = sorted_unique(focus);
+        // Focus names are resolved against the data in the run: forces for Home Office tables,
+        // free-text units for tidy-counts tables. Known force spellings are made canonical here.
+        let focus = sorted_unique(
+            raw.focus
+                .iter()
+                .map(|f| match forces.lookup(f) {
+                    Some(id) => forces.force(id).name.clone(),
+                    None => f.trim().to_string(),
+                })
+                .collect(),
+        );
 
         let funnel = build_funnel(raw.funnel.unwrap_or_default())
             .map_err(|e| anyhow!("{}: {e}", here("funnel")))?;

@@ -154,32 +154,42 @@ fn trim_float(x: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// Focus forces as canonical names present in the data (or tidy units).
+/// Focus forces as canonical names present in the data, or, for tidy-counts tables, the
+/// units they name (compared without case).
 fn resolve_focus(config: &Config, cells: &[measure::Cell], tidy: bool) -> Result<Vec<String>> {
+    use crate::normalise::text::match_key;
     let mut units: Vec<&str> = cells.iter().map(|c| c.unit.as_str()).collect();
     units.sort_unstable();
     units.dedup();
+    let file = config.analysis_path.display();
     let mut focus = Vec::new();
     for name in &config.focus {
         let found = if tidy {
-            units
-                .iter()
-                .find(|u| {
-                    crate::normalise::text::match_key(u) == crate::normalise::text::match_key(name)
-                })
-                .map(|u| u.to_string())
+            units.iter().find(|u| match_key(u) == match_key(name))
         } else {
-            units.iter().find(|u| *u == name).map(|u| u.to_string())
+            let forces = &config.forces;
+            let Some(id) = forces.lookup(name) else {
+                bail!(
+                    "{file}: focus: unknown force {name:?}; closest known names: {}",
+                    forces.closest_names(name, 3).join(", ")
+                );
+            };
+            if forces.force(id).kind == crate::normalise::forces::ForceKind::Aggregate {
+                bail!("{file}: focus: {name:?} is a total, not a force");
+            }
+            units.iter().find(|u| **u == forces.force(id).name)
         };
         match found {
-            Some(unit) => focus.push(unit),
+            Some(unit) => focus.push(unit.to_string()),
             None => bail!(
-                "{}: focus: {name:?} has no rows in the inputs; units present: {}",
-                config.analysis_path.display(),
+                "{file}: focus: {name:?} has no rows in the inputs; {} present: {}",
+                if tidy { "units" } else { "forces" },
                 units.join(", ")
             ),
         }
     }
+    focus.sort();
+    focus.dedup();
     Ok(focus)
 }
 

@@ -107,6 +107,15 @@ pub enum IngestError {
         /// Where it was first seen, `file:line`.
         first: String,
     },
+    /// Two inputs hold the same canonical records (for example a source table and the
+    /// canonical Parquet made from it).
+    #[error("{file}: duplicate records for {key} across the inputs (was the same table passed twice, once as canonical Parquet?)")]
+    DuplicateRecords {
+        /// The last input.
+        file: PathBuf,
+        /// The first duplicated key, human-readable.
+        key: String,
+    },
     /// The spreadsheet could not be opened or read.
     #[error("{file}: {reason}")]
     Spreadsheet {

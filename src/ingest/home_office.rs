@@ -119,6 +119,11 @@ impl<'f> HoBuilder<'f> {
         u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
     }
 
+    /// The forces table names are resolved through.
+    pub fn forces(&self) -> &ForceTable {
+        self.forces
+    }
+
     /// Source rows loaded so far (each becomes two canonical records).
     pub fn n_rows(&self) -> usize {
         self.fy_start.len()

@@ -188,6 +188,7 @@ pub fn read_inputs(
         ho: HoBuilder::new(forces),
         tidy: TidyBuilder::default(),
         quarantine: Vec::new(),
+        canonical: Vec::new(),
     };
     let mut accounts = Vec::with_capacity(paths.len());
     for path in paths {
@@ -215,9 +216,19 @@ pub fn read_inputs(
         file: paths.first().cloned().unwrap_or_default(),
         reason: e.to_string(),
     };
+    let n_forces = n_forces.max(canonical_forces(&session.canonical));
     let table = match session.kind {
         Some(TableKind::TidyCounts) => Table::Tidy(session.tidy.finish().map_err(table_error)?),
-        _ => Table::Outcomes(session.ho.finish().map_err(table_error)?),
+        _ => {
+            let mut df = session.ho.finish().map_err(table_error)?;
+            if !session.canonical.is_empty() {
+                for (_, part) in &session.canonical {
+                    df.vstack_mut(part).map_err(table_error)?;
+                }
+                check_unique_keys(&df, paths)?;
+            }
+            Table::Outcomes(df)
+        }
     };
     Ok(Ingested {
         table,
@@ -233,6 +244,8 @@ struct Session<'f> {
     ho: HoBuilder<'f>,
     tidy: TidyBuilder,
     quarantine: Vec<QuarantinedRow>,
+    /// Canonical outcome tables read whole from Parquet (earlier `ingest` outputs).
+    canonical: Vec<(PathBuf, DataFrame)>,
 }
 
 /// Reads a file, decompressing gzip (detected by its magic bytes).
@@ -557,6 +570,9 @@ fn read_parquet(
     let df = ParquetReader::new(std::io::Cursor::new(bytes))
         .finish()
         .map_err(table_error)?;
+    if df.schema().as_ref() == &crate::record::schema() {
+        return read_canonical(path, df, gzip, session);
+    }
     let mut reader = FileReader::new(path, InputAccount::new(path, InputFormat::Parquet, gzip), 1);
     let names: Vec<String> = df
         .get_column_names()
@@ -588,4 +604,120 @@ fn read_parquet(
         reader.row(i as u64 + 2, &cells, session)?;
     }
     reader.finish()
+}
+
+/// A canonical outcome table written by an earlier `ingest`: taken whole, after checking that
+/// its forces are known.
+fn read_canonical(
+    path: &Path,
+    df: DataFrame,
+    gzip: bool,
+    session: &mut Session<'_>,
+) -> Result<InputAccount, IngestError> {
+    let mut account = InputAccount::new(path, InputFormat::Parquet, gzip);
+    match session.kind {
+        Some(TableKind::TidyCounts) => {
+            return Err(IngestError::MixedKinds {
+                file: path.to_path_buf(),
+                kind: TableKind::HomeOffice.describe(),
+                other: TableKind::TidyCounts.describe(),
+            })
+        }
+        _ => session.kind = Some(TableKind::HomeOffice),
+    }
+    account.kind = Some(TableKind::HomeOffice);
+    let table_error = |e: PolarsError| IngestError::Table {
+        file: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let forces = df
+        .column(crate::record::col::FORCE)
+        .and_then(|c| c.unique_stable())
+        .map_err(table_error)?;
+    let forces = forces.str().map_err(table_error)?;
+    for (row, name) in forces.iter().enumerate() {
+        let name = name.unwrap_or_default();
+        if session.ho.forces().lookup(name).is_none() {
+            return Err(IngestError::UnknownForce {
+                file: path.to_path_buf(),
+                line: row as u64 + 1,
+                column: crate::record::col::FORCE.into(),
+                value: name.to_string(),
+                closest: session.ho.forces().closest_names(name, 3).join(", "),
+            });
+        }
+    }
+    account.rows_read = df.height() as u64;
+    account.rows_loaded = df.height() as u64;
+    session.canonical.push((path.to_path_buf(), df));
+    Ok(account)
+}
+
+fn canonical_forces(parts: &[(PathBuf, DataFrame)]) -> usize {
+    let mut names: Vec<String> = Vec::new();
+    for (_, df) in parts {
+        if let Ok(column) = df
+            .column(crate::record::col::FORCE)
+            .and_then(|c| c.unique())
+        {
+            if let Ok(values) = column.str() {
+                names.extend(values.iter().flatten().map(String::from));
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names.len()
+}
+
+/// Stops on a key (period, force, offence code, outcome type, basis) present twice, as when
+/// the same table is passed both as a source file and as a canonical Parquet.
+fn check_unique_keys(df: &DataFrame, paths: &[PathBuf]) -> Result<(), IngestError> {
+    use crate::record::col as rc;
+    let keys = [
+        rc::FINANCIAL_YEAR,
+        rc::QUARTER,
+        rc::FORCE,
+        rc::OFFENCE_CODE,
+        rc::OUTCOME_TYPE,
+        rc::BASIS,
+    ];
+    let table_error = |e: PolarsError| IngestError::Table {
+        file: paths.first().cloned().unwrap_or_default(),
+        reason: e.to_string(),
+    };
+    let duplicates = df
+        .clone()
+        .lazy()
+        .group_by(keys.map(col))
+        .agg([len().alias("n")])
+        .filter(col("n").gt(lit(1u32)))
+        .sort(keys, Default::default())
+        .limit(1)
+        .collect()
+        .map_err(table_error)?;
+    if duplicates.height() == 0 {
+        return Ok(());
+    }
+    let cell = |name: &str| {
+        duplicates
+            .column(name)
+            .ok()
+            .and_then(|c| c.get(0).ok().map(|v| v.to_string()))
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_string()
+    };
+    Err(IngestError::DuplicateRecords {
+        file: paths.last().cloned().unwrap_or_default(),
+        key: format!(
+            "{} Q{} {} offence {} outcome type {} ({})",
+            cell(rc::FINANCIAL_YEAR),
+            cell(rc::QUARTER),
+            cell(rc::FORCE),
+            cell(rc::OFFENCE_CODE),
+            cell(rc::OUTCOME_TYPE),
+            cell(rc::BASIS)
+        ),
+    })
 }

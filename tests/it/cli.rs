@@ -175,3 +175,38 @@ fn json_accounting_counts_tokens() {
         ]
     );
 }
+
+/// A canonical Parquet written by `ingest` is accepted as an input and gives the same table;
+/// passing it together with its source is refused as a duplicate.
+#[test]
+fn canonical_parquet_is_an_input() {
+    let work = Workdir::new();
+    let source = root().join("tests/fixtures/ho-2018-19-extract.csv");
+    std::fs::copy(&source, work.path().join("in.csv")).expect("copy");
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["ingest", "in.csv", "--out", "a.parquet", "-q"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) =
+        output(
+            work.command()
+                .args(["ingest", "a.parquet", "--out", "b.parquet", "-q"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("a.parquet,parquet,home_office,506,506,0,0,0"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(work.path().join("a.parquet")).unwrap(),
+        std::fs::read(work.path().join("b.parquet")).unwrap()
+    );
+    let (code, _, stderr) = output(work.command().args(["validate", "in.csv", "a.parquet"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("a.parquet: duplicate records for 2018/19 Q1 Avon and Somerset offence"),
+        "{stderr}"
+    );
+}

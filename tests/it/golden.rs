@@ -55,8 +55,12 @@ pub fn check_folder(run: &Path, name: &str) {
         "the run's files differ from tests/golden/{name} (UPDATE_GOLDEN=1 refreshes them)"
     );
     for file in files {
-        let actual = std::fs::read_to_string(run.join(&file)).unwrap().replace("\r\n", "\n");
-        let expected = std::fs::read_to_string(golden.join(&file)).unwrap().replace("\r\n", "\n");
+        let actual = std::fs::read_to_string(run.join(&file))
+            .unwrap()
+            .replace("\r\n", "\n");
+        let expected = std::fs::read_to_string(golden.join(&file))
+            .unwrap()
+            .replace("\r\n", "\n");
         if actual != expected {
             let first = actual
                 .lines()

@@ -153,7 +153,10 @@ fn check_against_r(run_dir: &Path, scope: &str) {
 
     // Cleveland's indirectly standardised expectation, excess and offence-mix part.
     let path = root().join("tests/reference/run_2018_19_mix.csv");
-    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).from_path(path).expect("mix reference");
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_path(path)
+        .expect("mix reference");
     let headers = reader.headers().expect("header").clone();
     let row = reader
         .records()
@@ -166,9 +169,17 @@ fn check_against_r(run_dir: &Path, scope: &str) {
     };
     let focus = &summary["focus"][0];
     assert_eq!(focus["force"], "Cleveland");
-    for (ours, theirs) in [("expected", "expected"), ("excess", "excess"), ("explained_by_offence_mix", "mix")] {
+    for (ours, theirs) in [
+        ("expected", "expected"),
+        ("excess", "excess"),
+        ("explained_by_offence_mix", "mix"),
+    ] {
         let actual = focus[ours].as_f64().unwrap();
-        assert!(close(actual, get(theirs)), "{scope} {ours}: ours {actual}, R {}", get(theirs));
+        assert!(
+            close(actual, get(theirs)),
+            "{scope} {ours}: ours {actual}, R {}",
+            get(theirs)
+        );
     }
 }
 
@@ -581,4 +592,50 @@ fn no_arguments_runs_the_sample() {
     );
     assert!(work.path().join("reports/sample/summary.json").exists());
     let _ = PathBuf::new();
+}
+
+/// A tidy-counts table (figures copied from a publication, or areas inside a force) runs
+/// through the same comparison: units are free text, the target is Σ numerators / Σ
+/// denominators, and there is no offence mix.
+#[test]
+fn tidy_counts_run() {
+    let work = Workdir::new();
+    let mut csv = String::from("unit,period,numerator,denominator\n");
+    let counts = [
+        (120, 400),
+        (95, 410),
+        (210, 380),
+        (80, 390),
+        (150, 420),
+        (101, 300),
+        (99, 310),
+        (140, 360),
+    ];
+    for (i, (x, n)) in counts.iter().enumerate() {
+        csv.push_str(&format!(
+            "Area {},2019/20,{x},{n}\n",
+            (b'A' + i as u8) as char
+        ));
+    }
+    std::fs::write(work.path().join("areas.csv"), csv).unwrap();
+    let file = analysis(
+        &work,
+        "areas.toml",
+        "inputs = [\"areas.csv\"]\nfocus = [\"area c\"]\n[outputs]\nfolder = \"out\"\n",
+    );
+    let (code, _, stderr) = run(&work, &["--config", &file]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("Area C: 55.3% (210 / 380)"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let (x, n): (u64, u64) = counts.iter().fold((0, 0), |(a, b), (x, n)| (a + x, b + n));
+    assert!(close(
+        summary["target"].as_f64().unwrap(),
+        x as f64 / n as f64
+    ));
+    assert_eq!(summary["n_units"], 8);
+    let mix = std::fs::read_to_string(work.path().join("out/tables/offence_mix.csv")).unwrap();
+    assert_eq!(mix.lines().count(), 1, "header only: {mix}");
 }

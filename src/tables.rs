@@ -211,6 +211,8 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let levels = config.funnel.levels;
     let (inner, outer) = (levels.inner().label(), levels.outer().label());
     let period = config.period.label();
+    // Every table names its scope, so a proxy is never mistaken for the real thing.
+    let scope = config.scope.label.clone();
     let rows = &analysis.forces;
 
     let mut force = Builder::new("force_comparison")
@@ -220,6 +222,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             rows.iter().map(|r| r.force_code.clone()).collect(),
         )
         .text("period", some(rows.iter().map(|_| period.clone())))
+        .text("scope", some(rows.iter().map(|_| scope.clone())))
         .int("numerator", some(rows.iter().map(|r| r.numerator as i64)))
         .int(
             "denominator",
@@ -325,6 +328,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let trend_table = Builder::new("trend")
         .text("force", some(trend.iter().map(|t| t.force.clone())))
         .text("period", some(trend.iter().map(|t| t.period.label.clone())))
+        .text("scope", some(trend.iter().map(|_| scope.clone())))
         .text(
             "period_start",
             trend
@@ -386,6 +390,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     };
     let mut mix_table = Builder::new("offence_mix")
         .text("force", some(mix.iter().map(|m| m.force.clone())))
+        .text("scope", some(mix.iter().map(|_| scope.clone())))
         .text(stratum_name, some(mix.iter().map(|m| m.stratum.clone())));
     if config.strata == crate::config::Strata::OffenceCode {
         mix_table = mix_table.text(
@@ -425,6 +430,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let ms = &analysis.mix_summary;
     let mix_summary = Builder::new("offence_mix_summary")
         .text("force", some(ms.iter().map(|m| m.force.clone())))
+        .text("scope", some(ms.iter().map(|_| scope.clone())))
         .int("observed", some(ms.iter().map(|m| m.observed as i64)))
         .int("denominator", some(ms.iter().map(|m| m.denominator as i64)))
         .float(

@@ -208,7 +208,7 @@ fn real_2018_19_all_offences_matches_r() {
         std::fs::read_to_string(work.path().join("run/tables/force_comparison.csv")).unwrap();
     let cleveland = table.lines().find(|l| l.starts_with("Cleveland,")).unwrap();
     assert!(
-        cleveland.starts_with("Cleveland,E23000013,2018/19,17649,64680,0.27286642,"),
+        cleveland.starts_with("Cleveland,E23000013,2018/19,all offences,17649,64680,0.27286642,"),
         "{cleveland}"
     );
 }

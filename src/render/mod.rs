@@ -4,11 +4,31 @@
 //! tables or of `summary.json` (see [`data::RunData`]). Text is drawn with a font embedded in
 //! the binary, so the same run gives the same picture on any machine.
 
+pub mod axis;
+pub mod canvas;
+pub mod caterpillar;
 pub mod data;
+pub mod font;
+pub mod frame;
+pub mod funnel;
+pub mod labels;
+pub mod marks;
+pub mod mix;
+pub mod model;
+pub mod multiples;
+pub mod png;
+pub mod spc;
+pub mod style;
+pub mod trend;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
 
 pub use data::RunData;
+
+use canvas::{drawn, Canvas, TextMode};
+use model::Model;
+use style::Shape;
 
 /// An image format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -50,7 +70,141 @@ impl ChartOptions {
     }
 }
 
-/// Every chart of a run, as (file name, bytes), in a fixed order.
-pub fn render_run(_data: &RunData, _options: &ChartOptions) -> Result<Vec<(String, Vec<u8>)>> {
-    Ok(Vec::new())
+/// Which chart to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Chart {
+    Funnel,
+    Caterpillar,
+    Trend(String),
+    Spc(String),
+    Mix(String),
+    Multiples,
+}
+
+/// One chart to draw: its file stem, its shape, and what it is.
+struct Job {
+    stem: String,
+    shape: Shape,
+    chart: Chart,
+}
+
+fn draw_chart<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, chart: &Chart) -> Result<()> {
+    canvas.fill(style::WHITE)?;
+    match chart {
+        Chart::Funnel => funnel::draw(canvas, model),
+        Chart::Caterpillar => caterpillar::draw(canvas, model),
+        Chart::Trend(force) => trend::draw(canvas, model, force),
+        Chart::Spc(force) => spc::draw(canvas, model, force),
+        Chart::Mix(force) => mix::draw(canvas, model, force),
+        Chart::Multiples => multiples::draw(canvas, model),
+    }
+}
+
+/// Draws one chart as SVG text.
+fn svg(job: &Job, model: &Model, size: ChartSize) -> Result<Vec<u8>> {
+    let (width, height) = style::canvas_size(size, job.shape);
+    let mut text = String::new();
+    {
+        let area = SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
+        let canvas = Canvas::new(
+            &area,
+            (f64::from(width), f64::from(height)),
+            1.0,
+            TextMode::Strings,
+        )?;
+        draw_chart(&canvas, model, &job.chart)?;
+        drawn(area.present())?;
+    }
+    Ok(text.into_bytes())
+}
+
+/// Draws one chart as PNG at `scale` pixels per logical pixel.
+fn png(job: &Job, model: &Model, size: ChartSize, scale: u32) -> Result<Vec<u8>> {
+    let (width, height) = style::canvas_size(size, job.shape);
+    let scale = scale.max(1);
+    let (w, h) = (width * scale, height * scale);
+    let mut pixels = vec![0u8; w as usize * h as usize * 3];
+    {
+        let area = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        let canvas = Canvas::new(
+            &area,
+            (f64::from(width), f64::from(height)),
+            f64::from(scale),
+            TextMode::Glyphs,
+        )?;
+        draw_chart(&canvas, model, &job.chart)?;
+        drawn(area.present())?;
+    }
+    png::encode_rgb(w, h, &pixels)
+}
+
+/// Every chart of a run, as (file name, bytes), in a fixed order: the funnel, the
+/// caterpillar, then per focus force (in the order of `summary.json`) the trend, SPC and
+/// offence-mix charts, then the small multiples; each in SVG then PNG, as asked.
+///
+/// # Errors
+///
+/// When the run's tables lack something a chart needs, or drawing fails.
+pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String, Vec<u8>)>> {
+    style::register_fonts()?;
+    let model = Model::read(data).context("cannot read the run's tables for the charts")?;
+    let mut jobs: Vec<Job> = vec![
+        Job {
+            stem: "funnel".to_string(),
+            shape: Shape::Wide,
+            chart: Chart::Funnel,
+        },
+        Job {
+            stem: "caterpillar".to_string(),
+            shape: Shape::Tall,
+            chart: Chart::Caterpillar,
+        },
+    ];
+    for force in &model.context.focus {
+        let slug = style::slug(force);
+        if model.trend.contains_key(force) {
+            jobs.push(Job {
+                stem: format!("trend-{slug}"),
+                shape: Shape::Wide,
+                chart: Chart::Trend(force.clone()),
+            });
+        }
+        if spc::has_chart(&model, force) {
+            jobs.push(Job {
+                stem: format!("spc-{slug}"),
+                shape: Shape::Wide,
+                chart: Chart::Spc(force.clone()),
+            });
+        }
+        if mix::has_chart(&model, force) {
+            jobs.push(Job {
+                stem: format!("offence-mix-{slug}"),
+                shape: Shape::Wide,
+                chart: Chart::Mix(force.clone()),
+            });
+        }
+    }
+    jobs.push(Job {
+        stem: "small-multiples".to_string(),
+        shape: Shape::Tall,
+        chart: Chart::Multiples,
+    });
+    let mut formats = options.formats.clone();
+    formats.sort();
+    formats.dedup();
+    let mut out = Vec::new();
+    for job in &jobs {
+        for format in &formats {
+            let (extension, bytes) = match format {
+                ChartFormat::Svg => ("svg", svg(job, &model, options.size)),
+                ChartFormat::Png => ("png", png(job, &model, options.size, options.png_scale)),
+            };
+            let name = format!("{}.{extension}", job.stem);
+            out.push((
+                name.clone(),
+                bytes.with_context(|| format!("chart {name}"))?,
+            ));
+        }
+    }
+    Ok(out)
 }

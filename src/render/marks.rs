@@ -1,0 +1,114 @@
+//! The visual vocabulary shared by the charts: which marker and colour mean which flag, the
+//! focus force and peer-group members, and their legend entries.
+//!
+//! Invariant: a flag is always carried by shape as well as colour (triangle up = above,
+//! triangle down = below, circle = within; filled = beyond the outer level, hollow = beyond
+//! the inner level only), so the charts read the same in greyscale and to colour-blind eyes.
+
+use plotters::style::RGBColor;
+
+use super::canvas::{Marker, MarkerShape, Stroke};
+use super::frame::{Glyph, LegendEntry};
+use super::model::{FlagKind, Levels};
+use super::style::{grey, okabe_ito};
+
+/// The ordinary marker radius in logical pixels.
+pub const RADIUS: f64 = 4.5;
+/// The focus force's marker radius.
+pub const FOCUS_RADIUS: f64 = 7.0;
+
+/// The colour that goes with a flag.
+pub fn flag_colour(flag: FlagKind) -> RGBColor {
+    match flag {
+        FlagKind::HighOuter | FlagKind::HighInner => okabe_ito::VERMILION,
+        FlagKind::Within => grey::POINT,
+        FlagKind::LowInner | FlagKind::LowOuter => okabe_ito::BLUE,
+    }
+}
+
+/// The marker for a force with `flag`.
+pub fn flag_marker(flag: FlagKind, radius: f64) -> Marker {
+    let colour = flag_colour(flag);
+    match flag {
+        FlagKind::HighOuter => Marker {
+            shape: MarkerShape::TriangleUp,
+            radius,
+            fill: Some(colour),
+            outline: colour,
+            outline_width: 1.0,
+        },
+        FlagKind::HighInner => Marker {
+            shape: MarkerShape::TriangleUp,
+            radius,
+            fill: None,
+            outline: colour,
+            outline_width: 2.0,
+        },
+        FlagKind::Within => Marker {
+            shape: MarkerShape::Circle,
+            radius: radius * 0.85,
+            fill: Some(colour),
+            outline: RGBColor(0x5A, 0x5A, 0x5A),
+            outline_width: 1.0,
+        },
+        FlagKind::LowInner => Marker {
+            shape: MarkerShape::TriangleDown,
+            radius,
+            fill: None,
+            outline: colour,
+            outline_width: 2.0,
+        },
+        FlagKind::LowOuter => Marker {
+            shape: MarkerShape::TriangleDown,
+            radius,
+            fill: Some(colour),
+            outline: colour,
+            outline_width: 1.0,
+        },
+    }
+}
+
+/// The focus force's marker: a larger orange diamond with a black outline.
+pub fn focus_marker() -> Marker {
+    Marker {
+        shape: MarkerShape::Diamond,
+        radius: FOCUS_RADIUS,
+        fill: Some(okabe_ito::ORANGE),
+        outline: okabe_ito::BLACK,
+        outline_width: 1.5,
+    }
+}
+
+/// The ring drawn around peer-group members.
+pub fn peer_ring() -> Stroke {
+    Stroke::solid(okabe_ito::REDDISH_PURPLE, 2.0)
+}
+
+/// How far the peer ring sits outside a marker.
+pub const RING_GAP: f64 = 4.0;
+
+/// Legend entries for the five flags, high to low.
+pub fn flag_legend(levels: &Levels) -> Vec<LegendEntry> {
+    FlagKind::ALL
+        .iter()
+        .map(|f| {
+            LegendEntry::new(
+                Glyph::Marker(flag_marker(*f, RADIUS)),
+                levels.flag_words(*f),
+            )
+        })
+        .collect()
+}
+
+/// A short form of the flag for labels: "above 99.8%".
+pub fn flag_short(levels: &Levels, flag: FlagKind) -> String {
+    let inner = super::style::level_text(levels.inner);
+    let outer = super::style::level_text(levels.outer);
+    match flag {
+        FlagKind::HighOuter => format!("above {outer}"),
+        FlagKind::HighInner => format!("above {inner}"),
+        FlagKind::Within => "within limits".to_string(),
+        FlagKind::LowInner => format!("below {inner}"),
+        FlagKind::LowOuter => format!("below {outer}"),
+    }
+}

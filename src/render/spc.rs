@@ -1,0 +1,240 @@
+//! The SPC chart: a focus force's Laney p′ control chart, with its centre line, 2σ and 3σ
+//! limits, and the points that break a special-cause rule marked.
+//!
+//! Invariant: limits and rule hits are the `spc_*` and `rule_*` cells of the run's `trend`
+//! table (never recomputed); each rule has its own marker shape and colour, and the legend
+//! names every rule with how many points break it, including none.
+
+use anyhow::{anyhow, Result};
+use plotters::prelude::DrawingBackend;
+
+use super::axis::{draw_axes, fit_plot, Axis, AxisText, Plot};
+use super::canvas::{Canvas, Font, Marker, MarkerShape, Stroke};
+use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
+use super::model::{Model, Rules, SpcLimits, TrendRow};
+use super::style::{self, grey, okabe_ito, type_size};
+
+/// A rule's name for the legend, its marker, and whether a point breaks it.
+struct RuleLook {
+    words: String,
+    marker: Marker,
+    hit: fn(&Rules) -> bool,
+}
+
+fn outline(shape: MarkerShape, radius: f64, colour: plotters::style::RGBColor) -> Marker {
+    Marker {
+        shape,
+        radius,
+        fill: None,
+        outline: colour,
+        outline_width: 2.0,
+    }
+}
+
+fn rule_looks(shift: u64, trend: u64) -> Vec<RuleLook> {
+    vec![
+        RuleLook {
+            words: "Beyond a 3σ limit".to_string(),
+            marker: Marker {
+                shape: MarkerShape::Circle,
+                radius: 6.5,
+                fill: Some(okabe_ito::VERMILION),
+                outline: okabe_ito::VERMILION,
+                outline_width: 1.0,
+            },
+            hit: |r| r.beyond_limits,
+        },
+        RuleLook {
+            words: format!("Shift: {shift} or more points in a row on one side of the centre"),
+            marker: outline(MarkerShape::Square, 9.0, okabe_ito::BLUE),
+            hit: |r| r.shift,
+        },
+        RuleLook {
+            words: format!(
+                "Trend: {trend} or more points each higher (or each lower) than the last"
+            ),
+            marker: outline(MarkerShape::Diamond, 10.0, okabe_ito::REDDISH_PURPLE),
+            hit: |r| r.trend,
+        },
+        RuleLook {
+            words: "Two of three points beyond 2σ on one side".to_string(),
+            marker: outline(MarkerShape::TriangleUp, 11.0, okabe_ito::BLUISH_GREEN),
+            hit: |r| r.two_of_three,
+        },
+    ]
+}
+
+fn point_marker() -> Marker {
+    Marker {
+        shape: MarkerShape::Circle,
+        radius: 3.5,
+        fill: Some(okabe_ito::BLACK),
+        outline: okabe_ito::BLACK,
+        outline_width: 1.0,
+    }
+}
+
+fn centre_stroke() -> Stroke {
+    Stroke::solid(okabe_ito::BLACK, 1.5)
+}
+
+fn limit3_stroke() -> Stroke {
+    Stroke::solid(grey::LIMIT, 1.5)
+}
+
+fn limit2_stroke() -> Stroke {
+    Stroke::dashed(grey::LIMIT, 1.2)
+}
+
+/// A limit drawn as steps: level across each point's slot, joined at the slot edges.
+fn step_line<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    plot: &Plot,
+    rows: &[TrendRow],
+    pick: fn(&SpcLimits) -> f64,
+    stroke: Stroke,
+) -> Result<()> {
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match row.spc {
+            Some(limits) => {
+                let value = pick(&limits);
+                points.push((i as f64 - 0.5, value));
+                points.push((i as f64 + 0.5, value));
+            }
+            None => {
+                plot.line(canvas, &points, stroke)?;
+                points.clear();
+            }
+        }
+    }
+    plot.line(canvas, &points, stroke)
+}
+
+/// Whether `force` has a control chart in the run.
+pub fn has_chart(model: &Model, force: &str) -> bool {
+    model
+        .trend
+        .get(force)
+        .is_some_and(|rows| rows.iter().any(|r| r.spc.is_some()))
+}
+
+/// Draws the SPC chart for `force`.
+pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str) -> Result<()> {
+    let rows: &[TrendRow] = model
+        .trend
+        .get(force)
+        .ok_or_else(|| anyhow!("the trend table has no rows for {force}"))?;
+    let c = &model.context;
+    let (shift, trend) = c.spc_lengths;
+    let looks = rule_looks(shift, trend);
+    let mut legend = vec![
+        LegendEntry::new(
+            Glyph::LineMarker(Stroke::solid(okabe_ito::BLACK, 1.0), point_marker()),
+            format!("{force}: quarterly rate"),
+        ),
+        LegendEntry::new(Glyph::Line(centre_stroke()), "Centre line"),
+        LegendEntry::new(Glyph::Line(limit3_stroke()), "3σ control limits"),
+        LegendEntry::new(Glyph::Line(limit2_stroke()), "2σ warning limits"),
+    ];
+    for look in &looks {
+        let count = rows.iter().filter(|r| (look.hit)(&r.rules)).count();
+        let points = match count {
+            0 => "no points".to_string(),
+            1 => "1 point".to_string(),
+            n => format!("{n} points"),
+        };
+        legend.push(LegendEntry::new(
+            Glyph::Marker(look.marker),
+            format!("{} ({points})", look.words),
+        ));
+    }
+    let centre = rows.iter().find_map(|r| r.spc.map(|s| s.centre));
+    let mut method = format!(
+        "Laney p′ chart of quarterly rates{}: limits at 2σ and 3σ, with σ widened for the variation between quarters that sampling alone does not explain (Laney 2002).",
+        centre
+            .map(|v| format!("; centre line {}", style::percent(v, 1)))
+            .unwrap_or_default()
+    );
+    let n = rows.len() as u64;
+    if n < shift.max(trend) {
+        let runs = if shift == trend {
+            format!("runs of {shift}")
+        } else {
+            format!("runs of {shift} and {trend}")
+        };
+        method.push_str(&format!(
+            " With {n} quarters, the shift and trend rules ({runs}) cannot be met."
+        ));
+    }
+    let frame = Frame {
+        title: format!(
+            "{force}: {} rate by quarter, control chart (Laney p′)",
+            c.outcome.to_lowercase()
+        ),
+        subtitle: vec![model.scope_line(), method],
+        legend,
+        notes: Vec::new(),
+        source: model.source_line(),
+    };
+    let region = draw_frame(canvas, &frame)?;
+
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for row in rows {
+        let values = [
+            row.rate,
+            row.spc.map(|s| s.lower_3),
+            row.spc.map(|s| s.upper_3),
+        ];
+        for v in values.into_iter().flatten() {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let pad = (hi - lo) * 0.08;
+    let y = Axis::percent(lo - pad, hi + pad, 8);
+    let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
+    let (left, _, right, _) = region;
+    let x = Axis::periods(
+        canvas,
+        &periods,
+        right - left - 80.0,
+        Font::regular(type_size::TICK),
+    );
+    let text = AxisText::new("Quarter", &format!("{} rate (%)", c.outcome));
+    let plot = fit_plot(canvas, region, x, y, &text);
+    draw_axes(canvas, &plot, &text)?;
+
+    step_line(canvas, &plot, rows, |s| s.lower_2, limit2_stroke())?;
+    step_line(canvas, &plot, rows, |s| s.upper_2, limit2_stroke())?;
+    step_line(canvas, &plot, rows, |s| s.lower_3, limit3_stroke())?;
+    step_line(canvas, &plot, rows, |s| s.upper_3, limit3_stroke())?;
+    step_line(canvas, &plot, rows, |s| s.centre, centre_stroke())?;
+
+    let points: Vec<(f64, f64)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.rate.map(|v| (i as f64, v)))
+        .collect();
+    plot.line(canvas, &points, Stroke::solid(okabe_ito::BLACK, 1.0))?;
+    for (i, row) in rows.iter().enumerate() {
+        let Some(rate) = row.rate else {
+            continue;
+        };
+        let centre = plot.point(i as f64, rate);
+        // Rule markers nest: the largest first, so that each stays visible.
+        for look in looks.iter().rev() {
+            if (look.hit)(&row.rules) {
+                canvas.marker(centre, look.marker)?;
+            }
+        }
+        if !row.rules.beyond_limits {
+            canvas.marker(centre, point_marker())?;
+        }
+    }
+    Ok(())
+}

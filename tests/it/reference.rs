@@ -15,7 +15,9 @@ use outcome_lens::stats::distribution::{
     beta_quantile, binomial_pmf, binomial_tails, chi_squared_quantile, chi_squared_upper_tail,
     normal_quantile, two_sided_p_value,
 };
-use outcome_lens::stats::funnel::{limits, limits_on_grid, DispersionAdjustment, FunnelMethod};
+use outcome_lens::stats::funnel::{
+    limits, limits_on_grid, limits_on_grid_at_levels, DispersionAdjustment, FunnelMethod,
+};
 use outcome_lens::stats::multiplicity::benjamini_hochberg;
 use outcome_lens::stats::overdispersion::{estimate, Adjustment, Scale, Target};
 use outcome_lens::stats::proportion::{clopper_pearson, wilson};
@@ -377,6 +379,55 @@ fn exact_limits_match_r() {
         check.relative(&format!("{what} upper"), got.upper, row.f("upper"));
     }
     check.finish("funnel_exact.csv");
+}
+
+#[test]
+fn exact_limits_at_several_levels_match_r() {
+    let table = read_table("funnel_exact.csv");
+    let mut by_target: BTreeMap<String, BTreeMap<u64, BTreeMap<String, Row<'_>>>> = BTreeMap::new();
+    for row in table.iter() {
+        by_target
+            .entry(row.s("theta0").to_string())
+            .or_default()
+            .entry(row.u("n"))
+            .or_default()
+            .insert(row.s("level").to_string(), row);
+    }
+    let mut check = Checker::default();
+    for (theta0_text, by_n) in &by_target {
+        let theta0: f64 = theta0_text.parse().expect("number");
+        // Denominators tabulated at the same set of levels form one grid.
+        let mut grids: BTreeMap<Vec<String>, Vec<u64>> = BTreeMap::new();
+        for (&n, at_levels) in by_n {
+            grids
+                .entry(at_levels.keys().cloned().collect())
+                .or_default()
+                .push(n);
+        }
+        for (level_names, grid) in &grids {
+            let levels: Vec<Level> = level_names
+                .iter()
+                .map(|l| level(l.parse().expect("number")))
+                .collect();
+            let got = limits_on_grid_at_levels(
+                FunnelMethod::Exact,
+                theta0,
+                grid,
+                &levels,
+                DispersionAdjustment::None,
+            )
+            .expect("valid grid");
+            for (name, limits_at_level) in level_names.iter().zip(&got) {
+                for (n, limit) in grid.iter().zip(limits_at_level) {
+                    let row = &by_n[n][name];
+                    let what = format!("{} n={n} theta0={theta0} level={name}", row.at());
+                    check.relative(&format!("{what} lower"), limit.lower, row.f("lower"));
+                    check.relative(&format!("{what} upper"), limit.upper, row.f("upper"));
+                }
+            }
+        }
+    }
+    check.finish("funnel_exact.csv (several levels at once)");
 }
 
 #[test]

@@ -329,3 +329,35 @@ fn exact_limits_narrow_with_n_only_up_to_a_fraction_of_a_count() {
         "the interpolated limits were expected to wiggle somewhere"
     );
 }
+
+#[test]
+fn grid_at_several_levels_equals_one_level_at_a_time() {
+    let levels = [level(0.95), level(0.998), level(0.68), level(0.95)];
+    let points: Vec<u64> = [1, 2, 3, 7, 20, 41, 100, 1008, 5000, 64_680, 250_000].to_vec();
+    for method in METHODS {
+        for theta0 in [0.0, 0.001, 0.06, 0.27287, 0.5, 0.93, 1.0] {
+            let together =
+                limits_on_grid_at_levels(method, theta0, &points, &levels, NONE).expect("valid");
+            for (level, got) in levels.iter().zip(&together) {
+                let alone = limits_on_grid(method, theta0, &points, *level, NONE).expect("valid");
+                for ((a, b), n) in got.iter().zip(&alone).zip(&points) {
+                    let close =
+                        |x: f64, y: f64| (x - y).abs() <= 1e-12 * y.abs().max(1.0 / *n as f64);
+                    assert!(
+                        close(a.lower, b.lower) && close(a.upper, b.upper),
+                        "{method:?} θ₀={theta0} level={} n={n}: {a:?} vs {b:?}",
+                        level.confidence()
+                    );
+                }
+            }
+        }
+    }
+    assert!(matches!(
+        limits_on_grid_at_levels(FunnelMethod::Exact, 0.2, &points, &[], NONE),
+        Err(StatsError::EmptyInput { .. })
+    ));
+    assert!(matches!(
+        limits_on_grid_at_levels(FunnelMethod::Exact, 0.2, &[3, 2], &levels, NONE),
+        Err(StatsError::GridNotIncreasing { .. })
+    ));
+}

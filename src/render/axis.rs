@@ -61,7 +61,7 @@ impl Axis {
         let step = PERCENT_STEPS
             .iter()
             .copied()
-            .find(|s| ((hi_pp / s).ceil() - (lo_pp / s).floor()) as usize + 1 <= max_ticks.max(2))
+            .find(|s| (((hi_pp / s).ceil() - (lo_pp / s).floor()) as usize) < max_ticks.max(2))
             .unwrap_or(50.0);
         let first = (lo_pp / step + 1e-9).floor() as i64;
         let last = (hi_pp / step - 1e-9).ceil() as i64;
@@ -406,6 +406,7 @@ pub fn draw_axes<DB: DrawingBackend>(
             ),
             title_font,
             super::style::okabe_ito::BLACK,
+            Align::Centre,
         )?;
     }
     Ok(())

@@ -258,21 +258,28 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         }
     }
 
-    /// Draws one line of text turned a quarter left (reading upwards), centred on y, with the
-    /// tops of the letters at x.
+    /// Draws one line of text turned a quarter left (reading upwards), with the tops of the
+    /// letters at x. `align` is along the reading direction: `Left` starts the text at y (it
+    /// runs up from there), `Centre` centres it on y, `Right` ends it at y.
     pub fn text_upwards(
         &self,
         text: &str,
         (x, y): (f64, f64),
         font: Font,
         colour: RGBColor,
+        align: Align,
     ) -> Result<()> {
         match self.mode {
             TextMode::Strings => {
+                let h = match align {
+                    Align::Left => HPos::Left,
+                    Align::Centre => HPos::Center,
+                    Align::Right => HPos::Right,
+                };
                 let style = self
                     .font_desc(font)
                     .color(&colour)
-                    .pos(Pos::new(HPos::Center, VPos::Top))
+                    .pos(Pos::new(h, VPos::Top))
                     .transform(FontTransform::Rotate270);
                 drawn(
                     self.area
@@ -281,13 +288,12 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             }
             TextMode::Glyphs => {
                 let width = self.text_width(text, font);
-                self.glyphs(
-                    text,
-                    (x, y + width / 2.0),
-                    font,
-                    colour,
-                    FontTransform::Rotate270,
-                )
+                let start = match align {
+                    Align::Left => y,
+                    Align::Centre => y + width / 2.0,
+                    Align::Right => y + width,
+                };
+                self.glyphs(text, (x, start), font, colour, FontTransform::Rotate270)
             }
         }
     }
@@ -611,3 +617,6 @@ pub fn clip_polyline(points: &[(f64, f64)], rect: (f64, f64, f64, f64)) -> Vec<V
     }
     runs
 }
+
+#[cfg(test)]
+mod tests;

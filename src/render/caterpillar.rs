@@ -7,7 +7,7 @@
 use anyhow::Result;
 use plotters::prelude::DrawingBackend;
 
-use super::axis::{draw_axes, fit_plot, Axis, AxisText};
+use super::axis::{draw_axes, fit_plot, x_axis_height, Axis, AxisText, Scale};
 use super::canvas::{Align, Canvas, Font, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::marks::{self, RADIUS, RING_GAP};
@@ -74,6 +74,16 @@ fn frame(model: &Model, has_outsiders: bool) -> Frame {
     }
 }
 
+/// Below this many logical pixels a row, names would be too small to read; the plot turns
+/// to columns with upright names instead (a slide holds 44 forces only that way).
+const MIN_ROW_HEIGHT: f64 = 12.5;
+
+/// One ranked force with how its name is written.
+struct Ranked<'a> {
+    force: &'a ForceRow,
+    name: String,
+}
+
 /// Draws the caterpillar plot.
 pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()> {
     let mut rows: Vec<&ForceRow> = model.forces.iter().filter(|f| f.rate.is_some()).collect();
@@ -85,52 +95,117 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
     });
     let has_outsiders = rows.iter().any(|f| !f.in_national_set);
     let region = draw_frame(canvas, &frame(model, has_outsiders))?;
+    let ranked: Vec<Ranked> = rows
+        .iter()
+        .map(|f| Ranked {
+            force: f,
+            name: if f.in_national_set {
+                f.force.clone()
+            } else {
+                format!("{}†", f.force)
+            },
+        })
+        .collect();
 
     let mut lo = model.context.target;
     let mut hi = model.context.target;
     for row in &rows {
-        let (l, h) = row
-            .ci95
-            .unwrap_or((row.rate.unwrap_or(0.0), row.rate.unwrap_or(0.0)));
+        let rate = row.rate.unwrap_or(0.0);
+        let (l, h) = row.ci95.unwrap_or((rate, rate));
         lo = lo.min(l);
         hi = hi.max(h);
     }
     let pad = (hi - lo) * 0.03;
-    let x = Axis::percent(lo - pad, hi + pad, 10);
-    // Rows from the top: the category axis runs bottom-up, so reverse the index.
-    let n = rows.len();
-    let y = Axis {
-        lo: -0.5,
-        hi: n as f64 - 0.5,
-        scale: super::axis::Scale::Linear,
-        ticks: Vec::new(),
-    };
+    let rates = Axis::percent(lo - pad, hi + pad, 10);
+    let n = ranked.len();
     let row_height = {
         let (_, top, _, bottom) = region;
         let text = AxisText::new("x", "");
-        (bottom - top - super::axis::x_axis_height(&text)) / n.max(1) as f64
+        (bottom - top - x_axis_height(&text)) / n.max(1) as f64
     };
-    let name_size = type_size::LABEL.min((row_height * 0.9).floor()).max(8.0);
-    let regular = Font::regular(name_size);
-    let bold = Font::bold(name_size);
-    let names: Vec<(String, Font)> = rows
+    let peers: Vec<String> = model
+        .context
+        .focus
         .iter()
-        .map(|f| {
-            let mut name = f.force.clone();
-            if !f.in_national_set {
-                name.push('†');
-            }
-            (name, if f.focus { bold } else { regular })
-        })
+        .filter_map(|f| model.peer_group_of(f))
+        .flat_map(|g| g.members.iter().cloned())
         .collect();
-    let name_width = names
-        .iter()
-        .map(|(n, f)| canvas.text_width(n, *f))
-        .fold(0.0, f64::max);
-    let value_width = canvas.text_width("100.0%", regular) + 10.0;
-    let mut text = AxisText::new(&format!("{} rate (%)", model.context.outcome), "");
-    text.y_grid = false;
+    let title = format!("{} rate (%)", model.context.outcome);
+    if row_height >= MIN_ROW_HEIGHT {
+        draw_rows(canvas, model, &ranked, rates, region, &peers, &title)
+    } else {
+        draw_columns(canvas, model, &ranked, rates, region, &peers, &title)
+    }
+}
+
+/// Draws one force's interval and marker across (horizontal) or up (vertical) the plot.
+fn draw_force<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    force: &ForceRow,
+    ends: ((f64, f64), (f64, f64)),
+    centre: (f64, f64),
+    slot: f64,
+    is_peer: bool,
+) -> Result<()> {
+    let (a, b) = ends;
+    let cap = (slot * 0.25).clamp(1.5, 4.0);
+    let horizontal = (a.1 - b.1).abs() < 1e-9;
+    canvas.line(&[a, b], interval_stroke())?;
+    for end in [a, b] {
+        let tick = if horizontal {
+            [(end.0, end.1 - cap), (end.0, end.1 + cap)]
+        } else {
+            [(end.0 - cap, end.1), (end.0 + cap, end.1)]
+        };
+        canvas.line(&tick, interval_stroke())?;
+    }
+    let scale = (slot / 16.0).clamp(0.6, 1.0);
+    let mut marker = if force.focus {
+        marks::focus_marker()
+    } else {
+        marks::flag_marker(force.flag, RADIUS)
+    };
+    marker.radius *= scale;
+    if !force.focus && is_peer {
+        canvas.ring(centre, marker.radius + RING_GAP * scale, marks::peer_ring())?;
+    }
+    canvas.marker(centre, marker)
+}
+
+/// Forces as rows, highest rate at the top, names on the left and rates on the right.
+fn draw_rows<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    model: &Model,
+    ranked: &[Ranked],
+    x: Axis,
+    region: (f64, f64, f64, f64),
+    peers: &[String],
+    title: &str,
+) -> Result<()> {
+    let n = ranked.len();
+    let y = Axis {
+        lo: -0.5,
+        hi: n as f64 - 0.5,
+        scale: Scale::Linear,
+        ticks: Vec::new(),
+    };
     let (left, top, right, bottom) = region;
+    let mut text = AxisText::new(title, "");
+    text.y_grid = false;
+    let row_height = (bottom - top - x_axis_height(&text)) / n.max(1) as f64;
+    let size = type_size::LABEL.min((row_height * 0.9).floor());
+    let font = |r: &Ranked| {
+        if r.force.focus {
+            Font::bold(size)
+        } else {
+            Font::regular(size)
+        }
+    };
+    let name_width = ranked
+        .iter()
+        .map(|r| canvas.text_width(&r.name, font(r)))
+        .fold(0.0, f64::max);
+    let value_width = canvas.text_width("100.0%", Font::bold(size)) + 10.0;
     let plot = fit_plot(
         canvas,
         (left + name_width + 10.0, top, right - value_width, bottom),
@@ -138,12 +213,12 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
         y,
         &text,
     );
+    // Rows from the top: the category axis runs bottom-up, so reverse the index.
     let row_y = |i: usize| plot.py((n - 1 - i) as f64);
-    // Zebra rows and focus tint, behind everything.
-    for (i, row) in rows.iter().enumerate() {
+    for (i, r) in ranked.iter().enumerate() {
         let y = row_y(i);
         let half = row_height / 2.0;
-        if row.focus {
+        if r.force.focus {
             canvas.rect((left, y - half), (right, y + half), okabe_ito::ORANGE, 0.18)?;
         } else if i % 2 == 1 {
             canvas.rect(
@@ -160,49 +235,129 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
         &[(target_x, plot.top), (target_x, plot.bottom)],
         Stroke::solid(okabe_ito::BLUISH_GREEN, 2.0),
     )?;
-    let peers: Vec<String> = model
-        .context
-        .focus
-        .iter()
-        .filter_map(|f| model.peer_group_of(f))
-        .flat_map(|g| g.members.iter().cloned())
-        .collect();
-    let cap = (row_height * 0.25).clamp(1.5, 4.0);
-    for (i, (row, (name, font))) in rows.iter().zip(&names).enumerate() {
+    for (i, r) in ranked.iter().enumerate() {
         let y = row_y(i);
+        let f = font(r);
         canvas.text(
-            name,
-            (plot.left - 8.0, y - font.size * 0.5),
-            *font,
+            &r.name,
+            (plot.left - 8.0, y - f.size * 0.5),
+            f,
             okabe_ito::BLACK,
             Align::Right,
         )?;
-        let rate = row.rate.unwrap_or(0.0);
+        let rate = r.force.rate.unwrap_or(0.0);
         canvas.text(
             &style::percent(rate, 1),
-            (plot.right + 8.0, y - font.size * 0.5),
-            *font,
+            (plot.right + 8.0, y - f.size * 0.5),
+            f,
             grey::TEXT,
             Align::Left,
         )?;
-        if let Some((l, h)) = row.ci95 {
-            let (xl, xh) = (plot.px(l), plot.px(h));
-            canvas.line(&[(xl, y), (xh, y)], interval_stroke())?;
-            canvas.line(&[(xl, y - cap), (xl, y + cap)], interval_stroke())?;
-            canvas.line(&[(xh, y - cap), (xh, y + cap)], interval_stroke())?;
-        }
-        let scale = (row_height / 16.0).clamp(0.6, 1.0);
-        let mut marker = if row.focus {
-            marks::focus_marker()
+        let (l, h) = r.force.ci95.unwrap_or((rate, rate));
+        draw_force(
+            canvas,
+            r.force,
+            ((plot.px(l), y), (plot.px(h), y)),
+            (plot.px(rate), y),
+            row_height,
+            peers.contains(&r.force.force),
+        )?;
+    }
+    Ok(())
+}
+
+/// Forces as columns, highest rate on the left, names upright below the axis.
+fn draw_columns<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    model: &Model,
+    ranked: &[Ranked],
+    y: Axis,
+    region: (f64, f64, f64, f64),
+    peers: &[String],
+    title: &str,
+) -> Result<()> {
+    let n = ranked.len();
+    let size = type_size::TICK;
+    let font = |r: &Ranked| {
+        if r.force.focus {
+            Font::bold(size)
         } else {
-            marks::flag_marker(row.flag, RADIUS)
-        };
-        marker.radius *= scale;
-        let centre = (plot.px(rate), y);
-        if !row.focus && peers.contains(&row.force) {
-            canvas.ring(centre, marker.radius + RING_GAP * scale, marks::peer_ring())?;
+            Font::regular(size)
         }
-        canvas.marker(centre, marker)?;
+    };
+    let name_height = ranked
+        .iter()
+        .map(|r| canvas.text_width(&r.name, font(r)))
+        .fold(0.0, f64::max)
+        + 8.0;
+    let (left, top, right, bottom) = region;
+    let x = Axis {
+        lo: -0.5,
+        hi: n as f64 - 0.5,
+        scale: Scale::Linear,
+        ticks: Vec::new(),
+    };
+    let mut text = AxisText::new("", title);
+    text.x_grid = false;
+    // The names take the place of the x-axis ticks and title.
+    let plot = fit_plot(
+        canvas,
+        (
+            left,
+            top,
+            right,
+            bottom - name_height + x_axis_height(&text),
+        ),
+        x,
+        y,
+        &text,
+    );
+    let slot = (plot.right - plot.left) / n.max(1) as f64;
+    for (i, r) in ranked.iter().enumerate() {
+        let x = plot.px(i as f64);
+        let half = slot / 2.0;
+        if r.force.focus {
+            canvas.rect(
+                (x - half, plot.top),
+                (x + half, bottom),
+                okabe_ito::ORANGE,
+                0.18,
+            )?;
+        } else if i % 2 == 1 {
+            canvas.rect(
+                (x - half, plot.top),
+                (x + half, plot.bottom),
+                grey::TINT,
+                1.0,
+            )?;
+        }
+    }
+    draw_axes(canvas, &plot, &text)?;
+    let target_y = plot.py(model.context.target);
+    canvas.line(
+        &[(plot.left, target_y), (plot.right, target_y)],
+        Stroke::solid(okabe_ito::BLUISH_GREEN, 2.0),
+    )?;
+    for (i, r) in ranked.iter().enumerate() {
+        let x = plot.px(i as f64);
+        let f = font(r);
+        canvas.text_upwards(
+            &r.name,
+            (x - f.size * 0.45, plot.bottom + 6.0),
+            f,
+            okabe_ito::BLACK,
+            Align::Right,
+        )?;
+        let rate = r.force.rate.unwrap_or(0.0);
+        let (l, h) = r.force.ci95.unwrap_or((rate, rate));
+        draw_force(
+            canvas,
+            r.force,
+            ((x, plot.py(l)), (x, plot.py(h))),
+            (x, plot.py(rate)),
+            slot,
+            peers.contains(&r.force.force),
+        )?;
     }
     Ok(())
 }

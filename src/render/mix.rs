@@ -77,7 +77,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         ));
     }
     let legend = vec![
-        LegendEntry::new(Glyph::Marker(force_marker()), format!("{force}")),
+        LegendEntry::new(Glyph::Marker(force_marker()), force.to_string()),
         LegendEntry::new(
             Glyph::Marker(national_marker()),
             format!("National ({})", c.national_set),

@@ -208,3 +208,6 @@ pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String,
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

@@ -85,3 +85,109 @@ pub fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>> {
     chunk(&mut out, b"IEND", &[])?;
     Ok(out)
 }
+
+/// A decoded image: width, height and RGB bytes.
+pub type Rgb = (u32, u32, Vec<u8>);
+
+/// Reads back an 8-bit RGB, non-interlaced PNG such as [`encode_rgb`] writes (any row
+/// filter), so that tests can look at the pixels of a chart.
+///
+/// # Errors
+///
+/// When the bytes are not such a PNG or a chunk's CRC is wrong.
+pub fn decode_rgb(bytes: &[u8]) -> Result<Rgb> {
+    use std::io::Read;
+
+    if bytes.get(..8) != Some(&SIGNATURE[..]) {
+        bail!("not a PNG: the signature is missing");
+    }
+    let mut at = 8;
+    let mut size = None;
+    let mut compressed = Vec::new();
+    while at + 12 <= bytes.len() {
+        let length =
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        let end = at + 12 + length;
+        if end > bytes.len() {
+            bail!("a PNG chunk runs past the end of the file");
+        }
+        let kind = &bytes[at + 4..at + 8];
+        let data = &bytes[at + 8..at + 8 + length];
+        let crc = u32::from_be_bytes([
+            bytes[end - 4],
+            bytes[end - 3],
+            bytes[end - 2],
+            bytes[end - 1],
+        ]);
+        if crc != crc32(&bytes[at + 4..at + 8 + length]) {
+            bail!(
+                "the CRC of a {} chunk is wrong",
+                String::from_utf8_lossy(kind)
+            );
+        }
+        match kind {
+            b"IHDR" => {
+                if data.len() != 13 || data[8..13] != [8, 2, 0, 0, 0] {
+                    bail!("only 8-bit RGB non-interlaced PNGs are read");
+                }
+                let w = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
+                let h = u32::from_be_bytes([data[4], data[5], data[6], data[7]]);
+                size = Some((w, h));
+            }
+            b"IDAT" => compressed.extend_from_slice(data),
+            b"IEND" => break,
+            _ => {}
+        }
+        at = end;
+    }
+    let (w, h) = size.context("the PNG has no IHDR chunk")?;
+    let mut raw = Vec::new();
+    flate2::read::ZlibDecoder::new(&compressed[..])
+        .read_to_end(&mut raw)
+        .context("cannot decompress the PNG")?;
+    let row = w as usize * 3;
+    if raw.len() != (row + 1) * h as usize {
+        bail!("the PNG's pixel data has the wrong length");
+    }
+    let mut out = vec![0u8; row * h as usize];
+    for y in 0..h as usize {
+        let filter = raw[y * (row + 1)];
+        let line = &raw[y * (row + 1) + 1..(y + 1) * (row + 1)];
+        for x in 0..row {
+            let a = if x >= 3 { out[y * row + x - 3] } else { 0 };
+            let b = if y > 0 { out[(y - 1) * row + x] } else { 0 };
+            let c = if x >= 3 && y > 0 {
+                out[(y - 1) * row + x - 3]
+            } else {
+                0
+            };
+            let predictor = match filter {
+                0 => 0,
+                1 => a,
+                2 => b,
+                3 => ((u16::from(a) + u16::from(b)) / 2) as u8,
+                4 => {
+                    let p = i16::from(a) + i16::from(b) - i16::from(c);
+                    let (pa, pb, pc) = (
+                        (p - i16::from(a)).abs(),
+                        (p - i16::from(b)).abs(),
+                        (p - i16::from(c)).abs(),
+                    );
+                    if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    }
+                }
+                other => bail!("unknown PNG row filter {other}"),
+            };
+            out[y * row + x] = line[x].wrapping_add(predictor);
+        }
+    }
+    Ok((w, h, out))
+}
+
+#[cfg(test)]
+mod tests;

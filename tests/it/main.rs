@@ -4,11 +4,13 @@
 //! - `ingest`: the real 2018/19 table, the derived oracle, XLSX/ODS against CSV;
 //! - `reference`: every `stats` function against R-produced reference tables;
 //! - `run`: the analysis run end to end (R, goldens, determinism, diff, bad files, kills);
+//! - `render`: the charts (golden SVGs, PNG sizes, redraws, no system fonts);
 //! - `golden`: golden-file comparison and refresh.
 
 mod cli;
 mod golden;
 mod ingest;
 mod reference;
+mod render;
 mod run;
 mod support;

@@ -47,6 +47,7 @@ struct RawAnalysis {
     spc: Option<RawSpc>,
     mix: Option<RawMix>,
     outputs: Option<RawOutputs>,
+    extract: Option<crate::extract::config::RawExtract>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -396,6 +397,8 @@ pub struct Config {
     pub forces: ForceTable,
     /// The aliases from the analysis file (for the ingest cache key).
     pub aliases: BTreeMap<String, String>,
+    /// The record-level extract and its analyses (`[extract]`), if any.
+    pub extract: Option<crate::extract::config::ExtractConfig>,
 }
 
 /// The denominator types for `all_assigned`: every outcome type except 0.
@@ -724,6 +727,23 @@ impl Config {
             },
         };
 
+        let extract = match raw.extract {
+            Some(section) => {
+                let inherited = crate::extract::config::Inherited {
+                    outcomes: outcomes.clone(),
+                    denominator: denominator.types.clone(),
+                    basis,
+                    funnel,
+                    spc,
+                };
+                let built =
+                    crate::extract::config::ExtractConfig::from_raw(section, base, &inherited)
+                        .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
+                Some(built)
+            }
+            None => None,
+        };
+
         Ok(Config {
             analysis_path: path.to_path_buf(),
             analysis_text: text.to_string(),
@@ -747,6 +767,7 @@ impl Config {
             formats,
             forces,
             aliases: raw.aliases,
+            extract,
         })
     }
 

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod config;
 pub mod diff;
 pub mod exit;
+pub mod extract;
 pub mod ingest;
 pub mod measure;
 pub mod normalise;

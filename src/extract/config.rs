@@ -1,0 +1,564 @@
+//! The `[extract]` section of the analysis file: which force extract to read, how its columns
+//! and labels map onto fields, which crimes are in scope, and the funnel and audit settings.
+//!
+//! Invariant: deserialisation denies unknown keys; [`ExtractConfig::from_raw`] turns the section
+//! into a validated [`ExtractConfig`] whose every choice is a typed value, with paths resolved
+//! against the analysis file's folder and every error naming the `extract.…` key at fault.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Result};
+use serde::Deserialize;
+
+use crate::config::{AdjustWhen, FunnelConfig, SpcConfig};
+use crate::extract::offences::normalise_code;
+use crate::normalise::text::match_key;
+use crate::record::{Basis, OutcomeType};
+use crate::stats::{Adjustment, FlagLevels, FunnelMethod, Level, Scale, Target};
+
+/// The `[extract]` section as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtract {
+    file: String,
+    force: Option<String>,
+    note: Option<String>,
+    scope: Option<RawScope>,
+    area_level: Option<RawAreaLevel>,
+    columns: RawColumns,
+    #[serde(default)]
+    outcome_labels: BTreeMap<String, u8>,
+    #[serde(default)]
+    offence_codes: BTreeMap<String, String>,
+    flag_values: Option<RawFlagValues>,
+    funnel: Option<RawFunnel>,
+    audit: Option<RawAudit>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawScope {
+    Da,
+    NonDa,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawAreaLevel {
+    District,
+    Neighbourhood,
+    CommunitySafetyPartnership,
+    Lsoa,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawColumns {
+    crime_reference: String,
+    recorded_date: String,
+    outcome_date: String,
+    offence_code: Option<String>,
+    offence_description: Option<String>,
+    outcome: String,
+    domestic_abuse: String,
+    area: String,
+    victim_reference: Option<String>,
+    unit: Option<String>,
+    victim_age_band: Option<String>,
+    victim_sex: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlagValues {
+    #[serde(default)]
+    yes: Vec<String>,
+    #[serde(default)]
+    no: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFunnel {
+    method: Option<RawMethod>,
+    levels: Option<Vec<f64>>,
+    overdispersion: Option<RawAdjustment>,
+    scale: Option<RawScale>,
+    winsorise: Option<f64>,
+    target: Option<RawTarget>,
+    adjust_when: Option<RawAdjustWhen>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawMethod {
+    Normal,
+    Exact,
+    Arcsine,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawAdjustment {
+    None,
+    Multiplicative,
+    Additive,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawScale {
+    Arcsine,
+    Natural,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawTarget {
+    Named(String),
+    Fixed(f64),
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawAdjustWhen {
+    Tau2Positive,
+    Significant,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    seed: u64,
+    per_stratum: Option<usize>,
+    share: Option<f64>,
+    stratify: Option<RawStratify>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawStratify {
+    Area,
+    Unit,
+}
+
+/// Which crimes the analyses are about; the rest form the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtractScope {
+    /// Domestic-abuse-flagged crimes, compared with the others (the default).
+    DomesticAbuse,
+    /// Crimes not flagged as domestic abuse, compared with the flagged ones.
+    NotDomesticAbuse,
+    /// Every crime; there is no comparison group.
+    All,
+}
+
+impl ExtractScope {
+    /// Whether a crime with this flag is in scope.
+    pub fn includes(self, domestic_abuse: bool) -> bool {
+        match self {
+            ExtractScope::DomesticAbuse => domestic_abuse,
+            ExtractScope::NotDomesticAbuse => !domestic_abuse,
+            ExtractScope::All => true,
+        }
+    }
+
+    /// Whether a crime with this flag is in the comparison group (never, for `All`).
+    pub fn compares(self, domestic_abuse: bool) -> bool {
+        match self {
+            ExtractScope::DomesticAbuse => !domestic_abuse,
+            ExtractScope::NotDomesticAbuse => domestic_abuse,
+            ExtractScope::All => false,
+        }
+    }
+
+    /// The name used in the analysis file and `summary.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExtractScope::DomesticAbuse => "da",
+            ExtractScope::NotDomesticAbuse => "non_da",
+            ExtractScope::All => "all",
+        }
+    }
+
+    /// How outputs describe the crimes in scope.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExtractScope::DomesticAbuse => "domestic-abuse-flagged crimes",
+            ExtractScope::NotDomesticAbuse => "crimes not flagged as domestic abuse",
+            ExtractScope::All => "all crimes",
+        }
+    }
+
+    /// How outputs describe the comparison group, if there is one.
+    pub fn comparison_label(self) -> Option<&'static str> {
+        match self {
+            ExtractScope::DomesticAbuse => Some(ExtractScope::NotDomesticAbuse.label()),
+            ExtractScope::NotDomesticAbuse => Some(ExtractScope::DomesticAbuse.label()),
+            ExtractScope::All => None,
+        }
+    }
+}
+
+/// What the area column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaLevel {
+    /// A district (local authority or policing district).
+    District,
+    /// A neighbourhood.
+    Neighbourhood,
+    /// A community safety partnership.
+    CommunitySafetyPartnership,
+    /// A lower-layer super output area.
+    Lsoa,
+}
+
+impl AreaLevel {
+    /// The name used in the analysis file and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            AreaLevel::District => "district",
+            AreaLevel::Neighbourhood => "neighbourhood",
+            AreaLevel::CommunitySafetyPartnership => "community_safety_partnership",
+            AreaLevel::Lsoa => "lsoa",
+        }
+    }
+}
+
+/// The extract's header names for each field (as written in the analysis file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// The crime reference (one crime can have several rows).
+    pub crime_reference: String,
+    /// The date the crime was recorded.
+    pub recorded_date: String,
+    /// The date its outcome was assigned (empty while it has none).
+    pub outcome_date: String,
+    /// The Home Office offence code, if the extract has one.
+    pub offence_code: Option<String>,
+    /// An offence description mapped to a code through `offence_codes`.
+    pub offence_description: Option<String>,
+    /// The outcome: a number 0–22 or a label mapped through `outcome_labels`.
+    pub outcome: String,
+    /// The domestic-abuse flag.
+    pub domestic_abuse: String,
+    /// The area.
+    pub area: String,
+    /// The victim reference, if any (needed for the repeat-victim analysis).
+    pub victim_reference: Option<String>,
+    /// The investigating unit, if any.
+    pub unit: Option<String>,
+    /// The victim's age band, if any.
+    pub victim_age_band: Option<String>,
+    /// The victim's sex, if any.
+    pub victim_sex: Option<String>,
+}
+
+/// How many crimes the audit sample takes from each stratum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AuditSize {
+    /// A fixed number (or all of them, when the stratum is smaller).
+    PerStratum(usize),
+    /// A share in (0, 1], rounded up, so every non-empty stratum gives at least one crime.
+    Share(f64),
+}
+
+/// What the audit sample is stratified by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stratify {
+    /// The area.
+    Area,
+    /// The investigating unit.
+    Unit,
+}
+
+impl Stratify {
+    /// The name used in the analysis file and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stratify::Area => "area",
+            Stratify::Unit => "unit",
+        }
+    }
+}
+
+/// The audit sample's settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AuditConfig {
+    /// The seed (recorded in the sample).
+    pub seed: u64,
+    /// Crimes per stratum.
+    pub size: AuditSize,
+    /// Strata.
+    pub stratify: Stratify,
+}
+
+/// What the numerator and denominator count, taken from the rest of the analysis file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    /// Numerator outcome types (16 by default).
+    pub numerator: Vec<u8>,
+    /// Denominator outcome types (1–22 by default).
+    pub denominator: Vec<u8>,
+    /// Which date places a crime in a month: the outcome date (assigned) or the recorded date.
+    pub basis: Basis,
+}
+
+impl Measure {
+    /// Lookup tables indexed by outcome type: (in numerator, in denominator).
+    pub fn masks(&self) -> ([bool; 23], [bool; 23]) {
+        let mut numerator = [false; 23];
+        let mut denominator = [false; 23];
+        for &t in &self.numerator {
+            numerator[usize::from(t.min(OutcomeType::MAX))] = true;
+        }
+        for &t in &self.denominator {
+            denominator[usize::from(t.min(OutcomeType::MAX))] = true;
+        }
+        (numerator, denominator)
+    }
+}
+
+/// The validated `[extract]` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtractConfig {
+    /// The extract (CSV or Parquet, optionally gzip-compressed CSV).
+    pub file: PathBuf,
+    /// The file as written in the analysis file (shown in outputs instead of a full path).
+    pub file_label: String,
+    /// The force the extract is from, as written.
+    pub force: Option<String>,
+    /// A note shown with every table, e.g. "synthetic extract, not real Cleveland data".
+    pub note: Option<String>,
+    /// Which crimes are analysed.
+    pub scope: ExtractScope,
+    /// What the area column holds.
+    pub area_level: AreaLevel,
+    /// Header names.
+    pub columns: Columns,
+    /// Force outcome labels (match keys) → outcome type.
+    pub outcome_labels: BTreeMap<String, u8>,
+    /// Offence descriptions (match keys) → Home Office code.
+    pub offence_codes: BTreeMap<String, String>,
+    /// Extra spellings of a set flag (match keys), beyond Y, yes, 1 and true.
+    pub flag_yes: Vec<String>,
+    /// Extra spellings of an unset flag (match keys), beyond N, no, 0 and false.
+    pub flag_no: Vec<String>,
+    /// Numerator, denominator and basis.
+    pub measure: Measure,
+    /// Funnel settings for the within-force funnels.
+    pub funnel: FunnelConfig,
+    /// SPC settings for the monthly chart.
+    pub spc: SpcConfig,
+    /// The audit sample written with each run, if asked for.
+    pub audit: Option<AuditConfig>,
+}
+
+/// The settings the extract analysis takes from the rest of the analysis file.
+#[derive(Debug, Clone)]
+pub struct Inherited {
+    /// Numerator outcome types.
+    pub outcomes: Vec<u8>,
+    /// Denominator outcome types.
+    pub denominator: Vec<u8>,
+    /// The count basis.
+    pub basis: Basis,
+    /// The main `[funnel]` settings (the target is not inherited: see [`ExtractConfig::from_raw`]).
+    pub funnel: FunnelConfig,
+    /// The main `[spc]` settings.
+    pub spc: SpcConfig,
+}
+
+impl ExtractConfig {
+    /// Validates the section. `base` is the analysis file's folder.
+    ///
+    /// Funnel settings default to the main `[funnel]` section, except the target, which is
+    /// the force's own pooled rate unless `[extract.funnel] target` says otherwise: a fixed
+    /// national target would silently change what a within-force funnel means.
+    pub fn from_raw(raw: RawExtract, base: &Path, inherited: &Inherited) -> Result<ExtractConfig> {
+        if raw.file.trim().is_empty() {
+            bail!("extract.file: give the extract's path");
+        }
+        let columns = raw.columns;
+        if columns.offence_code.is_none() && columns.offence_description.is_none() {
+            bail!("extract.columns: give offence_code (a Home Office code) or offence_description (mapped through [extract.offence_codes])");
+        }
+        if columns.offence_code.is_none() && raw.offence_codes.is_empty() {
+            bail!("extract.offence_codes: offence_description is mapped to codes through this table, which is empty");
+        }
+        let mut outcome_labels = BTreeMap::new();
+        for (label, number) in raw.outcome_labels {
+            if number > OutcomeType::MAX {
+                bail!("extract.outcome_labels: {label:?} = {number} is not an outcome type (0-22)");
+            }
+            if let Some(previous) = outcome_labels.insert(match_key(&label), number) {
+                if previous != number {
+                    bail!("extract.outcome_labels: {label:?} is given twice (ignoring case and spaces), as {previous} and {number}");
+                }
+            }
+        }
+        let mut offence_codes = BTreeMap::new();
+        for (description, code) in raw.offence_codes {
+            let code = normalise_code(&code);
+            if code.is_empty() {
+                bail!("extract.offence_codes: {description:?} maps to an empty code");
+            }
+            offence_codes.insert(match_key(&description), code);
+        }
+        let flags = raw.flag_values.unwrap_or_default();
+        let flag_yes: Vec<String> = flags.yes.iter().map(|v| match_key(v)).collect();
+        let flag_no: Vec<String> = flags.no.iter().map(|v| match_key(v)).collect();
+        if let Some(both) = flag_yes.iter().find(|v| flag_no.contains(v)) {
+            bail!("extract.flag_values: {both:?} is listed as both yes and no");
+        }
+        let funnel = build_funnel(raw.funnel.unwrap_or_default(), &inherited.funnel)
+            .map_err(|e| anyhow!("extract.funnel: {e}"))?;
+        let audit = match raw.audit {
+            None => None,
+            Some(audit) => {
+                let size = match (audit.per_stratum, audit.share) {
+                    (Some(n), None) if n > 0 => AuditSize::PerStratum(n),
+                    (None, Some(s)) if s > 0.0 && s <= 1.0 => AuditSize::Share(s),
+                    (Some(_), Some(_)) => {
+                        bail!("extract.audit: give per_stratum or share, not both")
+                    }
+                    (None, None) => bail!("extract.audit: give per_stratum (a number of crimes) or share (a fraction in (0, 1])"),
+                    (Some(_), None) => bail!("extract.audit.per_stratum: must be at least 1"),
+                    (None, Some(s)) => bail!("extract.audit.share: {s} is not in (0, 1]"),
+                };
+                let stratify = match audit.stratify {
+                    None | Some(RawStratify::Area) => Stratify::Area,
+                    Some(RawStratify::Unit) => Stratify::Unit,
+                };
+                if stratify == Stratify::Unit && columns.unit.is_none() {
+                    bail!("extract.audit.stratify: \"unit\" needs extract.columns.unit");
+                }
+                Some(AuditConfig {
+                    seed: audit.seed,
+                    size,
+                    stratify,
+                })
+            }
+        };
+        Ok(ExtractConfig {
+            file: base.join(&raw.file),
+            file_label: raw.file.clone(),
+            force: raw.force,
+            note: raw.note,
+            scope: match raw.scope {
+                None | Some(RawScope::Da) => ExtractScope::DomesticAbuse,
+                Some(RawScope::NonDa) => ExtractScope::NotDomesticAbuse,
+                Some(RawScope::All) => ExtractScope::All,
+            },
+            area_level: match raw.area_level {
+                None | Some(RawAreaLevel::District) => AreaLevel::District,
+                Some(RawAreaLevel::Neighbourhood) => AreaLevel::Neighbourhood,
+                Some(RawAreaLevel::CommunitySafetyPartnership) => {
+                    AreaLevel::CommunitySafetyPartnership
+                }
+                Some(RawAreaLevel::Lsoa) => AreaLevel::Lsoa,
+            },
+            columns: Columns {
+                crime_reference: columns.crime_reference,
+                recorded_date: columns.recorded_date,
+                outcome_date: columns.outcome_date,
+                offence_code: columns.offence_code,
+                offence_description: columns.offence_description,
+                outcome: columns.outcome,
+                domestic_abuse: columns.domestic_abuse,
+                area: columns.area,
+                victim_reference: columns.victim_reference,
+                unit: columns.unit,
+                victim_age_band: columns.victim_age_band,
+                victim_sex: columns.victim_sex,
+            },
+            outcome_labels,
+            offence_codes,
+            flag_yes,
+            flag_no,
+            measure: Measure {
+                numerator: inherited.outcomes.clone(),
+                denominator: inherited.denominator.clone(),
+                basis: inherited.basis,
+            },
+            funnel,
+            spc: inherited.spc,
+            audit,
+        })
+    }
+
+    /// How every table and the summary name the data: the force and the note, e.g.
+    /// `Cleveland (synthetic extract, not real Cleveland data)`.
+    pub fn source_label(&self) -> String {
+        match (&self.force, &self.note) {
+            (Some(force), Some(note)) => format!("{force} ({note})"),
+            (Some(force), None) => format!("{force} (force extract)"),
+            (None, Some(note)) => format!("force extract ({note})"),
+            (None, None) => "force extract".into(),
+        }
+    }
+}
+
+fn build_funnel(raw: RawFunnel, main: &FunnelConfig) -> Result<FunnelConfig> {
+    let mut funnel = *main;
+    funnel.target = Target::Pooled;
+    if let Some(method) = raw.method {
+        funnel.method = match method {
+            RawMethod::Normal => FunnelMethod::Normal,
+            RawMethod::Exact => FunnelMethod::Exact,
+            RawMethod::Arcsine => FunnelMethod::Arcsine,
+        };
+    }
+    if let Some(levels) = raw.levels {
+        let [a, b] = levels.as_slice() else {
+            bail!("levels: give exactly two levels, such as [0.95, 0.998]");
+        };
+        let (inner, outer) = if a < b { (*a, *b) } else { (*b, *a) };
+        funnel.levels = FlagLevels::new(Level::new(outer)?, Level::new(inner)?)
+            .map_err(|e| anyhow!("levels: {e}"))?;
+    }
+    if let Some(adjustment) = raw.overdispersion {
+        funnel.overdispersion = match adjustment {
+            RawAdjustment::None => Adjustment::None,
+            RawAdjustment::Multiplicative => Adjustment::Multiplicative,
+            RawAdjustment::Additive => Adjustment::Additive,
+        };
+    }
+    if let Some(scale) = raw.scale {
+        funnel.scale = match scale {
+            RawScale::Arcsine => Scale::Arcsine,
+            RawScale::Natural => Scale::Natural,
+        };
+    }
+    if let Some(winsorise) = raw.winsorise {
+        if !(0.0..0.5).contains(&winsorise) {
+            bail!("winsorise: {winsorise} is outside [0, 0.5)");
+        }
+        funnel.winsorise = winsorise;
+    }
+    match raw.target {
+        None => {}
+        Some(RawTarget::Named(name)) if name == "pooled" => funnel.target = Target::Pooled,
+        Some(RawTarget::Named(name)) => {
+            bail!("target: {name:?} is not \"pooled\" or a rate between 0 and 1")
+        }
+        Some(RawTarget::Fixed(value)) if value > 0.0 && value < 1.0 => {
+            funnel.target = Target::Fixed(value)
+        }
+        Some(RawTarget::Fixed(value)) => {
+            bail!("target: {value} is not a rate strictly between 0 and 1")
+        }
+    }
+    if let Some(when) = raw.adjust_when {
+        funnel.adjust_when = match when {
+            RawAdjustWhen::Tau2Positive => AdjustWhen::Tau2Positive,
+            RawAdjustWhen::Significant => AdjustWhen::Significant,
+        };
+    }
+    Ok(funnel)
+}
+
+#[cfg(test)]
+mod tests;

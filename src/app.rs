@@ -25,6 +25,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
             Ok(Exit::Success)
         }
         Command::Run(args) => run_analysis(&args),
+        Command::Extract(args) => extract_only(&args),
+        Command::Sample(args) => audit_sample(&args),
+        Command::Synth(args) => synthesise(&args),
         Command::Chart(args) => {
             use crate::render::{ChartFormat, ChartOptions, ChartSize};
             let data = crate::render::RunData::load(&args.run)?;
@@ -377,4 +380,147 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The analysis file's validated `[extract]` section, or an error saying it has none.
+fn extract_section(
+    config: &crate::config::Config,
+) -> Result<&crate::extract::config::ExtractConfig> {
+    config.extract.as_ref().with_context(|| {
+        format!(
+            "{}: no [extract] section: name the force extract and its columns there",
+            config.analysis_path.display()
+        )
+    })
+}
+
+fn extract_only(args: &crate::cli::ExtractArgs) -> Result<Exit> {
+    let overrides = crate::config::Overrides {
+        out: args.out.clone(),
+    };
+    let config = crate::config::Config::load(&args.config, &overrides)?;
+    let section = extract_section(&config)?;
+    let _ = ctrlc::set_handler(|| {
+        output::cleanup_after_interrupt();
+        eprintln!("outcome-lens: interrupted; the output folder was left as it was");
+        std::process::exit(130);
+    });
+    let bar = progress_bar(args.quiet);
+    let result = crate::extract::write_folder(&config, section, args.force, &bar);
+    bar.finish_and_clear();
+    let run = result?;
+    if !args.quiet {
+        let a = &run.extract.account;
+        eprintln!(
+            "read {}: {} loaded, {} quarantined; {} duplicate rows reduced; {}",
+            plural(a.rows_read, "row"),
+            thousands(a.rows_loaded),
+            thousands(a.rows_quarantined),
+            thousands(a.duplicate_rows_reduced),
+            plural(a.crimes, "crime")
+        );
+        eprintln!("wrote {}", config.out.display());
+    }
+    Ok(Exit::Success)
+}
+
+fn audit_sample(args: &crate::cli::SampleArgs) -> Result<Exit> {
+    use crate::extract::sample;
+    let config = crate::config::Config::load(&args.config, &crate::config::Overrides::default())?;
+    let section = extract_section(&config)?;
+    let settings = sample::resolve(
+        section,
+        &sample::AuditOverrides {
+            seed: args.seed,
+            per_stratum: args.per_stratum,
+            share: args.share,
+            stratify: args.by.map(|b| match b {
+                crate::cli::StratifyBy::Area => crate::extract::config::Stratify::Area,
+                crate::cli::StratifyBy::Unit => crate::extract::config::Stratify::Unit,
+            }),
+        },
+    )?;
+    let bar = progress_bar(args.quiet);
+    let result = crate::extract::read::read_extract(section, &bar);
+    bar.finish_and_clear();
+    let extract = result?;
+    let drawn = sample::draw(&extract, section, &settings);
+    let text = sample::to_csv(&drawn, &extract);
+    match &args.out {
+        Some(path) => output::write_atomic(path, |w| {
+            w.write_all(text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))
+        })?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    if !args.quiet {
+        eprintln!(
+            "drew {} of {} eligible crimes from {} with seed {}",
+            thousands(drawn.crimes.len() as u64),
+            thousands(drawn.eligible),
+            plural(drawn.strata.len() as u64, settings.stratify.name()),
+            settings.seed
+        );
+    }
+    Ok(Exit::Success)
+}
+
+fn synthesise(args: &crate::cli::SynthArgs) -> Result<Exit> {
+    use crate::extract::synth;
+    let start = crate::extract::dates::parse(&args.start)
+        .with_context(|| format!("--start {:?} is not a date such as 2018-04-01", args.start))?;
+    let options = synth::SynthOptions {
+        crimes: args.crimes,
+        seed: args.seed,
+        force: args.force_name.clone(),
+        areas: args.areas,
+        units: args.units,
+        planted_areas: args.planted_areas,
+        planted_units: args.planted_units,
+        raise: args.raise,
+        da_share: args.da_share,
+        start_day: start.div_euclid(crate::extract::dates::SECONDS_PER_DAY),
+        months: args.months,
+    };
+    let (truth_path, section_path) = synth::companion_paths(&args.out);
+    let mut truth = None;
+    output::write_atomic(&args.out, |w| {
+        truth = Some(synth::synthesise(&options, w)?);
+        Ok(())
+    })?;
+    let truth = truth.context("the synthetic extract was not written")?;
+    let mut json = serde_json::to_vec_pretty(&truth)?;
+    json.push(b'\n');
+    output::write_atomic(&truth_path, |w| {
+        w.write_all(&json)
+            .with_context(|| format!("cannot write {}", truth_path.display()))
+    })?;
+    let file_name = args
+        .out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let section = synth::extract_section(&file_name, &args.force_name);
+    output::write_atomic(&section_path, |w| {
+        w.write_all(section.as_bytes())
+            .with_context(|| format!("cannot write {}", section_path.display()))
+    })?;
+    writeln!(std::io::stdout().lock(), "{}", args.out.display())?;
+    if !args.quiet {
+        eprintln!(
+            "wrote {} ({} crimes in {} rows; synthetic, not real {} data), {} and {}",
+            args.out.display(),
+            thousands(truth.crimes),
+            thousands(truth.rows),
+            args.force_name,
+            truth_path.display(),
+            section_path.display()
+        );
+    }
+    Ok(Exit::Success)
 }

@@ -54,6 +54,35 @@ pub enum Command {
     /// (replacing that folder whole), or into --out.
     #[command(after_long_help = CHART_EXAMPLES)]
     Chart(ChartArgs),
+    /// Run only the record-level analysis of an analysis file's [extract] section.
+    ///
+    /// Reads the force's crime-level extract named in [extract], reduces crimes with several
+    /// outcome rows to one (the latest outcome date), and writes the extract_* tables, the
+    /// quarantined rows, the audit sample (when [extract.audit] asks for one), summary.json and
+    /// manifest.json into a run folder, whole or not at all. `outcome-lens run` does the same
+    /// inside a full run.
+    #[command(after_long_help = EXTRACT_EXAMPLES)]
+    Extract(ExtractArgs),
+    /// Draw a reproducible stratified random sample of outcome-16 domestic-abuse crimes for a
+    /// case-file review.
+    ///
+    /// Reads the extract named in the analysis file's [extract] section and draws, from each
+    /// area (or investigating unit), a fixed number or a share of the domestic-abuse crimes
+    /// closed with the numerator outcome (16 by default), with a seeded generator: the same
+    /// extract, settings and seed give the same file. Settings default to [extract.audit]; the
+    /// options override them. The CSV has the fields a reviewer needs, each stratum's size and
+    /// weight, the seed, and a blank reviewer_finding column; it goes to --out, or to stdout.
+    #[command(after_long_help = SAMPLE_EXAMPLES)]
+    Sample(SampleArgs),
+    /// Write a synthetic record-level extract with planted effects, and its planted truth.
+    ///
+    /// Offence mix and outcomes are drawn from the national 2018/19 proportions, with a
+    /// domestic-abuse share, repeat victims, realistic dates, duplicate outcome rows, and areas
+    /// and units whose domestic-abuse outcome-16 rate is raised by --raise. Writes FILE, the
+    /// planted truth beside it as <stem>.truth.json, and the [extract] section that reads it as
+    /// <stem>.extract.toml. The data are synthetic and say so; they are not any force's.
+    #[command(after_long_help = SYNTH_EXAMPLES)]
+    Synth(SynthArgs),
 }
 
 const CHART_EXAMPLES: &str = "\
@@ -207,6 +236,126 @@ pub enum Format {
     Csv,
     /// JSON with every detail, including missing-value tokens.
     Json,
+}
+
+const EXTRACT_EXAMPLES: &str = "\
+Examples:
+  # The record-level part of the bundled sample (a synthetic extract) into extract-run/
+  outcome-lens extract --out extract-run
+
+  # A force's own extract, replacing last month's folder
+  outcome-lens extract --config analyses/force-extract.toml --out runs/extract --force";
+
+/// `outcome-lens extract`.
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// The analysis file (it must have an [extract] section).
+    #[arg(long, short, value_name = "FILE", default_value = crate::paths::SAMPLE_ANALYSIS)]
+    pub config: PathBuf,
+    /// The run folder (overrides outputs.folder in the analysis file).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the run folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar or summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const SAMPLE_EXAMPLES: &str = "\
+Examples:
+  # Five crimes per area from the bundled sample's synthetic extract, seed from [extract.audit]
+  outcome-lens sample --per-stratum 5 --out audit.csv
+
+  # A tenth of each investigating unit's crimes, with a new seed, to stdout
+  outcome-lens sample --config analyses/force-extract.toml --by unit --share 0.1 --seed 20240601";
+
+/// `outcome-lens sample`.
+#[derive(Debug, clap::Args)]
+pub struct SampleArgs {
+    /// The analysis file (it must have an [extract] section).
+    #[arg(long, short, value_name = "FILE", default_value = crate::paths::SAMPLE_ANALYSIS)]
+    pub config: PathBuf,
+    /// The seed (default: [extract.audit] seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Crimes drawn from each stratum (or all of a smaller stratum).
+    #[arg(long, value_name = "N", conflicts_with = "share")]
+    pub per_stratum: Option<usize>,
+    /// Share of each stratum drawn, in (0, 1], rounded up.
+    #[arg(long, value_name = "FRACTION")]
+    pub share: Option<f64>,
+    /// What the strata are.
+    #[arg(long, value_enum)]
+    pub by: Option<StratifyBy>,
+    /// Where to write the CSV (default: stdout).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// No summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Audit-sample strata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StratifyBy {
+    /// The area.
+    Area,
+    /// The investigating unit.
+    Unit,
+}
+
+const SYNTH_EXAMPLES: &str = "\
+Examples:
+  # The bundled sample's synthetic extract (also writes .truth.json and .extract.toml)
+  outcome-lens synth --crimes 2600 --seed 7 --areas 8 --units 6 --raise 0.2 --da-share 0.4 --out data/sample/force_extract.csv
+
+  # Ten million crimes for the benchmark
+  outcome-lens synth --crimes 10000000 --seed 1 --areas 40 --units 10 --out big.csv";
+
+/// `outcome-lens synth`.
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// Crimes to generate (distinct references; superseded and duplicated rows come on top).
+    #[arg(long)]
+    pub crimes: u64,
+    /// The seed.
+    #[arg(long)]
+    pub seed: u64,
+    /// The extract to write (CSV).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The force named in the note (the data are synthetic, not that force's).
+    #[arg(long = "force-name", value_name = "NAME", default_value = "Cleveland")]
+    pub force_name: String,
+    /// Areas (neighbourhoods).
+    #[arg(long, default_value_t = 12)]
+    pub areas: usize,
+    /// Investigating units.
+    #[arg(long, default_value_t = 8)]
+    pub units: usize,
+    /// Areas whose domestic-abuse outcome-16 probability is raised.
+    #[arg(long, default_value_t = 2)]
+    pub planted_areas: usize,
+    /// Units whose domestic-abuse outcome-16 probability is raised.
+    #[arg(long, default_value_t = 1)]
+    pub planted_units: usize,
+    /// The raise, as a probability (0.15 = 15 percentage points).
+    #[arg(long, default_value_t = 0.15)]
+    pub raise: f64,
+    /// Rescale the assumed per-offence domestic-abuse shares to this overall share.
+    #[arg(long, value_name = "FRACTION")]
+    pub da_share: Option<f64>,
+    /// The first day of the window (YYYY-MM-DD).
+    #[arg(long, default_value = "2018-04-01")]
+    pub start: String,
+    /// Months in the window.
+    #[arg(long, default_value_t = 24)]
+    pub months: u32,
+    /// No summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[cfg(test)]

@@ -53,7 +53,15 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     };
     let focus = resolve_focus(config, &cells, tidy)?;
     let analysis = compare::compare(&cells, config, &focus, tidy)?;
-    let tables = tables::tables(&analysis, config);
+    let mut tables = tables::tables(&analysis, config);
+    // The record-level extract (issue #7), when the analysis file names one.
+    let extract = match &config.extract {
+        Some(section) => Some((crate::extract::run(section, progress)?, section)),
+        None => None,
+    };
+    if let Some((run, _)) = &extract {
+        tables.extend(run.tables.iter().cloned());
+    }
 
     for table in &tables {
         folder.write(
@@ -75,13 +83,24 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         output::write_quarantine_to(&mut text, &loaded.quarantine)?;
         folder.write("quarantine.csv", &text)?;
     }
-    let summary = summary_json(config, &analysis, &focus, &loaded, tidy);
+    if let Some((run, _)) = &extract {
+        for (name, bytes) in crate::extract::files(run)? {
+            folder.write(&name, &bytes)?;
+        }
+    }
+    let mut summary = summary_json(config, &analysis, &focus, &loaded, tidy);
+    if let (Some((run, section)), Some(map)) = (&extract, summary.as_object_mut()) {
+        map.insert("extract".into(), crate::extract::summary_json(run, section));
+    }
     folder.write("summary.json", &pretty(&summary)?)?;
     let data = RunData::from_tables(&tables, &summary)?;
     for (name, bytes) in render::render_run(&data, &ChartOptions::standard())? {
         folder.write(&format!("charts/{name}"), &bytes)?;
     }
-    let manifest = manifest_json(config, &loaded, &folder);
+    let mut manifest = manifest_json(config, &loaded, &folder);
+    if let (Some((run, section)), Some(map)) = (&extract, manifest.as_object_mut()) {
+        map.insert("extract".into(), crate::extract::manifest_json(run, section));
+    }
     folder.write("manifest.json", &pretty(&manifest)?)?;
     folder.commit()?;
 

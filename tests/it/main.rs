@@ -1,6 +1,7 @@
 //! The one integration-test binary. Modules:
 //! - `support`: the binary in a scratch folder, paths to the real data;
 //! - `cli`: help, usage errors and the bad-input corpus (tests/bad-input);
+//! - `extract`: record-level extracts: planted effects, false positives, bad extracts, sample, synth;
 //! - `ingest`: the real 2018/19 table, the derived oracle, XLSX/ODS against CSV;
 //! - `reference`: every `stats` function against R-produced reference tables;
 //! - `run`: the analysis run end to end (R, goldens, determinism, diff, bad files, kills);
@@ -8,6 +9,7 @@
 //! - `golden`: golden-file comparison and refresh.
 
 mod cli;
+mod extract;
 mod golden;
 mod ingest;
 mod reference;

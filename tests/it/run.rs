@@ -27,7 +27,11 @@ fn run(work: &Workdir, args: &[&str]) -> (i32, String, String) {
 
 /// A copy of the bundled sample analysis and its input in the work folder.
 fn sample(work: &Workdir) {
-    for file in ["analysis.toml", "ho-outcomes-ye-mar2019-sample.csv.gz"] {
+    for file in [
+        "analysis.toml",
+        "ho-outcomes-ye-mar2019-sample.csv.gz",
+        "force_extract.csv",
+    ] {
         std::fs::copy(
             root().join("data/sample").join(file),
             work.path().join(file),
@@ -569,7 +573,11 @@ fn killed_run_leaves_previous_output() {
 fn no_arguments_runs_the_sample() {
     let work = Workdir::new();
     std::fs::create_dir_all(work.path().join("data/sample")).unwrap();
-    for file in ["analysis.toml", "ho-outcomes-ye-mar2019-sample.csv.gz"] {
+    for file in [
+        "analysis.toml",
+        "ho-outcomes-ye-mar2019-sample.csv.gz",
+        "force_extract.csv",
+    ] {
         std::fs::copy(
             root().join("data/sample").join(file),
             work.path().join("data/sample").join(file),

@@ -1,0 +1,502 @@
+//! Record-level extracts (issue #7): planted effects are found, unplanted areas are flagged at
+//! about the nominal rate, bad extracts stop with file, line, column and value, duplicate rows
+//! are reduced and counted, and `sample` and `synth` are reproducible.
+
+use std::path::Path;
+
+use indicatif::ProgressBar;
+use outcome_lens::config::{Config, Overrides};
+use outcome_lens::extract::analyse::{analyse, ExtractAnalysis, UnitFunnel};
+use outcome_lens::extract::config::ExtractConfig;
+use outcome_lens::extract::read::{read_from, Extract};
+use outcome_lens::extract::synth::{self, SynthOptions, Truth};
+use outcome_lens::stats::Flag;
+
+use crate::support::{output, Workdir};
+
+/// The `[extract]` section of a synthetic extract, validated as part of an analysis file.
+fn synthetic_config(extra: &str) -> ExtractConfig {
+    let text = format!(
+        "inputs = [\"x.csv\"]\n[outputs]\nfolder = \"out\"\n{}{extra}",
+        synth::extract_section("synthetic.csv", "Cleveland")
+    );
+    Config::from_toml(Path::new("analysis.toml"), &text, &Overrides::default())
+        .expect("valid analysis file")
+        .extract
+        .expect("an [extract] section")
+}
+
+/// Synthesises an extract in memory and analyses it through the library.
+fn synthesise_and_analyse(
+    options: &SynthOptions,
+    config: &ExtractConfig,
+) -> (Truth, Extract, ExtractAnalysis) {
+    let mut bytes = Vec::new();
+    let truth = synth::synthesise(options, &mut bytes).expect("synthesise");
+    let extract = read_from(config, bytes.as_slice(), &ProgressBar::hidden()).expect("read");
+    let analysis = analyse(&extract, config).expect("analyse");
+    (truth, extract, analysis)
+}
+
+/// The flag of a named row of a funnel.
+fn flag_of(funnel: &UnitFunnel, name: &str) -> Flag {
+    funnel
+        .rows
+        .iter()
+        .find(|r| r.name == name)
+        .and_then(|r| r.place)
+        .map(|p| p.flag)
+        .unwrap_or_else(|| panic!("{name} is not in the funnel"))
+}
+
+/// Planted areas and units (raised by 15 points) are flagged high in every seed. With 20
+/// areas, winsorising 10% at each end clamps the two planted areas' z-scores, so they do not
+/// inflate φ and τ² enough to hide themselves (with 12 areas they sometimes do).
+#[test]
+fn planted_areas_and_units_are_flagged() {
+    let config = synthetic_config("");
+    for seed in 1..=5 {
+        let mut options = SynthOptions::standard(60_000, seed);
+        options.areas = 20;
+        options.planted_areas = 2;
+        options.units = 8;
+        options.planted_units = 1;
+        let (truth, _, analysis) = synthesise_and_analyse(&options, &config);
+        let units = analysis.units.as_ref().expect("a unit funnel");
+        for area in truth.areas.iter().filter(|a| a.planted) {
+            let flag = flag_of(&analysis.areas, &area.name);
+            assert!(
+                matches!(flag, Flag::HighInner | Flag::HighOuter),
+                "seed {seed}: planted area {} is {flag:?}",
+                area.name
+            );
+        }
+        for unit in truth.units.iter().filter(|u| u.planted) {
+            let flag = flag_of(units, &unit.name);
+            assert!(
+                matches!(flag, Flag::HighInner | Flag::HighOuter),
+                "seed {seed}: planted unit {} is {flag:?}",
+                unit.name
+            );
+        }
+        assert_eq!(analysis.crimes_in_scope, truth.domestic_abuse_crimes);
+    }
+}
+
+/// Over 200 seeds × 20 unplanted areas, the share of unplanted areas outside the 95% limits
+/// stays near 5%.
+///
+/// The synthetic model has no between-area variation except the planted areas, so the
+/// unadjusted (binomial, arcsine) limits are the ones whose nominal rate applies: their share
+/// must be within 0.015 of 0.05. With 4,000 independent areas the binomial standard error
+/// would be √(0.05 · 0.95 / 4000) = 0.0034; areas of one seed share an estimated target, so a
+/// design effect of up to 2 is allowed, and 3 · 0.0034 · √2 ≈ 0.015. (The planted areas lift
+/// the pooled target by about 1.4 points, which moves the expected share only to about 5.3%.)
+/// The overdispersion-adjusted limits widen whenever τ² > 0 (METHODS.md §5.6), which chance
+/// and the planted areas make it in many seeds, so their share is lower: it must not exceed
+/// the unadjusted share, nor 0.05 + 0.015.
+#[test]
+fn unplanted_areas_are_flagged_at_about_the_nominal_rate() {
+    let config = synthetic_config("");
+    let (mut flagged, mut flagged_unadjusted, mut total) = (0u64, 0u64, 0u64);
+    let mut per_seed: Vec<f64> = Vec::new();
+    for seed in 0..200 {
+        let mut options = SynthOptions::standard(4_000, 1_000 + seed);
+        options.areas = 22;
+        options.planted_areas = 2;
+        options.units = 3;
+        options.planted_units = 0;
+        options.da_share = Some(0.5);
+        let (truth, _, analysis) = synthesise_and_analyse(&options, &config);
+        let mut in_seed = 0u64;
+        for area in truth.areas.iter().filter(|a| !a.planted) {
+            let row = analysis
+                .areas
+                .rows
+                .iter()
+                .find(|r| r.name == area.name)
+                .expect("area");
+            let place = row.place.expect("in the funnel");
+            total += 1;
+            flagged += u64::from(place.flag != Flag::Within);
+            let outside = u64::from(place.flag_unadjusted != Flag::Within);
+            flagged_unadjusted += outside;
+            in_seed += outside;
+        }
+        per_seed.push(in_seed as f64 / 20.0);
+    }
+    let share = flagged as f64 / total as f64;
+    let share_unadjusted = flagged_unadjusted as f64 / total as f64;
+    let mean = per_seed.iter().sum::<f64>() / per_seed.len() as f64;
+    let sd = (per_seed.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+        / (per_seed.len() - 1) as f64)
+        .sqrt();
+    eprintln!(
+        "unplanted areas outside the 95% limits: unadjusted {flagged_unadjusted} of {total} = {share_unadjusted:.4} (standard error between seeds {:.4}); adjusted {flagged} of {total} = {share:.4}",
+        sd / (per_seed.len() as f64).sqrt()
+    );
+    assert_eq!(total, 4_000);
+    assert!(
+        (share_unadjusted - 0.05).abs() <= 0.015,
+        "unadjusted share {share_unadjusted} is not within 0.015 of 0.05"
+    );
+    assert!(share <= share_unadjusted, "{share} > {share_unadjusted}");
+    assert!(share <= 0.065, "adjusted share {share}");
+}
+
+/// An analysis file for `outcome-lens extract` in `work`, reading `extract.csv`.
+fn extract_analysis(work: &Workdir) {
+    let text = format!(
+        "inputs = [\"unused.csv\"]\n[outputs]\nfolder = \"out\"\n{}",
+        synth::extract_section("extract.csv", "Cleveland")
+    );
+    std::fs::write(work.path().join("analysis.toml"), text).expect("write analysis file");
+}
+
+const HEADER: &str = "Crime Reference,Date Recorded,Outcome Date,HO Code,Outcome,DA Flag,Neighbourhood,Victim ID,OIC Department,Victim Age Band,Victim Gender\n";
+const GOOD_ROW: &str =
+    "CL/19/000001,01/04/2019 10:00,2019-04-10,8N,Charged/Summonsed,Y,Hartlepool 1,V1,CID,25-34,F\n";
+
+/// Every bad extract stops with exit 1 and a message naming the file, the line, the column
+/// and the value; nothing is written.
+#[test]
+fn bad_extracts_name_file_line_column_and_value() {
+    let cases: [(&str, Vec<u8>, &str); 7] = [
+        (
+            "an unmapped column",
+            format!("{}{GOOD_ROW}", HEADER.replace("Outcome Date", "Closed On")).into_bytes(),
+            "extract.csv:1: column \"Outcome Date\" (extract.columns.outcome_date) is not in the header; the header has: Crime Reference, Date Recorded, Closed On,",
+        ),
+        (
+            "an unknown outcome label",
+            format!("{HEADER}{GOOD_ROW}CL/19/000002,01/04/2019 11:00,2019-04-10,8N,Victim withdrew support,Y,Hartlepool 1,V2,CID,25-34,F\n").into_bytes(),
+            "extract.csv:3: column \"Outcome\": unknown outcome \"Victim withdrew support\"",
+        ),
+        (
+            "an unparseable date",
+            format!("{HEADER}{GOOD_ROW}{GOOD_ROW}CL/19/000003,30/02/2019 09:00,2019-04-10,8N,Charged/Summonsed,Y,Hartlepool 1,V3,CID,25-34,F\n").into_bytes(),
+            "extract.csv:4: column \"Date Recorded\": \"30/02/2019 09:00\" is not a date",
+        ),
+        (
+            "a flag that is not a flag",
+            format!("{HEADER}CL/19/000001,01/04/2019 10:00,2019-04-10,8N,Charged/Summonsed,Unknown,Hartlepool 1,V1,CID,25-34,F\n").into_bytes(),
+            "extract.csv:2: column \"DA Flag\": \"Unknown\" is not a domestic-abuse flag",
+        ),
+        (
+            "an unclosed quote",
+            format!("{HEADER}{GOOD_ROW}CL/19/000002,01/04/2019 11:00,2019-04-10,8N,\"Charged,Y,Hartlepool 1,V2,CID,25-34,F\n").into_bytes(),
+            "extract.csv:3: a quoted field is not closed before the end of the file",
+        ),
+        (
+            "Windows-1252 text",
+            [HEADER.as_bytes(), b"CL/19/000001,01/04/2019 10:00,2019-04-10,8N,Charged/Summonsed,Y,Hartlepool \x96 North,V1,CID,25-34,F\n"].concat(),
+            "extract.csv:2: not valid UTF-8 (byte 0x96)",
+        ),
+        (
+            "an empty file",
+            Vec::new(),
+            "extract.csv: the file is empty",
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        let work = Workdir::new();
+        extract_analysis(&work);
+        std::fs::write(work.path().join("extract.csv"), &bytes).expect("write extract");
+        let (code, stdout, stderr) =
+            output(
+                work.command()
+                    .args(["extract", "--config", "analysis.toml", "-q"]),
+            );
+        assert_eq!(code, 1, "{what}: exit code; stderr:\n{stderr}");
+        assert_eq!(stdout, "", "{what}");
+        assert!(
+            stderr.contains(expected),
+            "{what}: expected stderr to contain\n  {expected}\ngot\n  {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        assert!(
+            !work.path().join("out").exists(),
+            "{what}: a failed read must leave no run folder"
+        );
+    }
+    let work = Workdir::new();
+    extract_analysis(&work);
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["extract", "--config", "analysis.toml", "-q"]),
+        );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("extract.csv: cannot read"), "{stderr}");
+}
+
+/// Duplicate rows are reduced to the latest outcome and counted; incomplete rows are
+/// quarantined; the accounting balances in the table and in summary.json.
+#[test]
+fn duplicate_rows_are_reduced_and_counted() {
+    let work = Workdir::new();
+    extract_analysis(&work);
+    let rows = [
+        // A: superseded by a later outcome-16 row written after it.
+        "CL/19/1,01/04/2019 10:00,2019-04-10,8N,Evidential Difficulties: Suspect Identified - Victim Supports,Y,Hartlepool 1,V1,CID,25-34,F",
+        "CL/19/1,01/04/2019 10:00,2019-05-01,8N,Named Suspect Identified: Evidential Difficulties - Victim Does Not Support Police Action,Y,Hartlepool 1,V1,CID,25-34,F",
+        // B: the later outcome comes first in the file.
+        "CL/19/2,02/04/2019 10:00,2019-06-01,105A,Named Suspect Identified: Evidential Difficulties - Victim Does Not Support Police Action,Y,Hartlepool 2,V2,CID,35-44,F",
+        "CL/19/2,02/04/2019 10:00,2019-05-01,105A,Charged/Summonsed,Y,Hartlepool 2,V2,CID,35-44,F",
+        // C: an exact duplicate.
+        "CL/19/3,03/04/2019 10:00,2019-04-04,8N,Charged/Summonsed,N,Hartlepool 2,V3,CID,45-54,M",
+        "CL/19/3,03/04/2019 10:00,2019-04-04,8N,Charged/Summonsed,N,Hartlepool 2,V3,CID,45-54,M",
+        // D: still open.
+        "CL/19/4,04/04/2019 10:00,,8N,,Y,Hartlepool 1,V1,CID,25-34,F",
+        // E: quarantined, no area (its victim is not counted).
+        "CL/19/5,04/04/2019 10:00,2019-04-05,8N,Charged/Summonsed,Y,,V5,CID,25-34,F",
+    ];
+    std::fs::write(
+        work.path().join("extract.csv"),
+        format!("{HEADER}{}\n", rows.join("\n")),
+    )
+    .unwrap();
+    let (code, _, stderr) = output(
+        work.command()
+            .args(["extract", "--config", "analysis.toml"]),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("read 8 rows: 7 loaded, 1 quarantined; 3 duplicate rows reduced; 4 crimes"),
+        "{stderr}"
+    );
+    let accounting =
+        std::fs::read_to_string(work.path().join("out/tables/extract_accounting.csv")).unwrap();
+    let mut lines = accounting.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "source,file,format,rows_read,rows_loaded,rows_quarantined,blank_rows,duplicate_rows_reduced,crimes_with_several_rows,duplicates_with_conflicting_fields,crimes,crimes_without_outcome,scope,crimes_in_scope,crimes_in_comparison,victims"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "\"Cleveland (synthetic extract, not real Cleveland data)\",extract.csv,csv,8,7,1,0,3,3,0,4,1,domestic-abuse-flagged crimes,3,1,3"
+    );
+    let quarantine =
+        std::fs::read_to_string(work.path().join("out/extract_quarantine.csv")).unwrap();
+    assert!(
+        quarantine.contains("extract.csv,9,no area,"),
+        "{quarantine}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let extract = &summary["extract"];
+    assert_eq!(extract["rows"]["duplicates_reduced"], 3);
+    // In scope (domestic abuse): A and B closed with 16, D open.
+    assert_eq!(extract["numerator"], 2);
+    assert_eq!(extract["denominator"], 2);
+    let by_area =
+        std::fs::read_to_string(work.path().join("out/tables/extract_by_area.csv")).unwrap();
+    assert!(by_area.contains(",Hartlepool 1,2,1,1,1,"), "{by_area}");
+}
+
+/// The same seed gives the same audit sample bytes; another seed gives another sample; the
+/// run writes the same sample as `outcome-lens sample` with the file's settings.
+#[test]
+fn audit_sample_is_reproducible() {
+    let work = Workdir::new();
+    for file in ["analysis.toml", "force_extract.csv"] {
+        std::fs::copy(
+            crate::support::root().join("data/sample").join(file),
+            work.path().join(file),
+        )
+        .unwrap();
+    }
+    let sample = |seed: &str, out: &str| {
+        let (code, _, stderr) = output(work.command().args([
+            "sample",
+            "--config",
+            "analysis.toml",
+            "--seed",
+            seed,
+            "--per-stratum",
+            "4",
+            "--out",
+            out,
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains(&format!("with seed {seed}")), "{stderr}");
+        std::fs::read(work.path().join(out)).unwrap()
+    };
+    let a = sample("3", "a.csv");
+    let b = sample("3", "b.csv");
+    let c = sample("4", "c.csv");
+    assert!(a == b, "the same seed gave different samples");
+    assert!(a != c, "another seed gave the same sample");
+    let text = String::from_utf8(a).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.starts_with("stratum,stratum_crimes,sampled_in_stratum,weight,crime_reference,"));
+    assert!(header.ends_with(",seed,reviewer_finding"));
+    // Six areas, four crimes each, and the reviewer's column blank.
+    assert_eq!(text.lines().count(), 1 + 24);
+    assert!(text.lines().skip(1).all(|l| l.ends_with(",3,")));
+    // To stdout, with [extract.audit]'s settings (seed 20190401, 5 per area), it equals the
+    // run's audit_sample.csv.
+    let (code, stdout, _) =
+        output(
+            work.command()
+                .args(["sample", "--config", "analysis.toml", "-q"]),
+        );
+    assert_eq!(code, 0);
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["extract", "--config", "analysis.toml", "--out", "run", "-q"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    let from_run = std::fs::read_to_string(work.path().join("run/audit_sample.csv")).unwrap();
+    assert_eq!(stdout, from_run);
+    assert_eq!(stdout.lines().count(), 1 + 30);
+}
+
+/// `synth` writes the same three files for the same seed and different ones for another.
+#[test]
+fn synth_is_deterministic() {
+    let work = Workdir::new();
+    let synth = |dir: &str, seed: &str| {
+        std::fs::create_dir_all(work.path().join(dir)).unwrap();
+        let (code, stdout, stderr) = output(work.command().args([
+            "synth",
+            "--crimes",
+            "800",
+            "--seed",
+            seed,
+            "--out",
+            &format!("{dir}/x.csv"),
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(stdout.trim(), format!("{dir}/x.csv"));
+        assert!(
+            stderr.contains("synthetic, not real Cleveland data"),
+            "{stderr}"
+        );
+        ["x.csv", "x.truth.json", "x.extract.toml"]
+            .map(|f| std::fs::read(work.path().join(dir).join(f)).unwrap())
+    };
+    let a = synth("a", "9");
+    let b = synth("b", "9");
+    let c = synth("c", "10");
+    assert!(a == b, "the same seed gave different files");
+    assert!(
+        a[0] != c[0] && a[1] != c[1],
+        "another seed gave the same extract"
+    );
+    assert_eq!(
+        a[2], c[2],
+        "the [extract] section does not depend on the seed"
+    );
+    // The written section reads the written extract.
+    let text = format!(
+        "inputs = [\"unused.csv\"]\n[outputs]\nfolder = \"out\"\n{}",
+        String::from_utf8(a[2].clone()).unwrap()
+    );
+    std::fs::write(work.path().join("a/analysis.toml"), text).unwrap();
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["extract", "--config", "a/analysis.toml", "-q"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    let truth: serde_json::Value = serde_json::from_slice(&a[1]).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("a/out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["extract"]["crimes"], 800);
+    assert_eq!(summary["extract"]["rows"]["read"], truth["rows"]);
+    assert_eq!(
+        summary["extract"]["crimes_in_scope"],
+        truth["domestic_abuse_crimes"]
+    );
+}
+
+/// `outcome-lens run` on the bundled sample adds the extract's tables, the audit sample, an
+/// `extract` object in summary.json and the extract's sha256 in manifest.json.
+#[test]
+fn the_sample_run_includes_the_extract() {
+    let work = Workdir::new();
+    for file in [
+        "analysis.toml",
+        "ho-outcomes-ye-mar2019-sample.csv.gz",
+        "force_extract.csv",
+    ] {
+        std::fs::copy(
+            crate::support::root().join("data/sample").join(file),
+            work.path().join(file),
+        )
+        .unwrap();
+    }
+    let mut cmd = work.command();
+    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
+        .args(["run", "--config", "analysis.toml", "--out", "out", "-q"]);
+    let (code, _, stderr) = output(&mut cmd);
+    assert_eq!(code, 0, "{stderr}");
+    let out = work.path().join("out");
+    for table in [
+        "extract_accounting",
+        "extract_by_area",
+        "extract_area_funnel_limits",
+        "extract_by_unit",
+        "extract_unit_funnel_limits",
+        "extract_by_offence_group",
+        "extract_by_offence_code",
+        "extract_by_month",
+        "extract_repeat_victims",
+        "extract_victim_closures",
+        "extract_time_to_closure",
+        "extract_da_vs_other",
+        "extract_outcome_types",
+    ] {
+        assert!(out.join(format!("tables/{table}.csv")).exists(), "{table}");
+        assert!(
+            out.join(format!("data/{table}.parquet")).exists(),
+            "{table}"
+        );
+    }
+    assert!(out.join("audit_sample.csv").exists());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let extract = &summary["extract"];
+    assert_eq!(
+        extract["note"],
+        "synthetic extract, not real Cleveland data"
+    );
+    assert_eq!(
+        extract["area_funnel"]["flagged"]["high_998"][0],
+        "Middlesbrough 2"
+    );
+    assert_eq!(
+        extract["unit_funnel"]["flagged"]["high_95"][0],
+        "Neighbourhood Team North"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let bytes = std::fs::read(work.path().join("force_extract.csv")).unwrap();
+    assert_eq!(
+        manifest["extract"]["sha256"],
+        outcome_lens::output::sha256_hex(&bytes)
+    );
+    assert_eq!(manifest["extract"]["accounting"]["rows_read"], 3110);
+    // The planted truth agrees with what the run found.
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            crate::support::root().join("data/sample/force_extract.truth.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let planted: Vec<&str> = truth["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["planted"] == true)
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(planted, ["Middlesbrough 2"]);
+}

@@ -60,6 +60,19 @@ pub fn run(cli: Cli) -> Result<Exit> {
             }
             Ok(Exit::Success)
         }
+        Command::Report(args) => {
+            let data = crate::render::RunData::load(&args.run)?;
+            let charts = read_charts(&args.run.join("charts"))?;
+            for (name, bytes) in crate::report::build(&data, &charts)? {
+                let path = args.run.join(&name);
+                output::write_atomic(&path, |w| {
+                    w.write_all(&bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))
+                })?;
+                writeln!(std::io::stdout().lock(), "{}", path.display())?;
+            }
+            Ok(Exit::Success)
+        }
         Command::Diff(args) => {
             let differences = crate::diff::diff(&args.a, &args.b, args.tolerance)?;
             let stdout = std::io::stdout();
@@ -104,6 +117,30 @@ pub fn run(cli: Cli) -> Result<Exit> {
             }
         }
     }
+}
+
+/// A run's charts as (file name, bytes), sorted by name; none when the folder is absent.
+fn read_charts(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut charts = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_file() {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            charts.push((name, bytes));
+        }
+    }
+    charts.sort();
+    Ok(charts)
 }
 
 fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
@@ -217,7 +254,7 @@ fn summarise(ingested: &Ingested) {
     let mut tokens: std::collections::BTreeMap<&str, u64> = Default::default();
     for account in &ingested.accounts {
         for ((_, token), n) in &account.missing_tokens {
-            *tokens.entry(token.as_str()).or_insert(0) += n;
+            *tokens.entry(*token).or_insert(0) += n;
         }
         if !account.ignored_columns.is_empty() {
             eprintln!(
@@ -374,7 +411,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

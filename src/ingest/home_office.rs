@@ -32,14 +32,16 @@ struct Interner {
     by_raw: FxHashMap<String, u32>,
     by_clean: FxHashMap<String, u32>,
     values: Vec<String>,
-    last: Option<(String, u32)>,
+    /// The last raw text seen and its id; the buffer is reused, so a change costs no allocation.
+    last_raw: String,
+    last_id: Option<u32>,
 }
 
 impl Interner {
     fn intern(&mut self, raw: &str, canonicalise: impl Fn(&str) -> String) -> u32 {
-        if let Some((last_raw, id)) = &self.last {
-            if last_raw == raw {
-                return *id;
+        if let Some(id) = self.last_id {
+            if self.last_raw == raw {
+                return id;
             }
         }
         let id = match self.by_raw.get(raw) {
@@ -55,20 +57,53 @@ impl Interner {
                 id
             }
         };
-        self.last = Some((raw.to_string(), id));
+        self.last_raw.clear();
+        self.last_raw.push_str(raw);
+        self.last_id = Some(id);
+        id
+    }
+
+    /// The id of an already canonical value, adding it if new.
+    fn intern_canonical(&mut self, value: &str) -> u32 {
+        if let Some(&id) = self.by_clean.get(value) {
+            return id;
+        }
+        let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.by_clean.insert(value.to_string(), id);
+        self.values.push(value.to_string());
         id
     }
 
     fn get(&self, id: u32) -> &str {
         &self.values[id as usize]
     }
+
+    /// The column of `ids`, twice over (once per basis), built by gathering from the small
+    /// dictionary of distinct values rather than pushing a million strings.
+    fn column_twice(&self, name: &str, ids: &[u32]) -> PolarsResult<Column> {
+        let values: Vec<&str> = self.values.iter().map(String::as_str).collect();
+        gather_twice(name, &values, ids)
+    }
+}
+
+/// `values[ids[i]]` for every i, repeated twice, as a string column.
+fn gather_twice(name: &str, values: &[&str], ids: &[u32]) -> PolarsResult<Column> {
+    let dictionary = StringChunked::from_slice(name.into(), values);
+    let mut indices: Vec<IdxSize> = Vec::with_capacity(2 * ids.len());
+    indices.extend(ids.iter().map(|&i| i as IdxSize));
+    indices.extend(ids.iter().map(|&i| i as IdxSize));
+    let gathered = dictionary.take(&IdxCa::from_vec("".into(), indices))?;
+    Ok(gathered.into_series().into_column())
 }
 
 /// Accumulates the canonical outcome table across every Home Office input of one ingest.
 pub struct HoBuilder<'f> {
     forces: &'f ForceTable,
     force_cache: FxHashMap<String, ForceId>,
+    last_force: Option<(ForceId, String)>,
     files: Vec<String>,
+    /// Each row's source line (for messages about rows merged from a parallel reader).
+    lines: Vec<u64>,
     fy_start: Vec<u16>,
     quarter: Vec<u8>,
     force: Vec<ForceId>,
@@ -93,7 +128,9 @@ impl<'f> HoBuilder<'f> {
         HoBuilder {
             forces,
             force_cache: FxHashMap::default(),
+            last_force: None,
             files: Vec::new(),
+            lines: Vec::new(),
             fy_start: Vec::new(),
             quarter: Vec::new(),
             force: Vec::new(),
@@ -120,7 +157,7 @@ impl<'f> HoBuilder<'f> {
     }
 
     /// The forces table names are resolved through.
-    pub fn forces(&self) -> &ForceTable {
+    pub fn forces(&self) -> &'f ForceTable {
         self.forces
     }
 
@@ -192,8 +229,12 @@ impl<'f> HoBuilder<'f> {
             )));
         };
         let force_text = cell(columns.force);
-        let force = match self.force_cache.get(force_text) {
-            Some(&id) => id,
+        let cached_force = match self.last_force {
+            Some((id, ref text)) if text == force_text => Some(id),
+            _ => self.force_cache.get(force_text).copied(),
+        };
+        let force = match cached_force {
+            Some(id) => id,
             None => {
                 if force_text.trim().is_empty() {
                     return Ok(RowOutcome::Quarantined("force name is empty".into()));
@@ -211,6 +252,9 @@ impl<'f> HoBuilder<'f> {
                 id
             }
         };
+        if self.last_force.as_ref().is_none_or(|(id, _)| *id != force) {
+            self.last_force = Some((force, force_text.to_string()));
+        }
         let code_text = cell(columns.offence_code);
         if code_text.trim().is_empty() {
             return Ok(RowOutcome::Quarantined("offence code is empty".into()));
@@ -245,7 +289,7 @@ impl<'f> HoBuilder<'f> {
                 Count::Missing(token) => {
                     *account
                         .missing_tokens
-                        .entry((basis.as_str().to_string(), token.to_string()))
+                        .entry((basis.as_str(), token))
                         .or_insert(0) += 1;
                 }
                 Count::Invalid(reason) => {
@@ -276,6 +320,7 @@ impl<'f> HoBuilder<'f> {
                 first: format!("{}:{}", self.files[first.input as usize], first.line),
             });
         }
+        self.lines.push(line);
         self.fy_start.push(period.fy_start());
         self.quarter.push(period.quarter());
         self.force.push(force);
@@ -300,24 +345,99 @@ impl<'f> HoBuilder<'f> {
         Ok(RowOutcome::Loaded)
     }
 
+    /// Appends the rows of `other`, a builder that read a later part of the same input
+    /// (`input` here), checking its keys against every row already loaded.
+    pub fn absorb(
+        &mut self,
+        other: HoBuilder<'_>,
+        file: &Path,
+        input: u32,
+    ) -> Result<(), IngestError> {
+        let remap = |from: &Interner, to: &mut Interner| -> Vec<u32> {
+            from.values.iter().map(|v| to.intern_canonical(v)).collect()
+        };
+        let codes = remap(&other.codes, &mut self.codes);
+        let descriptions = remap(&other.descriptions, &mut self.descriptions);
+        let groups = remap(&other.groups, &mut self.groups);
+        let subgroups = remap(&other.subgroups, &mut self.subgroups);
+        for row in 0..other.n_rows() {
+            let line = other.lines[row];
+            let code = codes[other.offence_code[row] as usize];
+            let key = (u64::from(other.fy_start[row]) << 48)
+                | (u64::from(other.quarter[row]) << 40)
+                | (u64::from(other.force[row]) << 32)
+                | (u64::from(code) << 8)
+                | u64::from(other.outcome_type[row]);
+            let here = Location { input, line };
+            if let Some(first) = self.seen.insert(key, here) {
+                let period = Period::new(other.fy_start[row], other.quarter[row]);
+                return Err(IngestError::DuplicateKey {
+                    file: file.to_path_buf(),
+                    line,
+                    key: format!(
+                        "{} {} offence {} outcome type {}",
+                        period.map(|p| p.to_string()).unwrap_or_default(),
+                        self.forces.force(other.force[row]).name,
+                        self.codes.get(code),
+                        other.outcome_type[row]
+                    ),
+                    first: format!("{}:{}", self.files[first.input as usize], first.line),
+                });
+            }
+            self.lines.push(line);
+            self.fy_start.push(other.fy_start[row]);
+            self.quarter.push(other.quarter[row]);
+            self.force.push(other.force[row]);
+            self.offence_code.push(code);
+            self.offence_description
+                .push(descriptions[other.offence_description[row] as usize]);
+            self.offence_group
+                .push(groups[other.offence_group[row] as usize]);
+            self.offence_subgroup
+                .push(subgroups[other.offence_subgroup[row] as usize]);
+            self.expired.push(other.expired[row]);
+            self.outcome_type.push(other.outcome_type[row]);
+            self.counts[0].push(other.counts[0][row]);
+            self.counts[1].push(other.counts[1][row]);
+        }
+        for (text, id) in other.force_cache {
+            self.force_cache.entry(text).or_insert(id);
+        }
+        Ok(())
+    }
+
     /// Builds the canonical outcome table: every source row once per basis, recorded first.
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let n = self.n_rows();
-        fn twice<'i>(column: &[u32], interner: &'i Interner) -> Vec<&'i str> {
-            let once = column.iter().map(|&id| interner.get(id));
-            once.clone().chain(once).collect()
-        }
-        let years: Vec<String> = self
+        // Periods and forces are few: gather their text from small dictionaries too.
+        let mut periods: Vec<(u16, u8)> = self
             .fy_start
             .iter()
             .zip(&self.quarter)
-            .map(|(&y, &q)| {
+            .map(|(&y, &q)| (y, q))
+            .collect();
+        periods.sort_unstable();
+        periods.dedup();
+        let period_index = |y: u16, q: u8| -> u32 {
+            periods
+                .binary_search(&(y, q))
+                .map_or(0, |i| u32::try_from(i).unwrap_or(0))
+        };
+        let period_ids: Vec<u32> = self
+            .fy_start
+            .iter()
+            .zip(&self.quarter)
+            .map(|(&y, &q)| period_index(y, q))
+            .collect();
+        let year_text: Vec<String> = periods
+            .iter()
+            .map(|&(y, q)| {
                 Period::new(y, q)
                     .map(|p| p.financial_year())
                     .unwrap_or_default()
             })
             .collect();
-        let year_column: Vec<&str> = years.iter().chain(&years).map(String::as_str).collect();
+        let year_refs: Vec<&str> = year_text.iter().map(String::as_str).collect();
         let quarters: Vec<i32> = self
             .quarter
             .iter()
@@ -332,18 +452,25 @@ impl<'f> HoBuilder<'f> {
             .collect();
         let starts: Vec<i32> = starts.iter().chain(&starts).copied().collect();
         let forces = self.forces;
-        let force_names: Vec<&str> = self
-            .force
+        let force_ids: Vec<u32> = self.force.iter().map(|&f| u32::from(f)).collect();
+        let force_names: Vec<&str> = forces.forces().iter().map(|f| f.name.as_str()).collect();
+        // British Transport Police has no ONS code: null, not an empty string.
+        let force_codes: Vec<Option<&str>> = forces
+            .forces()
             .iter()
-            .chain(&self.force)
-            .map(|&f| forces.force(f).name.as_str())
+            .map(|f| f.ons_code.as_deref())
             .collect();
-        let force_codes: Vec<Option<&str>> = self
-            .force
-            .iter()
-            .chain(&self.force)
-            .map(|&f| forces.force(f).ons_code.as_deref())
-            .collect();
+        let force_code_column = {
+            let dictionary: StringChunked = force_codes.iter().copied().collect();
+            let mut indices: Vec<IdxSize> = Vec::with_capacity(2 * n);
+            indices.extend(force_ids.iter().map(|&i| i as IdxSize));
+            indices.extend(force_ids.iter().map(|&i| i as IdxSize));
+            dictionary
+                .take(&IdxCa::from_vec("".into(), indices))?
+                .with_name(col::FORCE_CODE.into())
+                .into_series()
+                .into_column()
+        };
         let expired: Vec<bool> = self.expired.iter().chain(&self.expired).copied().collect();
         let outcome: Vec<i32> = self
             .outcome_type
@@ -351,36 +478,43 @@ impl<'f> HoBuilder<'f> {
             .chain(&self.outcome_type)
             .map(|&t| i32::from(t))
             .collect();
-        let basis: Vec<&str> = std::iter::repeat_n(Basis::RecordedInPeriod.as_str(), n)
-            .chain(std::iter::repeat_n(Basis::AssignedInPeriod.as_str(), n))
-            .collect();
+        let mut basis: Vec<u32> = vec![0; n];
+        basis.resize(2 * n, 1);
+        let basis_column = {
+            let dictionary = StringChunked::from_slice(
+                col::BASIS.into(),
+                &[
+                    Basis::RecordedInPeriod.as_str(),
+                    Basis::AssignedInPeriod.as_str(),
+                ],
+            );
+            dictionary
+                .take(&IdxCa::from_vec(
+                    "".into(),
+                    basis.iter().map(|&b| b as IdxSize).collect(),
+                ))?
+                .into_series()
+                .into_column()
+        };
         let [recorded, assigned] = &self.counts;
         let counts: Vec<Option<i64>> = recorded.iter().chain(assigned).copied().collect();
         let columns = vec![
-            Column::new(col::FINANCIAL_YEAR.into(), year_column),
+            gather_twice(col::FINANCIAL_YEAR, &year_refs, &period_ids)?,
             Column::new(col::QUARTER.into(), quarters),
             Column::new(col::PERIOD_START.into(), starts).cast(&DataType::Date)?,
-            Column::new(col::FORCE.into(), force_names),
-            Column::new(col::FORCE_CODE.into(), force_codes),
-            Column::new(
-                col::OFFENCE_CODE.into(),
-                twice(&self.offence_code, &self.codes),
-            ),
-            Column::new(
-                col::OFFENCE_DESCRIPTION.into(),
-                twice(&self.offence_description, &self.descriptions),
-            ),
-            Column::new(
-                col::OFFENCE_GROUP.into(),
-                twice(&self.offence_group, &self.groups),
-            ),
-            Column::new(
-                col::OFFENCE_SUBGROUP.into(),
-                twice(&self.offence_subgroup, &self.subgroups),
-            ),
+            gather_twice(col::FORCE, &force_names, &force_ids)?,
+            force_code_column,
+            self.codes
+                .column_twice(col::OFFENCE_CODE, &self.offence_code)?,
+            self.descriptions
+                .column_twice(col::OFFENCE_DESCRIPTION, &self.offence_description)?,
+            self.groups
+                .column_twice(col::OFFENCE_GROUP, &self.offence_group)?,
+            self.subgroups
+                .column_twice(col::OFFENCE_SUBGROUP, &self.offence_subgroup)?,
             Column::new(col::OFFENCE_CODE_EXPIRED.into(), expired),
             Column::new(col::OUTCOME_TYPE.into(), outcome),
-            Column::new(col::BASIS.into(), basis),
+            basis_column,
             Column::new(col::COUNT.into(), counts),
         ];
         DataFrame::new(2 * n, columns)

@@ -89,13 +89,13 @@ pub struct InputAccount {
     pub negative_counts: u64,
     /// Missing-value cells by (column, token).
     #[serde(serialize_with = "serialize_tokens")]
-    pub missing_tokens: BTreeMap<(String, String), u64>,
+    pub missing_tokens: BTreeMap<(&'static str, &'static str), u64>,
     /// Header cells that matched no field.
     pub ignored_columns: Vec<String>,
 }
 
 fn serialize_tokens<S: serde::Serializer>(
-    tokens: &BTreeMap<(String, String), u64>,
+    tokens: &BTreeMap<(&'static str, &'static str), u64>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
@@ -125,6 +125,18 @@ impl InputAccount {
             negative_counts: 0,
             missing_tokens: BTreeMap::new(),
             ignored_columns: Vec::new(),
+        }
+    }
+
+    /// Adds the counts of another part of the same input.
+    fn absorb(&mut self, other: &InputAccount) {
+        self.blank_rows += other.blank_rows;
+        self.rows_read += other.rows_read;
+        self.rows_loaded += other.rows_loaded;
+        self.rows_quarantined += other.rows_quarantined;
+        self.negative_counts += other.negative_counts;
+        for (key, n) in &other.missing_tokens {
+            *self.missing_tokens.entry(*key).or_insert(0) += n;
         }
     }
 
@@ -284,6 +296,15 @@ enum Phase {
     },
 }
 
+/// True for an empty or all-whitespace cell; decides on the first byte for almost every cell.
+fn is_blank(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        None => true,
+        Some(b) if !b.is_ascii_whitespace() && b.is_ascii() => false,
+        Some(_) => cell.trim().is_empty(),
+    }
+}
+
 /// Reads the rows of one input, whatever its format.
 struct FileReader<'p> {
     path: &'p Path,
@@ -311,7 +332,7 @@ impl<'p> FileReader<'p> {
         cells: &[S],
         session: &mut Session<'_>,
     ) -> Result<(), IngestError> {
-        let blank = cells.iter().all(|c| c.as_ref().trim().is_empty());
+        let blank = cells.iter().all(|c| is_blank(c.as_ref()));
         let outcome = match &mut self.phase {
             Phase::Seeking { rows, first_row } => {
                 if blank {
@@ -466,40 +487,177 @@ fn read_csv(
         InputAccount::new(path, InputFormat::Csv, gzip),
         HEADER_SEARCH_ROWS,
     );
-    let mut records = CsvRecords::new(text);
-    let mut fields = Vec::with_capacity(16);
-    let mut since_tick = 0u32;
     progress.set_length(text.len() as u64);
     progress.set_position(0);
-    loop {
-        let line =
-            match records.next_record(&mut fields) {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(CsvError::UnclosedQuote { line }) => return Err(IngestError::Csv {
-                    file: path.to_path_buf(),
-                    line,
-                    reason:
-                        "a quoted field is not closed before the end of the file (truncated file?)"
-                            .into(),
-                }),
-                Err(CsvError::TextAfterQuote { line, found }) => {
-                    return Err(IngestError::Csv {
-                        file: path.to_path_buf(),
-                        line,
-                        reason: format!("unexpected {found:?} after a closing quote"),
-                    })
-                }
-            };
+    // Read up to the header (and any title rows) on this thread.
+    let mut records = CsvRecords::new(text);
+    while !matches!(reader.phase, Phase::HomeOffice { .. } | Phase::Tidy { .. }) {
+        let mut fields = Vec::with_capacity(16);
+        match next_record(path, &mut records, &mut fields)? {
+            Some(line) => reader.row(line, &fields, session)?,
+            None => return reader.finish(),
+        }
+    }
+    let rest = &text[records.position()..];
+    let rest_line = records.line();
+    progress.inc(records.position() as u64);
+    let split = match &reader.phase {
+        Phase::HomeOffice { .. }
+            if rest.len() >= PARALLEL_MIN_BYTES
+                && std::env::var_os("OUTCOME_LENS_SEQUENTIAL").is_none() =>
+        {
+            split_point(rest)
+        }
+        _ => None,
+    };
+    match split {
+        None => read_records(path, rest, rest_line, &mut reader, session, progress)?,
+        Some(split) => read_in_two(path, rest, rest_line, split, &mut reader, session, progress)?,
+    }
+    reader.finish()
+}
+
+/// Inputs whose data rows exceed this many bytes are read by two threads (unless the
+/// environment variable `OUTCOME_LENS_SEQUENTIAL` is set, which the tests use to check that
+/// both ways give the same bytes).
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
+/// The next record, with structural CSV errors turned into ingest errors.
+fn next_record<'t>(
+    path: &Path,
+    records: &mut CsvRecords<'t>,
+    fields: &mut Vec<std::borrow::Cow<'t, str>>,
+) -> Result<Option<u64>, IngestError> {
+    records.next_record(fields).map_err(|e| match e {
+        CsvError::UnclosedQuote { line } => IngestError::Csv {
+            file: path.to_path_buf(),
+            line,
+            reason: "a quoted field is not closed before the end of the file (truncated file?)"
+                .into(),
+        },
+        CsvError::TextAfterQuote { line, found } => IngestError::Csv {
+            file: path.to_path_buf(),
+            line,
+            reason: format!("unexpected {found:?} after a closing quote"),
+        },
+    })
+}
+
+/// Feeds every record of `text` (which starts on line `first_line`) to `reader`.
+fn read_records(
+    path: &Path,
+    text: &str,
+    first_line: u64,
+    reader: &mut FileReader<'_>,
+    session: &mut Session<'_>,
+    progress: &ProgressBar,
+) -> Result<(), IngestError> {
+    let mut records = CsvRecords::starting_at_line(text, first_line);
+    let mut fields = Vec::with_capacity(16);
+    let mut since_tick = 0u32;
+    let mut reported = 0usize;
+    while let Some(line) = next_record(path, &mut records, &mut fields)? {
         reader.row(line, &fields, session)?;
         since_tick += 1;
         if since_tick == 65_536 {
             since_tick = 0;
-            progress.set_position(records.position() as u64);
+            progress.inc((records.position() - reported) as u64);
+            reported = records.position();
         }
     }
-    progress.set_position(text.len() as u64);
-    reader.finish()
+    progress.inc((text.len() - reported) as u64);
+    Ok(())
+}
+
+/// Where to cut `text` in two: the start of a line near the middle with an even number of
+/// quotes before it, so the cut cannot fall inside a quoted field (RFC 4180).
+fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let middle = bytes.len() / 2;
+    let mut cut = middle + memchr::memchr(b'\n', &bytes[middle..])? + 1;
+    let mut quotes = memchr::memchr_iter(b'"', &bytes[..cut]).count();
+    // An odd count means the newline found is inside a quoted field: try the next ones.
+    for _ in 0..1000 {
+        if quotes % 2 == 0 {
+            return (cut < bytes.len()).then_some(cut);
+        }
+        let next = cut + memchr::memchr(b'\n', &bytes[cut..])? + 1;
+        quotes += memchr::memchr_iter(b'"', &bytes[cut..next]).count();
+        cut = next;
+    }
+    None
+}
+
+/// Reads the two halves of a Home Office table's rows on two threads, then merges the second
+/// into the first in order, so the result equals a sequential read.
+fn read_in_two(
+    path: &Path,
+    text: &str,
+    first_line: u64,
+    split: usize,
+    reader: &mut FileReader<'_>,
+    session: &mut Session<'_>,
+    progress: &ProgressBar,
+) -> Result<(), IngestError> {
+    let Phase::HomeOffice { columns, input } = &reader.phase else {
+        return read_records(path, text, first_line, reader, session, progress);
+    };
+    let (columns, input) = (columns.clone(), *input);
+    let (head, tail) = text.split_at(split);
+    let forces = session.ho.forces();
+    let (head_result, tail_result) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let tail_line = first_line + memchr::memchr_iter(b'\n', head.as_bytes()).count() as u64;
+            let mut tail_session = Session {
+                kind: Some(TableKind::HomeOffice),
+                ho: HoBuilder::new(forces),
+                tidy: TidyBuilder::default(),
+                quarantine: Vec::new(),
+                canonical: Vec::new(),
+            };
+            let label = reader_label(path);
+            let tail_input = tail_session.ho.add_input(&label);
+            let mut tail_reader = FileReader {
+                path,
+                phase: Phase::HomeOffice {
+                    columns: columns.clone(),
+                    input: tail_input,
+                },
+                account: InputAccount::new(path, InputFormat::Csv, false),
+                search_limit: HEADER_SEARCH_ROWS,
+            };
+            read_records(
+                path,
+                tail,
+                tail_line,
+                &mut tail_reader,
+                &mut tail_session,
+                progress,
+            )
+            .map(|()| (tail_session, tail_reader.account))
+        });
+        let head_result = read_records(path, head, first_line, reader, session, progress);
+        let tail_result = worker.join();
+        (head_result, tail_result)
+    });
+    head_result?;
+    let (tail_session, tail_account) = match tail_result {
+        Ok(result) => result?,
+        Err(_) => {
+            return Err(IngestError::Table {
+                file: path.to_path_buf(),
+                reason: "the second reading thread failed".into(),
+            })
+        }
+    };
+    session.ho.absorb(tail_session.ho, path, input)?;
+    session.quarantine.extend(tail_session.quarantine);
+    reader.account.absorb(&tail_account);
+    Ok(())
+}
+
+fn reader_label(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// Decodes UTF-8, or explains where and why it is not.

@@ -103,10 +103,7 @@ impl TidyBuilder {
                 }
                 Count::Value(v) => *slot = Some(v),
                 Count::Missing(token) => {
-                    *account
-                        .missing_tokens
-                        .entry((name.to_string(), token.to_string()))
-                        .or_insert(0) += 1;
+                    *account.missing_tokens.entry((name, token)).or_insert(0) += 1;
                 }
                 Count::Invalid(reason) => {
                     return Ok(RowOutcome::Quarantined(format!("{name} {reason}")))

@@ -210,3 +210,77 @@ fn canonical_parquet_is_an_input() {
         "{stderr}"
     );
 }
+
+/// Large inputs are read by two threads; the table, the accounting and the quarantine are
+/// byte for byte those of a sequential read, and problems in the second half name the right
+/// line.
+#[test]
+fn parallel_read_equals_sequential() {
+    let work = Workdir::new();
+    let sample = root().join("data/sample/ho-outcomes-ye-mar2019-sample.csv.gz");
+    let mut text = String::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines.len(), 114_381);
+    // Quarantine one row near the end (line 114,000) by breaking its count.
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let bad = &mut edited[113_999];
+    let cut = bad.rfind(',').unwrap();
+    bad.replace_range(cut + 1.., "abc");
+    std::fs::write(work.path().join("in.csv"), edited.join("\r\n")).unwrap();
+    let ingest = |sequential: bool, out: &str| {
+        let mut cmd = work.command();
+        if sequential {
+            cmd.env("OUTCOME_LENS_SEQUENTIAL", "1");
+        }
+        output(cmd.args(["ingest", "in.csv", "--out", out, "--format", "json", "-q"]))
+    };
+    let (code_a, json_a, stderr_a) = ingest(false, "parallel.parquet");
+    let (code_b, json_b, _) = ingest(true, "sequential.parquet");
+    assert_eq!((code_a, code_b), (0, 0), "{stderr_a}");
+    assert_eq!(json_a, json_b);
+    let read = |name: &str| std::fs::read(work.path().join(name)).unwrap();
+    assert!(
+        read("parallel.parquet") == read("sequential.parquet"),
+        "tables differ"
+    );
+    assert_eq!(
+        read("parallel.quarantine.csv"),
+        read("sequential.quarantine.csv")
+    );
+    let quarantine = String::from_utf8(read("parallel.quarantine.csv")).unwrap();
+    assert!(
+        quarantine
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("in.csv,114000,"),
+        "{quarantine}"
+    );
+
+    // A duplicate across the halves (the first data row again at the end) and an unknown
+    // force in the second half are reported at their own lines.
+    let mut with_duplicate = lines.clone();
+    with_duplicate.push(lines[1]);
+    std::fs::write(work.path().join("dup.csv"), with_duplicate.join("\r\n")).unwrap();
+    let (code, _, stderr) = output(work.command().args(["validate", "dup.csv"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("dup.csv:114382: duplicate row for 2018/19 Q1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("first seen at dup.csv:2"), "{stderr}");
+    let mut unknown: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let fields: Vec<&str> = lines[100_000].split(',').collect();
+    unknown[100_000] = lines[100_000].replacen(&format!(",{},", fields[2]), ",Atlantis,", 1);
+    std::fs::write(work.path().join("unknown.csv"), unknown.join("\r\n")).unwrap();
+    let (code, _, stderr) = output(work.command().args(["validate", "unknown.csv"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("unknown.csv:100001: unknown force \"Atlantis\""),
+        "{stderr}"
+    );
+}

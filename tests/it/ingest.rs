@@ -63,7 +63,7 @@ fn full_2018_19_table() {
     let tokens: BTreeMap<(&str, &str), u64> = account
         .missing_tokens
         .iter()
-        .map(|((c, t), n)| ((c.as_str(), t.as_str()), *n))
+        .map(|((c, t), n)| ((*c, *t), *n))
         .collect();
     assert_eq!(
         tokens,

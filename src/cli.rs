@@ -83,6 +83,27 @@ pub enum Command {
     /// <stem>.extract.toml. The data are synthetic and say so; they are not any force's.
     #[command(after_long_help = SYNTH_EXAMPLES)]
     Synth(SynthArgs),
+    /// Rebuild a finished run's report (report.html and report.md) from its tables and charts.
+    ///
+    /// Reads the run folder's summary.json, tables and charts (any that exist) and writes
+    /// <RUN_DIR>/report.html, one self-contained page that loads and runs nothing, and
+    /// <RUN_DIR>/report.md, the same content as Markdown with the PNG charts. Each file is
+    /// replaced atomically; manifest.json is not rewritten.
+    #[command(after_long_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
+}
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  # Rebuild the sample run's report after redrawing its charts
+  outcome-lens chart reports/sample
+  outcome-lens report reports/sample";
+
+/// `outcome-lens report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The finished run folder.
+    pub run: PathBuf,
 }
 
 const CHART_EXAMPLES: &str = "\

@@ -18,6 +18,7 @@ pub mod output;
 pub mod paths;
 pub mod record;
 pub mod render;
+pub mod report;
 pub mod run;
 pub mod stats;
 pub mod tables;

@@ -94,12 +94,19 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     }
     folder.write("summary.json", &pretty(&summary)?)?;
     let data = RunData::from_tables(&tables, &summary)?;
-    for (name, bytes) in render::render_run(&data, &ChartOptions::standard())? {
-        folder.write(&format!("charts/{name}"), &bytes)?;
+    let charts = render::render_run(&data, &ChartOptions::standard())?;
+    for (name, bytes) in &charts {
+        folder.write(&format!("charts/{name}"), bytes)?;
+    }
+    for (name, bytes) in crate::report::build(&data, &charts)? {
+        folder.write(&name, &bytes)?;
     }
     let mut manifest = manifest_json(config, &loaded, &folder);
     if let (Some((run, section)), Some(map)) = (&extract, manifest.as_object_mut()) {
-        map.insert("extract".into(), crate::extract::manifest_json(run, section));
+        map.insert(
+            "extract".into(),
+            crate::extract::manifest_json(run, section),
+        );
     }
     folder.write("manifest.json", &pretty(&manifest)?)?;
     folder.commit()?;

@@ -6,7 +6,8 @@
 //! - `reference`: every `stats` function against R-produced reference tables;
 //! - `run`: the analysis run end to end (R, goldens, determinism, diff, bad files, kills);
 //! - `render`: the charts (golden SVGs, PNG sizes, redraws, no system fonts);
-//! - `golden`: golden-file comparison and refresh.
+//! - `golden`: golden-file comparison and refresh;
+//! - `report`: the HTML and Markdown report (golden, escaping, rebuild from a run folder).
 
 mod cli;
 mod extract;
@@ -14,5 +15,6 @@ mod golden;
 mod ingest;
 mod reference;
 mod render;
+mod report;
 mod run;
 mod support;

@@ -1,0 +1,257 @@
+use std::path::Path;
+
+use super::*;
+use crate::render::data::TextTable;
+
+/// The sample run's Home Office part: its tables and summary as committed in
+/// tests/golden/sample, without the record-level extract (see [`sample_with_extract`]).
+pub(crate) fn sample() -> RunData {
+    let mut data = sample_with_extract();
+    data.tables.retain(|name, _| !name.starts_with("extract_"));
+    if let Some(map) = data.summary.as_object_mut() {
+        map.remove("extract");
+    }
+    data
+}
+
+/// The whole sample run as committed in tests/golden/sample, with its (synthetic) extract.
+pub(crate) fn sample_with_extract() -> RunData {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sample");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let mut tables = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(dir.join("tables")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        tables.insert(name, TextTable::from_csv(&text).unwrap());
+    }
+    RunData { summary, tables }
+}
+
+/// Renames a force everywhere: table cells, peer-group member lists and summary.json.
+pub(crate) fn rename(data: &mut RunData, from: &str, to: &str) {
+    for table in data.tables.values_mut() {
+        for row in &mut table.rows {
+            for cell in row.iter_mut() {
+                *cell = cell.replace(from, to);
+            }
+        }
+    }
+    fn walk(value: &mut serde_json::Value, from: &str, to: &str) {
+        match value {
+            serde_json::Value::String(s) => *s = s.replace(from, to),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, from, to)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, from, to)),
+            _ => {}
+        }
+    }
+    walk(&mut data.summary, from, to);
+}
+
+fn build_texts(data: &RunData, charts: &[(String, Vec<u8>)]) -> (String, String) {
+    let files = build(data, charts).unwrap();
+    assert_eq!(
+        files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["report.html", "report.md"]
+    );
+    (
+        String::from_utf8(files[0].1.clone()).unwrap(),
+        String::from_utf8(files[1].1.clone()).unwrap(),
+    )
+}
+
+fn chart(name: &str, svg: &str) -> (String, Vec<u8>) {
+    (name.to_string(), svg.as_bytes().to_vec())
+}
+
+const PLAIN_SVG: &str = "<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\"><rect x=\"0\" y=\"0\" width=\"10\" height=\"10\" fill=\"#FFFFFF\"/></svg>";
+
+/// Every tag that opens in the page, by name.
+fn tags(html: &str) -> Vec<String> {
+    html.split('<')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '!' || *c == '/')
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect()
+}
+
+#[test]
+fn the_page_forbids_scripts_and_remote_loads() {
+    let (html, _) = build_texts(&sample(), &[chart("funnel.svg", PLAIN_SVG)]);
+    let head = &html[..html.find("</head>").unwrap()];
+    let csp = format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        "default-src &#x27;none&#x27;; style-src &#x27;unsafe-inline&#x27;; img-src data:"
+    );
+    assert!(head.contains(&csp), "{head}");
+    // The policy comes before the style sheet, so it governs everything that follows.
+    assert!(head.find("Content-Security-Policy").unwrap() < head.find("<style>").unwrap());
+    let tags = tags(&html);
+    for forbidden in [
+        "script", "iframe", "object", "embed", "link", "base", "form", "audio", "video", "source",
+    ] {
+        assert!(
+            !tags.iter().any(|t| t == forbidden),
+            "<{forbidden}> in the page"
+        );
+    }
+    // The only URL is the SVG namespace, which is a name, not a request.
+    let without_namespace = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!without_namespace.contains("http:"), "a URL in the page");
+    assert!(!without_namespace.contains("https:"), "a URL in the page");
+    assert!(!html.contains("url("), "a CSS url() in the page");
+    assert!(!html.contains("@import"), "an @import in the page");
+    for link in html.match_indices("href=\"").map(|(i, _)| &html[i + 6..]) {
+        assert!(
+            link.starts_with('#'),
+            "a link out of the page: {}",
+            &link[..40.min(link.len())]
+        );
+    }
+}
+
+#[test]
+fn data_text_is_escaped_in_html_and_markdown() {
+    // See: #6 (a unit named <script>alert(1)</script> or "><img src=x onerror=alert(1)>
+    // shows as text).
+    let mut data = sample();
+    rename(&mut data, "Cleveland", "<script>alert(1)</script>");
+    rename(&mut data, "Derbyshire", "\"><img src=x onerror=alert(1)>");
+    rename(
+        &mut data,
+        "Assault without injury",
+        "<b onmouseover=alert(1)>Assault</b>",
+    );
+    let (html, md) = build_texts(&data, &[chart("funnel.svg", PLAIN_SVG)]);
+    let tags = tags(&html);
+    assert!(
+        !tags.iter().any(|t| t == "script"),
+        "a script tag in the page"
+    );
+    assert!(
+        !tags.iter().any(|t| t == "img"),
+        "an img tag from data in the page"
+    );
+    assert!(
+        !tags.iter().any(|t| t == "b"),
+        "a b tag from data in the page"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!md.contains("<script"), "raw HTML in the Markdown");
+    assert!(!md.contains("<img"), "raw HTML in the Markdown");
+    assert!(!md.contains("<b "), "raw HTML in the Markdown");
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(md.contains("\"&gt;&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+#[test]
+fn a_chart_the_allowlist_refuses_is_embedded_as_an_image() {
+    let hostile = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    let (html, _) = build_texts(&sample(), &[chart("funnel.svg", hostile)]);
+    assert!(!tags(&html).iter().any(|t| t == "script"));
+    assert!(html.contains("<img class=\"chart-image\" src=\"data:image/svg+xml;base64,"));
+}
+
+#[test]
+fn charts_are_inlined_or_embedded_and_missing_ones_are_said_so() {
+    let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3];
+    let (html, md) = build_texts(
+        &sample(),
+        &[
+            chart("funnel.svg", PLAIN_SVG),
+            chart("funnel.png", "png"),
+            ("caterpillar.png".into(), png),
+        ],
+    );
+    // SVG inline, with the figure's text alternative on its wrapper.
+    assert!(html.contains("<div class=\"chart-image\" role=\"img\" aria-label=\"Figure 1 shows"));
+    assert!(html.contains("<svg aria-hidden=\"true\" focusable=\"false\" width=\"10\""));
+    // A PNG-only chart as a data URI with alt text.
+    assert!(html.contains("<img class=\"chart-image\" src=\"data:image/png;base64,iVBORwECAw==\" alt=\"Figure 2 shows"));
+    assert!(md.contains("](charts/funnel.png)"));
+    assert!(md.contains("](charts/caterpillar.png)"));
+    // The per-force charts are absent: a note in their place, and the tables still there.
+    assert!(html.contains(
+        "This run has no chart of this (trend-cleveland.svg or trend-cleveland.png in charts&#x2f;)"
+    ));
+    assert!(md.contains(
+        "This run has no chart of this (trend-cleveland.svg or trend-cleveland.png in charts/)"
+    ));
+    assert_eq!(html.matches("<figure ").count(), 2);
+}
+
+#[test]
+fn no_charts_at_all_still_gives_every_section_and_table() {
+    let (html, md) = build_texts(&sample(), &[]);
+    assert_eq!(html.matches("<figure").count(), 0);
+    for heading in [
+        "1. Summary",
+        "2. National comparison",
+        "3. Peer-group comparison",
+        "4. Trend and SPC: is reliance falling?",
+        "5. Offence mix",
+        "6. Data and methods",
+        "Appendix: tables",
+    ] {
+        assert!(
+            html.contains(&format!("-heading\">{heading}</h2>")),
+            "{heading}"
+        );
+        assert!(md.contains(&format!("\n## {heading}\n")), "{heading}");
+    }
+    assert!(html.contains("Table 1. The funnel plot"));
+}
+
+#[test]
+fn record_level_tables_add_a_within_force_section() {
+    let mut data = sample();
+    data.tables.insert(
+        "extract_areas".into(),
+        TextTable::from_csv("area,numerator,denominator\nNorth <East>,5,10\n").unwrap(),
+    );
+    let (html, md) = build_texts(&data, &[]);
+    assert!(html.contains("-heading\">6. Within-force breakdown</h2>"));
+    assert!(html.contains("-heading\">7. Data and methods</h2>"));
+    assert!(html.contains("<td>North &lt;East&gt;</td>"));
+    assert!(md.contains("## 6. Within-force breakdown"));
+    assert!(md.contains("North &lt;East&gt;"));
+}
+
+#[test]
+fn the_build_is_deterministic() {
+    let charts = [chart("funnel.svg", PLAIN_SVG)];
+    assert_eq!(
+        build(&sample(), &charts).unwrap(),
+        build(&sample(), &charts).unwrap()
+    );
+}
+
+#[test]
+fn a_missing_summary_field_is_an_error_naming_it() {
+    let mut data = sample();
+    data.summary.as_object_mut().unwrap().remove("phi");
+    let err = format!("{:#}", build(&data, &[]).unwrap_err());
+    assert!(err.contains("summary.json has no phi"), "{err}");
+}
+
+#[test]
+fn the_sample_extract_gets_a_within_force_section_with_its_own_scope() {
+    let (html, md) = build_texts(&sample_with_extract(), &[]);
+    assert!(html.contains("-heading\">6. Within-force breakdown</h2>"));
+    assert!(md.contains("## 6. Within-force breakdown"));
+    assert!(
+        md.contains("*Scope: domestic-abuse-flagged crimes (the force's record-level extract)*")
+    );
+    assert!(md.contains(
+        "Source of this section: Cleveland (synthetic extract, not real Cleveland data)"
+    ));
+    // The grids of funnel limits are named, not printed.
+    assert!(md.contains("are not printed: tables/extract\\_area\\_funnel\\_limits.csv"));
+    assert!(!md.contains("Record-level extract: Area funnel limits"));
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Browser test of the HTML report (issue #6): Debian's Chromium, headless, loads report.html
+# from disk and check.mjs (playwright-core) checks that it made no network request, logged no
+# console error, drew every figure, prints to an A4 PDF with every section and no chart split
+# across pages, and that a run whose unit names are markup runs and loads nothing.
+#
+# Installs what it needs when missing: chromium and poppler-utils (pdftotext, pdfinfo) with
+# apt-get, and playwright-core with `npm ci` (node_modules/ beside this script, git-ignored).
+# It fails, never skips, when the browser cannot start.
+#
+# Environment: CARGO_TARGET_DIR; CHROMIUM (default /usr/bin/chromium);
+# OUTCOME_LENS_BROWSER_OUT (where the screenshot and PDF go; default
+# ~/.cache/outcome-lens/browser).
+# Closing line: "browser: N passed, 0 failed", or "browser: N passed, M failed" and exit 1.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target}"
+out="${OUTCOME_LENS_BROWSER_OUT:-$HOME/.cache/outcome-lens/browser}"
+
+fail() {
+  echo "browser: $*" >&2
+  echo "browser: 0 passed, 1 failed"
+  exit 1
+}
+step() { echo "== browser [${SECONDS}s]: $*"; }
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    apt-get update -q >/dev/null || return 1
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+# 1. Chromium, pdftotext and playwright-core.
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  step "installing chromium (apt-get)"
+  apt_install chromium || fail "could not install chromium with apt-get"
+fi
+if ! command -v pdftotext >/dev/null || ! command -v pdfinfo >/dev/null; then
+  step "installing poppler-utils (apt-get)"
+  apt_install poppler-utils || fail "could not install poppler-utils with apt-get"
+fi
+command -v node >/dev/null || fail "no node on PATH (Node.js 20 or newer is needed)"
+step "npm ci (playwright-core)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed in tests/browser"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# 2. A fresh run of the bundled sample.
+step "running the sample analysis"
+cargo run --locked -q -- run --out "$tmp/run" --force -q || fail "the sample run failed"
+[ -f "$tmp/run/report.html" ] || fail "the sample run wrote no report.html"
+# The sections the report must have: six, a within-force section when the run has
+# record-level tables, and the appendix.
+sections=7
+if compgen -G "$tmp/run/tables/extract_*.csv" >/dev/null; then
+  sections=8
+fi
+
+# 3. A run whose unit names are markup (tidy counts).
+step "running a tidy-counts analysis with hostile unit names"
+mkdir -p "$tmp/hostile"
+{
+  echo 'unit,period,numerator,denominator'
+  for q in 1 2 3 4; do
+    echo "\"<script>alert(1)</script>\",2019/20 Q$q,$((50 + q)),100"
+    echo "\"\"\"><img src=x onerror=alert(1)>\",2019/20 Q$q,$((20 + q)),100"
+    for unit in C D E F G H; do
+      echo "Area $unit,2019/20 Q$q,$((30 + q * 2)),100"
+    done
+  done
+} >"$tmp/hostile/units.csv"
+cat >"$tmp/hostile/analysis.toml" <<'TOML'
+inputs = ["units.csv"]
+focus = ["<script>alert(1)</script>"]
+[outputs]
+folder = "run"
+TOML
+cargo run --locked -q -- run --config "$tmp/hostile/analysis.toml" --force -q \
+  || fail "the hostile-names run failed"
+
+# 4. The checks (check.mjs prints the closing line).
+step "checking in $(${CHROMIUM:-/usr/bin/chromium} --version 2>/dev/null || echo chromium)"
+node tests/browser/check.mjs --report "$tmp/run/report.html" --sections "$sections" \
+  --out "$out" --hostile "$tmp/hostile/run/report.html"

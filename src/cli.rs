@@ -330,10 +330,11 @@ pub enum StratifyBy {
 const SYNTH_EXAMPLES: &str = "\
 Examples:
   # The bundled sample's synthetic extract (also writes .truth.json and .extract.toml)
-  outcome-lens synth --crimes 2600 --seed 7 --areas 8 --units 6 --raise 0.2 --da-share 0.4 --out data/sample/force_extract.csv
+  outcome-lens synth --crimes 3000 --seed 1 --areas 6 --units 5 --planted-areas 1 --planted-units 1 \\
+    --raise 0.25 --da-share 0.45 --out data/sample/force_extract.csv
 
   # Ten million crimes for the benchmark
-  outcome-lens synth --crimes 10000000 --seed 1 --areas 40 --units 10 --out big.csv";
+  outcome-lens synth --crimes 10000000 --seed 1 --areas 40 --planted-areas 4 --units 10 --out big.csv";
 
 /// `outcome-lens synth`.
 #[derive(Debug, clap::Args)]

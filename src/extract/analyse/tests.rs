@@ -38,10 +38,13 @@ fn rate(numerator: u64, denominator: u64) -> (u64, u64) {
     (numerator, denominator)
 }
 
+/// An area row as (name, crimes, without outcome, scope counts, comparison counts).
+type AreaCounts<'a> = (&'a str, u64, u64, (u64, u64), Option<(u64, u64)>);
+
 #[test]
 fn counts_by_area_with_the_comparison_group() {
     let (_, a) = analysed();
-    let rows: Vec<(&str, u64, u64, (u64, u64), Option<(u64, u64)>)> = a
+    let rows: Vec<AreaCounts> = a
         .areas
         .rows
         .iter()

@@ -245,6 +245,7 @@ fn chunk_boundaries_do_not_change_anything() {
         text.as_bytes(),
         &ProgressBar::hidden(),
         1 << 20,
+        None,
     );
     let expected = whole.unwrap_err().to_string();
     // 60 records of two lines each after the header: R99 starts on line 122.
@@ -255,19 +256,32 @@ fn chunk_boundaries_do_not_change_anything() {
         good.as_bytes(),
         &ProgressBar::hidden(),
         1 << 20,
+        None,
     )
     .unwrap();
     assert_eq!(reference.crimes.len(), 60);
     assert_eq!(reference.areas.len(), 4);
     assert_eq!(reference.units, ["Team \"0\"", "Team \"1\"", "Team \"2\""]);
     for chunk in [3, 17, 64, 1000] {
-        let extract =
-            read_in_chunks(&config(""), good.as_bytes(), &ProgressBar::hidden(), chunk).unwrap();
+        let extract = read_in_chunks(
+            &config(""),
+            good.as_bytes(),
+            &ProgressBar::hidden(),
+            chunk,
+            Some(good.len() as u64),
+        )
+        .unwrap();
         assert_eq!(extract.crimes, reference.crimes, "chunk {chunk}");
         assert_eq!(extract.account, reference.account, "chunk {chunk}");
-        let message = read_in_chunks(&config(""), text.as_bytes(), &ProgressBar::hidden(), chunk)
-            .unwrap_err()
-            .to_string();
+        let message = read_in_chunks(
+            &config(""),
+            text.as_bytes(),
+            &ProgressBar::hidden(),
+            chunk,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(message, expected, "chunk {chunk}");
     }
 }

@@ -1533,7 +1533,7 @@ fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
             &format!("offence-mix-{}", slug(&f.force)),
             format!("{}'s rate of {} by {stratum_word} against the national rate for each ({}).", f.force, c.outcome_phrase, c.scope_suffix()),
             |n| format!(
-                "Figure {n} shows, for each {stratum_word}, {}'s rate beside the national rate for that {stratum_word}, and how many closures each adds to or takes from the gap. Table {table_number} gives the numbers.",
+                "Figure {n} shows, for each {stratum_word}, {}'s rate beside the national rate for that {stratum_word}, and its standardised ratio (observed ÷ expected) with its 95% interval against 1. Table {table_number} gives the numbers.",
                 f.force
             ),
         ));

@@ -500,3 +500,48 @@ fn the_sample_run_includes_the_extract() {
         .collect();
     assert_eq!(planted, ["Middlesbrough 2"]);
 }
+
+/// The new commands show worked examples, and an analysis file without [extract] is a clear
+/// error.
+#[test]
+fn help_and_missing_section() {
+    let work = Workdir::new();
+    for command in ["extract", "sample", "synth"] {
+        let (code, stdout, _) = output(work.command().args([command, "--help"]));
+        assert_eq!(code, 0, "{command}");
+        assert!(stdout.contains("Examples:"), "{command}: {stdout}");
+    }
+    std::fs::write(
+        work.path().join("analysis.toml"),
+        "inputs = [\"x.csv\"]\n[outputs]\nfolder = \"out\"\n",
+    )
+    .unwrap();
+    for command in ["extract", "sample"] {
+        let (code, _, stderr) = output(work.command().args([command, "--config", "analysis.toml"]));
+        assert_eq!(code, 1, "{command}");
+        assert!(
+            stderr.contains("analysis.toml: no [extract] section"),
+            "{command}: {stderr}"
+        );
+    }
+    let (code, _, stderr) = output(work.command().args([
+        "synth",
+        "--crimes",
+        "10",
+        "--seed",
+        "1",
+        "--out",
+        "x.csv",
+        "--planted-areas",
+        "99",
+    ]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("cannot plant more areas or units than there are"),
+        "{stderr}"
+    );
+    assert!(
+        !work.path().join("x.csv").exists(),
+        "a failed synth leaves no file"
+    );
+}

@@ -21,13 +21,13 @@ pub fn parse(text: &str) -> Option<i64> {
     let (year, month, day) = if first.1 == 4 {
         let sep = cursor.separator(b"-/")?;
         let month = cursor.digits(1, 2)?.0;
-        cursor.expect(sep)?;
+        cursor.consume(sep)?;
         let day = cursor.digits(1, 2)?.0;
         (first.0, month, day)
     } else if first.1 <= 2 {
         let sep = cursor.separator(b"/-.")?;
         let month = cursor.digits(1, 2)?.0;
-        cursor.expect(sep)?;
+        cursor.consume(sep)?;
         let year = cursor.digits(4, 4)?.0;
         (year, month, first.0)
     } else {
@@ -43,7 +43,7 @@ pub fn parse(text: &str) -> Option<i64> {
             _ => return None,
         }
         let hour = cursor.digits(1, 2)?.0;
-        cursor.expect(b':')?;
+        cursor.consume(b':')?;
         let minute = cursor.digits(2, 2)?.0;
         let mut second = 0;
         if cursor.peek() == Some(b':') {
@@ -194,7 +194,7 @@ impl Cursor<'_> {
         Some(b)
     }
 
-    fn expect(&mut self, wanted: u8) -> Option<()> {
+    fn consume(&mut self, wanted: u8) -> Option<()> {
         (self.peek() == Some(wanted)).then(|| self.pos += 1)
     }
 }

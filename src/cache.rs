@@ -64,9 +64,10 @@ pub fn load(
     aliases: &[(String, String)],
     progress: &ProgressBar,
 ) -> Result<Loaded> {
+    let dir = folder();
     let input_sha256 = inputs
         .iter()
-        .map(|p| output::sha256_file(p))
+        .map(|p| file_sha256(&dir, p))
         .collect::<Result<Vec<_>>>()?;
     let mut key_text = format!("outcome-lens {}\n", env!("CARGO_PKG_VERSION"));
     for sha in &input_sha256 {
@@ -77,7 +78,6 @@ pub fn load(
         key_text.push_str(&format!("alias {alias}={force}\n"));
     }
     let key = output::sha256_hex(key_text.as_bytes());
-    let dir = folder();
     let table_path = dir.join(format!("{key}.parquet"));
     let entry_path = dir.join(format!("{key}.json"));
     if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
@@ -128,6 +128,42 @@ pub fn load(
         input_sha256,
         from_cache: false,
     })
+}
+
+/// The sha256 of an input, remembered by its identity (absolute path, size, modification time
+/// to the nanosecond, inode) as git's index does, so an unchanged 131 MB table is not hashed
+/// again on every run. Any change to the file changes its identity and forces a new hash.
+fn file_sha256(dir: &Path, path: &Path) -> Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let identity = std::fs::canonicalize(path)
+        .and_then(|absolute| {
+            let meta = std::fs::metadata(&absolute)?;
+            Ok(format!(
+                "{}\n{}\n{}.{}\n{}",
+                absolute.display(),
+                meta.len(),
+                meta.mtime(),
+                meta.mtime_nsec(),
+                meta.ino()
+            ))
+        })
+        .ok();
+    let Some(identity) = identity else {
+        return output::sha256_file(path);
+    };
+    let memo = dir
+        .join("sha256")
+        .join(output::sha256_hex(identity.as_bytes()));
+    if let Ok(known) = std::fs::read_to_string(&memo) {
+        let known = known.trim();
+        if known.len() == 64 && known.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(known.to_string());
+        }
+    }
+    let sha = output::sha256_file(path)?;
+    // A memo that cannot be written only costs a re-hash next time.
+    let _ = output::write_atomic(&memo, |w| Ok(std::io::Write::write_all(w, sha.as_bytes())?));
+    Ok(sha)
 }
 
 fn account_json(account: &InputAccount) -> Result<serde_json::Value> {

@@ -161,6 +161,23 @@ impl<'f> HoBuilder<'f> {
         self.forces
     }
 
+    /// Makes room for about `rows` more source rows, so a large table grows its columns once.
+    pub fn reserve(&mut self, rows: usize) {
+        self.lines.reserve(rows);
+        self.fy_start.reserve(rows);
+        self.quarter.reserve(rows);
+        self.force.reserve(rows);
+        self.offence_code.reserve(rows);
+        self.offence_description.reserve(rows);
+        self.offence_group.reserve(rows);
+        self.offence_subgroup.reserve(rows);
+        self.expired.reserve(rows);
+        self.outcome_type.reserve(rows);
+        self.counts[0].reserve(rows);
+        self.counts[1].reserve(rows);
+        self.seen.reserve(rows);
+    }
+
     /// Source rows loaded so far (each becomes two canonical records).
     pub fn n_rows(&self) -> usize {
         self.fy_start.len()

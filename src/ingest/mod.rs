@@ -604,6 +604,9 @@ fn read_in_two(
     };
     let (columns, input) = (columns.clone(), *input);
     let (head, tail) = text.split_at(split);
+    // Rows of a Home Office table run to about 210 bytes; reserving once saves regrowing
+    // columns of hundreds of thousands of rows.
+    session.ho.reserve(text.len() / 180);
     let forces = session.ho.forces();
     let (head_result, tail_result) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
@@ -617,6 +620,7 @@ fn read_in_two(
             };
             let label = reader_label(path);
             let tail_input = tail_session.ho.add_input(&label);
+            tail_session.ho.reserve(tail.len() / 180);
             let mut tail_reader = FileReader {
                 path,
                 phase: Phase::HomeOffice {

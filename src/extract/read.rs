@@ -53,12 +53,12 @@ const PARQUET_BATCH: usize = 1 << 20;
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
     /// The file could not be opened or read.
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read: {error}")]
     Io {
         /// The file.
         file: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (not a `source`, so that the message names it once).
+        error: std::io::Error,
     },
     /// The file has no header row.
     #[error("{file}: the file is empty")]
@@ -282,9 +282,9 @@ pub fn read_extract(
     config: &ExtractConfig,
     progress: &ProgressBar,
 ) -> Result<Extract, ExtractError> {
-    let file = std::fs::File::open(&config.file).map_err(|source| ExtractError::Io {
+    let file = std::fs::File::open(&config.file).map_err(|error| ExtractError::Io {
         file: config.file.clone(),
-        source,
+        error,
     })?;
     let size = file.metadata().map(|m| m.len()).ok();
     progress.set_length(size.unwrap_or(0));
@@ -311,9 +311,9 @@ fn read_in_chunks(
     size_hint: Option<u64>,
 ) -> Result<Extract, ExtractError> {
     let path = config.file.clone();
-    let io = |source| ExtractError::Io {
+    let io = |error| ExtractError::Io {
         file: path.clone(),
-        source,
+        error,
     };
     let mut hashing = HashingReader {
         inner: reader,
@@ -394,9 +394,9 @@ fn read_csv(
     chunk_bytes: usize,
     size_hint: Option<u64>,
 ) -> Result<(), ExtractError> {
-    let io = |source| ExtractError::Io {
+    let io = |error| ExtractError::Io {
         file: path.to_path_buf(),
-        source,
+        error,
     };
     let mut buffer: Vec<u8> = Vec::with_capacity(chunk_bytes + (1 << 16));
     let mut base_line: u64 = 1;

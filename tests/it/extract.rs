@@ -227,7 +227,10 @@ fn bad_extracts_name_file_line_column_and_value() {
                 .args(["extract", "--config", "analysis.toml", "-q"]),
         );
     assert_eq!(code, 1);
-    assert!(stderr.contains("extract.csv: cannot read"), "{stderr}");
+    assert!(
+        stderr.contains("extract.csv: cannot read: No such file or directory (os error 2)\n"),
+        "{stderr}"
+    );
 }
 
 /// Duplicate rows are reduced to the latest outcome and counted; incomplete rows are

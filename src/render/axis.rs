@@ -107,6 +107,16 @@ impl Axis {
                 break;
             }
         }
+        // A range within one decade may hold fewer than two such ticks: use evenly spaced
+        // round numbers instead, still placed on the log scale.
+        if chosen.len() < 2 {
+            chosen = Axis::number(lo, hi, 8)
+                .ticks
+                .into_iter()
+                .map(|t| t.value)
+                .filter(|v| *v >= lo && *v <= hi)
+                .collect();
+        }
         Axis {
             lo,
             hi,

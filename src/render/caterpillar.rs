@@ -51,7 +51,7 @@ fn frame(model: &Model, has_outsiders: bool) -> Frame {
     }
     let mut notes = Vec::new();
     if has_outsiders {
-        notes.push("† Not in the national set: not ranked and not part of the target.".to_string());
+        notes.push("† Not in the national set: shown for comparison, but not part of the target or the ranks.".to_string());
     }
     Frame {
         title: format!(

@@ -58,6 +58,20 @@ impl Rect {
             && self.bottom <= outer.bottom
     }
 
+    /// The centre of the rectangle.
+    pub fn centre(&self) -> (f64, f64) {
+        (
+            (self.left + self.right) / 2.0,
+            (self.top + self.bottom) / 2.0,
+        )
+    }
+
+    /// The distance from the rectangle to a point (0 inside).
+    pub fn distance(&self, p: (f64, f64)) -> f64 {
+        let (x, y) = self.nearest(p);
+        ((x - p.0).powi(2) + (y - p.1).powi(2)).sqrt()
+    }
+
     /// The point of the rectangle nearest to `p`.
     pub fn nearest(&self, (x, y): (f64, f64)) -> (f64, f64) {
         (
@@ -132,13 +146,22 @@ pub fn place(requests: &[LabelRequest], obstacles: &[Rect], bounds: Rect) -> Vec
             }
             let label_overlap: f64 = placed.iter().map(|p| p.overlap(&rect)).sum();
             let marker_overlap: f64 = obstacles.iter().map(|o| o.overlap(&rect)).sum();
-            // Overlapping another label is far worse than covering a marker; among equals,
-            // nearer candidates (lower index) win.
-            let cost = label_overlap * 1_000.0 + marker_overlap * 10.0 + index as f64 * 0.01;
+            // A label nearer to another marker than to its own point may be read as that
+            // marker's label.
+            let own = rect.distance(request.anchor);
+            let ambiguous = obstacles
+                .iter()
+                .any(|o| rect.distance(o.centre()) + 1.0 < own);
+            // Overlapping another label is far worse than covering a marker, which is worse
+            // than sitting ambiguously; among equals, nearer candidates (lower index) win.
+            let cost = label_overlap * 1_000.0
+                + marker_overlap * 10.0
+                + if ambiguous { 5.0 } else { 0.0 }
+                + index as f64 * 0.01;
             if best.is_none_or(|(c, _, _)| cost < c) {
                 best = Some((cost, rect, leader));
             }
-            if label_overlap == 0.0 && marker_overlap == 0.0 {
+            if label_overlap <= 0.0 && marker_overlap <= 0.0 && !ambiguous {
                 break;
             }
         }

@@ -129,6 +129,8 @@ pub struct RunContext {
     pub focus: Vec<String>,
     /// SPC rule lengths (shift, trend).
     pub spc_lengths: (u64, u64),
+    /// Whether the run's input was a tidy-counts table rather than Home Office outcomes.
+    pub tidy: bool,
 }
 
 /// One force's row of `force_comparison`.
@@ -390,12 +392,14 @@ fn context(summary: &Value) -> Result<RunContext> {
     let denominator = json_str(summary, &["denominator", "description"])
         .or_else(|| json_str(summary, &["denominator", "name"]))
         .unwrap_or_default();
+    let basis = json_str(summary, &["basis"]).unwrap_or_default();
     Ok(RunContext {
+        tidy: basis.contains("tidy counts"),
         outcome: style::outcome_phrase(&outcomes),
         scope: json_str(summary, &["scope", "label"]).unwrap_or_else(|| "all offences".into()),
         period_phrase: style::period_phrase(&period, &quarters),
         period,
-        basis: style::basis_phrase(&json_str(summary, &["basis"]).unwrap_or_default()),
+        basis: style::basis_phrase(&basis),
         denominator,
         method: json_str(summary, &["funnel", "description"]).unwrap_or_default(),
         adjusted: summary
@@ -670,9 +674,16 @@ impl Model {
 
     /// The source line.
     pub fn source_line(&self) -> String {
-        format!(
-            "Source: Home Office police recorded crime outcomes open data, {}. Drawn by outcome-lens from the run's tables.",
-            self.context.period_phrase
-        )
+        if self.context.tidy {
+            format!(
+                "Source: the counts in the run's tidy-counts input, as published, {}. Drawn by outcome-lens from the run's tables.",
+                self.context.period_phrase
+            )
+        } else {
+            format!(
+                "Source: Home Office police recorded crime outcomes open data, {}. Drawn by outcome-lens from the run's tables.",
+                self.context.period_phrase
+            )
+        }
     }
 }

@@ -24,12 +24,13 @@ const TALL: [&str; 2] = ["caterpillar", "small-multiples"];
 
 /// The bundled sample analysis run into `work/run`, with a private ingest cache.
 fn sample_run(work: &Workdir) -> PathBuf {
-    for file in ["analysis.toml", "ho-outcomes-ye-mar2019-sample.csv.gz"] {
-        std::fs::copy(
-            root().join("data/sample").join(file),
-            work.path().join(file),
-        )
-        .expect("copy the sample");
+    // Every file of the bundled sample, whatever inputs its analysis file names.
+    for entry in std::fs::read_dir(root().join("data/sample")).expect("list data/sample") {
+        let path = entry.expect("an entry of data/sample").path();
+        if path.is_file() {
+            let name = path.file_name().expect("a file name");
+            std::fs::copy(&path, work.path().join(name)).expect("copy the sample");
+        }
     }
     let mut cmd = work.command();
     cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))

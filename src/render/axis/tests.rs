@@ -44,6 +44,9 @@ fn log_axes_pick_readable_ticks() {
     assert!(wide.ticks.len() <= 9, "{wide:?}");
     assert!((wide.fraction(wide.lo)).abs() < 1e-12);
     assert!((wide.fraction(wide.hi) - 1.0).abs() < 1e-12);
+    // Within one decade there is still more than one tick.
+    let narrow = Axis::log_count(230.0, 440.0, 9);
+    assert_eq!(labels(&narrow), ["250", "300", "350", "400"]);
 }
 
 #[test]

@@ -205,7 +205,10 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         right - left - 80.0,
         Font::regular(type_size::TICK),
     );
-    let text = AxisText::new("Quarter", &format!("{} rate (%)", c.outcome));
+    let text = AxisText::new(
+        super::trend::period_title(&periods),
+        &format!("{} rate (%)", c.outcome),
+    );
     let plot = fit_plot(canvas, region, x, y, &text);
     draw_axes(canvas, &plot, &text)?;
 

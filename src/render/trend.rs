@@ -92,6 +92,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         });
     }
 
+    let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
     let mut legend = vec![
         LegendEntry::new(
             Glyph::LineMarker(series[0].look.0, series[0].look.1),
@@ -121,8 +122,15 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
     method.push('.');
     let frame = Frame {
         title: format!(
-            "{force}: {} rate by quarter against the national and peer-group rates",
-            c.outcome.to_lowercase()
+            "{force}: {} rate by {} against the national{} rate{}",
+            c.outcome.to_lowercase(),
+            period_title(&periods).to_lowercase(),
+            if series.len() > 2 {
+                " and peer-group"
+            } else {
+                ""
+            },
+            if series.len() > 2 { "s" } else { "" }
         ),
         subtitle: vec![model.scope_line(), method],
         legend,
@@ -149,7 +157,6 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
     }
     let pad = (hi - lo) * 0.08;
     let y = Axis::percent(lo - pad, hi + pad, 8);
-    let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
     let label_font = Font::regular(type_size::LABEL);
     let end_labels: Vec<(String, Option<f64>, RGBColor)> = series
         .iter()
@@ -177,7 +184,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         right - margin - left - 80.0,
         Font::regular(type_size::TICK),
     );
-    let text = AxisText::new("Quarter", &format!("{} rate (%)", c.outcome));
+    let text = AxisText::new(period_title(&periods), &format!("{} rate (%)", c.outcome));
     let plot = fit_plot(canvas, (left, top, right - margin, bottom), x, y, &text);
     draw_axes(canvas, &plot, &text)?;
 
@@ -240,4 +247,13 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         canvas.text(text, (plot.right + 8.0, y), label_font, colour, Align::Left)?;
     }
     Ok(())
+}
+
+/// "Quarter" when the periods are quarters, else "Period".
+pub fn period_title(periods: &[String]) -> &'static str {
+    if periods.iter().all(|p| p.contains(" Q")) {
+        "Quarter"
+    } else {
+        "Period"
+    }
 }

@@ -578,7 +578,7 @@ fn split_point(text: &str) -> Option<usize> {
     let mut quotes = memchr::memchr_iter(b'"', &bytes[..cut]).count();
     // An odd count means the newline found is inside a quoted field: try the next ones.
     for _ in 0..1000 {
-        if quotes % 2 == 0 {
+        if quotes.is_multiple_of(2) {
             return (cut < bytes.len()).then_some(cut);
         }
         let next = cut + memchr::memchr(b'\n', &bytes[cut..])? + 1;

@@ -1,8 +1,10 @@
-//! The ingest cache: the canonical table of a set of inputs, keyed by their sha256.
+//! The ingest cache: the canonical table of a set of inputs, keyed by their sha256, and the
+//! cells measured from it, keyed by that key and the measure's settings.
 //!
 //! Invariant: a cache entry is used only when every input's bytes, the aliases and the tool
-//! version are unchanged (the key hashes all three); entries are written atomically, and a
-//! damaged entry is ignored and rebuilt, never trusted.
+//! version are unchanged (the key hashes all three), and cells only for the same basis,
+//! outcome types and denominator; entries are written atomically, and a damaged entry is
+//! ignored and rebuilt, never trusted.
 
 use std::path::{Path, PathBuf};
 
@@ -12,11 +14,12 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{self, InputAccount, Table};
+use crate::measure::{Cell, PeriodKey};
 use crate::normalise::forces::ForceTable;
 use crate::output;
 
 /// What an ingest produced, as the run needs it.
-pub struct Loaded {
+struct Loaded {
     /// The table (canonical outcomes or tidy counts).
     pub table: Table,
     /// Row accounting per input, as JSON values (from the ingest or the cache).
@@ -57,17 +60,123 @@ pub fn folder() -> PathBuf {
     base.join("outcome-lens").join("ingest")
 }
 
-/// Loads the inputs, from the cache when it holds them.
-pub fn load(
+/// What the run needs from its inputs: the measured cells and the inputs' accounting.
+pub struct Measured {
+    /// The cells, as [`crate::measure`] gives them.
+    pub cells: Vec<Cell>,
+    /// Whether the inputs are tidy counts (else the canonical outcome table).
+    pub tidy: bool,
+    /// Row accounting per input, as JSON values (from the ingest or the cache).
+    pub accounts: Vec<serde_json::Value>,
+    /// Quarantined rows.
+    pub quarantine: Vec<ingest::QuarantinedRow>,
+    /// Each input's sha256, in input order.
+    pub input_sha256: Vec<String>,
+    /// Whether the cache was used (for the cells or the table).
+    pub from_cache: bool,
+    /// The thread writing a fresh canonical table to the cache, joined on drop.
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Measured {
+    fn drop(&mut self) {
+        if let Some(writer) = self.writer.take() {
+            // The writer reports its own failures; a panic there is not the run's to handle.
+            let _ = writer.join();
+        }
+    }
+}
+
+/// The version of the cells cache layout; part of each cells key.
+const CELLS_LAYOUT: &str = "cells 1";
+
+/// Loads the inputs and measures their cells, from the cache when it holds them.
+///
+/// `measure_key` names everything `measure` depends on besides the table (basis, outcome
+/// types, denominator); cells cached under another key are never used. On a cache hit the
+/// canonical table is not read at all.
+pub fn load_measured(
     inputs: &[PathBuf],
     forces: &ForceTable,
     aliases: &[(String, String)],
+    measure_key: &str,
+    measure: impl FnOnce(&Table) -> Result<Vec<Cell>>,
     progress: &ProgressBar,
-) -> Result<Loaded> {
+) -> Result<Measured> {
     let dir = folder();
+    let (key, input_sha256) = ingest_key(&dir, inputs, aliases)?;
+    let cells_key = output::sha256_hex(format!("{key}\n{CELLS_LAYOUT}\n{measure_key}").as_bytes());
+    let cells_path = dir.join(format!("{cells_key}.cells.parquet"));
+    let entry_path = dir.join(format!("{key}.json"));
+    if let Some((entry, cells)) = read_entry_json(&entry_path).zip(read_cells(&cells_path)) {
+        return Ok(Measured {
+            cells,
+            tidy: entry.tidy,
+            accounts: entry.accounts,
+            quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
+            input_sha256,
+            from_cache: true,
+            writer: None,
+        });
+    }
+    let (loaded, pending) = load_keyed(&dir, &key, input_sha256, inputs, forces, progress)?;
+    // A fresh table is written to the cache while the cells are measured and the run goes on.
+    let writer = pending.map(|pending| std::thread::spawn(move || pending.write()));
+    let cells = measure(&loaded.table)?;
+    // Cells that cannot be cached only cost speed next time.
+    if let Err(err) = write_cells(&cells_path, &cells) {
+        eprintln!(
+            "note: cannot write the cells cache in {}: {err:#}",
+            dir.display()
+        );
+    }
+    Ok(Measured {
+        cells,
+        tidy: matches!(loaded.table, Table::Tidy(_)),
+        accounts: loaded.accounts,
+        quarantine: loaded.quarantine,
+        input_sha256: loaded.input_sha256,
+        from_cache: loaded.from_cache,
+        writer,
+    })
+}
+
+/// A canonical table still to be written to the cache, with its entry.
+struct PendingWrite {
+    dir: PathBuf,
+    table_path: PathBuf,
+    entry_path: PathBuf,
+    table: DataFrame,
+    entry: Entry,
+}
+
+impl PendingWrite {
+    /// Writes the table, then the entry that makes it valid. A cache that cannot be written
+    /// (read-only home, full disk) only costs speed.
+    fn write(mut self) {
+        let written = output::write_parquet(&self.table_path, &mut self.table).and_then(|()| {
+            output::write_atomic(&self.entry_path, |w| {
+                Ok(serde_json::to_writer(w, &self.entry)?)
+            })
+        });
+        if let Err(err) = written {
+            eprintln!(
+                "note: cannot write the ingest cache in {}: {err:#}",
+                self.dir.display()
+            );
+        }
+    }
+}
+
+/// The ingest key (tool version, every input's sha256, the aliases) and the inputs' sha256.
+fn ingest_key(
+    dir: &Path,
+    inputs: &[PathBuf],
+    aliases: &[(String, String)],
+) -> Result<(String, Vec<String>)> {
     let input_sha256 = inputs
         .iter()
-        .map(|p| file_sha256(&dir, p))
+        .map(|p| file_sha256(dir, p))
         .collect::<Result<Vec<_>>>()?;
     let mut key_text = format!("outcome-lens {}\n", env!("CARGO_PKG_VERSION"));
     for sha in &input_sha256 {
@@ -77,11 +186,21 @@ pub fn load(
     for (alias, force) in aliases {
         key_text.push_str(&format!("alias {alias}={force}\n"));
     }
-    let key = output::sha256_hex(key_text.as_bytes());
+    Ok((output::sha256_hex(key_text.as_bytes()), input_sha256))
+}
+
+fn load_keyed(
+    dir: &Path,
+    key: &str,
+    input_sha256: Vec<String>,
+    inputs: &[PathBuf],
+    forces: &ForceTable,
+    progress: &ProgressBar,
+) -> Result<(Loaded, Option<PendingWrite>)> {
     let table_path = dir.join(format!("{key}.parquet"));
     let entry_path = dir.join(format!("{key}.json"));
     if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
-        return Ok(loaded);
+        return Ok((loaded, None));
     }
     let ingested = ingest::read_inputs(inputs, forces, progress)?;
     let accounts: Vec<serde_json::Value> = ingested
@@ -89,7 +208,7 @@ pub fn load(
         .iter()
         .map(account_json)
         .collect::<Result<_>>()?;
-    let (tidy, mut df) = match ingested.table {
+    let (tidy, df) = match ingested.table {
         Table::Outcomes(df) => (false, df),
         Table::Tidy(df) => (true, df),
     };
@@ -107,17 +226,14 @@ pub fn load(
             })
             .collect(),
     };
-    // A cache that cannot be written (read-only home, full disk) only costs speed.
-    let written = output::write_parquet(&table_path, &mut df).and_then(|()| {
-        output::write_atomic(&entry_path, |w| Ok(serde_json::to_writer(w, &entry)?))
-    });
-    if let Err(err) = written {
-        eprintln!(
-            "note: cannot write the ingest cache in {}: {err:#}",
-            dir.display()
-        );
-    }
-    Ok(Loaded {
+    let pending = PendingWrite {
+        dir: dir.to_path_buf(),
+        table_path,
+        entry_path,
+        table: df.clone(),
+        entry,
+    };
+    let loaded = Loaded {
         table: if tidy {
             Table::Tidy(df)
         } else {
@@ -127,7 +243,8 @@ pub fn load(
         quarantine: ingested.quarantine,
         input_sha256,
         from_cache: false,
-    })
+    };
+    Ok((loaded, Some(pending)))
 }
 
 /// The sha256 of an input, remembered by its identity (absolute path, size, modification time
@@ -170,8 +287,131 @@ fn account_json(account: &InputAccount) -> Result<serde_json::Value> {
     Ok(serde_json::to_value(account)?)
 }
 
+fn read_entry_json(entry_path: &Path) -> Option<Entry> {
+    serde_json::from_slice(&std::fs::read(entry_path).ok()?).ok()
+}
+
+fn quarantined_row(q: QuarantineEntry) -> ingest::QuarantinedRow {
+    ingest::QuarantinedRow {
+        file: q.file,
+        line: q.line,
+        reason: q.reason,
+        cells: q.cells,
+    }
+}
+
+/// The cells' columns in the cells cache.
+mod cells_col {
+    pub const UNIT: &str = "unit";
+    pub const ORDER: &str = "period_order";
+    pub const LABEL: &str = "period_label";
+    pub const FY_START: &str = "fy_start";
+    pub const QUARTER: &str = "quarter";
+    pub const GROUP: &str = "group";
+    pub const SUBGROUP: &str = "subgroup";
+    pub const CODE: &str = "code";
+    pub const DESCRIPTION: &str = "description";
+    pub const NUMERATOR: &str = "numerator";
+    pub const DENOMINATOR: &str = "denominator";
+    pub const MISSING: &str = "missing";
+}
+
+fn write_cells(path: &Path, cells: &[Cell]) -> Result<()> {
+    use cells_col as c;
+    let text = |name: &str, f: fn(&Cell) -> &str| {
+        Column::new(name.into(), cells.iter().map(f).collect::<Vec<&str>>())
+    };
+    let mut df = DataFrame::new_infer_height(vec![
+        text(c::UNIT, |x| &x.unit),
+        Column::new(
+            c::ORDER.into(),
+            cells.iter().map(|x| x.period.order).collect::<Vec<i64>>(),
+        ),
+        text(c::LABEL, |x| &x.period.label),
+        Column::new(
+            c::FY_START.into(),
+            cells
+                .iter()
+                .map(|x| x.period.quarter.map(|q| i32::from(q.fy_start())))
+                .collect::<Vec<Option<i32>>>(),
+        ),
+        Column::new(
+            c::QUARTER.into(),
+            cells
+                .iter()
+                .map(|x| x.period.quarter.map(|q| i32::from(q.quarter())))
+                .collect::<Vec<Option<i32>>>(),
+        ),
+        text(c::GROUP, |x| &x.group),
+        text(c::SUBGROUP, |x| &x.subgroup),
+        text(c::CODE, |x| &x.code),
+        text(c::DESCRIPTION, |x| &x.description),
+        Column::new(
+            c::NUMERATOR.into(),
+            cells.iter().map(|x| x.numerator).collect::<Vec<i64>>(),
+        ),
+        Column::new(
+            c::DENOMINATOR.into(),
+            cells.iter().map(|x| x.denominator).collect::<Vec<i64>>(),
+        ),
+        Column::new(
+            c::MISSING.into(),
+            cells.iter().map(|x| x.missing).collect::<Vec<u64>>(),
+        ),
+    ])?;
+    output::write_parquet(path, &mut df)
+}
+
+fn read_cells(path: &Path) -> Option<Vec<Cell>> {
+    use cells_col as c;
+    let df = ParquetReader::new(std::fs::File::open(path).ok()?)
+        .finish()
+        .ok()?;
+    let text = |name: &str| df.column(name).ok()?.str().ok().cloned();
+    let int = |name: &str| df.column(name).ok()?.i64().ok().cloned();
+    let small = |name: &str| df.column(name).ok()?.i32().ok().cloned();
+    let (units, labels, groups, subgroups, codes, descriptions) = (
+        text(c::UNIT)?,
+        text(c::LABEL)?,
+        text(c::GROUP)?,
+        text(c::SUBGROUP)?,
+        text(c::CODE)?,
+        text(c::DESCRIPTION)?,
+    );
+    let (orders, numerators, denominators) =
+        (int(c::ORDER)?, int(c::NUMERATOR)?, int(c::DENOMINATOR)?);
+    let (years, quarters) = (small(c::FY_START)?, small(c::QUARTER)?);
+    let missing = df.column(c::MISSING).ok()?.u64().ok()?.clone();
+    let mut cells = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let quarter = match (years.get(i), quarters.get(i)) {
+            (Some(y), Some(q)) => Some(crate::record::Period::new(
+                u16::try_from(y).ok()?,
+                u8::try_from(q).ok()?,
+            )?),
+            _ => None,
+        };
+        cells.push(Cell {
+            unit: units.get(i)?.to_string(),
+            period: PeriodKey {
+                order: orders.get(i)?,
+                label: labels.get(i)?.to_string(),
+                quarter,
+            },
+            group: groups.get(i)?.to_string(),
+            subgroup: subgroups.get(i)?.to_string(),
+            code: codes.get(i)?.to_string(),
+            description: descriptions.get(i)?.to_string(),
+            numerator: numerators.get(i)?,
+            denominator: denominators.get(i)?,
+            missing: missing.get(i)?,
+        });
+    }
+    Some(cells)
+}
+
 fn read_entry(table_path: &Path, entry_path: &Path, input_sha256: &[String]) -> Option<Loaded> {
-    let entry: Entry = serde_json::from_slice(&std::fs::read(entry_path).ok()?).ok()?;
+    let entry = read_entry_json(entry_path)?;
     let file = std::fs::File::open(table_path).ok()?;
     let df = ParquetReader::new(file).finish().ok()?;
     if !entry.tidy && df.schema().as_ref() != &crate::record::schema() {
@@ -184,16 +424,7 @@ fn read_entry(table_path: &Path, entry_path: &Path, input_sha256: &[String]) -> 
             Table::Outcomes(df)
         },
         accounts: entry.accounts,
-        quarantine: entry
-            .quarantine
-            .into_iter()
-            .map(|q| ingest::QuarantinedRow {
-                file: q.file,
-                line: q.line,
-                reason: q.reason,
-                cells: q.cells,
-            })
-            .collect(),
+        quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
         input_sha256: input_sha256.to_vec(),
         from_cache: true,
     })

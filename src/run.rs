@@ -40,20 +40,36 @@ pub struct RunReport {
 
 /// Runs the analysis and writes the run folder.
 pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Result<RunReport> {
+    let mut clock = Stopwatch::from_env();
     let mut folder = RunFolder::begin(&config.out, options.overwrite)?;
     let aliases: Vec<(String, String)> = config
         .aliases
         .iter()
         .map(|(a, f)| (a.clone(), f.clone()))
         .collect();
-    let loaded = cache::load(&config.inputs, &config.forces, &aliases, progress)?;
-    let (cells, tidy) = match &loaded.table {
-        Table::Outcomes(df) => (measure::outcome_cells(df, config)?, false),
-        Table::Tidy(df) => (measure::tidy_cells(df)?, true),
-    };
-    let focus = resolve_focus(config, &cells, tidy)?;
-    let analysis = compare::compare(&cells, config, &focus, tidy)?;
+    let measure_key = format!(
+        "basis {}\noutcomes {:?}\ndenominator {:?}",
+        config.basis.as_str(),
+        config.outcomes,
+        config.denominator.types
+    );
+    let loaded = cache::load_measured(
+        &config.inputs,
+        &config.forces,
+        &aliases,
+        &measure_key,
+        |table| match table {
+            Table::Outcomes(df) => measure::outcome_cells(df, config),
+            Table::Tidy(df) => measure::tidy_cells(df),
+        },
+        progress,
+    )?;
+    let (cells, tidy) = (&loaded.cells, loaded.tidy);
+    clock.lap("load inputs, measure cells");
+    let focus = resolve_focus(config, cells, tidy)?;
+    let analysis = compare::compare(cells, config, &focus, tidy)?;
     let mut tables = tables::tables(&analysis, config);
+    clock.lap("compare");
     // The record-level extract (issue #7), when the analysis file names one.
     let extract = match &config.extract {
         Some(section) => Some((crate::extract::run(section, progress)?, section)),
@@ -75,9 +91,11 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             )?;
         }
     }
+    clock.lap("extract, tables (csv, parquet)");
     if config.formats.xlsx {
         folder.write("tables.xlsx", &output::tables_xlsx(&tables)?)?;
     }
+    clock.lap("tables.xlsx");
     if !loaded.quarantine.is_empty() {
         let mut text = Vec::new();
         output::write_quarantine_to(&mut text, &loaded.quarantine)?;
@@ -95,12 +113,14 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     folder.write("summary.json", &pretty(&summary)?)?;
     let data = RunData::from_tables(&tables, &summary)?;
     let charts = render::render_run(&data, &ChartOptions::standard())?;
+    clock.lap("charts");
     for (name, bytes) in &charts {
         folder.write(&format!("charts/{name}"), bytes)?;
     }
     for (name, bytes) in crate::report::build(&data, &charts)? {
         folder.write(&name, &bytes)?;
     }
+    clock.lap("report");
     let mut manifest = manifest_json(config, &loaded, &folder);
     if let (Some((run, section)), Some(map)) = (&extract, manifest.as_object_mut()) {
         map.insert(
@@ -110,6 +130,7 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     }
     folder.write("manifest.json", &pretty(&manifest)?)?;
     folder.commit()?;
+    clock.lap("manifest, commit");
 
     let levels = config.funnel.levels;
     let mut focus_lines = Vec::new();
@@ -150,6 +171,47 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         gate_hits,
         from_cache: loaded.from_cache,
     })
+}
+
+/// Stage timings on stderr when `OUTCOME_LENS_TIMINGS` is set (for profiling a run): wall
+/// time, and the process's CPU time (user + system, all threads) where Linux reports it.
+struct Stopwatch {
+    last: Option<(std::time::Instant, Option<f64>)>,
+}
+
+impl Stopwatch {
+    fn from_env() -> Stopwatch {
+        Stopwatch {
+            last: std::env::var_os("OUTCOME_LENS_TIMINGS")
+                .map(|_| (std::time::Instant::now(), process_cpu_seconds())),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some((wall, cpu)) = self.last.as_mut() {
+            let (now, cpu_now) = (std::time::Instant::now(), process_cpu_seconds());
+            let cpu_ms = cpu
+                .zip(cpu_now)
+                .map(|(a, b)| format!(", CPU {:.0} ms", 1000.0 * (b - a)))
+                .unwrap_or_default();
+            eprintln!(
+                "timing: {stage}: {:.1} ms{cpu_ms}",
+                1000.0 * (now - *wall).as_secs_f64()
+            );
+            *wall = now;
+            *cpu = cpu_now;
+        }
+    }
+}
+
+/// User + system CPU seconds of this process (Linux `/proc/self/stat`, clock ticks of 10 ms).
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = after_name.split(' ').collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // Fields 14 and 15 of stat(5), counted here from field 3 (the state).
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 fn signed(x: f64) -> String {
@@ -229,7 +291,7 @@ fn summary_json(
     config: &Config,
     analysis: &Analysis,
     focus: &[String],
-    loaded: &cache::Loaded,
+    loaded: &cache::Measured,
     tidy: bool,
 ) -> serde_json::Value {
     let levels = config.funnel.levels;
@@ -365,7 +427,11 @@ fn summary_json(
     })
 }
 
-fn manifest_json(config: &Config, loaded: &cache::Loaded, folder: &RunFolder) -> serde_json::Value {
+fn manifest_json(
+    config: &Config,
+    loaded: &cache::Measured,
+    folder: &RunFolder,
+) -> serde_json::Value {
     let base = config
         .analysis_path
         .parent()

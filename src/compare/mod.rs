@@ -84,12 +84,14 @@ pub struct Analysis {
 /// Which cells are in scope (offence filters), already validated against the data.
 pub fn in_scope(cell: &Cell, config: &Config) -> bool {
     let scope = &config.scope;
-    let key = crate::normalise::text::match_key(&cell.subgroup);
+    let subgroup_listed = |list: &[String]| {
+        !list.is_empty() && list.contains(&crate::normalise::text::match_key(&cell.subgroup))
+    };
     (scope.include_groups.is_empty() || scope.include_groups.contains(&cell.group))
-        && (scope.include_subgroups.is_empty() || scope.include_subgroups.contains(&key))
+        && (scope.include_subgroups.is_empty() || subgroup_listed(&scope.include_subgroups))
         && (scope.include_codes.is_empty() || scope.include_codes.contains(&cell.code))
         && !scope.exclude_groups.contains(&cell.group)
-        && !scope.exclude_subgroups.contains(&key)
+        && !subgroup_listed(&scope.exclude_subgroups)
         && !scope.exclude_codes.contains(&cell.code)
 }
 
@@ -109,15 +111,16 @@ pub fn in_period(period: &PeriodKey, config: &Config) -> bool {
 /// valid choices rather than an empty analysis.
 pub fn check_scope(cells: &[Cell], config: &Config) -> Result<()> {
     let scope = &config.scope;
-    let present = |f: fn(&Cell) -> String| -> Vec<String> {
-        let mut v: Vec<String> = cells.iter().map(f).collect();
+    let present = |f: fn(&Cell) -> &str, key: fn(&str) -> String| -> Vec<String> {
+        let distinct: std::collections::BTreeSet<&str> = cells.iter().map(f).collect();
+        let mut v: Vec<String> = distinct.into_iter().map(key).collect();
         v.sort();
         v.dedup();
         v
     };
-    let groups = present(|c| c.group.clone());
-    let subgroups = present(|c| crate::normalise::text::match_key(&c.subgroup));
-    let codes = present(|c| c.code.clone());
+    let groups = present(|c| &c.group, str::to_string);
+    let subgroups = present(|c| &c.subgroup, crate::normalise::text::match_key);
+    let codes = present(|c| &c.code, str::to_string);
     let check = |key: &str, wanted: &[String], valid: &[String]| -> Result<()> {
         let unknown: Vec<&String> = wanted.iter().filter(|w| !valid.contains(w)).collect();
         if !unknown.is_empty() {

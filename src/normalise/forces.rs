@@ -46,6 +46,8 @@ pub type ForceId = u8;
 pub struct ForceTable {
     forces: Vec<Force>,
     by_key: HashMap<String, ForceId>,
+    /// Every name exactly as written, so that lookups of canonical names skip [`match_key`].
+    by_name: HashMap<String, ForceId>,
 }
 
 /// A problem in the forces table or in an alias given by the user.
@@ -96,6 +98,7 @@ impl ForceTable {
         let mut table = ForceTable {
             forces: Vec::new(),
             by_key: HashMap::new(),
+            by_name: HashMap::new(),
         };
         for record in reader.records() {
             let record = record.map_err(|e| ForceTableError::Malformed {
@@ -165,6 +168,7 @@ impl ForceTable {
             }),
             _ => {
                 self.by_key.insert(key, id);
+                self.by_name.insert(name.to_string(), id);
                 Ok(())
             }
         }
@@ -184,6 +188,9 @@ impl ForceTable {
 
     /// Finds a force by any of its names (case-, space- and dash-insensitive).
     pub fn lookup(&self, name: &str) -> Option<ForceId> {
+        if let Some(&id) = self.by_name.get(name) {
+            return Some(id);
+        }
         self.by_key.get(&match_key(name)).copied()
     }
 

@@ -227,21 +227,59 @@ pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String,
     let mut formats = options.formats.clone();
     formats.sort();
     formats.dedup();
-    let mut out = Vec::new();
-    for job in &jobs {
-        for format in &formats {
-            let (extension, bytes) = match format {
-                ChartFormat::Svg => ("svg", svg(job, &model, options.size)),
-                ChartFormat::Png => ("png", png(job, &model, options.size, options.png_scale)),
-            };
-            let name = format!("{}.{extension}", job.stem);
-            out.push((
-                name.clone(),
-                bytes.with_context(|| format!("chart {name}"))?,
-            ));
-        }
+    let tasks: Vec<(&Job, ChartFormat)> = jobs
+        .iter()
+        .flat_map(|job| formats.iter().map(move |format| (job, *format)))
+        .collect();
+    let rendered = in_parallel(&tasks, |(job, format)| {
+        let (extension, bytes) = match format {
+            ChartFormat::Svg => ("svg", svg(job, &model, options.size)),
+            ChartFormat::Png => ("png", png(job, &model, options.size, options.png_scale)),
+        };
+        let name = format!("{}.{extension}", job.stem);
+        let bytes = bytes.with_context(|| format!("chart {name}"));
+        (name, bytes)
+    });
+    rendered
+        .into_iter()
+        .map(|(name, bytes)| Ok((name, bytes?)))
+        .collect()
+}
+
+/// Maps `work` over `items` on all cores (charts are independent), keeping the items' order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(work).collect();
     }
-    Ok(out)
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, work(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]

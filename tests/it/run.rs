@@ -261,6 +261,53 @@ fn two_runs_are_byte_identical() {
     }
 }
 
+/// The cells cache is keyed by what the measure depends on: after a cached run, changing
+/// the basis or the outcome gives the same folder as a cold run with those settings.
+#[test]
+fn cells_cache_is_keyed_by_basis_and_outcome() {
+    let work = Workdir::new();
+    sample(&work);
+    assert_eq!(
+        run(&work, &["--config", "analysis.toml", "--out", "warm"]).0,
+        0
+    );
+    let text = std::fs::read_to_string(work.path().join("analysis.toml")).unwrap();
+    let changed = text
+        .replace(
+            "basis = \"assigned_in_period\"",
+            "basis = \"recorded_in_period\"",
+        )
+        .replace("outcome = 16", "outcome = 15");
+    assert_ne!(
+        changed, text,
+        "the sample analysis names its basis and outcome"
+    );
+    std::fs::write(work.path().join("changed.toml"), changed).unwrap();
+    let (code, _, stderr) = run(&work, &["--config", "changed.toml", "--out", "cached"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("cached canonical table reused"), "{stderr}");
+    let mut cold = work.command();
+    cold.env("OUTCOME_LENS_CACHE", work.path().join(".cold-cache"))
+        .args(["run", "--config", "changed.toml", "--out", "cold"]);
+    let (code, _, stderr) = output(&mut cold);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("cached canonical table reused"),
+        "{stderr}"
+    );
+    let (cached, cold) = (work.path().join("cached"), work.path().join("cold"));
+    let files = crate::golden::files_under(&cold);
+    assert_eq!(files, crate::golden::files_under(&cached));
+    for file in files {
+        let same =
+            std::fs::read(cached.join(&file)).unwrap() == std::fs::read(cold.join(&file)).unwrap();
+        assert!(same, "{file}: a cached run differs from a cold run");
+    }
+    let warm = std::fs::read(work.path().join("warm/tables/force_comparison.csv")).unwrap();
+    let changed = std::fs::read(cached.join("tables/force_comparison.csv")).unwrap();
+    assert_ne!(warm, changed, "the changed settings change the comparison");
+}
+
 /// `diff` finds nothing between equal runs and names the one force that changed.
 #[test]
 fn diff_names_the_force_that_changed() {

@@ -3,18 +3,41 @@
 //! Invariant: the data sheet is found by its header row, never by sheet index or row number
 //! (DATA.md §2.1: cover and notes sheets sit beside it, and title rows may stand above the
 //! header). Cells are turned into the same text a CSV copy would hold, so one normaliser
-//! serves every format.
+//! serves every format. A workbook is a zip archive that may inflate to far more than its
+//! size, and a sheet may name a cell a million rows and sixteen thousand columns from its
+//! first: both are checked against limits before anything is inflated or allocated, so a
+//! hostile file stops with [`IngestError::WorkbookTooLarge`] instead of exhausting memory.
 
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
+use calamine::{open_workbook_auto_from_rs, Cell, Data, DataRef, Range, Reader, Sheets};
 
 use crate::ingest::error::IngestError;
 use crate::normalise::headers::match_header;
 
 /// How many rows from the top of each sheet are searched for the header.
 pub const HEADER_SEARCH_ROWS: usize = 30;
+
+/// The most bytes the parts of a workbook may inflate to, all together, as their zip
+/// directory declares (the zip reader stops any part that inflates past its declared size).
+/// A year of the Home Office table (621,280 rows) is a sheet of 300 to 520 MB, depending on
+/// the writer; a full sheet of 1,048,576 rows would be under 900 MB.
+pub const MAX_INFLATED_BYTES: u64 = 2 << 30;
+
+/// The most a large part may inflate, as a multiple of its compressed size. Sheets compress
+/// 10 to 20 times (a year of the Home Office table written by openpyxl: 16; a million empty
+/// formatted rows: 21); a zip bomb's repeated bytes inflate 300 to 1,000 times.
+pub const MAX_INFLATION_RATIO: u64 = 100;
+
+/// Parts that inflate to more than this many bytes are held to [`MAX_INFLATION_RATIO`].
+pub const RATIO_CHECKED_BYTES: u64 = 64 << 20;
+
+/// The most cells a sheet may span, counted over the rectangle from its first to its last
+/// non-empty cell (which is what is held in memory, at 32 bytes a cell): 1,048,576 rows (the
+/// most a sheet can have) of 32 columns. Two cells at `A1` and `XFD1048576` would otherwise
+/// ask for 17 billion.
+pub const MAX_SHEET_CELLS: u64 = 1 << 25;
 
 /// The sheet holding the table, with its cells.
 pub struct DataSheet {
@@ -33,6 +56,9 @@ impl DataSheet {
 
 /// Opens a workbook from its bytes and finds the first sheet with a recognisable header row.
 pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        check_inflated_size(file, &bytes)?;
+    }
     let mut workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| IngestError::Spreadsheet {
             file: file.to_path_buf(),
@@ -46,12 +72,7 @@ pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestE
         });
     }
     for name in &names {
-        let range = workbook
-            .worksheet_range(name)
-            .map_err(|e| IngestError::Spreadsheet {
-                file: file.to_path_buf(),
-                reason: format!("cannot read sheet {name:?}: {e}"),
-            })?;
+        let range = sheet_range(file, &mut workbook, name)?;
         let has_header = range.rows().take(HEADER_SEARCH_ROWS).any(|row| {
             let cells: Vec<String> = row.iter().map(cell_text).collect();
             match_header(&cells).is_some()
@@ -68,6 +89,111 @@ pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestE
         rows_searched: HEADER_SEARCH_ROWS,
         hint: format!(" in any sheet (searched {})", names.join(", ")),
     })
+}
+
+/// Refuses a zip archive whose parts declare more than [`MAX_INFLATED_BYTES`] in all, or
+/// whose large parts inflate more than [`MAX_INFLATION_RATIO`] times. The declared sizes can
+/// be trusted as a bound: the zip reader fails a part that inflates past its declared size.
+/// Archives the zip reader cannot open are left to calamine to report.
+fn check_inflated_size(file: &Path, bytes: &[u8]) -> Result<(), IngestError> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let Ok(part) = archive.by_index_raw(index) else {
+            continue;
+        };
+        let (size, compressed) = (part.size(), part.compressed_size());
+        total = total.saturating_add(size);
+        let too_large = total > MAX_INFLATED_BYTES;
+        let bomb_like =
+            size > RATIO_CHECKED_BYTES && size / compressed.max(1) > MAX_INFLATION_RATIO;
+        if too_large || bomb_like {
+            let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+            let reason = if bomb_like {
+                format!(
+                    "part {name:?} inflates {} times, from {compressed} to {size} bytes (the limit is {MAX_INFLATION_RATIO} times for parts over {RATIO_CHECKED_BYTES} bytes): a zip bomb?",
+                    size / compressed.max(1)
+                )
+            } else {
+                format!(
+                    "its parts inflate to at least {total} bytes, more than the limit of {MAX_INFLATED_BYTES} in all (reached at part {name:?})"
+                )
+            };
+            return Err(IngestError::WorkbookTooLarge {
+                file: file.to_path_buf(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The cells of one sheet. XLSX and XLSB sheets are read cell by cell, so that a sheet
+/// spanning more than [`MAX_SHEET_CELLS`] is refused before its rectangle is allocated;
+/// other formats are read by calamine whole (ODS caps repeated rows and cells itself).
+fn sheet_range<RS: std::io::Read + std::io::Seek>(
+    file: &Path,
+    workbook: &mut Sheets<RS>,
+    name: &str,
+) -> Result<Range<Data>, IngestError> {
+    let unreadable = |e: &dyn std::fmt::Display| IngestError::Spreadsheet {
+        file: file.to_path_buf(),
+        reason: format!("cannot read sheet {name:?}: {e}"),
+    };
+    match workbook {
+        Sheets::Xlsx(xlsx) => match xlsx.worksheet_cells_reader(name) {
+            // A chart sheet has no cells, as calamine's own worksheet_range treats it.
+            Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(Range::default()),
+            Err(e) => Err(unreadable(&e)),
+            Ok(mut cells) => bounded_range(file, name, || cells.next_cell())
+                .map_err(|e| e.unwrap_or_else(|e| unreadable(&e))),
+        },
+        Sheets::Xlsb(xlsb) => match xlsb.worksheet_cells_reader(name) {
+            Err(e) => Err(unreadable(&e)),
+            Ok(mut cells) => bounded_range(file, name, || cells.next_cell())
+                .map_err(|e| e.unwrap_or_else(|e| unreadable(&e))),
+        },
+        other => other.worksheet_range(name).map_err(|e| unreadable(&e)),
+    }
+}
+
+/// Collects the non-empty cells that `next_cell` yields into a range, as calamine's
+/// `worksheet_range` does, but stops as soon as they span more than [`MAX_SHEET_CELLS`].
+/// Errors are either ours (`Ok`) or the reader's (`Err`).
+fn bounded_range<'a, E>(
+    file: &Path,
+    sheet: &str,
+    mut next_cell: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, E>,
+) -> Result<Range<Data>, Result<IngestError, E>> {
+    let mut cells: Vec<Cell<Data>> = Vec::new();
+    let (mut first_row, mut last_row) = (u32::MAX, 0u32);
+    let (mut first_col, mut last_col) = (u32::MAX, 0u32);
+    while let Some(cell) = next_cell().map_err(Err)? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        first_row = first_row.min(row);
+        last_row = last_row.max(row);
+        first_col = first_col.min(col);
+        last_col = last_col.max(col);
+        let rows = u64::from(last_row - first_row) + 1;
+        let columns = u64::from(last_col - first_col) + 1;
+        if rows.saturating_mul(columns) > MAX_SHEET_CELLS {
+            return Err(Ok(IngestError::WorkbookTooLarge {
+                file: file.to_path_buf(),
+                reason: format!(
+                    "sheet {sheet:?} spans {rows} rows × {columns} columns (to row {}, column {}), more than the limit of {MAX_SHEET_CELLS} cells",
+                    u64::from(last_row) + 1,
+                    u64::from(last_col) + 1
+                ),
+            }));
+        }
+        cells.push(Cell::new((row, col), Data::from(cell.get_value().clone())));
+    }
+    Ok(Range::from_sparse(cells))
 }
 
 /// The text a CSV copy of this cell would hold. Integral floats lose their `.0` (spreadsheets

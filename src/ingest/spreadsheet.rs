@@ -94,11 +94,17 @@ pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestE
 /// Refuses a zip archive whose parts declare more than [`MAX_INFLATED_BYTES`] in all, or
 /// whose large parts inflate more than [`MAX_INFLATION_RATIO`] times. The declared sizes can
 /// be trusted as a bound: the zip reader fails a part that inflates past its declared size.
-/// Archives the zip reader cannot open are left to calamine to report.
+/// An archive the zip reader cannot open (most often a truncated download, which has lost
+/// the zip directory at its end) is reported as such.
 fn check_inflated_size(file: &Path, bytes: &[u8]) -> Result<(), IngestError> {
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(());
-    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        IngestError::Spreadsheet {
+            file: file.to_path_buf(),
+            reason: format!(
+                "cannot open as an XLSX or ODS workbook: the zip archive is damaged or incomplete (truncated file?): {e}"
+            ),
+        }
+    })?;
     let mut total: u64 = 0;
     for index in 0..archive.len() {
         let Ok(part) = archive.by_index_raw(index) else {

@@ -58,12 +58,21 @@ impl DataSheet {
 pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestError> {
     if bytes.starts_with(b"PK\x03\x04") {
         check_inflated_size(file, &bytes)?;
+        if is_ods(&bytes) {
+            check_ods_extent(file, &bytes)?;
+        }
     }
-    let mut workbook =
-        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| IngestError::Spreadsheet {
+    // calamine tries each format in turn on a clone of the reader: a borrowed slice clones
+    // without copying the file.
+    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.as_slice())).map_err(|e| {
+        IngestError::Spreadsheet {
             file: file.to_path_buf(),
-            reason: format!("cannot open as an XLSX or ODS workbook: {e}"),
-        })?;
+            reason: format!(
+                "cannot open as an XLSX or ODS workbook: {}",
+                why_not(&bytes, e)
+            ),
+        }
+    })?;
     let names = workbook.sheet_names();
     if names.is_empty() {
         return Err(IngestError::Spreadsheet {
@@ -88,6 +97,190 @@ pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestE
         file: file.to_path_buf(),
         rows_searched: HEADER_SEARCH_ROWS,
         hint: format!(" in any sheet (searched {})", names.join(", ")),
+    })
+}
+
+/// Why a workbook could not be opened. Trying every format ends in "Cannot detect file
+/// format"; an OpenDocument archive is opened as one again, so that the reason is its own
+/// (for example calamine's limit on cells, which a table of repeated rows can exceed).
+fn why_not(bytes: &[u8], error: calamine::Error) -> String {
+    if is_ods(bytes) {
+        if let Err(e) = calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(Cursor::new(bytes)) {
+            return e.to_string();
+        }
+    }
+    error.to_string()
+}
+
+/// True for an OpenDocument spreadsheet: its first part is the stored `mimetype` naming it
+/// (OpenDocument 1.2 part 3, §3.3).
+fn is_ods(bytes: &[u8]) -> bool {
+    const ODS_MIMETYPE: &[u8] = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet";
+    bytes.get(30..30 + ODS_MIMETYPE.len()) == Some(ODS_MIMETYPE)
+}
+
+/// Refuses an ODS workbook with a table that would span more than [`MAX_SHEET_CELLS`] cells.
+/// calamine expands `table:number-rows-repeated` and `table:number-columns-repeated` while it
+/// opens the workbook, up to 100 million cells (several gigabytes) for a file of a few hundred
+/// bytes, so the extent is measured first by scanning `content.xml`.
+fn check_ods_extent(file: &Path, bytes: &[u8]) -> Result<(), IngestError> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    // A damaged content.xml is left to calamine to report.
+    let Ok(content) = archive.by_name("content.xml") else {
+        return Ok(());
+    };
+    let Ok(Some(extent)) = largest_ods_table(std::io::BufReader::new(content)) else {
+        return Ok(());
+    };
+    if extent.rows.saturating_mul(extent.columns) <= MAX_SHEET_CELLS {
+        return Ok(());
+    }
+    Err(IngestError::WorkbookTooLarge {
+        file: file.to_path_buf(),
+        reason: format!(
+            "sheet {:?} spans {} rows × {} columns once its repeated rows and cells are expanded, more than the limit of {MAX_SHEET_CELLS} cells",
+            extent.name, extent.rows, extent.columns
+        ),
+    })
+}
+
+/// The rectangle a table of an ODS workbook covers: rows up to its last row with a non-empty
+/// cell, columns up to the last non-empty cell of any row, with repeats counted.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct OdsExtent {
+    name: String,
+    rows: u64,
+    columns: u64,
+}
+
+/// The largest table (by rows × columns) of an ODS `content.xml`, found by scanning its
+/// tags: `table:table` (with `table:name`), `table:table-row` (with
+/// `table:number-rows-repeated`), and `table:table-cell` and `table:covered-table-cell`
+/// (with `table:number-columns-repeated`). A self-closing cell is empty; any other cell is
+/// counted as non-empty, which can only overstate the extent. Only the first 4 kB of a tag
+/// are kept, which is far more than its name and attributes need.
+fn largest_ods_table(mut content: impl std::io::BufRead) -> std::io::Result<Option<OdsExtent>> {
+    const KEPT_TAG_BYTES: usize = 4096;
+    let mut largest: Option<OdsExtent> = None;
+    let mut table = OdsExtent::default();
+    // Rows so far in the table, and the row count after its last non-empty row.
+    let (mut row_position, mut rows_used) = (0u64, 0u64);
+    // The current row's repeat, cells so far, and cells up to its last non-empty cell.
+    let (mut row_repeat, mut column_position, mut columns_used) = (1u64, 0u64, 0u64);
+    let mut tag: Vec<u8> = Vec::new();
+    let mut in_tag = false;
+    loop {
+        let chunk = content.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let length = chunk.len();
+        let mut at = 0;
+        while at < length {
+            if !in_tag {
+                match memchr::memchr(b'<', &chunk[at..]) {
+                    Some(offset) => {
+                        at += offset + 1;
+                        in_tag = true;
+                        tag.clear();
+                    }
+                    None => at = length,
+                }
+                continue;
+            }
+            let end = memchr::memchr(b'>', &chunk[at..]).map(|offset| at + offset);
+            let piece = &chunk[at..end.unwrap_or(length)];
+            let room = KEPT_TAG_BYTES.saturating_sub(tag.len());
+            tag.extend_from_slice(&piece[..piece.len().min(room)]);
+            let Some(end) = end else {
+                at = length;
+                continue;
+            };
+            // Whether the tag closes itself, from its last byte even when it was cut.
+            let self_closing =
+                (end > at && chunk[end - 1] == b'/') || (end == at && tag.ends_with(b"/"));
+            at = end + 1;
+            in_tag = false;
+            // The name runs to the first space or '/', after a closing tag's own '/'.
+            let name_end = tag
+                .iter()
+                .skip(1)
+                .position(|b| b.is_ascii_whitespace() || *b == b'/')
+                .map_or(tag.len(), |i| i + 1);
+            match &tag[..name_end] {
+                b"table:table" => {
+                    table = OdsExtent {
+                        name: attribute(&tag, b"table:name")
+                            .map(|v| String::from_utf8_lossy(v).into_owned())
+                            .unwrap_or_default(),
+                        ..OdsExtent::default()
+                    };
+                    (row_position, rows_used) = (0, 0);
+                }
+                b"/table:table" => {
+                    table.rows = rows_used;
+                    let size = |e: &OdsExtent| e.rows.saturating_mul(e.columns);
+                    if largest.as_ref().is_none_or(|l| size(&table) > size(l)) {
+                        largest = Some(std::mem::take(&mut table));
+                    }
+                }
+                b"table:table-row" => {
+                    row_repeat = repeat(&tag, b"table:number-rows-repeated");
+                    (column_position, columns_used) = (0, 0);
+                    if self_closing {
+                        row_position = row_position.saturating_add(row_repeat);
+                    }
+                }
+                b"/table:table-row" => {
+                    row_position = row_position.saturating_add(row_repeat);
+                    if columns_used > 0 {
+                        rows_used = row_position;
+                        table.columns = table.columns.max(columns_used);
+                    }
+                }
+                b"table:table-cell" | b"table:covered-table-cell" => {
+                    let columns = repeat(&tag, b"table:number-columns-repeated");
+                    column_position = column_position.saturating_add(columns);
+                    if !self_closing {
+                        columns_used = column_position;
+                    }
+                }
+                _ => {}
+            }
+        }
+        content.consume(length);
+    }
+    Ok(largest)
+}
+
+/// The value of an attribute in a tag's bytes, if present.
+fn attribute<'t>(tag: &'t [u8], name: &[u8]) -> Option<&'t [u8]> {
+    let mut from = 0;
+    while let Some(offset) = memchr::memmem::find(&tag[from..], name) {
+        let start = from + offset;
+        let rest = &tag[start + name.len()..];
+        let preceded_by_space = start > 0 && tag[start - 1].is_ascii_whitespace();
+        if preceded_by_space && rest.starts_with(b"=\"") {
+            let value = &rest[2..];
+            return Some(&value[..memchr::memchr(b'"', value).unwrap_or(value.len())]);
+        }
+        from = start + name.len();
+    }
+    None
+}
+
+/// A repeat count attribute: 1 when absent or unreadable, saturating when huge.
+fn repeat(tag: &[u8], name: &[u8]) -> u64 {
+    let Some(value) = attribute(tag, name) else {
+        return 1;
+    };
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return 1;
+    }
+    value.iter().fold(0u64, |n, d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
     })
 }
 
@@ -226,3 +419,6 @@ fn format_float(f: f64) -> String {
         f.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests;

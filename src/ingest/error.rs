@@ -51,6 +51,14 @@ pub enum IngestError {
         /// A hint such as "; it looks like Windows-1252 …".
         hint: String,
     },
+    /// The text is UTF-16, not UTF-8.
+    #[error("{file}: the file is UTF-16 ({byte_order}), not UTF-8: re-save it as UTF-8 (in Excel, \"CSV UTF-8\")")]
+    Utf16 {
+        /// The file.
+        file: PathBuf,
+        /// Its byte order, and whether it has a byte-order mark.
+        byte_order: &'static str,
+    },
     /// A structural CSV error.
     #[error("{file}:{line}: {reason}")]
     Csv {

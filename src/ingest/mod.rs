@@ -301,7 +301,7 @@ pub const GZIP_MAX_BYTES: u64 = 2 << 30;
 pub const GZIP_MAX_RATIO: u64 = 200;
 
 /// See [`GZIP_MAX_BYTES`].
-pub const GZIP_MIN_LIMIT: u64 = 256 << 20;
+pub const GZIP_MIN_LIMIT: u64 = 64 << 20;
 
 /// How many bytes `compressed` bytes of gzip data may inflate to.
 fn gzip_limit(compressed: u64) -> u64 {

@@ -831,7 +831,11 @@ fn resolve_inputs(base: &Path, patterns: &[String]) -> Result<Vec<PathBuf>> {
 
 /// Expands `*` and `?` in the last path component (enough for `data/raw/*.xlsx`).
 fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>> {
-    let dir = pattern.parent().unwrap_or_else(|| Path::new("."));
+    // An analysis file in the current folder gives patterns with an empty parent.
+    let dir = match pattern.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     let name = pattern
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -843,7 +847,7 @@ fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>> {
         .with_context(|| format!("cannot list {}", dir.display()))?
         .filter_map(|e| e.ok())
         .filter(|e| wildcard_match(&name, &e.file_name().to_string_lossy()))
-        .map(|e| e.path())
+        .map(|e| pattern.with_file_name(e.file_name()))
         .collect();
     matched.sort();
     Ok(matched)

@@ -114,10 +114,12 @@ pub fn csv_field(value: &str) -> String {
 }
 
 /// Keeps text from becoming a live formula when a CSV is opened in a spreadsheet: a value
-/// that starts with `=`, `+`, `-` or `@` and is not a plain number gets a leading `'`.
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a finite number
+/// gets a leading `'`. (`-inf` and `+NaN` parse as floats but a spreadsheet reads them as
+/// formulas naming `inf` and `NaN`.)
 pub fn spreadsheet_safe(value: &str) -> String {
     let starts_formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if starts_formula && value.parse::<f64>().is_err() {
+    if starts_formula && !value.parse::<f64>().is_ok_and(f64::is_finite) {
         format!("'{value}")
     } else {
         value.to_string()

@@ -51,6 +51,14 @@ pub enum IngestError {
         /// A hint such as "; it looks like Windows-1252 …".
         hint: String,
     },
+    /// The text is UTF-16, not UTF-8.
+    #[error("{file}: the file is UTF-16 ({byte_order}), not UTF-8: re-save it as UTF-8 (in Excel, \"CSV UTF-8\")")]
+    Utf16 {
+        /// The file.
+        file: PathBuf,
+        /// Its byte order, and whether it has a byte-order mark.
+        byte_order: &'static str,
+    },
     /// A structural CSV error.
     #[error("{file}:{line}: {reason}")]
     Csv {
@@ -82,7 +90,7 @@ pub enum IngestError {
         columns: String,
     },
     /// A force name that is not in the forces table.
-    #[error("{file}:{line}: unknown force {value:?} in column {column:?}; closest known names: {closest} (if this is another spelling of a known force, add it with --alias NAME=FORCE)")]
+    #[error("{file}:{line}: unknown force {} in column {column:?}; closest known names: {closest} (if this is another spelling of a known force, add it with --alias NAME=FORCE)", crate::normalise::text::quote_for_message(.value))]
     UnknownForce {
         /// The file.
         file: PathBuf,
@@ -122,6 +130,17 @@ pub enum IngestError {
         /// The file.
         file: PathBuf,
         /// What is wrong.
+        reason: String,
+    },
+    /// A workbook too large to read safely: its parts would inflate past
+    /// [`crate::ingest::spreadsheet::MAX_INFLATED_BYTES`] (a zip bomb, or a table far larger
+    /// than any published one), or a sheet spans more than
+    /// [`crate::ingest::spreadsheet::MAX_SHEET_CELLS`] cells.
+    #[error("{file}: workbook too large to read safely: {reason}")]
+    WorkbookTooLarge {
+        /// The file.
+        file: PathBuf,
+        /// What is too large, with the limit.
         reason: String,
     },
     /// Inputs of different kinds were mixed in one ingest.

@@ -14,7 +14,7 @@ use crate::ingest::{InputAccount, RowOutcome};
 use crate::normalise::forces::{ForceId, ForceTable};
 use crate::normalise::headers::HoColumns;
 use crate::normalise::offences::canonical_group;
-use crate::normalise::text::clean;
+use crate::normalise::text::{clean, quote_for_message};
 use crate::normalise::values::{parse_count, parse_expired, parse_outcome_type, Count};
 use crate::record::{col, parse_financial_year, parse_quarter, Basis, Period};
 
@@ -235,14 +235,16 @@ impl<'f> HoBuilder<'f> {
         let year_text = cell(columns.financial_year);
         let Some(fy_start) = self.financial_year(year_text) else {
             return Ok(RowOutcome::Quarantined(format!(
-                "financial year {year_text:?} is not of the form 2018/19"
+                "financial year {} is not of the form 2018/19",
+                quote_for_message(year_text)
             )));
         };
         let quarter_text = cell(columns.quarter);
         let Some(period) = parse_quarter(quarter_text).and_then(|q| Period::new(fy_start, q))
         else {
             return Ok(RowOutcome::Quarantined(format!(
-                "quarter {quarter_text:?} is not 1-4 or Q1-Q4"
+                "quarter {} is not 1-4 or Q1-Q4",
+                quote_for_message(quarter_text)
             )));
         };
         let force_text = cell(columns.force);
@@ -279,7 +281,8 @@ impl<'f> HoBuilder<'f> {
         let outcome_text = cell(columns.outcome_type);
         let Some(outcome_type) = parse_outcome_type(outcome_text) else {
             return Ok(RowOutcome::Quarantined(format!(
-                "outcome type {outcome_text:?} is not a whole number from 0 to 22"
+                "outcome type {} is not a whole number from 0 to 22",
+                quote_for_message(outcome_text)
             )));
         };
         let expired = match columns.offence_code_expired {
@@ -287,8 +290,8 @@ impl<'f> HoBuilder<'f> {
                 Some(flag) => flag,
                 None => {
                     return Ok(RowOutcome::Quarantined(format!(
-                        "offence code expired {:?} is neither empty nor x",
-                        cell(i)
+                        "offence code expired {} is neither empty nor x",
+                        quote_for_message(cell(i))
                     )))
                 }
             },

@@ -268,16 +268,46 @@ fn read_bytes(path: &Path) -> Result<(Vec<u8>, bool), IngestError> {
     };
     let bytes = std::fs::read(path).map_err(io_error)?;
     if bytes.starts_with(&[0x1F, 0x8B]) {
+        let compressed = bytes.len() as u64;
+        let limit = gzip_limit(compressed);
         let mut out = Vec::with_capacity(bytes.len() * 8);
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(limit + 1)
             .read_to_end(&mut out)
             .map_err(|e| IngestError::Gzip {
                 file: path.to_path_buf(),
                 reason: e.to_string(),
             })?;
+        if out.len() as u64 > limit {
+            return Err(IngestError::Gzip {
+                file: path.to_path_buf(),
+                reason: format!(
+                    "it inflates to more than {limit} bytes from {compressed}, past the limit of {GZIP_MAX_RATIO} times its size (at least {GZIP_MIN_LIMIT} bytes, at most {GZIP_MAX_BYTES}): a gzip bomb?"
+                ),
+            });
+        }
         return Ok((out, true));
     }
     Ok((bytes, false))
+}
+
+/// The most bytes a gzip-compressed input may inflate to. The full 2018/19 table is 131 MB
+/// from 4 MB (33 times); a gzip bomb inflates about 1,000 times, so an input may inflate
+/// [`GZIP_MAX_RATIO`] times its compressed size, or [`GZIP_MIN_LIMIT`] bytes if that is more,
+/// and never more than [`GZIP_MAX_BYTES`] (the inflated bytes are held in memory).
+pub const GZIP_MAX_BYTES: u64 = 2 << 30;
+
+/// See [`GZIP_MAX_BYTES`].
+pub const GZIP_MAX_RATIO: u64 = 200;
+
+/// See [`GZIP_MAX_BYTES`].
+pub const GZIP_MIN_LIMIT: u64 = 64 << 20;
+
+/// How many bytes `compressed` bytes of gzip data may inflate to.
+fn gzip_limit(compressed: u64) -> u64 {
+    compressed
+        .saturating_mul(GZIP_MAX_RATIO)
+        .clamp(GZIP_MIN_LIMIT, GZIP_MAX_BYTES)
 }
 
 /// Where one input is in its reading: looking for the header, or loading rows.
@@ -472,6 +502,12 @@ fn read_csv(
     if bytes.is_empty() {
         return Err(IngestError::Empty {
             file: path.to_path_buf(),
+        });
+    }
+    if let Some(byte_order) = utf16_byte_order(bytes) {
+        return Err(IngestError::Utf16 {
+            file: path.to_path_buf(),
+            byte_order,
         });
     }
     if let Some(offset) = memchr::memchr(0, bytes) {
@@ -690,6 +726,22 @@ fn decode_utf8<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str, IngestError>
             hint,
         }
     })
+}
+
+/// The byte order of UTF-16 text (Excel's "Unicode Text" and some exports), told by its
+/// byte-order mark or, without one, by the NUL high bytes of its first two ASCII characters.
+fn utf16_byte_order(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some("little-endian, with a byte-order mark"),
+        [0xFE, 0xFF, ..] => Some("big-endian, with a byte-order mark"),
+        [a, 0, b, 0, ..] if a.is_ascii() && b.is_ascii() && *a != 0 && *b != 0 => {
+            Some("little-endian")
+        }
+        [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii() && *a != 0 && *b != 0 => {
+            Some("big-endian")
+        }
+        _ => None,
+    }
 }
 
 fn read_spreadsheet(

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use crate::ingest::error::IngestError;
 use crate::ingest::{InputAccount, RowOutcome};
 use crate::normalise::headers::TidyColumns;
-use crate::normalise::text::clean;
+use crate::normalise::text::{clean, quote_for_message};
 use crate::normalise::values::{parse_count, Count};
 
 /// Column names of the tidy-counts table written by `ingest`.
@@ -122,9 +122,13 @@ impl TidyBuilder {
         key.extend(groups.iter().cloned());
         let here = format!("{}:{line}", self.files[input as usize]);
         if let Some(first) = self.seen.insert(key, here) {
-            let mut described = format!("unit {unit:?} period {period:?}");
+            let mut described = format!(
+                "unit {} period {}",
+                quote_for_message(&unit),
+                quote_for_message(&period)
+            );
             for ((_, name), value) in columns.groups.iter().zip(&groups) {
-                described.push_str(&format!(" {name} {value:?}"));
+                described.push_str(&format!(" {name} {}", quote_for_message(value)));
             }
             return Err(IngestError::DuplicateKey {
                 file: file.to_path_buf(),

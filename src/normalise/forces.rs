@@ -206,7 +206,9 @@ impl ForceTable {
 
     /// Up to `k` canonical names closest to `name` by edit distance, for error messages.
     pub fn closest_names(&self, name: &str, k: usize) -> Vec<String> {
-        let key = match_key(name);
+        // Only the start of a long name is compared: the edit distance costs the product of
+        // the lengths, and a megabyte-long cell would take minutes against every alias.
+        let key: String = match_key(name).chars().take(CLOSEST_NAME_CHARS).collect();
         let mut scored: Vec<(usize, &str)> = self
             .by_key
             .iter()
@@ -230,6 +232,9 @@ impl ForceTable {
         names
     }
 }
+
+/// How many characters of a name [`ForceTable::closest_names`] compares.
+const CLOSEST_NAME_CHARS: usize = 64;
 
 /// Levenshtein distance over characters.
 fn edit_distance(a: &str, b: &str) -> usize {

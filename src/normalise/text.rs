@@ -43,6 +43,16 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A value as a message shows it: quoted, and when longer than 60 characters cut there and
+/// followed by its length in bytes, so that a 50 MB cell still gives a one-line message.
+pub fn quote_for_message(value: &str) -> String {
+    const SHOWN_CHARS: usize = 60;
+    match value.char_indices().nth(SHOWN_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &value[..cut], value.len()),
+    }
+}
+
 /// The key two texts are compared by: [`clean`]ed, lower-cased, every dash variant written as
 /// `-`, and a leading UTF-8 byte-order mark removed.
 pub fn match_key(text: &str) -> String {

@@ -4,7 +4,13 @@
 //! null, never zero), or an invalid value that quarantines its row. Negative counts are real
 //! revisions and are kept (DATA.md §2.5).
 
-use crate::normalise::text::match_key;
+use crate::normalise::text::{match_key, quote_for_message};
+
+/// The largest count accepted, either side of zero. England and Wales record about six
+/// million crimes a year, so no count of outcomes comes near it; the bound keeps every sum of
+/// counts far inside `i64` (a billion rows of it sum to under 10^18), where a count such as
+/// 9223372036854775807 would overflow the first sum it entered.
+pub const MAX_COUNT: i64 = 999_999_999;
 
 /// Tokens that mean "no number here" in count cells, as written in the sources
 /// (DATA.md §2.5): verified in 2018/19 (`N/A - offence code expired`, `NA`), used by other
@@ -36,12 +42,13 @@ pub enum Count {
 }
 
 /// Parses a count cell. Accepts `151`, `-1`, `151.0` (a spreadsheet float with an integral
-/// value) and `1,234` (thousands separators in copied tables); any other float is invalid.
+/// value) and `1,234` (thousands separators in copied tables); any other float is invalid,
+/// and so is a count beyond [`MAX_COUNT`].
 pub fn parse_count(text: &str) -> Count {
     let bytes = text.as_bytes();
-    // Fast path: an optional minus sign and 1–18 digits cannot overflow an i64.
+    // Fast path: an optional minus sign and 1–9 digits are within MAX_COUNT.
     let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
-    if !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) {
+    if !digits.is_empty() && digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit) {
         let magnitude = digits
             .iter()
             .fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0'));
@@ -83,20 +90,36 @@ fn parse_count_slow(text: &str) -> Count {
     };
     if !plain.is_empty() && plain.bytes().all(|b| b.is_ascii_digit()) {
         return match plain.parse::<i64>() {
-            Ok(v) => Count::Value(sign * v),
-            Err(_) => Count::Invalid(format!("count {text:?} is too large")),
+            Ok(v) if v <= MAX_COUNT => Count::Value(sign * v),
+            _ => Count::Invalid(format!(
+                "count {} is too large (the largest accepted is {MAX_COUNT})",
+                quote_for_message(text)
+            )),
         };
     }
     if let Ok(value) = plain.parse::<f64>() {
-        if value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e15 {
+        // MAX_COUNT is exactly representable, so the comparison is exact.
+        #[allow(clippy::cast_precision_loss)]
+        let max = MAX_COUNT as f64;
+        if value.is_finite() && value.fract() == 0.0 && value.abs() <= max {
             // An integral float such as `151.0`: the check above proves the cast is exact.
             #[allow(clippy::cast_possible_truncation)]
             return Count::Value(sign * value as i64);
         }
-        return Count::Invalid(format!("count {text:?} is not a whole number"));
+        if value.is_finite() && value.fract() == 0.0 {
+            return Count::Invalid(format!(
+                "count {} is too large (the largest accepted is {MAX_COUNT})",
+                quote_for_message(text)
+            ));
+        }
+        return Count::Invalid(format!(
+            "count {} is not a whole number",
+            quote_for_message(text)
+        ));
     }
     Count::Invalid(format!(
-        "count {text:?} is not a number or a known missing-value token"
+        "count {} is not a number or a known missing-value token",
+        quote_for_message(text)
     ))
 }
 

@@ -7,6 +7,11 @@ fn formulas_are_defused_but_numbers_kept() {
     assert_eq!(spreadsheet_safe("+1+1"), "'+1+1");
     assert_eq!(spreadsheet_safe("-276"), "-276");
     assert_eq!(spreadsheet_safe("Cleveland"), "Cleveland");
+    assert_eq!(spreadsheet_safe("+1"), "+1");
+    assert_eq!(spreadsheet_safe("-0.5e3"), "-0.5e3");
+    for value in ["-inf", "+Infinity", "-NaN", "\t=1", "\r=1", "-1+cmd"] {
+        assert_eq!(spreadsheet_safe(value), format!("'{value}"), "{value:?}");
+    }
 }
 
 #[test]

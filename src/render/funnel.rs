@@ -1,9 +1,14 @@
-//! The funnel plot: each force's rate against its denominator, with the target and the
-//! control limits from the run's `funnel_limits` table.
+//! The funnel plot: each unit's rate against its denominator, with the target and the control
+//! limits from a run's limits table.
 //!
-//! Invariant: the limit curves are the rows of `funnel_limits`, drawn as they are (never
+//! One drawing serves every funnel: the national one (forces, from `force_comparison` and
+//! `funnel_limits`, built by [`national`]) and the within-force ones of a record-level extract
+//! (areas and investigating units, built in `extract.rs`). Only the words, the points and the
+//! limits table differ, and they arrive in a [`FunnelChart`].
+//!
+//! Invariant: the limit curves are the rows of the limits table, drawn as they are (never
 //! recomputed); overdispersion-adjusted limits are solid and unadjusted limits dashed; every
-//! flagged force and every focus force is labelled, and labels never overlap each other.
+//! flagged unit and every focus unit is labelled, and labels never overlap each other.
 
 use anyhow::Result;
 use plotters::prelude::DrawingBackend;
@@ -14,11 +19,116 @@ use super::canvas::{Align, Canvas, Font, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::labels::{place, spread, LabelRequest, Rect};
 use super::marks::{self, RADIUS, RING_GAP};
-use super::model::{FlagKind, ForceRow, LimitRow, Model};
+use super::model::{FlagKind, Levels, LimitRow, Model};
 use super::style::{self, grey, okabe_ito, type_size};
 
-/// Marks forces outside the national set in labels.
-const NOT_NATIONAL: &str = "†";
+/// Marks units outside the set the target comes from, in labels.
+const NOT_IN_SET: &str = "†";
+
+/// What a funnel's points are, in words: "force" and "forces", "area" and "areas".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Noun {
+    /// One of them ("area").
+    pub one: String,
+    /// Several of them ("areas").
+    pub many: String,
+}
+
+impl Noun {
+    /// A noun from its singular and plural.
+    pub fn new(one: &str, many: &str) -> Noun {
+        Noun {
+            one: one.to_string(),
+            many: many.to_string(),
+        }
+    }
+}
+
+/// One point of a funnel: a unit's rate at its denominator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelPoint {
+    /// The unit's name, as labelled.
+    pub name: String,
+    /// The denominator (the horizontal position).
+    pub denominator: f64,
+    /// The rate (the vertical position).
+    pub rate: f64,
+    /// The overdispersion-adjusted flag.
+    pub flag: FlagKind,
+    /// A focus unit: drawn as an orange diamond and always labelled in bold.
+    pub focus: bool,
+    /// Ringed (a member of a focus force's peer group).
+    pub ringed: bool,
+    /// Part of the set the target comes from; others are marked with a dagger.
+    pub in_target_set: bool,
+}
+
+/// Which points carry their name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Labelling {
+    /// Focus units and flagged units (many points: the national funnel).
+    Flagged,
+    /// Every point, with flagged units in bold beside their rate and flag (few points: the
+    /// areas of one force, where a reader wants to find each one).
+    Every,
+}
+
+/// Everything one funnel plot draws, already in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelChart<'a> {
+    /// The title.
+    pub title: String,
+    /// Subtitle paragraphs: the scope line, then [`method_line`].
+    pub subtitle: Vec<String>,
+    /// The horizontal axis title.
+    pub x_title: String,
+    /// The vertical axis title.
+    pub y_title: String,
+    /// The points, in table order.
+    pub points: Vec<FunnelPoint>,
+    /// The limits along a grid of denominators (ascending).
+    pub limits: &'a [LimitRow],
+    /// The target rate.
+    pub target: f64,
+    /// The two levels.
+    pub levels: Levels,
+    /// Whether the overdispersion adjustment was applied (else only one set of curves).
+    pub adjusted: bool,
+    /// Legend entries for the points: the flags, then any focus or peer-group entries.
+    pub point_legend: Vec<LegendEntry>,
+    /// Which points carry their name.
+    pub labelling: Labelling,
+    /// The set the target comes from, for the note on daggered points ("national set").
+    pub target_set: String,
+    /// Notes above the source line (before the dagger's note, when there is one).
+    pub notes: Vec<String>,
+    /// The source line.
+    pub source: String,
+}
+
+/// The subtitle's method paragraph: "Limits: …; φ = …, τ² = …. Target: pooled rate 40.8% (…)."
+pub fn method_line(
+    method: &str,
+    phi: Option<f64>,
+    tau2: Option<f64>,
+    target_kind: &str,
+    target: f64,
+    target_set: &str,
+) -> String {
+    let mut line = format!("Limits: {method}");
+    if let (Some(phi), Some(tau2)) = (phi, tau2) {
+        line.push_str(&format!(
+            "; φ = {}, τ² = {}",
+            style::significant(phi),
+            style::significant(tau2)
+        ));
+    }
+    line.push_str(&format!(
+        ". Target: {target_kind} rate {} ({target_set}).",
+        style::percent(target, 1)
+    ));
+    line
+}
 
 /// The four limit curves' looks: outer adjusted, outer unadjusted, inner adjusted, inner
 /// unadjusted.
@@ -50,30 +160,88 @@ fn peer_members(model: &Model) -> Vec<String> {
     members
 }
 
-fn frame(model: &Model, has_outsiders: bool) -> Frame {
+/// The national funnel: every force with a rate, from `force_comparison` and `funnel_limits`.
+pub fn national(model: &Model) -> FunnelChart<'_> {
     let c = &model.context;
-    let inner = style::level_text(c.levels.inner);
-    let outer = style::level_text(c.levels.outer);
-    let mut method = format!("Limits: {}", c.method);
-    if let (Some(phi), Some(tau2)) = (c.phi, c.tau2) {
-        method.push_str(&format!(
-            "; φ = {}, τ² = {}",
-            style::significant(phi),
-            style::significant(tau2)
+    let peers = peer_members(model);
+    let points: Vec<FunnelPoint> = model
+        .forces
+        .iter()
+        .filter(|f| f.denominator > 0.0)
+        .filter_map(|f| {
+            Some(FunnelPoint {
+                name: f.force.clone(),
+                denominator: f.denominator,
+                rate: f.rate?,
+                flag: f.flag,
+                focus: f.focus,
+                ringed: peers.contains(&f.force),
+                in_target_set: f.in_national_set,
+            })
+        })
+        .collect();
+    let mut point_legend = marks::flag_legend(&c.levels);
+    if !c.focus.is_empty() {
+        point_legend.push(LegendEntry::new(
+            Glyph::Marker(marks::focus_marker()),
+            format!("Focus: {}", c.focus.join(", ")),
         ));
     }
-    method.push_str(&format!(
-        ". Target: {} rate {} ({}).",
-        c.target_kind,
-        style::percent(c.target, 1),
-        c.national_set
-    ));
+    let groups: Vec<String> = c
+        .focus
+        .iter()
+        .filter(|f| model.peer_group_of(f).is_some())
+        .cloned()
+        .collect();
+    if !groups.is_empty() {
+        point_legend.push(LegendEntry::new(
+            Glyph::Ringed(
+                marks::flag_marker(FlagKind::Within, RADIUS),
+                marks::peer_ring(),
+            ),
+            format!("Peer group of {}", groups.join(", ")),
+        ));
+    }
+    FunnelChart {
+        title: format!(
+            "{} rate by force against the number of outcomes: funnel plot, {}",
+            c.outcome, c.period
+        ),
+        subtitle: vec![
+            model.scope_line(),
+            method_line(
+                &c.method,
+                c.phi,
+                c.tau2,
+                &c.target_kind,
+                c.target,
+                &c.national_set,
+            ),
+        ],
+        x_title: format!("Denominator: {} (log scale)", c.denominator),
+        y_title: format!("{} rate (%)", c.outcome),
+        points,
+        limits: &model.limits,
+        target: c.target,
+        levels: c.levels,
+        adjusted: c.adjusted,
+        point_legend,
+        labelling: Labelling::Flagged,
+        target_set: "national set".to_string(),
+        notes: Vec::new(),
+        source: model.source_line(),
+    }
+}
+
+fn frame(chart: &FunnelChart) -> Frame {
+    let inner = style::level_text(chart.levels.inner);
+    let outer = style::level_text(chart.levels.outer);
     let mut legend = vec![LegendEntry::new(
         Glyph::Line(target_stroke()),
-        format!("Target {}", style::percent(c.target, 1)),
+        format!("Target {}", style::percent(chart.target, 1)),
     )];
     let strokes = limit_strokes();
-    if c.adjusted {
+    if chart.adjusted {
         legend.push(LegendEntry::new(
             Glyph::Line(strokes[0]),
             format!("{outer} limits, adjusted for overdispersion"),
@@ -100,43 +268,20 @@ fn frame(model: &Model, has_outsiders: bool) -> Frame {
             format!("{inner} limits"),
         ));
     }
-    legend.extend(marks::flag_legend(&c.levels));
-    if !c.focus.is_empty() {
-        legend.push(LegendEntry::new(
-            Glyph::Marker(marks::focus_marker()),
-            format!("Focus: {}", c.focus.join(", ")),
-        ));
-    }
-    let groups: Vec<String> = c
-        .focus
-        .iter()
-        .filter(|f| model.peer_group_of(f).is_some())
-        .cloned()
-        .collect();
-    if !groups.is_empty() {
-        legend.push(LegendEntry::new(
-            Glyph::Ringed(
-                marks::flag_marker(FlagKind::Within, RADIUS),
-                marks::peer_ring(),
-            ),
-            format!("Peer group of {}", groups.join(", ")),
-        ));
-    }
-    let mut notes = Vec::new();
-    if has_outsiders {
+    legend.extend(chart.point_legend.iter().cloned());
+    let mut notes = chart.notes.clone();
+    if chart.points.iter().any(|p| !p.in_target_set) {
         notes.push(format!(
-            "{NOT_NATIONAL} Not in the national set: compared with the limits but not part of the target."
+            "{NOT_IN_SET} Not in the {}: compared with the limits but not part of the target.",
+            chart.target_set
         ));
     }
     Frame {
-        title: format!(
-            "{} rate by force against the number of outcomes: funnel plot, {}",
-            c.outcome, c.period
-        ),
-        subtitle: vec![model.scope_line(), method],
+        title: chart.title.clone(),
+        subtitle: chart.subtitle.clone(),
         legend,
         notes,
-        source: model.source_line(),
+        source: chart.source.clone(),
     }
 }
 
@@ -149,24 +294,22 @@ fn visible_limits(limits: &[LimitRow], lo: f64, hi: f64) -> Vec<LimitRow> {
         .collect()
 }
 
-fn axes(model: &Model, points: &[&ForceRow]) -> (Axis, Axis) {
-    let denominators = points.iter().map(|f| f.denominator);
+fn axes(chart: &FunnelChart) -> (Axis, Axis) {
+    let denominators = chart.points.iter().map(|p| p.denominator);
     let min_n = denominators.clone().fold(f64::INFINITY, f64::min);
     let max_n = denominators.fold(0.0, f64::max);
-    let grid_lo = model.limits.first().map_or(min_n, |l| l.denominator);
-    let grid_hi = model.limits.last().map_or(max_n, |l| l.denominator);
+    let grid_lo = chart.limits.first().map_or(min_n, |l| l.denominator);
+    let grid_hi = chart.limits.last().map_or(max_n, |l| l.denominator);
     let lo = (min_n / 1.3).max(grid_lo.min(min_n));
     let hi = (max_n * 1.2).min(grid_hi.max(max_n));
     let x = Axis::log_count(lo, hi, 9);
-    let mut y_lo = model.context.target;
-    let mut y_hi = model.context.target;
-    for force in points {
-        if let Some(rate) = force.rate {
-            y_lo = y_lo.min(rate);
-            y_hi = y_hi.max(rate);
-        }
+    let mut y_lo = chart.target;
+    let mut y_hi = chart.target;
+    for point in &chart.points {
+        y_lo = y_lo.min(point.rate);
+        y_hi = y_hi.max(point.rate);
     }
-    for row in visible_limits(&model.limits, x.lo, x.hi) {
+    for row in visible_limits(chart.limits, x.lo, x.hi) {
         for (low, high) in [row.outer, row.outer_unadjusted] {
             y_lo = y_lo.min(low);
             y_hi = y_hi.max(high);
@@ -176,12 +319,16 @@ fn axes(model: &Model, points: &[&ForceRow]) -> (Axis, Axis) {
     (x, Axis::percent(y_lo - pad, y_hi + pad, 9))
 }
 
-fn draw_limits<DB: DrawingBackend>(canvas: &Canvas<DB>, plot: &Plot, model: &Model) -> Result<()> {
-    let rows = visible_limits(&model.limits, plot.x.lo, plot.x.hi);
+fn draw_limits<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    plot: &Plot,
+    chart: &FunnelChart,
+) -> Result<()> {
+    let rows = visible_limits(chart.limits, plot.x.lo, plot.x.hi);
     let strokes = limit_strokes();
     type Pick = fn(&LimitRow) -> (f64, f64);
     let mut curves: Vec<(Pick, Stroke)> = Vec::new();
-    if model.context.adjusted {
+    if chart.adjusted {
         curves.push((|r| r.inner_unadjusted, strokes[3]));
         curves.push((|r| r.outer_unadjusted, strokes[1]));
     }
@@ -198,14 +345,14 @@ fn draw_limits<DB: DrawingBackend>(canvas: &Canvas<DB>, plot: &Plot, model: &Mod
 
 /// The texts that name the adjusted curves and the target in the right margin, with their
 /// values and colours, top to bottom.
-fn margin_labels(model: &Model) -> Vec<(f64, String, RGBColor)> {
-    let levels = &model.context.levels;
+fn margin_labels(chart: &FunnelChart) -> Vec<(f64, String, RGBColor)> {
+    let levels = &chart.levels;
     let mut labels = vec![(
-        model.context.target,
-        format!("Target {}", style::percent(model.context.target, 1)),
+        chart.target,
+        format!("Target {}", style::percent(chart.target, 1)),
         okabe_ito::BLUISH_GREEN,
     )];
-    if let Some(last) = model.limits.last() {
+    if let Some(last) = chart.limits.last() {
         for (value, level) in [
             (last.outer.1, levels.outer),
             (last.inner.1, levels.inner),
@@ -222,11 +369,11 @@ fn margin_labels(model: &Model) -> Vec<(f64, String, RGBColor)> {
 fn draw_margin_labels<DB: DrawingBackend>(
     canvas: &Canvas<DB>,
     plot: &Plot,
-    model: &Model,
+    chart: &FunnelChart,
 ) -> Result<()> {
     let font = Font::regular(type_size::SOURCE);
-    let rows = visible_limits(&model.limits, plot.x.lo, plot.x.hi);
-    let mut labels = margin_labels(model);
+    let rows = visible_limits(chart.limits, plot.x.lo, plot.x.hi);
+    let mut labels = margin_labels(chart);
     // The curves' values where they leave the plot, not at the end of the grid.
     if let Some(last) = rows.last() {
         let levels = [last.outer.1, last.inner.1, last.inner.0, last.outer.0];
@@ -252,102 +399,89 @@ fn draw_margin_labels<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws the funnel plot.
-pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()> {
-    let points: Vec<&ForceRow> = model
-        .forces
-        .iter()
-        .filter(|f| f.rate.is_some() && f.denominator > 0.0)
-        .collect();
-    let has_outsiders = points.iter().any(|f| !f.in_national_set);
-    let region = draw_frame(canvas, &frame(model, has_outsiders))?;
-    let (x, y) = axes(model, &points);
-    let text = AxisText::new(
-        &format!("Denominator: {} (log scale)", model.context.denominator),
-        &format!("{} rate (%)", model.context.outcome),
-    );
+/// The label of a point, and its font: focus units (and, when every point is labelled,
+/// flagged ones) in bold with their rate and flag; the rest by name.
+fn label_text(chart: &FunnelChart, point: &FunnelPoint) -> (String, Font) {
+    let mut text = point.name.clone();
+    if !point.in_target_set {
+        text.push_str(NOT_IN_SET);
+    }
+    let emphasised =
+        point.focus || (chart.labelling == Labelling::Every && point.flag.is_flagged());
+    if emphasised {
+        let text = format!(
+            "{text} {} ({})",
+            style::percent(point.rate, 1),
+            marks::flag_short(&chart.levels, point.flag)
+        );
+        (text, Font::bold(type_size::LABEL))
+    } else {
+        (text, Font::regular(type_size::LABEL))
+    }
+}
+
+/// Draws a funnel plot.
+pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &FunnelChart) -> Result<()> {
+    let region = draw_frame(canvas, &frame(chart))?;
+    let (x, y) = axes(chart);
+    let text = AxisText::new(&chart.x_title, &chart.y_title);
     let font = Font::regular(type_size::SOURCE);
-    let margin = margin_labels(model)
+    let margin = margin_labels(chart)
         .iter()
         .map(|(_, text, _)| canvas.text_width(text, font))
         .fold(0.0, f64::max);
     let region = (region.0, region.1, region.2 - margin - 6.0, region.3);
     let plot = fit_plot(canvas, region, x, y, &text);
     draw_axes(canvas, &plot, &text)?;
-    draw_limits(canvas, &plot, model)?;
-    draw_margin_labels(canvas, &plot, model)?;
+    draw_limits(canvas, &plot, chart)?;
+    draw_margin_labels(canvas, &plot, chart)?;
     plot.line(
         canvas,
-        &[
-            (plot.x.lo, model.context.target),
-            (plot.x.hi, model.context.target),
-        ],
+        &[(plot.x.lo, chart.target), (plot.x.hi, chart.target)],
         target_stroke(),
     )?;
 
-    // Points: unflagged first so that flagged and focus forces are drawn on top.
-    let peers = peer_members(model);
-    let mut order: Vec<&ForceRow> = points.clone();
-    order.sort_by_key(|f| (f.focus, f.flag.is_flagged(), f.force.clone()));
+    // Points: unflagged first so that flagged and focus units are drawn on top.
+    let mut order: Vec<&FunnelPoint> = chart.points.iter().collect();
+    order.sort_by_key(|p| (p.focus, p.flag.is_flagged(), p.name.clone()));
     let mut obstacles = Vec::new();
-    for force in &order {
-        let rate = force.rate.unwrap_or(0.0);
-        let centre = plot.point(force.denominator, rate);
-        let marker = if force.focus {
+    for point in &order {
+        let centre = plot.point(point.denominator, point.rate);
+        let marker = if point.focus {
             marks::focus_marker()
         } else {
-            marks::flag_marker(force.flag, RADIUS)
+            marks::flag_marker(point.flag, RADIUS)
         };
-        if peers.contains(&force.force) {
+        if point.ringed {
             canvas.ring(centre, marker.radius + RING_GAP, marks::peer_ring())?;
         }
         canvas.marker(centre, marker)?;
         obstacles.push(Rect::around(centre, marker.radius + 1.0));
     }
 
-    // Labels: focus forces first, then the outer flags, then the inner flags.
-    let mut labelled: Vec<&ForceRow> = points
+    // Labels: focus units first, then the outer flags, then the inner flags, then the rest.
+    let mut labelled: Vec<&FunnelPoint> = chart
+        .points
         .iter()
-        .copied()
-        .filter(|f| f.focus || f.flag.is_flagged())
+        .filter(|p| p.focus || p.flag.is_flagged() || chart.labelling == Labelling::Every)
         .collect();
-    labelled.sort_by_key(|f| {
-        let rank = match f.flag {
+    labelled.sort_by_key(|p| {
+        let rank = match p.flag {
             FlagKind::HighOuter | FlagKind::LowOuter => 1,
             FlagKind::HighInner | FlagKind::LowInner => 2,
             FlagKind::Within => 3,
         };
-        (!f.focus, rank, f.force.clone())
+        (!p.focus, rank, p.name.clone())
     });
-    let bold = Font::bold(type_size::LABEL);
-    let regular = Font::regular(type_size::LABEL);
-    let texts: Vec<(String, Font)> = labelled
-        .iter()
-        .map(|f| {
-            let mut text = f.force.clone();
-            if !f.in_national_set {
-                text.push_str(NOT_NATIONAL);
-            }
-            if f.focus {
-                text = format!(
-                    "{text} {} ({})",
-                    style::percent(f.rate.unwrap_or(0.0), 1),
-                    marks::flag_short(&model.context.levels, f.flag)
-                );
-                (text, bold)
-            } else {
-                (text, regular)
-            }
-        })
-        .collect();
+    let texts: Vec<(String, Font)> = labelled.iter().map(|p| label_text(chart, p)).collect();
     let requests: Vec<LabelRequest> = labelled
         .iter()
         .zip(&texts)
-        .map(|(f, (text, font))| LabelRequest {
-            anchor: plot.point(f.denominator, f.rate.unwrap_or(0.0)),
+        .map(|(p, (text, font))| LabelRequest {
+            anchor: plot.point(p.denominator, p.rate),
             width: canvas.text_width(text, *font) + 2.0,
             height: font.size + 2.0,
-            clearance: if f.focus {
+            clearance: if p.focus {
                 marks::FOCUS_RADIUS + 2.0
             } else {
                 RADIUS + 2.0

@@ -100,6 +100,33 @@ pub fn flag_legend(levels: &Levels) -> Vec<LegendEntry> {
         .collect()
 }
 
+/// Legend entries for the five flags, saying what the points are: "Areas above the 99.8%
+/// limit", "Areas within the limits".
+pub fn flag_legend_of(levels: &Levels, many: &str) -> Vec<LegendEntry> {
+    let mut subject: Vec<char> = many.chars().collect();
+    if let Some(first) = subject.first_mut() {
+        *first = first.to_ascii_uppercase();
+    }
+    let subject: String = subject.into_iter().collect();
+    FlagKind::ALL
+        .iter()
+        .map(|f| {
+            let words = levels.flag_words(*f);
+            let mut chars = words.chars();
+            let rest: String = chars
+                .next()
+                .map(|c| c.to_ascii_lowercase())
+                .into_iter()
+                .chain(chars)
+                .collect();
+            LegendEntry::new(
+                Glyph::Marker(flag_marker(*f, RADIUS)),
+                format!("{subject} {rest}"),
+            )
+        })
+        .collect()
+}
+
 /// A short form of the flag for labels: "above 99.8%".
 pub fn flag_short(levels: &Levels, flag: FlagKind) -> String {
     let inner = super::style::level_text(levels.inner);

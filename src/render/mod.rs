@@ -8,6 +8,7 @@ pub mod axis;
 pub mod canvas;
 pub mod caterpillar;
 pub mod data;
+pub mod extract;
 pub mod font;
 pub mod frame;
 pub mod funnel;
@@ -79,6 +80,10 @@ enum Chart {
     Spc(String),
     Mix(String),
     Multiples,
+    /// A record-level extract's funnel by area or by investigating unit.
+    WithinFunnel(extract::WithinKind),
+    /// A record-level extract's monthly control chart.
+    MonthSpc,
 }
 
 /// One chart to draw: its file stem, its shape, and what it is.
@@ -91,12 +96,14 @@ struct Job {
 fn draw_chart<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, chart: &Chart) -> Result<()> {
     canvas.fill(style::WHITE)?;
     match chart {
-        Chart::Funnel => funnel::draw(canvas, model),
+        Chart::Funnel => funnel::draw(canvas, &funnel::national(model)),
         Chart::Caterpillar => caterpillar::draw(canvas, model),
         Chart::Trend(force) => trend::draw(canvas, model, force),
-        Chart::Spc(force) => spc::draw(canvas, model, force),
+        Chart::Spc(force) => spc::draw(canvas, &spc::national(model, force)?),
         Chart::Mix(force) => mix::draw(canvas, model, force),
         Chart::Multiples => multiples::draw(canvas, model),
+        Chart::WithinFunnel(kind) => funnel::draw(canvas, &extract::funnel_chart(model, *kind)?),
+        Chart::MonthSpc => spc::draw(canvas, &extract::month_chart(model)?),
     }
 }
 
@@ -175,7 +182,9 @@ fn downsample(fine: &[u8], width: u32, k: u32) -> Vec<u8> {
 
 /// Every chart of a run, as (file name, bytes), in a fixed order: the funnel, the
 /// caterpillar, then per focus force (in the order of `summary.json`) the trend, SPC and
-/// offence-mix charts, then the small multiples; each in SVG then PNG, as asked.
+/// offence-mix charts, then the small multiples, then, when the run has a record-level extract,
+/// its funnels by area and by investigating unit and its monthly control chart; each in SVG
+/// then PNG, as asked.
 ///
 /// # Errors
 ///
@@ -224,6 +233,24 @@ pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String,
         shape: Shape::Tall,
         chart: Chart::Multiples,
     });
+    if let Some(extract) = &model.extract {
+        for kind in extract::WithinKind::ALL {
+            if extract.funnel(kind).is_some() {
+                jobs.push(Job {
+                    stem: kind.stem(),
+                    shape: Shape::Wide,
+                    chart: Chart::WithinFunnel(kind),
+                });
+            }
+        }
+        if extract.has_month_chart() {
+            jobs.push(Job {
+                stem: "extract-spc-month".to_string(),
+                shape: Shape::Wide,
+                chart: Chart::MonthSpc,
+            });
+        }
+    }
     let mut formats = options.formats.clone();
     formats.sort();
     formats.dedup();

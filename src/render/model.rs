@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::Value;
 
 use super::data::{RunData, TextTable};
+use super::extract::ExtractModel;
 use super::style;
 
 /// A force's funnel flag, by side and level.
@@ -79,7 +80,12 @@ impl Levels {
         }
     }
 
-    fn parse_flag(&self, text: &str) -> Result<FlagKind> {
+    /// The flag a run writes as `text` ("high_998", "within", …).
+    ///
+    /// # Errors
+    ///
+    /// When `text` names no flag at these levels.
+    pub fn parse_flag(&self, text: &str) -> Result<FlagKind> {
         FlagKind::ALL
             .iter()
             .copied()
@@ -289,9 +295,11 @@ pub struct Model {
     pub mix_summary: BTreeMap<String, MixSummary>,
     /// Peer groups by name.
     pub peers: BTreeMap<String, PeerGroup>,
+    /// The record-level extract's tables, when the run has an extract.
+    pub extract: Option<ExtractModel>,
 }
 
-fn json_str(summary: &Value, path: &[&str]) -> Option<String> {
+pub(super) fn json_str(summary: &Value, path: &[&str]) -> Option<String> {
     let mut value = summary;
     for key in path {
         value = value.get(key)?;
@@ -299,7 +307,7 @@ fn json_str(summary: &Value, path: &[&str]) -> Option<String> {
     value.as_str().map(String::from)
 }
 
-fn json_f64(summary: &Value, path: &[&str]) -> Option<f64> {
+pub(super) fn json_f64(summary: &Value, path: &[&str]) -> Option<f64> {
     let mut value = summary;
     for key in path {
         value = value.get(key)?;
@@ -307,27 +315,38 @@ fn json_f64(summary: &Value, path: &[&str]) -> Option<f64> {
     value.as_f64()
 }
 
-fn required(table: &TextTable, name: &str, row: usize, column: &str) -> Result<f64> {
+pub(super) fn required(table: &TextTable, name: &str, row: usize, column: &str) -> Result<f64> {
     table
         .number(row, column)
         .with_context(|| format!("table {name}"))?
         .ok_or_else(|| anyhow!("table {name} row {}: {column:?} is empty", row + 1))
 }
 
-fn optional(table: &TextTable, name: &str, row: usize, column: &str) -> Result<Option<f64>> {
+pub(super) fn optional(
+    table: &TextTable,
+    name: &str,
+    row: usize,
+    column: &str,
+) -> Result<Option<f64>> {
     table
         .number(row, column)
         .with_context(|| format!("table {name}"))
 }
 
-fn pair(table: &TextTable, name: &str, row: usize, low: &str, high: &str) -> Result<(f64, f64)> {
+pub(super) fn pair(
+    table: &TextTable,
+    name: &str,
+    row: usize,
+    low: &str,
+    high: &str,
+) -> Result<(f64, f64)> {
     Ok((
         required(table, name, row, low)?,
         required(table, name, row, high)?,
     ))
 }
 
-fn optional_pair(
+pub(super) fn optional_pair(
     table: &TextTable,
     name: &str,
     row: usize,
@@ -345,26 +364,34 @@ fn optional_pair(
     )
 }
 
-fn text(table: &TextTable, name: &str, row: usize, column: &str) -> Result<String> {
+pub(super) fn text(table: &TextTable, name: &str, row: usize, column: &str) -> Result<String> {
     Ok(table
         .text(row, column)
         .with_context(|| format!("table {name}"))?
         .to_string())
 }
 
-fn context(summary: &Value) -> Result<RunContext> {
+/// The two funnel levels at a JSON pointer of `summary.json` ("/funnel/levels").
+pub(super) fn levels_at(summary: &Value, pointer: &str) -> Result<Levels> {
     let levels = summary
-        .pointer("/funnel/levels")
+        .pointer(pointer)
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_f64).collect::<Vec<_>>())
         .unwrap_or_default();
-    let levels = match levels.as_slice() {
-        [a, b] => Levels {
+    match levels.as_slice() {
+        [a, b] => Ok(Levels {
             inner: a.min(*b),
             outer: a.max(*b),
-        },
-        _ => bail!("summary.json: funnel.levels must hold two levels"),
-    };
+        }),
+        _ => bail!(
+            "summary.json: {} must hold two levels",
+            pointer.trim_start_matches('/').replace('/', ".")
+        ),
+    }
+}
+
+fn context(summary: &Value) -> Result<RunContext> {
+    let levels = levels_at(summary, "/funnel/levels")?;
     let outcomes: Vec<u64> = summary
         .get("outcome")
         .and_then(Value::as_array)
@@ -452,8 +479,9 @@ fn forces(data: &RunData, levels: &Levels) -> Result<Vec<ForceRow>> {
     Ok(rows)
 }
 
-fn limits(data: &RunData, levels: &Levels) -> Result<Vec<LimitRow>> {
-    let name = "funnel_limits";
+/// The rows of a limits table (`funnel_limits` or `extract_<kind>_funnel_limits`, whose
+/// columns are named alike).
+pub(super) fn limits(data: &RunData, name: &str, levels: &Levels) -> Result<Vec<LimitRow>> {
     let table = data.table(name)?;
     let inner = style::level_label(levels.inner);
     let outer = style::level_label(levels.outer);
@@ -495,29 +523,46 @@ fn limits(data: &RunData, levels: &Levels) -> Result<Vec<LimitRow>> {
     Ok(rows)
 }
 
+/// A row's control limits (when it has them) and rule hits, from the `spc_*` and `rule_*`
+/// columns that `trend` and `extract_by_month` share.
+pub(super) fn spc_cells(
+    table: &TextTable,
+    name: &str,
+    i: usize,
+) -> Result<(Option<SpcLimits>, Rules)> {
+    let spc = match (
+        optional(table, name, i, "spc_centre")?,
+        optional(table, name, i, "spc_lower_3sigma")?,
+        optional(table, name, i, "spc_lower_2sigma")?,
+        optional(table, name, i, "spc_upper_2sigma")?,
+        optional(table, name, i, "spc_upper_3sigma")?,
+    ) {
+        (Some(centre), Some(lower_3), Some(lower_2), Some(upper_2), Some(upper_3)) => {
+            Some(SpcLimits {
+                centre,
+                lower_3,
+                lower_2,
+                upper_2,
+                upper_3,
+            })
+        }
+        _ => None,
+    };
+    let rules = Rules {
+        beyond_limits: table.flag(i, "rule_beyond_limits")?,
+        shift: table.flag(i, "rule_shift")?,
+        trend: table.flag(i, "rule_trend")?,
+        two_of_three: table.flag(i, "rule_two_of_three")?,
+    };
+    Ok((spc, rules))
+}
+
 fn trend(data: &RunData) -> Result<BTreeMap<String, Vec<TrendRow>>> {
     let name = "trend";
     let table = data.table(name)?;
     let mut by_force: BTreeMap<String, Vec<(String, TrendRow)>> = BTreeMap::new();
     for i in 0..table.len() {
-        let spc = match (
-            optional(table, name, i, "spc_centre")?,
-            optional(table, name, i, "spc_lower_3sigma")?,
-            optional(table, name, i, "spc_lower_2sigma")?,
-            optional(table, name, i, "spc_upper_2sigma")?,
-            optional(table, name, i, "spc_upper_3sigma")?,
-        ) {
-            (Some(centre), Some(lower_3), Some(lower_2), Some(upper_2), Some(upper_3)) => {
-                Some(SpcLimits {
-                    centre,
-                    lower_3,
-                    lower_2,
-                    upper_2,
-                    upper_3,
-                })
-            }
-            _ => None,
-        };
+        let (spc, rules) = spc_cells(table, name, i)?;
         let row = TrendRow {
             period: text(table, name, i, "period")?,
             numerator: required(table, name, i, "numerator")?,
@@ -527,12 +572,7 @@ fn trend(data: &RunData) -> Result<BTreeMap<String, Vec<TrendRow>>> {
             national_rate: optional(table, name, i, "national_rate")?,
             peer_rate: optional(table, name, i, "peer_rate_pooled")?,
             spc,
-            rules: Rules {
-                beyond_limits: table.flag(i, "rule_beyond_limits")?,
-                shift: table.flag(i, "rule_shift")?,
-                trend: table.flag(i, "rule_trend")?,
-                two_of_three: table.flag(i, "rule_two_of_three")?,
-            },
+            rules,
         };
         let start = text(table, name, i, "period_start")?;
         by_force
@@ -636,10 +676,11 @@ impl Model {
     pub fn read(data: &RunData) -> Result<Model> {
         let context = context(&data.summary)?;
         let forces = forces(data, &context.levels)?;
-        let limits = limits(data, &context.levels)?;
+        let limits = limits(data, "funnel_limits", &context.levels)?;
         let trend = trend(data)?;
         let (mix_by_code, mix, mix_summary) = mix(data)?;
         let peers = peers(data)?;
+        let extract = ExtractModel::read(data)?;
         Ok(Model {
             context,
             forces,
@@ -649,6 +690,7 @@ impl Model {
             mix,
             mix_summary,
             peers,
+            extract,
         })
     }
 

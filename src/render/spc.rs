@@ -1,9 +1,11 @@
-//! The SPC chart: a focus force's Laney p′ control chart, with its centre line, 2σ and 3σ
-//! limits, and the points that break a special-cause rule marked.
+//! The SPC chart: a Laney p′ control chart of one series, with its centre line, 2σ and 3σ
+//! limits, and the points that break a special-cause rule marked. It draws each focus force's
+//! quarterly rate (from the run's `trend` table, built by [`national`]) and the monthly rate of
+//! a record-level extract (from `extract_by_month`, built in `extract.rs`).
 //!
-//! Invariant: limits and rule hits are the `spc_*` and `rule_*` cells of the run's `trend`
-//! table (never recomputed); each rule has its own marker shape and colour, and the legend
-//! names every rule with how many points break it, including none.
+//! Invariant: limits and rule hits are the `spc_*` and `rule_*` cells of the table (never
+//! recomputed); each rule has its own marker shape and colour, and the legend names every rule
+//! with how many points break it, including none.
 
 use anyhow::{anyhow, Result};
 use plotters::prelude::DrawingBackend;
@@ -111,6 +113,96 @@ fn step_line<DB: DrawingBackend>(
     plot.line(canvas, &points, stroke)
 }
 
+/// The time step of a series, in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    /// Financial quarters ("2018/19 Q1").
+    Quarter,
+    /// Calendar months.
+    Month,
+    /// Periods of another length.
+    Period,
+}
+
+impl Cadence {
+    /// The cadence of a run's period labels: quarters when every label names one.
+    pub fn of(periods: &[String]) -> Cadence {
+        if super::trend::period_title(periods) == "Quarter" {
+            Cadence::Quarter
+        } else {
+            Cadence::Period
+        }
+    }
+
+    /// One step: "quarter".
+    pub fn one(self) -> &'static str {
+        match self {
+            Cadence::Quarter => "quarter",
+            Cadence::Month => "month",
+            Cadence::Period => "period",
+        }
+    }
+
+    /// Several steps: "quarters".
+    pub fn many(self) -> &'static str {
+        match self {
+            Cadence::Quarter => "quarters",
+            Cadence::Month => "months",
+            Cadence::Period => "periods",
+        }
+    }
+
+    /// The horizontal axis title: "Quarter".
+    pub fn axis_title(self) -> &'static str {
+        match self {
+            Cadence::Quarter => "Quarter",
+            Cadence::Month => "Month",
+            Cadence::Period => "Period",
+        }
+    }
+
+    /// A series' rate: "quarterly rate".
+    pub fn rate(self) -> &'static str {
+        match self {
+            Cadence::Quarter => "quarterly rate",
+            Cadence::Month => "monthly rate",
+            Cadence::Period => "rate by period",
+        }
+    }
+
+    /// A series' rates: "quarterly rates".
+    pub fn rates(self) -> &'static str {
+        match self {
+            Cadence::Quarter => "quarterly rates",
+            Cadence::Month => "monthly rates",
+            Cadence::Period => "rates by period",
+        }
+    }
+}
+
+/// Everything one control chart draws, already in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcChart<'a> {
+    /// The title.
+    pub title: String,
+    /// The first subtitle paragraph (scope, period, basis, denominator); the method follows.
+    pub scope_line: String,
+    /// What the series is, for the legend ("Cleveland").
+    pub series: String,
+    /// The points in time order; each row's `period` is its tick label.
+    pub rows: &'a [TrendRow],
+    /// The time step.
+    pub cadence: Cadence,
+    /// "Outcome 16", for the vertical axis.
+    pub outcome: String,
+    /// SPC rule lengths (shift, trend).
+    pub spc_lengths: (u64, u64),
+    /// Notes above the source line.
+    pub notes: Vec<String>,
+    /// The source line.
+    pub source: String,
+}
+
 /// Whether `force` has a control chart in the run.
 pub fn has_chart(model: &Model, force: &str) -> bool {
     model
@@ -119,19 +211,46 @@ pub fn has_chart(model: &Model, force: &str) -> bool {
         .is_some_and(|rows| rows.iter().any(|r| r.spc.is_some()))
 }
 
-/// Draws the SPC chart for `force`.
-pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str) -> Result<()> {
+/// A focus force's control chart of its rate by quarter, from the run's `trend` table.
+///
+/// # Errors
+///
+/// When the trend table has no rows for `force`.
+pub fn national<'m>(model: &'m Model, force: &str) -> Result<SpcChart<'m>> {
     let rows: &[TrendRow] = model
         .trend
         .get(force)
         .ok_or_else(|| anyhow!("the trend table has no rows for {force}"))?;
+    let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
+    let cadence = Cadence::of(&periods);
     let c = &model.context;
-    let (shift, trend) = c.spc_lengths;
+    Ok(SpcChart {
+        title: format!(
+            "{force}: {} rate by {}, control chart (Laney p′)",
+            c.outcome.to_lowercase(),
+            cadence.one()
+        ),
+        scope_line: model.scope_line(),
+        series: force.to_string(),
+        rows,
+        cadence,
+        outcome: c.outcome.clone(),
+        spc_lengths: c.spc_lengths,
+        notes: Vec::new(),
+        source: model.source_line(),
+    })
+}
+
+/// Draws a control chart.
+pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result<()> {
+    let rows = chart.rows;
+    let cadence = chart.cadence;
+    let (shift, trend) = chart.spc_lengths;
     let looks = rule_looks(shift, trend);
     let mut legend = vec![
         LegendEntry::new(
             Glyph::LineMarker(Stroke::solid(okabe_ito::BLACK, 1.0), point_marker()),
-            format!("{force}: quarterly rate"),
+            format!("{}: {}", chart.series, cadence.rate()),
         ),
         LegendEntry::new(Glyph::Line(centre_stroke()), "Centre line"),
         LegendEntry::new(Glyph::Line(limit3_stroke()), "3σ control limits"),
@@ -151,10 +270,12 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
     }
     let centre = rows.iter().find_map(|r| r.spc.map(|s| s.centre));
     let mut method = format!(
-        "Laney p′ chart of quarterly rates{}: limits at 2σ and 3σ, with σ widened for the variation between quarters that sampling alone does not explain (Laney 2002).",
+        "Laney p′ chart of {}{}: limits at 2σ and 3σ, with σ widened for the variation between {} that sampling alone does not explain (Laney 2002).",
+        cadence.rates(),
         centre
             .map(|v| format!("; centre line {}", style::percent(v, 1)))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        cadence.many()
     );
     let n = rows.len() as u64;
     if n < shift.max(trend) {
@@ -164,18 +285,16 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
             format!("runs of {shift} and {trend}")
         };
         method.push_str(&format!(
-            " With {n} quarters, the shift and trend rules ({runs}) cannot be met."
+            " With {n} {}, the shift and trend rules ({runs}) cannot be met.",
+            cadence.many()
         ));
     }
     let frame = Frame {
-        title: format!(
-            "{force}: {} rate by quarter, control chart (Laney p′)",
-            c.outcome.to_lowercase()
-        ),
-        subtitle: vec![model.scope_line(), method],
+        title: chart.title.clone(),
+        subtitle: vec![chart.scope_line.clone(), method],
         legend,
-        notes: Vec::new(),
-        source: model.source_line(),
+        notes: chart.notes.clone(),
+        source: chart.source.clone(),
     };
     let region = draw_frame(canvas, &frame)?;
 
@@ -205,10 +324,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         right - left - 80.0,
         Font::regular(type_size::TICK),
     );
-    let text = AxisText::new(
-        super::trend::period_title(&periods),
-        &format!("{} rate (%)", c.outcome),
-    );
+    let text = AxisText::new(cadence.axis_title(), &format!("{} rate (%)", chart.outcome));
     let plot = fit_plot(canvas, region, x, y, &text);
     draw_axes(canvas, &plot, &text)?;
 

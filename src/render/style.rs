@@ -226,6 +226,77 @@ pub fn outcome_phrase(types: &[u64]) -> String {
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A month as a run labels it ("2018-04"), in words: "April 2018"; another text unchanged.
+pub fn month_phrase(label: &str) -> String {
+    match split_month(label) {
+        Some((year, month)) => format!("{} {year}", MONTHS[month - 1]),
+        None => label.to_string(),
+    }
+}
+
+/// A month for a tick label: "2018-04" → "Apr 2018"; another text unchanged.
+pub fn month_tick(label: &str) -> String {
+    match split_month(label) {
+        Some((year, month)) => format!("{} {year}", &MONTHS[month - 1][..3]),
+        None => label.to_string(),
+    }
+}
+
+/// "2018-04" → (2018, 4).
+fn split_month(label: &str) -> Option<(u32, usize)> {
+    let (year, month) = label.split_once('-')?;
+    let year: u32 = year.parse().ok().filter(|_| year.len() == 4)?;
+    let month: usize = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+    Some((year, month))
+}
+
+/// Outcome types as ranges: [1, 2, 3, 5] → "outcome types 1-3 and 5", [16] → "outcome type 16".
+pub fn types_phrase(types: &[u64]) -> String {
+    let mut sorted = types.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for t in sorted {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == t => *end = t,
+            _ => runs.push((t, t)),
+        }
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| match b - a {
+            0 => a.to_string(),
+            1 => format!("{a}, {b}"),
+            _ => format!("{a}-{b}"),
+        })
+        .collect();
+    let list = match parts.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    if types.len() == 1 {
+        format!("outcome type {list}")
+    } else {
+        format!("outcome types {list}")
+    }
+}
+
 /// A φ or τ² value for a subtitle: four significant figures, no exponent for ordinary sizes.
 pub fn significant(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {

@@ -12,6 +12,8 @@ struct Variant {
     proxy: bool,
     quarters: usize,
     with_mix: bool,
+    /// Areas in the record-level extract (0: the run has no extract).
+    areas: usize,
 }
 
 fn standard() -> Variant {
@@ -20,6 +22,205 @@ fn standard() -> Variant {
         proxy: true,
         quarters: 8,
         with_mix: true,
+        areas: 0,
+    }
+}
+
+fn with_extract() -> Variant {
+    Variant {
+        areas: 6,
+        ..standard()
+    }
+}
+
+/// Column names of a limits table at `levels`, after `first`.
+fn limit_columns(first: &[&str], levels: (f64, f64)) -> Vec<String> {
+    let inner = style::level_label(levels.0);
+    let outer = style::level_label(levels.1);
+    let mut headers: Vec<String> = first.iter().map(|h| h.to_string()).collect();
+    for suffix in ["", "_unadjusted"] {
+        for label in [&inner, &outer] {
+            headers.push(format!("limit{label}_low{suffix}"));
+            headers.push(format!("limit{label}_high{suffix}"));
+        }
+    }
+    headers
+}
+
+/// Limits around `target` along a grid of denominators from 50 to about 2,000.
+fn extract_limits(target: f64, levels: (f64, f64)) -> TextTable {
+    let headers = limit_columns(&["source", "scope", "denominator", "target"], levels);
+    let rows = (0..40)
+        .map(|k| {
+            let n = 50.0 * 1.1f64.powi(k);
+            let w = (target * (1.0 - target) / n).sqrt();
+            let mut row = vec![
+                "Cleveland (synthetic extract, not real Cleveland data)".to_string(),
+                "domestic-abuse-flagged crimes".to_string(),
+                format!("{n:.0}"),
+                format!("{target:.8}"),
+            ];
+            for (z, extra) in [(2.0, 0.03), (3.0, 0.05), (2.0, 0.0), (3.0, 0.0)] {
+                row.push(format!("{:.8}", target - z * w - extra));
+                row.push(format!("{:.8}", target + z * w + extra));
+            }
+            row
+        })
+        .collect();
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    table(&refs, rows)
+}
+
+/// `extract_by_<kind>`: the columns the charts read, with `(name, denominator, rate, flag)`.
+fn extract_rows(kind: &str, rows: &[(String, u64, f64, String)]) -> TextTable {
+    table(
+        &[
+            "source",
+            "scope",
+            kind,
+            "numerator",
+            "denominator",
+            "rate",
+            "flag",
+        ],
+        rows.iter()
+            .map(|(name, n, rate, flag)| {
+                vec![
+                    "Cleveland (synthetic extract, not real Cleveland data)".to_string(),
+                    "domestic-abuse-flagged crimes".to_string(),
+                    name.clone(),
+                    format!("{:.0}", rate * *n as f64),
+                    n.to_string(),
+                    format!("{rate:.8}"),
+                    flag.clone(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// Adds a record-level extract to a run: `areas` areas (the second far above the force's rate,
+/// the third below), five units with one far above and one without a unit, and 24 months
+/// with a point beyond the limits and a two-of-three run.
+fn add_extract(data: &mut RunData, variant: &Variant) {
+    let levels = variant.levels;
+    let inner = style::level_label(levels.0);
+    let outer = style::level_label(levels.1);
+    let target = 0.5;
+    let areas: Vec<(String, u64, f64, String)> = (0..variant.areas)
+        .map(|i| {
+            let (rate, flag) = match i {
+                1 => (0.74, format!("high_{outer}")),
+                2 => (0.36, format!("low_{inner}")),
+                _ => (0.47 + 0.01 * (i % 5) as f64, "within".to_string()),
+            };
+            (format!("Area {i}"), 100 + 17 * i as u64, rate, flag)
+        })
+        .collect();
+    let units: Vec<(String, u64, f64, String)> = [
+        ("CID", 140, 0.45, "within".to_string()),
+        ("Domestic Abuse Team", 730, 0.46, "within".to_string()),
+        (
+            "Neighbourhood Team North",
+            170,
+            0.71,
+            format!("high_{inner}"),
+        ),
+        ("Response Team A", 72, 0.44, "within".to_string()),
+        ("(no unit recorded)", 20, 0.5, String::new()),
+    ]
+    .into_iter()
+    .map(|(n, d, r, f)| (n.to_string(), d, r, f))
+    .collect();
+    let month_headers = [
+        "source",
+        "scope",
+        "period",
+        "period_start",
+        "numerator",
+        "denominator",
+        "rate",
+        "ci95_low",
+        "ci95_high",
+        "comparison_rate",
+        "spc_centre",
+        "spc_lower_3sigma",
+        "spc_lower_2sigma",
+        "spc_upper_2sigma",
+        "spc_upper_3sigma",
+        "rule_beyond_limits",
+        "rule_shift",
+        "rule_trend",
+        "rule_two_of_three",
+    ];
+    let months = (0..24)
+        .map(|m| {
+            let (year, month) = (2018 + (m + 3) / 12, (m + 3) % 12 + 1);
+            let rate = if m == 5 {
+                0.85
+            } else {
+                0.45 + 0.01 * (m % 7) as f64
+            };
+            vec![
+                "Cleveland (synthetic extract, not real Cleveland data)".to_string(),
+                "domestic-abuse-flagged crimes".to_string(),
+                format!("{year}-{month:02}"),
+                format!("{year}-{month:02}-01"),
+                format!("{:.0}", rate * 50.0),
+                "50".to_string(),
+                format!("{rate:.8}"),
+                String::new(),
+                String::new(),
+                "0.08".to_string(),
+                "0.5".to_string(),
+                "0.29".to_string(),
+                "0.36".to_string(),
+                "0.64".to_string(),
+                "0.71".to_string(),
+                (m == 5).to_string(),
+                "false".to_string(),
+                "false".to_string(),
+                (m == 5 || m == 6).to_string(),
+            ]
+        })
+        .collect();
+    let funnel = |units: usize| {
+        json!({
+            "units": units,
+            "target": target,
+            "target_kind": "pooled",
+            "phi": 3.3,
+            "tau2": 0.0037,
+            "method": "arcsine",
+            "overdispersion": "additive",
+            "adjustment_applied": true,
+            "adjusted_method": "arcsine",
+            "levels": [levels.0, levels.1],
+        })
+    };
+    let extract = json!({
+        "source": "Cleveland (synthetic extract, not real Cleveland data)",
+        "file": "force_extract.csv",
+        "force": "Cleveland",
+        "note": "synthetic extract, not real Cleveland data",
+        "scope_label": "domestic-abuse-flagged crimes",
+        "area_level": "neighbourhood",
+        "outcome": [16],
+        "denominator_types": (1..=22).collect::<Vec<u64>>(),
+        "basis": "assigned_in_period",
+        "area_funnel": funnel(variant.areas),
+        "unit_funnel": funnel(4),
+        "months": {"first": "2018-04", "last": "2020-03", "count": 24},
+    });
+    data.summary["extract"] = extract;
+    for (name, t) in [
+        ("extract_by_area", extract_rows("area", &areas)),
+        ("extract_area_funnel_limits", extract_limits(target, levels)),
+        ("extract_by_unit", extract_rows("unit", &units)),
+        ("extract_unit_funnel_limits", extract_limits(target, levels)),
+        ("extract_by_month", table(&month_headers, months)),
+    ] {
+        data.tables.insert(name.to_string(), t);
     }
 }
 
@@ -306,7 +507,11 @@ fn run(variant: &Variant) -> RunData {
     .into_iter()
     .map(|(n, t)| (n.to_string(), t))
     .collect();
-    RunData { summary, tables }
+    let mut data = RunData { summary, tables };
+    if variant.areas > 0 {
+        add_extract(&mut data, variant);
+    }
+    data
 }
 
 fn svg_only() -> ChartOptions {
@@ -319,6 +524,11 @@ fn svg_only() -> ChartOptions {
 
 fn names(charts: &[(String, Vec<u8>)]) -> Vec<&str> {
     charts.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+/// Whether an SVG holds `text` as a whole text element (as labels are written).
+fn is_text(svg: &str, text: &str) -> bool {
+    svg.contains(&format!(">\n{text}\n</text>"))
 }
 
 fn text_of<'a>(charts: &'a [(String, Vec<u8>)], name: &str) -> &'a str {
@@ -539,4 +749,136 @@ fn an_unknown_flag_is_an_error_that_names_the_row() {
     forces.rows[2][6] = "sky_high".to_string();
     let err = format!("{:#}", render_run(&data, &svg_only()).unwrap_err());
     assert!(err.contains("row 3") && err.contains("sky_high"), "{err}");
+}
+
+#[test]
+fn an_extract_adds_its_funnels_and_monthly_chart_after_the_national_charts() {
+    let charts = render_run(&run(&with_extract()), &ChartOptions::standard()).unwrap();
+    let names = names(&charts);
+    assert_eq!(names.len(), 18, "{names:?}");
+    assert_eq!(
+        names[12..],
+        [
+            "extract-funnel-area.svg",
+            "extract-funnel-area.png",
+            "extract-funnel-unit.svg",
+            "extract-funnel-unit.png",
+            "extract-spc-month.svg",
+            "extract-spc-month.png",
+        ]
+    );
+    // The national charts are drawn as without an extract.
+    let without = render_run(&run(&standard()), &ChartOptions::standard()).unwrap();
+    assert_eq!(charts[..12], without[..]);
+}
+
+#[test]
+fn the_area_funnel_speaks_of_areas_and_names_the_extract() {
+    let charts = render_run(&run(&with_extract()), &svg_only()).unwrap();
+    let funnel = text_of(&charts, "extract-funnel-area.svg");
+    for words in [
+        "Cleveland: outcome 16 rate by area, funnel plot, April 2018 to March 2020",
+        "Domestic-abuse-flagged crimes, Cleveland (synthetic extract, not real Cleveland data)",
+        "Denominator per area (neighbourhood): crimes with outcome types 1-22 (log scale)",
+        "Outcome 16 rate (%)",
+        "Areas above the 99.8% limit",
+        "Areas within the limits",
+        "φ = 3.300, τ² = 0.003700",
+        "Target: pooled rate 50.0%",
+        "99.8% limits, adjusted for overdispersion",
+        "Source: record-level crime extract force_extract.csv, Cleveland (synthetic extract, not real Cleveland data), April 2018 to March 2020.",
+        "φ and τ² come from these 6 areas alone",
+    ] {
+        assert!(funnel.contains(words), "the area funnel lacks {words:?}");
+    }
+    assert!(!funnel.contains("by force"));
+    assert!(!funnel.contains("Home Office"));
+    // Flagged areas in bold with their rate and flag; with six areas, every area is named.
+    assert!(funnel.contains("Area 1 74.0% (above 99.8%)"), "{funnel}");
+    assert!(funnel.contains("Area 2 36.0% (below 95%)"));
+    for i in [0, 3, 4, 5] {
+        assert!(
+            is_text(funnel, &format!("Area {i}")),
+            "Area {i} is not labelled"
+        );
+    }
+}
+
+#[test]
+fn the_unit_funnel_leaves_crimes_without_a_unit_out_and_says_so() {
+    let charts = render_run(&run(&with_extract()), &svg_only()).unwrap();
+    let funnel = text_of(&charts, "extract-funnel-unit.svg");
+    assert!(funnel.contains("Cleveland: outcome 16 rate by investigating unit, funnel plot"));
+    assert!(funnel.contains("Denominator per investigating unit: crimes with outcome types 1-22"));
+    assert!(funnel.contains("Investigating units above the 95% limit only"));
+    assert!(funnel.contains("Neighbourhood Team North 71.0% (above 95%)"));
+    assert!(
+        funnel.contains("Not in the funnel (no outcomes, or kept out of it): (no unit recorded).")
+    );
+    assert!(funnel.contains("φ and τ² come from these 4 investigating units alone"));
+}
+
+#[test]
+fn many_areas_label_only_the_flagged_ones() {
+    let variant = Variant {
+        areas: 30,
+        ..standard()
+    };
+    let charts = render_run(&run(&variant), &svg_only()).unwrap();
+    let funnel = text_of(&charts, "extract-funnel-area.svg");
+    // The flagged areas keep their names (in plain type, as on the national funnel)...
+    assert!(is_text(funnel, "Area 1"), "{funnel}");
+    assert!(is_text(funnel, "Area 2"));
+    // ...and areas within the limits are not labelled among thirty.
+    for i in [0, 3, 13, 29] {
+        assert!(
+            !funnel.contains(&format!("Area {i}")),
+            "Area {i} is labelled"
+        );
+    }
+}
+
+#[test]
+fn the_monthly_chart_marks_rule_breaks_and_speaks_of_months() {
+    let charts = render_run(&run(&with_extract()), &svg_only()).unwrap();
+    let spc = text_of(&charts, "extract-spc-month.svg");
+    for words in [
+        "Cleveland: outcome 16 rate by month in the record-level extract, control chart (Laney p′)",
+        "Domestic-abuse-flagged crimes: monthly rate",
+        "Laney p′ chart of monthly rates; centre line 50.0%",
+        "variation between months",
+        "Beyond a 3σ limit (1 point)",
+        "Two of three points beyond 2σ on one side (2 points)",
+        "(no points)",
+        "Month",
+        "Apr 2018",
+        "the first months over-represent quick outcomes",
+        "Source: record-level crime extract force_extract.csv",
+    ] {
+        assert!(spc.contains(words), "the monthly chart lacks {words:?}");
+    }
+    assert!(!spc.contains("quarter"));
+}
+
+#[test]
+fn an_extract_without_a_funnel_has_no_funnel_chart() {
+    let mut data = run(&with_extract());
+    data.summary["extract"]["area_funnel"] =
+        json!({"note": "fewer than two units with closed crimes: no funnel"});
+    data.summary["extract"]["unit_funnel"] = serde_json::Value::Null;
+    let charts = render_run(&data, &svg_only()).unwrap();
+    let names = names(&charts);
+    assert!(
+        !names.iter().any(|n| n.starts_with("extract-funnel")),
+        "{names:?}"
+    );
+    assert!(names.contains(&"extract-spc-month.svg"));
+}
+
+#[test]
+fn a_missing_extract_table_is_an_error_that_names_it() {
+    let mut data = run(&with_extract());
+    data.tables.remove("extract_unit_funnel_limits");
+    let err = format!("{:#}", render_run(&data, &svg_only()).unwrap_err());
+    assert!(err.contains("extract_unit_funnel_limits"), "{err}");
 }

@@ -19,6 +19,7 @@ use super::format::{
 };
 use super::html;
 use crate::render::data::{RunData, TextTable};
+use crate::render::style::month_phrase;
 use crate::stats::{Flag, FlagLevels, Level};
 
 /// The whole report.
@@ -388,14 +389,7 @@ impl<'a> Input<'a> {
 
     /// The flag in words, at both levels.
     fn position(&self, flag: Flag) -> String {
-        let (inner, outer) = (&self.inner_text, &self.outer_text);
-        match flag {
-            Flag::HighOuter => format!("above the {outer} limit"),
-            Flag::HighInner => format!("above the {inner} limit but within the {outer} limit"),
-            Flag::Within => format!("within the {inner} and {outer} limits"),
-            Flag::LowInner => format!("below the {inner} limit but within the {outer} limit"),
-            Flag::LowOuter => format!("below the {outer} limit"),
-        }
+        position_at(&self.levels, flag)
     }
 
     /// The flag in a table cell.
@@ -1605,15 +1599,20 @@ fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section> {
         return None;
     }
     let mut blocks = vec![Block::Paragraph {
-        text: "These tables come from a force's own record-level data, not from the Home Office tables: they break the force's figures down by area, investigating unit, offence, month and victim.".into(),
+        text: "These tables and charts come from a force's own record-level data, not from the Home Office tables: they break the force's figures down by area, investigating unit, offence, month and victim.".into(),
     }];
-    if let Some(extract) = c.summary().get("extract") {
+    let extract = c.summary().get("extract");
+    if let Some(extract) = extract {
         blocks.extend(extract_summary(c, extract));
     }
     let (grids, printed): (Vec<_>, Vec<_>) = extracts
         .into_iter()
         .partition(|(name, _)| name.ends_with("_funnel_limits"));
     for (name, table) in printed {
+        // A table's chart comes just before it.
+        if let Some(extract) = extract {
+            blocks.extend(within_figure(c, numbers, name, extract));
+        }
         blocks.push(Block::Table(generic_table(c, numbers, name, table)));
     }
     if !grids.is_empty() {
@@ -1641,6 +1640,139 @@ fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section> {
         title: "Within-force breakdown".into(),
         blocks: number_tables(blocks),
     })
+}
+
+/// The chart that goes with a record-level table, when the run has one: the funnel by area
+/// before `extract_by_area`, by investigating unit before `extract_by_unit`, and the monthly
+/// control chart before `extract_by_month`.
+fn within_figure(c: &Input, numbers: &mut Numbers, table: &str, e: &Json) -> Option<Block> {
+    let text_of = |key: &str| e.get(key).and_then(Json::as_str).unwrap_or_default();
+    let scope = text_of("scope_label");
+    let source = text_of("source");
+    let next_table = numbers.tables + 1;
+    let (key, stem, noun, many) = match table {
+        "extract_by_area" => ("area_funnel", "extract-funnel-area", "area", "areas"),
+        "extract_by_unit" => (
+            "unit_funnel",
+            "extract-funnel-unit",
+            "investigating unit",
+            "investigating units",
+        ),
+        "extract_by_month" => {
+            let months = e.get("months")?;
+            let centre = months.get("centre").and_then(Json::as_f64)?;
+            let month = |key: &str| month_phrase(&opt_text(months, key).unwrap_or_default());
+            let (first, last) = (month("first"), month("last"));
+            let hits: Vec<String> = months
+                .get("rule_hits")
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Json::as_str)
+                        .map(month_phrase)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let hits = if hits.is_empty() {
+                "No month breaks an SPC rule, so the month-to-month changes are within the variation the chart expects.".to_string()
+            } else {
+                format!(
+                    "Months that break an SPC rule are marked: {}.",
+                    and_list(&hits)
+                )
+            };
+            return Some(c.figure(
+                numbers,
+                "extract-spc-month",
+                format!(
+                    "Laney p′ control chart of the monthly rate of {} in the record-level extract ({scope}, {source}).",
+                    c.outcome_phrase
+                ),
+                |n| {
+                    format!(
+                        "Figure {n} shows the monthly rate of {scope} closed with {} from {first} to {last}, with the chart's centre line at {} and its 2-sigma and 3-sigma limits. {hits} Table {next_table} gives the numbers.",
+                        c.outcome_phrase,
+                        percent(centre)
+                    )
+                },
+            ));
+        }
+        _ => return None,
+    };
+    let funnel = e.get(key)?;
+    let target = funnel.get("target").and_then(Json::as_f64)?;
+    let levels = extract_levels(funnel).unwrap_or(c.levels);
+    let (inner, outer) = (
+        level(levels.inner().confidence()),
+        level(levels.outer().confidence()),
+    );
+    let mut flagged = Vec::new();
+    if let Some(map) = funnel.get("flagged").and_then(Json::as_object) {
+        for (name, units) in map {
+            let Some(flag) = parse_flag(name, &levels) else {
+                continue;
+            };
+            let units: Vec<String> = units
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !units.is_empty() {
+                let verb = if units.len() == 1 { "is" } else { "are" };
+                flagged.push(format!(
+                    "{} {verb} {}",
+                    and_list(&units),
+                    position_at(&levels, flag)
+                ));
+            }
+        }
+    }
+    let positions = if flagged.is_empty() {
+        format!("Every {noun} is {}.", position_at(&levels, Flag::Within))
+    } else {
+        format!(
+            "{}; every other {noun} is within the limits.",
+            capitalise(&flagged.join("; "))
+        )
+    };
+    Some(c.figure(
+        numbers,
+        stem,
+        format!(
+            "Funnel plot within the force: each {noun}'s rate of {} against its number of outcomes, with the force's own rate and the {inner} and {outer} limits ({scope}, {source}).",
+            c.outcome_phrase
+        ),
+        |n| {
+            format!(
+                "Figure {n} shows each {noun} as a point at its number of crimes with an outcome (horizontal axis) and its rate (vertical axis), with the force's own rate of {} as a line and the {inner} and {outer} limits, adjusted for overdispersion between the {many}, as a funnel around it. {positions} Table {next_table} gives the numbers.",
+                percent(target)
+            )
+        },
+    ))
+}
+
+/// The levels of a within-force funnel in `summary.json`'s `extract` (they may differ from
+/// the national funnel's when `[extract.funnel]` sets them).
+fn extract_levels(funnel: &Json) -> Option<FlagLevels> {
+    let levels = funnel.get("levels")?.as_array()?;
+    let at = |i: usize| Level::new(levels.get(i)?.as_f64()?).ok();
+    FlagLevels::new(at(1)?, at(0)?).ok()
+}
+
+/// A flag in words at `levels`, as [`Input::position`] says it at the national levels.
+fn position_at(levels: &FlagLevels, flag: Flag) -> String {
+    let inner = level(levels.inner().confidence());
+    let outer = level(levels.outer().confidence());
+    match flag {
+        Flag::HighOuter => format!("above the {outer} limit"),
+        Flag::HighInner => format!("above the {inner} limit but within the {outer} limit"),
+        Flag::Within => format!("within the {inner} and {outer} limits"),
+        Flag::LowInner => format!("below the {inner} limit but within the {outer} limit"),
+        Flag::LowOuter => format!("below the {outer} limit"),
+    }
 }
 
 /// What `summary.json` says about the record-level extract, in words (every field optional).
@@ -1682,10 +1814,11 @@ fn extract_summary(c: &Input, e: &Json) -> Vec<Block> {
         ("unit_funnel", "investigating units"),
     ] {
         let Some(funnel) = e.get(key) else { continue };
+        let levels = extract_levels(funnel).unwrap_or(c.levels);
         let mut flagged = Vec::new();
         if let Some(map) = funnel.get("flagged").and_then(Json::as_object) {
             for (name, units) in map {
-                let Some(flag) = parse_flag(name, &c.levels) else {
+                let Some(flag) = parse_flag(name, &levels) else {
                     continue;
                 };
                 let units: Vec<String> = units
@@ -1697,13 +1830,20 @@ fn extract_summary(c: &Input, e: &Json) -> Vec<Block> {
                     })
                     .unwrap_or_default();
                 if !units.is_empty() {
-                    flagged.push(format!("{} {}", and_list(&units), c.position(flag)));
+                    flagged.push(format!(
+                        "{} {}",
+                        and_list(&units),
+                        position_at(&levels, flag)
+                    ));
                 }
             }
         }
         let n = funnel.get("units").and_then(Json::as_u64);
         let position = if flagged.is_empty() {
-            format!("every one of the {what} is {}", c.position(Flag::Within))
+            format!(
+                "every one of the {what} is {}",
+                position_at(&levels, Flag::Within)
+            )
         } else {
             format!("{}; the others are within the limits", flagged.join("; "))
         };

@@ -255,3 +255,55 @@ fn the_sample_extract_gets_a_within_force_section_with_its_own_scope() {
     assert!(md.contains("are not printed: tables/extract\\_area\\_funnel\\_limits.csv"));
     assert!(!md.contains("Record-level extract: Area funnel limits"));
 }
+
+/// See: #7. The record-level charts sit in section 6 before their tables, inline (so they
+/// pass the SVG allowlist), each with a caption and a text alternative.
+#[test]
+fn the_within_force_section_shows_the_record_level_charts() {
+    let data = sample_with_extract();
+    let options = crate::render::ChartOptions {
+        formats: vec![crate::render::ChartFormat::Svg],
+        ..crate::render::ChartOptions::standard()
+    };
+    let charts = crate::render::render_run(&data, &options).unwrap();
+    let (html, md) = build_texts(&data, &charts);
+    let section = &md[md.find("## 6. Within-force breakdown").unwrap()..];
+    let section = &section[..section.find("\n## 7.").unwrap()];
+    let area = section
+        .find("*Figure 7. Funnel plot within the force: each area's rate of outcome 16")
+        .expect("the area funnel's caption");
+    let area_table = section
+        .find("Record-level extract: By area")
+        .expect("the area table");
+    let month = section
+        .find("*Figure 8. Laney p′ control chart of the monthly rate of outcome 16")
+        .expect("the monthly chart's caption");
+    let month_table = section.find("Record-level extract: By month").unwrap();
+    let unit = section
+        .find("*Figure 9. Funnel plot within the force: each investigating unit's rate")
+        .expect("the unit funnel's caption");
+    let unit_table = section.find("Record-level extract: By unit").unwrap();
+    assert!(area < area_table && area_table < month && month < month_table);
+    assert!(month_table < unit && unit < unit_table);
+    for alt in [
+        "Figure 7 shows each area as a point at its number of crimes with an outcome",
+        "Middlesbrough 2 is above the 99.8% limit; every other area is within the limits. Table 10 gives the numbers.",
+        "Figure 8 shows the monthly rate of domestic-abuse-flagged crimes closed with outcome 16 from April 2018 to March 2020, with the chart's centre line at 49.5%",
+        "No month breaks an SPC rule",
+        "Neighbourhood Team North is above the 95% limit but within the 99.8% limit; every other investigating unit is within the limits. Table 14 gives the numbers.",
+    ] {
+        assert!(section.contains(alt), "section 6 lacks {alt:?}");
+    }
+    for stem in [
+        "extract-funnel-area",
+        "extract-spc-month",
+        "extract-funnel-unit",
+    ] {
+        assert!(section.contains(&format!("](charts/{stem}.svg)")), "{stem}");
+    }
+    // Inline SVG, not an image: the new charts pass the allowlist like the national ones.
+    assert!(html.contains("aria-label=\"Figure 7 shows each area"));
+    assert!(html.contains("aria-label=\"Figure 9 shows each investigating unit"));
+    assert_eq!(html.matches("<figure ").count(), 9);
+    assert!(!html.contains("data:image/svg+xml"));
+}

@@ -70,6 +70,30 @@ fn bad_input_corpus() {
             );
         }
         assert!(!stderr.contains("panicked"), "{file}: panic:\n{stderr}");
+        // `ingest` stops on the same fatal errors with one line and writes nothing; rows that
+        // are only quarantined are written beside the table.
+        let fatal = stderr.starts_with("outcome-lens: ");
+        if fatal {
+            assert_eq!(stderr.lines().count(), 1, "{file}: one line:\n{stderr}");
+        }
+        let (ingest_code, _, ingest_stderr) =
+            output(
+                work.command()
+                    .args(["ingest", file, "--out", "out.parquet", "-q"]),
+            );
+        let mut expected_files = vec![file.to_string()];
+        if !fatal {
+            expected_files.push("out.parquet".into());
+            if code != 0 {
+                expected_files.push("out.quarantine.csv".into());
+            }
+        }
+        expected_files.sort();
+        assert_eq!(
+            (ingest_code, work.listing()),
+            (i32::from(fatal), expected_files),
+            "{file}: ingest:\n{ingest_stderr}"
+        );
         checked += 1;
     }
     let n_files = std::fs::read_dir(&corpus).expect("corpus").count() - 1;

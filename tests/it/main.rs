@@ -1,5 +1,8 @@
 //! The one integration-test binary. Modules:
 //! - `support`: the binary in a scratch folder, paths to the real data;
+//! - `bad_input`: bad inputs made at run time (huge fields, millions of columns, truncated,
+//!   zip-bomb and sparse workbooks, gzip bombs), duplicated files, mixed header families,
+//!   overflowing counts, and formula-looking text through a run into CSV and Excel;
 //! - `cli`: help, usage errors and the bad-input corpus (tests/bad-input);
 //! - `extract`: record-level extracts: planted effects, false positives, bad extracts, sample, synth;
 //! - `ingest`: the real 2018/19 table, the derived oracle, XLSX/ODS against CSV;
@@ -9,6 +12,7 @@
 //! - `golden`: golden-file comparison and refresh;
 //! - `report`: the HTML and Markdown report (golden, escaping, rebuild from a run folder).
 
+mod bad_input;
 mod cli;
 mod extract;
 mod golden;

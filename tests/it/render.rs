@@ -1,5 +1,6 @@
 //! Charts: golden SVGs of the sample run, PNG sizes and non-blankness, redrawing with
-//! `outcome-lens chart`, byte-identical output, and drawing with no system fonts at all.
+//! `outcome-lens chart`, byte-identical output, drawing with no system fonts at all, and the
+//! record-level extract's charts (issue #7).
 //! Refresh the golden SVGs on purpose with `UPDATE_GOLDEN=1 cargo test --test it render`,
 //! then look at them (or at the PNGs beside them) before committing.
 
@@ -9,8 +10,22 @@ use outcome_lens::render::png::decode_rgb;
 
 use crate::support::{output, root, Workdir};
 
-/// Every chart of the sample run (one focus force), in the order `render_run` returns them.
-const CHARTS: [&str; 6] = [
+/// Every chart of the sample run (one focus force and a record-level extract), in the order
+/// `render_run` returns them.
+const CHARTS: [&str; 9] = [
+    "funnel",
+    "caterpillar",
+    "trend-cleveland",
+    "spc-cleveland",
+    "offence-mix-cleveland",
+    "small-multiples",
+    "extract-funnel-area",
+    "extract-funnel-unit",
+    "extract-spc-month",
+];
+
+/// The charts drawn from the Home Office tables (the rest are drawn from the extract).
+const NATIONAL: [&str; 6] = [
     "funnel",
     "caterpillar",
     "trend-cleveland",
@@ -182,7 +197,7 @@ fn chart_redraws_slides_at_high_dpi() {
     }
     assert_eq!(
         crate::golden::files_under(&work.path().join("slides")).len(),
-        6
+        CHARTS.len()
     );
 }
 
@@ -235,10 +250,10 @@ fn charts_render_with_no_system_fonts() {
 }
 
 #[test]
-fn every_chart_names_the_proxy_and_never_says_domestic_abuse() {
+fn every_national_chart_names_the_proxy_and_never_says_domestic_abuse() {
     let work = Workdir::new();
     let run = sample_run(&work);
-    for name in CHARTS {
+    for name in NATIONAL {
         let text = String::from_utf8(read(&run.join(format!("charts/{name}.svg")))).unwrap();
         assert!(
             text.contains("DA proxy: violence offence codes 8N, 105A, 8L, 8Q, 3B"),
@@ -255,5 +270,93 @@ fn every_chart_names_the_proxy_and_never_says_domestic_abuse() {
             ),
             "{name}"
         );
+    }
+}
+
+/// The text of an SVG element holding exactly `text` (as chart labels are written).
+fn has_text(svg: &str, text: &str) -> bool {
+    svg.contains(&format!(">\n{text}\n</text>"))
+}
+
+/// See: #7. The sample's extract gets a funnel by area and by investigating unit and a monthly
+/// control chart: in the extract's words, naming the extract as their source (never the Home
+/// Office tables), with the planted area and unit labelled.
+#[test]
+fn the_extract_charts_speak_of_areas_units_and_months_and_name_the_extract() {
+    let work = Workdir::new();
+    let run = sample_run(&work);
+    let source = "Source: record-level crime extract force_extract.csv, Cleveland (synthetic extract, not real Cleveland data), April 2018 to March 2020.";
+    let svg =
+        |name: &str| String::from_utf8(read(&run.join(format!("charts/{name}.svg")))).unwrap();
+    for name in [
+        "extract-funnel-area",
+        "extract-funnel-unit",
+        "extract-spc-month",
+    ] {
+        let text = svg(name);
+        assert!(text.contains(source), "{name} lacks the source line");
+        assert!(
+            text.contains("Domestic-abuse-flagged crimes, Cleveland (synthetic extract, not real Cleveland data)"),
+            "{name} does not say whose extract it is"
+        );
+        assert!(!text.contains("Home Office"), "{name}");
+        assert!(!text.contains("by force"), "{name}");
+    }
+
+    let area = svg("extract-funnel-area");
+    for words in [
+        "Cleveland: outcome 16 rate by area, funnel plot, April 2018 to March 2020",
+        "Denominator per area (neighbourhood): crimes with outcome types 1-22 (log scale)",
+        "Areas above the 99.8% limit",
+        "Areas within the limits",
+        "φ = 3.298, τ² = 0.003683",
+    ] {
+        assert!(area.contains(words), "the area funnel lacks {words:?}");
+    }
+    // The planted area is flagged and labelled with its rate and flag; with six areas, every
+    // area is named.
+    assert!(
+        has_text(&area, "Middlesbrough 2 73.4% (above 99.8%)"),
+        "{area}"
+    );
+    for other in [
+        "Hartlepool 1",
+        "Hartlepool 2",
+        "Middlesbrough 1",
+        "Redcar and Cleveland 1",
+        "Stockton-on-Tees 1",
+    ] {
+        assert!(has_text(&area, other), "{other} is not labelled");
+    }
+
+    let unit = svg("extract-funnel-unit");
+    assert!(unit.contains("Cleveland: outcome 16 rate by investigating unit, funnel plot"));
+    assert!(unit.contains("Investigating units above the 95% limit only"));
+    assert!(
+        has_text(&unit, "Neighbourhood Team North 71.2% (above 95%)"),
+        "{unit}"
+    );
+
+    let month = svg("extract-spc-month");
+    for words in [
+        "Cleveland: outcome 16 rate by month in the record-level extract, control chart (Laney p′)",
+        "Domestic-abuse-flagged crimes: monthly rate",
+        "Laney p′ chart of monthly rates; centre line 49.5%",
+        "Beyond a 3σ limit (no points)",
+        "Apr 2018",
+    ] {
+        assert!(month.contains(words), "the monthly chart lacks {words:?}");
+    }
+    assert!(!month.contains("quarter"));
+
+    // Both formats, wide, not blank.
+    for name in [
+        "extract-funnel-area",
+        "extract-funnel-unit",
+        "extract-spc-month",
+    ] {
+        let (w, h, pixels) = decode_rgb(&read(&run.join(format!("charts/{name}.png")))).unwrap();
+        assert_eq!((w, h), (960, 680), "{name}");
+        assert!(ink(&pixels).0 > 0.02, "{name} is blank");
     }
 }

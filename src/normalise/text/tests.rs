@@ -21,3 +21,15 @@ fn match_keys_ignore_case_dashes_and_bom() {
     assert_eq!(match_key("Caution – Youths"), match_key("caution - youths"));
     assert_eq!(match_key("Drug Offences"), match_key("Drug offences"));
 }
+
+#[test]
+fn long_values_are_cut_for_messages() {
+    assert_eq!(quote_for_message("Clevland"), "\"Clevland\"");
+    let sixty = "é".repeat(60);
+    assert_eq!(quote_for_message(&sixty), format!("{sixty:?}"));
+    let long = format!("{sixty}x");
+    assert_eq!(
+        quote_for_message(&long),
+        format!("{sixty:?}… ({} bytes)", long.len())
+    );
+}

@@ -97,3 +97,23 @@ fn fonts_register_once_and_again_without_error() {
     register_fonts().unwrap();
     register_fonts().unwrap();
 }
+
+#[test]
+fn months_in_words_and_on_ticks() {
+    assert_eq!(month_phrase("2018-04"), "April 2018");
+    assert_eq!(month_phrase("2020-12"), "December 2020");
+    assert_eq!(month_tick("2019-01"), "Jan 2019");
+    assert_eq!(month_tick("2019-13"), "2019-13");
+    assert_eq!(month_phrase("2018/19 Q1"), "2018/19 Q1");
+}
+
+#[test]
+fn outcome_types_as_ranges() {
+    let all: Vec<u64> = (1..=22).collect();
+    assert_eq!(types_phrase(&all), "outcome types 1-22");
+    assert_eq!(
+        types_phrase(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 21, 22]),
+        "outcome types 1-13, 15-17 and 21, 22"
+    );
+    assert_eq!(types_phrase(&[16]), "outcome type 16");
+}

@@ -1,0 +1,485 @@
+//! The record-level extract's charts: the within-force funnels by area and by investigating
+//! unit, and the monthly control chart. They are read from the run's `extract_*` tables and
+//! the `extract` object of `summary.json`, and drawn by the same code as the national funnel
+//! (`funnel.rs`) and the focus forces' control charts (`spc.rs`).
+//!
+//! Invariant: like `model.rs`, this only reads and types what the run holds; it computes
+//! nothing. Every chart names the extract (its force, note and file) in its subtitle and
+//! source line, so that a synthetic extract is never mistaken for real data.
+
+use anyhow::{anyhow, Context as _, Result};
+use serde_json::Value;
+
+use super::data::RunData;
+use super::frame::LegendEntry;
+use super::funnel::{method_line, FunnelChart, FunnelPoint, Labelling, Noun};
+use super::marks;
+use super::model::{
+    json_f64, json_str, levels_at, limits, optional, required, spc_cells, text, FlagKind, Levels,
+    LimitRow, Model, TrendRow,
+};
+use super::spc::{Cadence, SpcChart};
+use super::style;
+
+/// Up to this many points, a within-force funnel labels every point, so that a reader can find
+/// each area; beyond it only flagged points are labelled, as on the national funnel.
+const LABEL_EVERY_UP_TO: usize = 15;
+
+/// What a within-force funnel compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithinKind {
+    /// Areas (district, neighbourhood, community safety partnership or LSOA).
+    Area,
+    /// Investigating units.
+    Unit,
+}
+
+impl WithinKind {
+    /// Both kinds, in chart order.
+    pub const ALL: [WithinKind; 2] = [WithinKind::Area, WithinKind::Unit];
+
+    /// The word in the table names and the key column: "area", "unit".
+    fn key(self) -> &'static str {
+        match self {
+            WithinKind::Area => "area",
+            WithinKind::Unit => "unit",
+        }
+    }
+
+    /// The chart's file stem: "extract-funnel-area".
+    pub fn stem(self) -> String {
+        format!("extract-funnel-{}", self.key())
+    }
+
+    /// What the points are, in words.
+    pub fn noun(self) -> Noun {
+        match self {
+            WithinKind::Area => Noun::new("area", "areas"),
+            WithinKind::Unit => Noun::new("investigating unit", "investigating units"),
+        }
+    }
+}
+
+/// One row of `extract_by_area` or `extract_by_unit`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithinRow {
+    /// The area or unit.
+    pub name: String,
+    /// The denominator.
+    pub denominator: f64,
+    /// The rate (absent when the denominator is zero).
+    pub rate: Option<f64>,
+    /// The overdispersion-adjusted flag; absent for a row kept out of the funnel.
+    pub flag: Option<FlagKind>,
+}
+
+/// A within-force funnel: its rows, its limits and its parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithinFunnel {
+    /// The rows in table order.
+    pub rows: Vec<WithinRow>,
+    /// The limits along a grid of denominators (ascending).
+    pub limits: Vec<LimitRow>,
+    /// The two levels.
+    pub levels: Levels,
+    /// The target rate.
+    pub target: f64,
+    /// "pooled" or "fixed".
+    pub target_kind: String,
+    /// φ.
+    pub phi: Option<f64>,
+    /// τ².
+    pub tau2: Option<f64>,
+    /// The limits' method in words ("arcsine limits, additive overdispersion adjustment …").
+    pub method: String,
+    /// Whether the overdispersion adjustment was applied.
+    pub adjusted: bool,
+}
+
+/// The record-level extract as the charts read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtractModel {
+    /// The force the extract is from, when the analysis file names it.
+    pub force: Option<String>,
+    /// The extract as every table's `source` column names it: "Cleveland (synthetic extract,
+    /// not real Cleveland data)".
+    pub source: String,
+    /// The extract's file name, as the analysis file gives it.
+    pub file: String,
+    /// The crimes in scope: "domestic-abuse-flagged crimes".
+    pub scope_label: String,
+    /// What the area column holds ("neighbourhood").
+    pub area_level: String,
+    /// "Outcome 16".
+    pub outcome: String,
+    /// The count basis as the run names it ("assigned_in_period").
+    pub basis: String,
+    /// The outcome types in the denominator.
+    pub denominator_types: Vec<u64>,
+    /// The extract's months, in words: "April 2018 to March 2020".
+    pub period: String,
+    /// The funnel by area, when the run has one.
+    pub areas: Option<WithinFunnel>,
+    /// The funnel by investigating unit, when the run has one.
+    pub units: Option<WithinFunnel>,
+    /// The months in order, with their control limits and rule hits.
+    pub months: Vec<TrendRow>,
+}
+
+/// The limits' method in words, from a funnel object of `summary.json`'s `extract`: the same
+/// words as the national `funnel.description`.
+fn method_words(funnel: &Value) -> String {
+    let method = json_str(funnel, &["method"]).unwrap_or_default();
+    let applied = funnel
+        .get("adjustment_applied")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if applied {
+        format!(
+            "{method} limits, {} overdispersion adjustment ({} scale)",
+            json_str(funnel, &["overdispersion"]).unwrap_or_default(),
+            json_str(funnel, &["adjusted_method"]).unwrap_or_default()
+        )
+    } else {
+        format!("{method} limits, no overdispersion adjustment applied")
+    }
+}
+
+/// Reads `extract_by_<kind>` and `extract_<kind>_funnel_limits`, when the summary has a
+/// funnel for them (an extract with fewer than two units has none).
+fn read_funnel(data: &RunData, extract: &Value, kind: WithinKind) -> Result<Option<WithinFunnel>> {
+    let key = format!("{}_funnel", kind.key());
+    let Some(funnel) = extract.get(&key).filter(|f| f.get("target").is_some()) else {
+        return Ok(None);
+    };
+    let levels = levels_at(extract, &format!("/{key}/levels"))?;
+    let name = format!("extract_by_{}", kind.key());
+    let table = data.table(&name)?;
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let flag = text(table, &name, i, "flag")?;
+        rows.push(WithinRow {
+            name: text(table, &name, i, kind.key())?,
+            denominator: required(table, &name, i, "denominator")?,
+            rate: optional(table, &name, i, "rate")?,
+            flag: if flag.is_empty() {
+                None
+            } else {
+                Some(
+                    levels
+                        .parse_flag(&flag)
+                        .with_context(|| format!("table {name} row {}", i + 1))?,
+                )
+            },
+        });
+    }
+    let limits = limits(
+        data,
+        &format!("extract_{}_funnel_limits", kind.key()),
+        &levels,
+    )?;
+    Ok(Some(WithinFunnel {
+        rows,
+        limits,
+        levels,
+        target: json_f64(funnel, &["target"])
+            .ok_or_else(|| anyhow!("summary.json: extract.{key}.target is not a number"))?,
+        target_kind: json_str(funnel, &["target_kind"]).unwrap_or_default(),
+        phi: json_f64(funnel, &["phi"]),
+        tau2: json_f64(funnel, &["tau2"]),
+        method: method_words(funnel),
+        adjusted: funnel
+            .get("adjustment_applied")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    }))
+}
+
+/// Reads `extract_by_month`: one row per month, labelled for the axis ("Apr 2018").
+fn read_months(data: &RunData) -> Result<Vec<TrendRow>> {
+    let name = "extract_by_month";
+    let table = data.table(name)?;
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let (spc, rules) = spc_cells(table, name, i)?;
+        rows.push(TrendRow {
+            period: style::month_tick(&text(table, name, i, "period")?),
+            numerator: required(table, name, i, "numerator")?,
+            denominator: required(table, name, i, "denominator")?,
+            rate: optional(table, name, i, "rate")?,
+            ci95: None,
+            national_rate: None,
+            peer_rate: None,
+            spc,
+            rules,
+        });
+    }
+    Ok(rows)
+}
+
+impl ExtractModel {
+    /// Reads the extract's summary and tables; `None` when the run has no extract.
+    ///
+    /// # Errors
+    ///
+    /// When the summary names an extract but a table or column its charts need is missing, or
+    /// a cell is not what its column promises.
+    pub fn read(data: &RunData) -> Result<Option<ExtractModel>> {
+        let Some(extract) = data.summary.get("extract").filter(|e| e.is_object()) else {
+            return Ok(None);
+        };
+        let list = |key: &str| -> Vec<u64> {
+            extract
+                .get(key)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_u64).collect())
+                .unwrap_or_default()
+        };
+        let first = json_str(extract, &["months", "first"]);
+        let last = json_str(extract, &["months", "last"]);
+        let period = match (first, last) {
+            (Some(first), Some(last)) if first != last => format!(
+                "{} to {}",
+                style::month_phrase(&first),
+                style::month_phrase(&last)
+            ),
+            (Some(first), _) => style::month_phrase(&first),
+            _ => String::new(),
+        };
+        Ok(Some(ExtractModel {
+            force: json_str(extract, &["force"]),
+            source: json_str(extract, &["source"]).unwrap_or_else(|| "force extract".into()),
+            file: json_str(extract, &["file"]).unwrap_or_default(),
+            scope_label: json_str(extract, &["scope_label"]).unwrap_or_default(),
+            area_level: json_str(extract, &["area_level"]).unwrap_or_default(),
+            outcome: style::outcome_phrase(&list("outcome")),
+            basis: json_str(extract, &["basis"]).unwrap_or_default(),
+            denominator_types: list("denominator_types"),
+            period,
+            areas: read_funnel(data, extract, WithinKind::Area)?,
+            units: read_funnel(data, extract, WithinKind::Unit)?,
+            months: read_months(data)?,
+        }))
+    }
+
+    /// The funnel of `kind`, when the run has one.
+    pub fn funnel(&self, kind: WithinKind) -> Option<&WithinFunnel> {
+        match kind {
+            WithinKind::Area => self.areas.as_ref(),
+            WithinKind::Unit => self.units.as_ref(),
+        }
+    }
+
+    /// Whether the monthly control chart has anything to draw.
+    pub fn has_month_chart(&self) -> bool {
+        self.months.iter().any(|m| m.spc.is_some())
+    }
+
+    /// Who the charts are about, at the start of a title: the force, or "Record-level extract".
+    fn owner(&self) -> String {
+        self.force
+            .clone()
+            .unwrap_or_else(|| "Record-level extract".to_string())
+    }
+
+    /// The count basis in words, for crimes counted by month.
+    fn basis_words(&self) -> String {
+        match self.basis.as_str() {
+            "assigned_in_period" => "crimes counted in the month of their outcome".to_string(),
+            "recorded_in_period" => "crimes counted in the month they were recorded".to_string(),
+            other => other.replace('_', " "),
+        }
+    }
+
+    /// The denominator in words: "crimes with outcome types 1-22".
+    fn denominator_words(&self) -> String {
+        format!(
+            "crimes with {}",
+            style::types_phrase(&self.denominator_types)
+        )
+    }
+
+    /// The first subtitle paragraph: crimes in scope and the extract, period, basis,
+    /// denominator.
+    fn scope_line(&self) -> String {
+        format!(
+            "{}, {} · {} · {} · denominator: {}",
+            capitalise(&self.scope_label),
+            self.source,
+            self.period,
+            self.basis_words(),
+            self.denominator_words()
+        )
+    }
+
+    /// The source line: the extract's file, whose it is, and its months.
+    fn source_line(&self) -> String {
+        let file = if self.file.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.file)
+        };
+        format!(
+            "Source: record-level crime extract{file}, {}, {}. Drawn by outcome-lens from the run's tables.",
+            self.source, self.period
+        )
+    }
+
+    /// The area level in words: "neighbourhood", "community safety partnership", "LSOA".
+    fn area_level_words(&self) -> String {
+        match self.area_level.as_str() {
+            "lsoa" => "LSOA".to_string(),
+            other => other.replace('_', " "),
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn extract_of(model: &Model) -> Result<&ExtractModel> {
+    model
+        .extract
+        .as_ref()
+        .ok_or_else(|| anyhow!("the run has no record-level extract"))
+}
+
+/// The within-force funnel of `kind`: every area (or unit) placed in the funnel, against the
+/// force's own rate.
+///
+/// # Errors
+///
+/// When the run has no extract or no funnel of `kind`.
+pub fn funnel_chart(model: &Model, kind: WithinKind) -> Result<FunnelChart<'_>> {
+    let e = extract_of(model)?;
+    let noun = kind.noun();
+    let f = e
+        .funnel(kind)
+        .ok_or_else(|| anyhow!("the extract has no funnel by {}", noun.one))?;
+    let points: Vec<FunnelPoint> = f
+        .rows
+        .iter()
+        .filter(|r| r.denominator > 0.0)
+        .filter_map(|r| {
+            Some(FunnelPoint {
+                name: r.name.clone(),
+                denominator: r.denominator,
+                rate: r.rate?,
+                flag: r.flag?,
+                focus: false,
+                ringed: false,
+                in_target_set: true,
+            })
+        })
+        .collect();
+    let mut notes = Vec::new();
+    let left_out: Vec<String> = f
+        .rows
+        .iter()
+        .filter(|r| !points.iter().any(|p| p.name == r.name))
+        .map(|r| r.name.clone())
+        .collect();
+    if !left_out.is_empty() {
+        notes.push(format!(
+            "Not in the funnel (no outcomes, or kept out of it): {}.",
+            left_out.join(", ")
+        ));
+    }
+    notes.push(format!(
+        "φ and τ² come from these {} {} alone, and with few {} they are unstable: read a flag as a prompt to look, not a finding.",
+        points.len(),
+        noun.many,
+        noun.many
+    ));
+    let target_set = if f.target_kind == "pooled" {
+        format!("all {}", e.scope_label)
+    } else {
+        "set for the extract".to_string()
+    };
+    let x_title = match kind {
+        WithinKind::Area if !e.area_level.is_empty() => format!(
+            "Denominator per area ({}): {} (log scale)",
+            e.area_level_words(),
+            e.denominator_words()
+        ),
+        _ => format!(
+            "Denominator per {}: {} (log scale)",
+            noun.one,
+            e.denominator_words()
+        ),
+    };
+    let labelling = if points.len() <= LABEL_EVERY_UP_TO {
+        Labelling::Every
+    } else {
+        Labelling::Flagged
+    };
+    let point_legend: Vec<LegendEntry> = marks::flag_legend_of(&f.levels, &noun.many);
+    Ok(FunnelChart {
+        title: format!(
+            "{}: {} rate by {}, funnel plot, {}",
+            e.owner(),
+            e.outcome.to_lowercase(),
+            noun.one,
+            e.period
+        ),
+        subtitle: vec![
+            e.scope_line(),
+            method_line(
+                &f.method,
+                f.phi,
+                f.tau2,
+                &f.target_kind,
+                f.target,
+                &target_set,
+            ),
+        ],
+        x_title,
+        y_title: format!("{} rate (%)", e.outcome),
+        points,
+        limits: &f.limits,
+        target: f.target,
+        levels: f.levels,
+        adjusted: f.adjusted,
+        point_legend,
+        labelling,
+        target_set,
+        notes,
+        source: e.source_line(),
+    })
+}
+
+/// The monthly control chart of the crimes in scope.
+///
+/// # Errors
+///
+/// When the run has no extract.
+pub fn month_chart(model: &Model) -> Result<SpcChart<'_>> {
+    let e = extract_of(model)?;
+    let mut notes = Vec::new();
+    if e.basis == "assigned_in_period" {
+        notes.push(
+            "Counted by the month of the outcome: the first months over-represent quick outcomes, because crimes recorded before the extract's window are absent."
+                .to_string(),
+        );
+    }
+    Ok(SpcChart {
+        title: format!(
+            "{}: {} rate by month in the record-level extract, control chart (Laney p′)",
+            e.owner(),
+            e.outcome.to_lowercase()
+        ),
+        scope_line: e.scope_line(),
+        series: capitalise(&e.scope_label),
+        rows: &e.months,
+        cadence: Cadence::Month,
+        outcome: e.outcome.clone(),
+        spc_lengths: model.context.spc_lengths,
+        notes,
+        source: e.source_line(),
+    })
+}

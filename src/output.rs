@@ -188,6 +188,7 @@ impl RunFolder {
             unregister_cleanup(&lock);
             e
         };
+        restore_set_aside(&parent, &name, target);
         if target.exists() && !overwrite {
             return Err(release(anyhow::anyhow!(
                 "output folder {} already exists; pass --force to replace it",
@@ -256,8 +257,15 @@ impl RunFolder {
                 format!("cannot move the previous {} aside", self.target.display())
             })?;
         }
-        std::fs::rename(&self.temporary, &self.target)
-            .with_context(|| format!("cannot move the new run into {}", self.target.display()))?;
+        if let Err(e) = std::fs::rename(&self.temporary, &self.target) {
+            // Put the previous folder back rather than leave none.
+            if old.exists() {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(e).with_context(|| {
+                format!("cannot move the new run into {}", self.target.display())
+            });
+        }
         unregister_cleanup(&self.temporary);
         if old.exists() {
             let _ = std::fs::remove_dir_all(&old);
@@ -321,6 +329,30 @@ fn acquire_lock(lock: &Path, target: &Path) -> Result<()> {
     })();
     let _ = std::fs::remove_file(&staging);
     result
+}
+
+/// Puts back the previous folder that a run killed while replacing it had moved aside
+/// (`.NAME.old-PID`, its process gone) and not yet replaced: [`RunFolder::commit`] moves the
+/// previous folder aside and then the new one into place, and a kill between the two renames
+/// leaves no folder at all.
+fn restore_set_aside(parent: &Path, name: &str, target: &Path) {
+    if target.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.old-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = file_name.strip_prefix(&prefix) {
+            if !Path::new(&format!("/proc/{pid}")).exists()
+                && std::fs::rename(entry.path(), target).is_ok()
+            {
+                return;
+            }
+        }
+    }
 }
 
 /// Removes the temporary folders, set-aside folders and lock staging files of earlier runs

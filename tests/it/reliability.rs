@@ -1,7 +1,8 @@
 //! Crash safety and concurrency of run folders. A run killed at seeded random points leaves
 //! the previous complete output, byte for byte, or none, never a partial folder; two runs
 //! started together on one output folder leave it complete and byte-identical to a single
-//! run's, and the one that loses the lock says so and exits 1.
+//! run's, and the one that loses the lock says so and exits 1; a folder a killed run had moved
+//! aside is put back by the next run.
 //! (Determinism itself is `run::two_runs_are_byte_identical`.)
 
 use std::collections::BTreeMap;
@@ -219,4 +220,35 @@ fn two_runs_started_together_on_one_folder() {
         );
         assert_eq!(leftovers(&work), Vec::<String>::new(), "{round}");
     }
+}
+
+/// A run killed between moving the previous folder aside and moving its new one into place
+/// leaves no folder (`.out.old-PID` and `.out.tmp-PID` beside it): the next run puts the
+/// previous folder back, whether it then stops (here: no `--force`) or replaces it.
+#[test]
+fn folder_set_aside_by_a_killed_run_is_restored() {
+    let work = Workdir::new();
+    setup(&work);
+    let (status, stderr) = finish(start(&work, &[]));
+    assert!(status.success(), "{stderr}");
+    let out = work.path().join("out");
+    let complete = snapshot(&out);
+    // What the killed run (process 999999999, which does not exist) left.
+    std::fs::rename(&out, work.path().join(".out.old-999999999")).unwrap();
+    std::fs::create_dir(work.path().join(".out.tmp-999999999")).unwrap();
+    std::fs::write(work.path().join(".out.lock"), "999999999").unwrap();
+
+    let (status, stderr) = finish(start(&work, &[]));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("output folder out already exists; pass --force to replace it"),
+        "{stderr}"
+    );
+    assert!(snapshot(&out) == complete, "the previous folder is back");
+    assert_eq!(leftovers(&work), [".out.tmp-999999999"]);
+
+    let (status, stderr) = finish(start(&work, &["--force"]));
+    assert!(status.success(), "{stderr}");
+    assert!(snapshot(&out) == complete);
+    assert_eq!(leftovers(&work), Vec::<String>::new());
 }

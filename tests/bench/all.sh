@@ -40,7 +40,7 @@ for bench in ingest run extract; do
 done
 
 python3 - "$RESULTS" "$QUICK" "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PY'
+  "$(git describe --always --dirty 2>/dev/null || echo unknown)" <<'PY'
 import sys
 results = dict(line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip())
 r = {k: float(v) for k, v in results.items()}

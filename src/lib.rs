@@ -11,6 +11,8 @@ pub mod config;
 pub mod diff;
 pub mod exit;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod measure;
 pub mod normalise;

@@ -188,6 +188,7 @@ impl RunFolder {
             unregister_cleanup(&lock);
             e
         };
+        restore_set_aside(&parent, &name, target);
         if target.exists() && !overwrite {
             return Err(release(anyhow::anyhow!(
                 "output folder {} already exists; pass --force to replace it",
@@ -256,8 +257,15 @@ impl RunFolder {
                 format!("cannot move the previous {} aside", self.target.display())
             })?;
         }
-        std::fs::rename(&self.temporary, &self.target)
-            .with_context(|| format!("cannot move the new run into {}", self.target.display()))?;
+        if let Err(e) = std::fs::rename(&self.temporary, &self.target) {
+            // Put the previous folder back rather than leave none.
+            if old.exists() {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(e).with_context(|| {
+                format!("cannot move the new run into {}", self.target.display())
+            });
+        }
         unregister_cleanup(&self.temporary);
         if old.exists() {
             let _ = std::fs::remove_dir_all(&old);
@@ -280,53 +288,95 @@ impl Drop for RunFolder {
 
 /// Creates the lock file, or explains who holds it. A lock left by a process that no longer
 /// exists is taken over.
+///
+/// The lock appears with its holder's process id already in it: the id is written to a
+/// staging file that is then hard-linked to the lock's name, which fails if the lock exists.
+/// (Creating the lock and then writing the id left a moment in which a second run, started
+/// at the same time, read an empty lock, took it for a dead run's, removed it and went on.)
 fn acquire_lock(lock: &Path, target: &Path) -> Result<()> {
-    for _ in 0..2 {
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(lock)
-        {
-            Ok(mut file) => {
-                write!(file, "{}", std::process::id())?;
-                return Ok(());
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = std::fs::read_to_string(lock).unwrap_or_default();
-                let alive = holder
-                    .trim()
-                    .parse::<u32>()
-                    .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-                if alive {
-                    anyhow::bail!(
-                        "another outcome-lens run (process {}) is writing {}; wait for it or remove {} if it is gone",
-                        holder.trim(),
-                        target.display(),
-                        lock.display()
-                    );
+    let pid = std::process::id();
+    let mut staging = lock.as_os_str().to_owned();
+    staging.push(format!(".{pid}"));
+    let staging = PathBuf::from(staging);
+    std::fs::write(&staging, pid.to_string())
+        .with_context(|| format!("cannot create lock {}", staging.display()))?;
+    let result = (|| {
+        for _ in 0..2 {
+            match std::fs::hard_link(&staging, lock) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(lock).unwrap_or_default();
+                    let alive = holder
+                        .trim()
+                        .parse::<u32>()
+                        .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                    if alive {
+                        anyhow::bail!(
+                            "another outcome-lens run (process {}) is writing {}; wait for it or remove {} if it is gone",
+                            holder.trim(),
+                            target.display(),
+                            lock.display()
+                        );
+                    }
+                    let _ = std::fs::remove_file(lock);
                 }
-                let _ = std::fs::remove_file(lock);
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create lock {}", lock.display()))
+                }
             }
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot create lock {}", lock.display()))
+        }
+        anyhow::bail!("cannot take the lock {}", lock.display())
+    })();
+    let _ = std::fs::remove_file(&staging);
+    result
+}
+
+/// Puts back the previous folder that a run killed while replacing it had moved aside
+/// (`.NAME.old-PID`, its process gone) and not yet replaced: [`RunFolder::commit`] moves the
+/// previous folder aside and then the new one into place, and a kill between the two renames
+/// leaves no folder at all.
+fn restore_set_aside(parent: &Path, name: &str, target: &Path) {
+    if target.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.old-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = file_name.strip_prefix(&prefix) {
+            if !Path::new(&format!("/proc/{pid}")).exists()
+                && std::fs::rename(entry.path(), target).is_ok()
+            {
+                return;
             }
         }
     }
-    anyhow::bail!("cannot take the lock {}", lock.display())
 }
 
-/// Removes temporary folders of earlier runs that were killed (their process is gone).
+/// Removes the temporary folders, set-aside folders and lock staging files of earlier runs
+/// that were killed (their process is gone).
 fn remove_stale_temporaries(parent: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        for prefix in [format!(".{name}.tmp-"), format!(".{name}.old-")] {
+        for prefix in [
+            format!(".{name}.tmp-"),
+            format!(".{name}.old-"),
+            format!(".{name}.lock."),
+        ] {
             if let Some(pid) = file_name.strip_prefix(&prefix) {
                 let alive = Path::new(&format!("/proc/{pid}")).exists();
                 if !alive {
-                    let _ = std::fs::remove_dir_all(entry.path());
+                    let path = entry.path();
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(path)
+                    } else {
+                        std::fs::remove_file(path)
+                    };
                 }
             }
         }

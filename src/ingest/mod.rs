@@ -195,6 +195,32 @@ pub fn read_inputs(
     forces: &ForceTable,
     progress: &ProgressBar,
 ) -> Result<Ingested, IngestError> {
+    read_sources(paths, forces, progress, read_bytes)
+}
+
+/// Reads one input held in memory, exactly as [`read_inputs`] reads a file with these bytes;
+/// `name` stands for the file in the accounting and in messages. Used by the fuzz targets
+/// (tests/fuzz), which must not write a file per input.
+pub fn read_input_bytes(
+    name: &Path,
+    bytes: Vec<u8>,
+    forces: &ForceTable,
+    progress: &ProgressBar,
+) -> Result<Ingested, IngestError> {
+    let mut bytes = Some(bytes);
+    read_sources(&[name.to_path_buf()], forces, progress, |path| {
+        decompress(path, bytes.take().unwrap_or_default())
+    })
+}
+
+/// [`read_inputs`] with the bytes of each input (decompressed, and whether they were gzip)
+/// coming from `load`.
+fn read_sources(
+    paths: &[PathBuf],
+    forces: &ForceTable,
+    progress: &ProgressBar,
+    mut load: impl FnMut(&Path) -> Result<(Vec<u8>, bool), IngestError>,
+) -> Result<Ingested, IngestError> {
     let mut session = Session {
         kind: None,
         ho: HoBuilder::new(forces),
@@ -204,7 +230,7 @@ pub fn read_inputs(
     };
     let mut accounts = Vec::with_capacity(paths.len());
     for path in paths {
-        let (bytes, gzip) = read_bytes(path)?;
+        let (bytes, gzip) = load(path)?;
         let account =
             if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
                 read_spreadsheet(path, bytes, gzip, &mut session, progress)?
@@ -267,6 +293,11 @@ fn read_bytes(path: &Path) -> Result<(Vec<u8>, bool), IngestError> {
         source,
     };
     let bytes = std::fs::read(path).map_err(io_error)?;
+    decompress(path, bytes)
+}
+
+/// Decompresses gzip data (detected by its magic bytes); other bytes are returned as they are.
+fn decompress(path: &Path, bytes: Vec<u8>) -> Result<(Vec<u8>, bool), IngestError> {
     if bytes.starts_with(&[0x1F, 0x8B]) {
         let compressed = bytes.len() as u64;
         let limit = gzip_limit(compressed);

@@ -10,18 +10,21 @@
 #   3. the medians are printed, with the machine's core count and load average (the wall
 #      time of a busy machine is longer; the CPU time much less so).
 #
+#   RUNS=3 and CRIMES=10000000 (defaults); QUICK=1 for 2 runs of 200,000 crimes (a smoke
+#   test of the script, not a measurement); CARGO_TARGET_DIR as in common.sh.
+# tests/bench/all.sh runs it with the other benchmarks and prints one summary table.
+#
 # Needs: GNU time (Debian: apt-get install time) and python3. The scratch folder is removed at
 # the end unless OUTCOME_LENS_BENCH_DIR names one to keep (a kept extract is reused).
 # The release build uses its own target folder so that it does not wait on debug builds.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-
+source "$(dirname "$0")/common.sh"
 RUNS="${RUNS:-3}"
+if [ "$QUICK" = 1 ]; then
+  CRIMES="${CRIMES:-200000}"
+fi
 CRIMES="${CRIMES:-10000000}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target-release}"
-for tool in /usr/bin/time python3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
-done
+bench_require /usr/bin/time python3
 if [ -n "${OUTCOME_LENS_BENCH_DIR:-}" ]; then
   WORK="$OUTCOME_LENS_BENCH_DIR"
   mkdir -p "$WORK"
@@ -30,8 +33,7 @@ else
   trap 'rm -rf "$WORK"' EXIT
 fi
 
-cargo build --release --locked --quiet
-BIN="$CARGO_TARGET_DIR/release/outcome-lens"
+bench_build
 
 if [ ! -f "$WORK/extract.csv" ] || [ "$(cat "$WORK/crimes" 2>/dev/null)" != "$CRIMES" ]; then
   /usr/bin/time -f "%e %M" -o "$WORK/synth.time" "$BIN" synth -q --crimes "$CRIMES" --seed 1 \
@@ -51,9 +53,9 @@ for i in $(seq 1 "$RUNS"); do
     "$BIN" extract -q --config "$WORK/analysis.toml" --force
   echo "run $i: $(cat "$WORK/extract.time.$i") (wall s, peak KB, user s, system s); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
-python3 - "$WORK" "$RUNS" <<'PY'
-import statistics, sys
-work, runs = sys.argv[1], int(sys.argv[2])
+python3 - "$WORK" "$RUNS" "$CRIMES" <<'PY'
+import os, statistics, sys
+work, runs, crimes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 times, peaks, cpu = [], [], []
 for i in range(1, runs + 1):
     seconds, kb, user, system = open(f"{work}/extract.time.{i}").read().split()
@@ -65,4 +67,10 @@ print(f"outcome-lens extract, {runs} runs: median {statistics.median(times):.1f}
       f"peak memory median {statistics.median(peaks) / 1024 / 1024:.2f} GB "
       f"(max {max(peaks) / 1024 / 1024:.2f} GB)")
 print("targets: under 60 s and under 4 GB on a 2-core machine")
+if os.environ.get("BENCH_RESULTS"):
+    with open(os.environ["BENCH_RESULTS"], "a") as out:
+        for key, value in [("extract_crimes", crimes), ("extract_wall_s", statistics.median(times)),
+                           ("extract_cpu_s", statistics.median(cpu)),
+                           ("extract_peak_gb", statistics.median(peaks) / 1024 / 1024)]:
+            out.write(f"{key}\t{value}\n")
 PY

@@ -2,43 +2,34 @@
 # Benchmark: `outcome-lens ingest` (release) on the full 131 MB real 2018/19 table, side by
 # side with a Python polars read of the same CSV (tests/bench/read_csv.py).
 # Prints the median of several runs of each, their ratio, and our peak memory.
+# tests/bench/all.sh runs it with the other benchmarks and prints one summary table.
+#
+#   RUNS=10 (default), QUICK=1 for 2 runs and no warm-up; CARGO_TARGET_DIR as in common.sh.
 #
 # Needs: hyperfine and GNU time (Debian: apt-get install hyperfine time), python3.
 # The Python baseline runs in a virtual environment under ~/.cache/outcome-lens/bench-venv
 # with polars pinned (created on first use).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-
+source "$(dirname "$0")/common.sh"
 RUNS="${RUNS:-10}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target}"
-SOURCE="../shared/realdata/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
+WARMUP="${WARMUP:-2}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-
-for tool in hyperfine /usr/bin/time python3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
-done
-
-VENV="$HOME/.cache/outcome-lens/bench-venv"
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet polars==1.44.2
-fi
-
-cargo build --release --locked --quiet
-BIN="$CARGO_TARGET_DIR/release/outcome-lens"
-gunzip -c "$SOURCE" > "$WORK/outcomes.csv"
+bench_require hyperfine /usr/bin/time python3
+bench_venv
+bench_build
+bench_table "$WORK"
 echo "input: $(stat -c %s "$WORK/outcomes.csv") bytes, $(wc -l < "$WORK/outcomes.csv") lines"
-echo "python: $("$VENV/bin/python" -c 'import sys, polars; print(sys.version.split()[0], "polars", polars.__version__)')"
+echo "python: $("$PYTHON" -c 'import sys, polars; print(sys.version.split()[0], "polars", polars.__version__)')"
 echo "cores: $(nproc)"
 
-hyperfine --warmup 2 --runs "$RUNS" --export-json "$WORK/times.json" \
+hyperfine --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/times.json" \
   -n outcome-lens "$BIN ingest -q $WORK/outcomes.csv --out $WORK/out.parquet" \
-  -n python-polars "$VENV/bin/python tests/bench/read_csv.py $WORK/outcomes.csv" >&2
+  -n python-polars "$PYTHON tests/bench/read_csv.py $WORK/outcomes.csv" >&2
 
 /usr/bin/time -f "%M" -o "$WORK/rss" "$BIN" ingest -q "$WORK/outcomes.csv" --out "$WORK/out.parquet" >/dev/null
 python3 - "$WORK/times.json" "$WORK/rss" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 results = {r["command"]: r["times"] for r in json.load(open(sys.argv[1]))["results"]}
 ours = statistics.median(results["outcome-lens"])
 theirs = statistics.median(results["python-polars"])
@@ -47,4 +38,8 @@ print(f"outcome-lens ingest (parse, normalise, write Parquet): median {ours:.3f}
 print(f"python polars read_csv (read only):                   median {theirs:.3f} s")
 print(f"ratio: outcome-lens is {theirs / ours:.2f}x faster (target >= 2x)")
 print(f"outcome-lens peak memory: {rss_mb:.0f} MB (target < 1024 MB)")
+if os.environ.get("BENCH_RESULTS"):
+    with open(os.environ["BENCH_RESULTS"], "a") as out:
+        for key, value in [("ingest_ours_s", ours), ("ingest_python_s", theirs), ("ingest_peak_mb", rss_mb)]:
+            out.write(f"{key}\t{value}\n")
 PY

@@ -7,6 +7,7 @@
 //! - `extract`: record-level extracts: planted effects, false positives, bad extracts, sample, synth;
 //! - `ingest`: the real 2018/19 table, the derived oracle, XLSX/ODS against CSV;
 //! - `reference`: every `stats` function against R-produced reference tables;
+//! - `reliability`: runs killed at seeded random points, and two runs on one output folder;
 //! - `run`: the analysis run end to end (R, goldens, determinism, diff, bad files, kills);
 //! - `render`: the charts (golden SVGs, PNG sizes, redraws, no system fonts);
 //! - `golden`: golden-file comparison and refresh;
@@ -18,6 +19,7 @@ mod extract;
 mod golden;
 mod ingest;
 mod reference;
+mod reliability;
 mod render;
 mod report;
 mod run;

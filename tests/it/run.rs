@@ -248,16 +248,23 @@ fn two_runs_are_byte_identical() {
         stderr.contains("cached canonical table reused"),
         "the second run reuses the cache: {stderr}"
     );
-    let (a, b) = (work.path().join("a"), work.path().join("b"));
-    let files = crate::golden::files_under(&a);
+    let files = crate::golden::files_under(&work.path().join("a"));
     assert!(files.len() >= 14, "{files:?}");
-    assert_eq!(files, crate::golden::files_under(&b));
+    assert_same_folders(&work.path().join("a"), &work.path().join("b"));
+}
+
+/// Asserts that two run folders hold the same files with the same bytes.
+fn assert_same_folders(a: &std::path::Path, b: &std::path::Path) {
+    let files = crate::golden::files_under(a);
+    assert_eq!(files, crate::golden::files_under(b));
     for file in files {
-        let (x, y) = (
-            std::fs::read(a.join(&file)).unwrap(),
-            std::fs::read(b.join(&file)).unwrap(),
+        let same = std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap();
+        assert!(
+            same,
+            "{file} differs between {} and {}",
+            a.display(),
+            b.display()
         );
-        assert!(x == y, "{file} differs between two runs of the same inputs");
     }
 }
 
@@ -295,14 +302,8 @@ fn cells_cache_is_keyed_by_basis_and_outcome() {
         !stderr.contains("cached canonical table reused"),
         "{stderr}"
     );
-    let (cached, cold) = (work.path().join("cached"), work.path().join("cold"));
-    let files = crate::golden::files_under(&cold);
-    assert_eq!(files, crate::golden::files_under(&cached));
-    for file in files {
-        let same =
-            std::fs::read(cached.join(&file)).unwrap() == std::fs::read(cold.join(&file)).unwrap();
-        assert!(same, "{file}: a cached run differs from a cold run");
-    }
+    let cached = work.path().join("cached");
+    assert_same_folders(&cached, &work.path().join("cold"));
     let warm = std::fs::read(work.path().join("warm/tables/force_comparison.csv")).unwrap();
     let changed = std::fs::read(cached.join("tables/force_comparison.csv")).unwrap();
     assert_ne!(warm, changed, "the changed settings change the comparison");

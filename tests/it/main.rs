@@ -5,6 +5,7 @@
 //!   overflowing counts, and formula-looking text through a run into CSV and Excel;
 //! - `cli`: help, usage errors and the bad-input corpus (tests/bad-input);
 //! - `extract`: record-level extracts: planted effects, false positives, bad extracts, sample, synth;
+//! - `fuzz_regressions`: the fuzz targets' seeds and the inputs they once crashed on;
 //! - `ingest`: the real 2018/19 table, the derived oracle, XLSX/ODS against CSV;
 //! - `reference`: every `stats` function against R-produced reference tables;
 //! - `reliability`: runs killed at seeded random points, and two runs on one output folder;
@@ -16,6 +17,7 @@
 mod bad_input;
 mod cli;
 mod extract;
+mod fuzz_regressions;
 mod golden;
 mod ingest;
 mod reference;

@@ -1,0 +1,86 @@
+//! The fuzz targets' inputs under `cargo test`: every committed seed (`tests/fuzz/seeds/<target>/`)
+//! and every input a fuzzer once crashed on (`tests/fuzz/regressions/<target>/`) is run through
+//! the same entry point as its fuzz target (`outcome_lens::fuzzing`), which panics if a reader
+//! panics, an `Ok` result's row accounting does not add up, or an error is not one line.
+//! tests/fuzz/README.md says how the regressions were found and what was fixed.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+use outcome_lens::fuzzing;
+use outcome_lens::ingest::{read_input_bytes, Ingested};
+use outcome_lens::normalise::forces::ForceTable;
+
+use crate::support::root;
+
+/// Runs every file in `tests/fuzz/<folder>/<target>/` through its target; returns how many.
+fn run_folder(folder: &str) -> usize {
+    let base = root().join("tests/fuzz").join(folder);
+    let mut n = 0;
+    for target in fuzzing::TARGETS {
+        let dir = base.join(target);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries
+            .map(|e| e.expect("read a directory entry").path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for file in files {
+            run_one(target, &file);
+            n += 1;
+        }
+    }
+    n
+}
+
+fn run_one(target: &str, file: &Path) {
+    let data = std::fs::read(file).expect("read the input");
+    let started = Instant::now();
+    assert!(fuzzing::run(target, &data), "unknown target {target}");
+    // The fuzzers stop at 10 s; an unoptimised test build gets some slack, not unbounded time.
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(20),
+        "{}: took {took:?}",
+        file.display()
+    );
+}
+
+#[test]
+fn fuzz_seeds_run_clean() {
+    assert!(run_folder("seeds") >= fuzzing::TARGETS.len());
+}
+
+#[test]
+fn fuzz_regressions_run_clean() {
+    run_folder("regressions");
+}
+
+fn ingest_workbook(bytes: Vec<u8>) -> Ingested {
+    let forces = ForceTable::bundled().expect("forces");
+    read_input_bytes(Path::new("seed"), bytes, &forces, &ProgressBar::hidden())
+        .expect("the workbook reads")
+}
+
+/// The workbooks the XLSX and ODS targets zip around their seeds' XML read as the fixtures do,
+/// so the fuzzers start from tables that load rather than from archives that fail to open.
+#[test]
+fn fuzz_workbook_seeds_load_rows() {
+    let seeds = root().join("tests/fuzz/seeds");
+    let xlsx = std::fs::read(seeds.join("xlsx/parts-fixture.xml")).expect("xlsx seed");
+    let read = ingest_workbook(fuzzing::xlsx_from_parts(&xlsx));
+    assert_eq!(read.accounts[0].sheet.as_deref(), Some("Outcomes_open_data"));
+    assert_eq!(read.accounts[0].header_line, 3);
+    assert_eq!(read.accounts[0].rows_loaded, 3);
+    let shared = std::fs::read(seeds.join("xlsx/parts-shared-strings.xml")).expect("xlsx seed");
+    let read = ingest_workbook(fuzzing::xlsx_from_parts(&shared));
+    assert_eq!(read.accounts[0].rows_loaded, 3);
+    assert_eq!(read.n_forces, 1);
+    let ods = std::fs::read(seeds.join("ods/content-fixture.xml")).expect("ods seed");
+    let read = ingest_workbook(fuzzing::ods_from_content(&ods));
+    assert_eq!(read.accounts[0].sheet.as_deref(), Some("Outcomes_open_data"));
+    assert!(read.accounts[0].rows_loaded >= 3);
+}

@@ -51,15 +51,17 @@ pub enum Command {
     /// Redraw a finished run's charts (for example at another size or format).
     ///
     /// Reads the run folder's tables and summary and writes the charts into <RUN_DIR>/charts
-    /// (replacing that folder whole), or into --out.
+    /// (replacing that folder whole), or into --out. A folder written by `outcome-lens extract`
+    /// gets the extract's charts.
     #[command(after_long_help = CHART_EXAMPLES)]
     Chart(ChartArgs),
     /// Run only the record-level analysis of an analysis file's [extract] section.
     ///
     /// Reads the force's crime-level extract named in [extract], reduces crimes with several
     /// outcome rows to one (the latest outcome date), and writes the extract_* tables, the
-    /// quarantined rows, the audit sample (when [extract.audit] asks for one), summary.json and
-    /// manifest.json into a run folder, whole or not at all. `outcome-lens run` does the same
+    /// extract's charts (funnels by area and by investigating unit, the monthly control chart),
+    /// the quarantined rows, the audit sample (when [extract.audit] asks for one), summary.json
+    /// and manifest.json into a run folder, whole or not at all. `outcome-lens run` does the same
     /// inside a full run.
     #[command(after_long_help = EXTRACT_EXAMPLES)]
     Extract(ExtractArgs),
@@ -117,7 +119,7 @@ Examples:
 /// `outcome-lens chart`.
 #[derive(Debug, clap::Args)]
 pub struct ChartArgs {
-    /// The finished run folder.
+    /// The finished run folder (of `outcome-lens run` or `outcome-lens extract`).
     pub run: PathBuf,
     /// Image formats, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [ImageFormat::Svg, ImageFormat::Png])]

@@ -207,6 +207,8 @@ pub fn summary_json(run: &ExtractRun, config: &ExtractConfig) -> serde_json::Val
             "centre": a.month_chart.map(|c| c.centre),
             "sigma_z": a.month_chart.and_then(|c| c.sigma_z),
             "rule_hits": rule_hits,
+            "shift_length": config.spc.shift_length,
+            "trend_length": config.spc.trend_length,
         },
         "repeat_victims": repeat,
         "time_to_closure": all_areas.map(|r| json!({
@@ -227,8 +229,9 @@ pub fn summary_json(run: &ExtractRun, config: &ExtractConfig) -> serde_json::Val
 }
 
 /// Runs the record-level analysis alone (`outcome-lens extract`) into a run folder with the
-/// `extract_*` tables, `summary.json` (its `extract` object), `manifest.json`, the quarantine
-/// and the audit sample.
+/// `extract_*` tables, `summary.json` (its `extract` object), the extract's charts (drawn from
+/// those tables and that summary exactly as `outcome-lens run` draws them), `manifest.json`,
+/// the quarantine and the audit sample.
 pub fn write_folder(
     config: &crate::config::Config,
     extract_config: &ExtractConfig,
@@ -260,6 +263,11 @@ pub fn write_folder(
         "extract": summary_json(&run, extract_config),
     });
     folder.write("summary.json", &pretty(&summary)?)?;
+    let data = crate::render::RunData::from_tables(&run.tables, &summary)?;
+    for (name, bytes) in crate::render::render_run(&data, &crate::render::ChartOptions::standard())?
+    {
+        folder.write(&format!("charts/{name}"), &bytes)?;
+    }
     let outputs: Vec<serde_json::Value> = folder
         .files()
         .into_iter()

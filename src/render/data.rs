@@ -96,9 +96,36 @@ impl RunData {
         })
     }
 
-    /// From a finished run folder.
+    /// From a finished run folder, or a finished folder of `outcome-lens extract` (its
+    /// summary, its manifest and its extract's tables, but no national tables).
+    ///
+    /// # Errors
+    ///
+    /// When the folder is neither, or a file cannot be read.
     pub fn load(run: &Path) -> Result<RunData> {
-        crate::run::check_run_folder(run)?;
+        if let Err(not_a_run) = crate::run::check_run_folder(run) {
+            let extract_folder = [
+                "summary.json",
+                "manifest.json",
+                "tables/extract_accounting.csv",
+            ]
+            .iter()
+            .all(|file| run.join(file).is_file());
+            if !extract_folder {
+                return Err(not_a_run);
+            }
+            let data = RunData::read(run)?;
+            return if data.is_extract_only() {
+                Ok(data)
+            } else {
+                Err(not_a_run)
+            };
+        }
+        RunData::read(run)
+    }
+
+    /// Reads a folder's summary and tables.
+    fn read(run: &Path) -> Result<RunData> {
         let summary = crate::run::read_summary(run)?;
         let mut map = BTreeMap::new();
         let dir = run.join("tables");
@@ -124,6 +151,16 @@ impl RunData {
             summary,
             tables: map,
         })
+    }
+
+    /// Whether this is what `outcome-lens extract` writes: a record-level extract (an `extract`
+    /// object in the summary) and no national tables (no `force_comparison`).
+    pub fn is_extract_only(&self) -> bool {
+        !self.tables.contains_key("force_comparison")
+            && self
+                .summary
+                .get("extract")
+                .is_some_and(serde_json::Value::is_object)
     }
 
     /// A table by name.

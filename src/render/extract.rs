@@ -1,7 +1,8 @@
 //! The record-level extract's charts: the within-force funnels by area and by investigating
 //! unit, and the monthly control chart. They are read from the run's `extract_*` tables and
-//! the `extract` object of `summary.json`, and drawn by the same code as the national funnel
-//! (`funnel.rs`) and the focus forces' control charts (`spc.rs`).
+//! the `extract` object of `summary.json` alone (so that a folder written by `outcome-lens
+//! extract`, which has no national tables, draws them too), and drawn by the same code as the
+//! national funnel (`funnel.rs`) and the focus forces' control charts (`spc.rs`).
 //!
 //! Invariant: like `model.rs`, this only reads and types what the run holds; it computes
 //! nothing. Every chart names the extract (its force, note and file) in its subtitle and
@@ -16,7 +17,7 @@ use super::funnel::{method_line, FunnelChart, FunnelPoint, Labelling, Noun};
 use super::marks;
 use super::model::{
     json_f64, json_str, levels_at, limits, optional, required, spc_cells, text, FlagKind, Levels,
-    LimitRow, Model, TrendRow,
+    LimitRow, TrendRow,
 };
 use super::spc::{Cadence, SpcChart};
 use super::style;
@@ -124,6 +125,9 @@ pub struct ExtractModel {
     pub units: Option<WithinFunnel>,
     /// The months in order, with their control limits and rule hits.
     pub months: Vec<TrendRow>,
+    /// The SPC rule lengths the months were tested with (shift, trend), when the summary
+    /// gives them.
+    pub spc_lengths: Option<(u64, u64)>,
 }
 
 /// The limits' method in words, from a funnel object of `summary.json`'s `extract`: the same
@@ -246,6 +250,18 @@ impl ExtractModel {
             (Some(first), _) => style::month_phrase(&first),
             _ => String::new(),
         };
+        // The rule lengths are in the extract's own `months` object; a run written before they
+        // were has them only in its `spc` object (the extract inherits `[spc]`).
+        let lengths = |object: &Value| -> Option<(u64, u64)> {
+            Some((
+                object.get("shift_length")?.as_u64()?,
+                object.get("trend_length")?.as_u64()?,
+            ))
+        };
+        let spc_lengths = extract
+            .get("months")
+            .and_then(lengths)
+            .or_else(|| data.summary.get("spc").and_then(lengths));
         Ok(Some(ExtractModel {
             force: json_str(extract, &["force"]),
             source: json_str(extract, &["source"]).unwrap_or_else(|| "force extract".into()),
@@ -259,6 +275,7 @@ impl ExtractModel {
             areas: read_funnel(data, extract, WithinKind::Area)?,
             units: read_funnel(data, extract, WithinKind::Unit)?,
             months: read_months(data)?,
+            spc_lengths,
         }))
     }
 
@@ -342,21 +359,13 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn extract_of(model: &Model) -> Result<&ExtractModel> {
-    model
-        .extract
-        .as_ref()
-        .ok_or_else(|| anyhow!("the run has no record-level extract"))
-}
-
 /// The within-force funnel of `kind`: every area (or unit) placed in the funnel, against the
 /// force's own rate.
 ///
 /// # Errors
 ///
-/// When the run has no extract or no funnel of `kind`.
-pub fn funnel_chart(model: &Model, kind: WithinKind) -> Result<FunnelChart<'_>> {
-    let e = extract_of(model)?;
+/// When the extract has no funnel of `kind`.
+pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_>> {
     let noun = kind.noun();
     let f = e
         .funnel(kind)
@@ -457,9 +466,13 @@ pub fn funnel_chart(model: &Model, kind: WithinKind) -> Result<FunnelChart<'_>> 
 ///
 /// # Errors
 ///
-/// When the run has no extract.
-pub fn month_chart(model: &Model) -> Result<SpcChart<'_>> {
-    let e = extract_of(model)?;
+/// When the summary does not give the rule lengths the months were tested with.
+pub fn month_chart(e: &ExtractModel) -> Result<SpcChart<'_>> {
+    let spc_lengths = e.spc_lengths.ok_or_else(|| {
+        anyhow!(
+            "summary.json: extract.months has no shift_length and trend_length (written by an older outcome-lens? run outcome-lens extract again)"
+        )
+    })?;
     let mut notes = Vec::new();
     if e.basis == "assigned_in_period" {
         notes.push(
@@ -478,7 +491,7 @@ pub fn month_chart(model: &Model) -> Result<SpcChart<'_>> {
         rows: &e.months,
         cadence: Cadence::Month,
         outcome: e.outcome.clone(),
-        spc_lengths: model.context.spc_lengths,
+        spc_lengths,
         notes,
         source: e.source_line(),
     })

@@ -22,12 +22,13 @@ pub mod spc;
 pub mod style;
 pub mod trend;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
 
 pub use data::RunData;
 
 use canvas::{drawn, Canvas, TextMode};
+use extract::ExtractModel;
 use model::Model;
 use style::Shape;
 
@@ -93,22 +94,73 @@ struct Job {
     chart: Chart,
 }
 
-fn draw_chart<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, chart: &Chart) -> Result<()> {
+/// What the charts are drawn from: a whole run (its national tables, perhaps with a
+/// record-level extract), or a folder written by `outcome-lens extract` (the extract alone).
+enum Subject {
+    Run(Box<Model>),
+    Extract(Box<ExtractModel>),
+}
+
+impl Subject {
+    /// Reads a run's tables, or an extract-only folder's (see [`RunData::is_extract_only`]).
+    fn read(data: &RunData) -> Result<Subject> {
+        if data.is_extract_only() {
+            let extract = ExtractModel::read(data)
+                .context("cannot read the extract's tables for the charts")?
+                .context("summary.json has no extract")?;
+            Ok(Subject::Extract(Box::new(extract)))
+        } else {
+            let model = Model::read(data).context("cannot read the run's tables for the charts")?;
+            Ok(Subject::Run(Box::new(model)))
+        }
+    }
+
+    /// The national model, which an extract-only folder does not have.
+    fn national(&self) -> Result<&Model> {
+        match self {
+            Subject::Run(model) => Ok(model.as_ref()),
+            Subject::Extract(_) => bail!("an extract-only folder has no national tables"),
+        }
+    }
+
+    /// The record-level extract, when there is one.
+    fn extract(&self) -> Option<&ExtractModel> {
+        match self {
+            Subject::Run(model) => model.extract.as_ref(),
+            Subject::Extract(extract) => Some(extract.as_ref()),
+        }
+    }
+
+    /// The extract, or an error saying the run has none.
+    fn needs_extract(&self) -> Result<&ExtractModel> {
+        self.extract()
+            .ok_or_else(|| anyhow!("the run has no record-level extract"))
+    }
+}
+
+fn draw_chart<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    subject: &Subject,
+    chart: &Chart,
+) -> Result<()> {
     canvas.fill(style::WHITE)?;
     match chart {
-        Chart::Funnel => funnel::draw(canvas, &funnel::national(model)),
-        Chart::Caterpillar => caterpillar::draw(canvas, model),
-        Chart::Trend(force) => trend::draw(canvas, model, force),
-        Chart::Spc(force) => spc::draw(canvas, &spc::national(model, force)?),
-        Chart::Mix(force) => mix::draw(canvas, model, force),
-        Chart::Multiples => multiples::draw(canvas, model),
-        Chart::WithinFunnel(kind) => funnel::draw(canvas, &extract::funnel_chart(model, *kind)?),
-        Chart::MonthSpc => spc::draw(canvas, &extract::month_chart(model)?),
+        Chart::Funnel => funnel::draw(canvas, &funnel::national(subject.national()?)),
+        Chart::Caterpillar => caterpillar::draw(canvas, subject.national()?),
+        Chart::Trend(force) => trend::draw(canvas, subject.national()?, force),
+        Chart::Spc(force) => spc::draw(canvas, &spc::national(subject.national()?, force)?),
+        Chart::Mix(force) => mix::draw(canvas, subject.national()?, force),
+        Chart::Multiples => multiples::draw(canvas, subject.national()?),
+        Chart::WithinFunnel(kind) => funnel::draw(
+            canvas,
+            &extract::funnel_chart(subject.needs_extract()?, *kind)?,
+        ),
+        Chart::MonthSpc => spc::draw(canvas, &extract::month_chart(subject.needs_extract()?)?),
     }
 }
 
 /// Draws one chart as SVG text.
-fn svg(job: &Job, model: &Model, size: ChartSize) -> Result<Vec<u8>> {
+fn svg(job: &Job, subject: &Subject, size: ChartSize) -> Result<Vec<u8>> {
     let (width, height) = style::canvas_size(size, job.shape);
     let mut text = String::new();
     {
@@ -119,7 +171,7 @@ fn svg(job: &Job, model: &Model, size: ChartSize) -> Result<Vec<u8>> {
             1.0,
             TextMode::Strings,
         )?;
-        draw_chart(&canvas, model, &job.chart)?;
+        draw_chart(&canvas, subject, &job.chart)?;
         drawn(area.present())?;
     }
     Ok(text.into_bytes())
@@ -132,7 +184,7 @@ fn svg(job: &Job, model: &Model, size: ChartSize) -> Result<Vec<u8>> {
 const SUPERSAMPLE: u32 = 2;
 
 /// Draws one chart as PNG at `scale` pixels per logical pixel.
-fn png(job: &Job, model: &Model, size: ChartSize, scale: u32) -> Result<Vec<u8>> {
+fn png(job: &Job, subject: &Subject, size: ChartSize, scale: u32) -> Result<Vec<u8>> {
     let (width, height) = style::canvas_size(size, job.shape);
     let scale = scale.max(1);
     let (w, h) = (width * scale, height * scale);
@@ -146,7 +198,7 @@ fn png(job: &Job, model: &Model, size: ChartSize, scale: u32) -> Result<Vec<u8>>
             f64::from(scale * SUPERSAMPLE),
             TextMode::Glyphs,
         )?;
-        draw_chart(&canvas, model, &job.chart)?;
+        draw_chart(&canvas, subject, &job.chart)?;
         drawn(area.present())?;
     }
     png::encode_rgb(w, h, &downsample(&fine, fine_w, SUPERSAMPLE))
@@ -184,14 +236,48 @@ fn downsample(fine: &[u8], width: u32, k: u32) -> Vec<u8> {
 /// caterpillar, then per focus force (in the order of `summary.json`) the trend, SPC and
 /// offence-mix charts, then the small multiples, then, when the run has a record-level extract,
 /// its funnels by area and by investigating unit and its monthly control chart; each in SVG
-/// then PNG, as asked.
+/// then PNG, as asked. A folder written by `outcome-lens extract` (no national tables, see
+/// [`RunData::is_extract_only`]) gets the extract's charts alone, drawn exactly as a run with
+/// the same extract and settings draws them.
 ///
 /// # Errors
 ///
 /// When the run's tables lack something a chart needs, or drawing fails.
 pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String, Vec<u8>)>> {
     style::register_fonts()?;
-    let model = Model::read(data).context("cannot read the run's tables for the charts")?;
+    let subject = Subject::read(data)?;
+    let mut jobs = match &subject {
+        Subject::Run(model) => national_jobs(model),
+        Subject::Extract(_) => Vec::new(),
+    };
+    if let Some(extract) = subject.extract() {
+        jobs.extend(extract_jobs(extract));
+    }
+    let mut formats = options.formats.clone();
+    formats.sort();
+    formats.dedup();
+    let tasks: Vec<(&Job, ChartFormat)> = jobs
+        .iter()
+        .flat_map(|job| formats.iter().map(move |format| (job, *format)))
+        .collect();
+    let rendered = in_parallel(&tasks, |(job, format)| {
+        let (extension, bytes) = match format {
+            ChartFormat::Svg => ("svg", svg(job, &subject, options.size)),
+            ChartFormat::Png => ("png", png(job, &subject, options.size, options.png_scale)),
+        };
+        let name = format!("{}.{extension}", job.stem);
+        let bytes = bytes.with_context(|| format!("chart {name}"));
+        (name, bytes)
+    });
+    rendered
+        .into_iter()
+        .map(|(name, bytes)| Ok((name, bytes?)))
+        .collect()
+}
+
+/// The national charts: the funnel, the caterpillar, each focus force's trend, SPC and
+/// offence-mix charts, and the small multiples.
+fn national_jobs(model: &Model) -> Vec<Job> {
     let mut jobs: Vec<Job> = vec![
         Job {
             stem: "funnel".to_string(),
@@ -213,14 +299,14 @@ pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String,
                 chart: Chart::Trend(force.clone()),
             });
         }
-        if spc::has_chart(&model, force) {
+        if spc::has_chart(model, force) {
             jobs.push(Job {
                 stem: format!("spc-{slug}"),
                 shape: Shape::Wide,
                 chart: Chart::Spc(force.clone()),
             });
         }
-        if mix::has_chart(&model, force) {
+        if mix::has_chart(model, force) {
             jobs.push(Job {
                 stem: format!("offence-mix-{slug}"),
                 shape: Shape::Wide,
@@ -233,44 +319,30 @@ pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String,
         shape: Shape::Tall,
         chart: Chart::Multiples,
     });
-    if let Some(extract) = &model.extract {
-        for kind in extract::WithinKind::ALL {
-            if extract.funnel(kind).is_some() {
-                jobs.push(Job {
-                    stem: kind.stem(),
-                    shape: Shape::Wide,
-                    chart: Chart::WithinFunnel(kind),
-                });
-            }
-        }
-        if extract.has_month_chart() {
+    jobs
+}
+
+/// The record-level extract's charts: its funnels by area and by investigating unit (when it
+/// has them) and its monthly control chart (when it has limits).
+fn extract_jobs(extract: &ExtractModel) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for kind in extract::WithinKind::ALL {
+        if extract.funnel(kind).is_some() {
             jobs.push(Job {
-                stem: "extract-spc-month".to_string(),
+                stem: kind.stem(),
                 shape: Shape::Wide,
-                chart: Chart::MonthSpc,
+                chart: Chart::WithinFunnel(kind),
             });
         }
     }
-    let mut formats = options.formats.clone();
-    formats.sort();
-    formats.dedup();
-    let tasks: Vec<(&Job, ChartFormat)> = jobs
-        .iter()
-        .flat_map(|job| formats.iter().map(move |format| (job, *format)))
-        .collect();
-    let rendered = in_parallel(&tasks, |(job, format)| {
-        let (extension, bytes) = match format {
-            ChartFormat::Svg => ("svg", svg(job, &model, options.size)),
-            ChartFormat::Png => ("png", png(job, &model, options.size, options.png_scale)),
-        };
-        let name = format!("{}.{extension}", job.stem);
-        let bytes = bytes.with_context(|| format!("chart {name}"));
-        (name, bytes)
-    });
-    rendered
-        .into_iter()
-        .map(|(name, bytes)| Ok((name, bytes?)))
-        .collect()
+    if extract.has_month_chart() {
+        jobs.push(Job {
+            stem: "extract-spc-month".to_string(),
+            shape: Shape::Wide,
+            chart: Chart::MonthSpc,
+        });
+    }
+    jobs
 }
 
 /// Maps `work` over `items` on all cores (charts are independent), keeping the items' order.

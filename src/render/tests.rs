@@ -882,3 +882,67 @@ fn a_missing_extract_table_is_an_error_that_names_it() {
     let err = format!("{:#}", render_run(&data, &svg_only()).unwrap_err());
     assert!(err.contains("extract_unit_funnel_limits"), "{err}");
 }
+
+/// What `outcome-lens extract` writes for the extract of `run(&with_extract())`: the
+/// `extract_*` tables and a summary with the `extract` object alone (with its rule lengths).
+fn extract_only(full: &RunData) -> RunData {
+    let mut extract = full.summary["extract"].clone();
+    extract["months"]["shift_length"] = json!(7);
+    extract["months"]["trend_length"] = json!(7);
+    RunData {
+        summary: json!({"title": "Cleveland extract", "extract": extract}),
+        tables: full
+            .tables
+            .iter()
+            .filter(|(name, _)| name.starts_with("extract_"))
+            .map(|(name, table)| (name.clone(), table.clone()))
+            .collect(),
+    }
+}
+
+#[test]
+fn an_extract_only_folder_gets_the_extract_charts_alone_drawn_as_in_the_run() {
+    let full = run(&with_extract());
+    assert!(!full.is_extract_only());
+    let data = extract_only(&full);
+    assert!(data.is_extract_only());
+    let charts = render_run(&data, &ChartOptions::standard()).unwrap();
+    assert_eq!(
+        names(&charts),
+        [
+            "extract-funnel-area.svg",
+            "extract-funnel-area.png",
+            "extract-funnel-unit.svg",
+            "extract-funnel-unit.png",
+            "extract-spc-month.svg",
+            "extract-spc-month.png",
+        ]
+    );
+    // Byte for byte what the whole run draws for the same extract.
+    let whole = render_run(&full, &ChartOptions::standard()).unwrap();
+    assert_eq!(charts[..], whole[12..]);
+}
+
+#[test]
+fn the_extracts_own_rule_lengths_name_the_monthly_rules() {
+    let mut data = extract_only(&run(&with_extract()));
+    data.summary["extract"]["months"]["shift_length"] = json!(8);
+    data.summary["extract"]["months"]["trend_length"] = json!(6);
+    let charts = render_run(&data, &svg_only()).unwrap();
+    let spc = text_of(&charts, "extract-spc-month.svg");
+    assert!(spc.contains("Shift: 8 or more points in a row"), "{spc}");
+    assert!(spc.contains("Trend: 6 or more points each higher"), "{spc}");
+}
+
+#[test]
+fn an_extract_only_summary_without_rule_lengths_is_an_error_that_says_so() {
+    let mut data = extract_only(&run(&with_extract()));
+    let months = data.summary["extract"]["months"].as_object_mut().unwrap();
+    months.remove("shift_length");
+    months.remove("trend_length");
+    let err = format!("{:#}", render_run(&data, &svg_only()).unwrap_err());
+    assert!(
+        err.contains("extract-spc-month.svg") && err.contains("no shift_length and trend_length"),
+        "{err}"
+    );
+}

@@ -16,7 +16,7 @@ pub mod model;
 
 use std::borrow::Cow;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use minijinja::{AutoEscape, Environment, Error, Output, State, Value};
 
 use crate::render::RunData;
@@ -41,8 +41,14 @@ pub const CONTENT_SECURITY_POLICY: &str =
 ///
 /// # Errors
 ///
-/// When the run's summary or tables lack something the report needs, or a template fails.
+/// When the run's summary or tables lack something the report needs (a folder written by
+/// `outcome-lens extract` has no national tables), or a template fails.
 pub fn build(data: &RunData, charts: &[(String, Vec<u8>)]) -> Result<Vec<(String, Vec<u8>)>> {
+    if data.is_extract_only() {
+        bail!(
+            "the folder holds a record-level extract alone (outcome-lens extract); the report needs a whole run (outcome-lens run)"
+        );
+    }
     let report = model::read(data, charts).context("cannot read the run for the report")?;
     let env = environment()?;
     let context = Value::from(minijinja::value::Serde(&report));

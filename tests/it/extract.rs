@@ -504,6 +504,107 @@ fn the_sample_run_includes_the_extract() {
     assert_eq!(planted, ["Middlesbrough 2"]);
 }
 
+/// `outcome-lens extract` draws the extract's charts (and no national ones) into its folder,
+/// lists them in its manifest, draws them byte for byte as the sample run does (the golden
+/// SVGs), and `outcome-lens chart` redraws them identically; `report` says it needs a whole run.
+#[test]
+fn the_extract_command_draws_the_extract_charts_and_chart_redraws_them() {
+    let work = Workdir::new();
+    for file in ["analysis.toml", "force_extract.csv"] {
+        std::fs::copy(
+            crate::support::root().join("data/sample").join(file),
+            work.path().join(file),
+        )
+        .unwrap();
+    }
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["extract", "--config", "analysis.toml", "--out", "ex", "-q"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    let charts = work.path().join("ex/charts");
+    let stems = [
+        "extract-funnel-area",
+        "extract-funnel-unit",
+        "extract-spc-month",
+    ];
+    let mut expected: Vec<String> = stems
+        .iter()
+        .flat_map(|s| [format!("{s}.png"), format!("{s}.svg")])
+        .collect();
+    expected.sort();
+    let mut listed: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, expected, "the extract's charts and nothing else");
+    let source = "Source: record-level crime extract force_extract.csv, Cleveland (synthetic extract, not real Cleveland data), April 2018 to March 2020.";
+    for stem in stems {
+        let svg = std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.contains(source), "{stem} does not name the extract");
+        let golden = std::fs::read_to_string(
+            crate::support::root().join(format!("tests/golden/charts/{stem}.svg")),
+        )
+        .unwrap();
+        assert!(
+            svg.replace("\r\n", "\n") == golden.replace("\r\n", "\n"),
+            "{stem}.svg differs from what the sample run draws (tests/golden/charts)"
+        );
+        let png = std::fs::read(charts.join(format!("{stem}.png"))).unwrap();
+        let (width, height, pixels) = outcome_lens::render::png::decode_rgb(&png).unwrap();
+        assert_eq!((width, height), (960, 680), "{stem}.png");
+        assert!(pixels.iter().any(|c| *c < 100), "{stem}.png is blank");
+    }
+    let area = std::fs::read_to_string(charts.join("extract-funnel-area.svg")).unwrap();
+    for words in [
+        "Cleveland: outcome 16 rate by area, funnel plot",
+        "Denominator per area (neighbourhood)",
+        "Areas within the limits",
+    ] {
+        assert!(area.contains(words), "the area funnel lacks {words:?}");
+    }
+    // The manifest lists every chart with its bytes' sha256.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("ex/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    for name in &expected {
+        let path = format!("charts/{name}");
+        let entry = manifest["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["path"] == path.as_str())
+            .unwrap_or_else(|| panic!("manifest.json does not list {path}"));
+        let bytes = std::fs::read(charts.join(name)).unwrap();
+        assert_eq!(entry["sha256"], outcome_lens::output::sha256_hex(&bytes));
+        assert_eq!(entry["bytes"], bytes.len());
+    }
+    // `chart` redraws them byte for byte.
+    let before: Vec<Vec<u8>> = expected
+        .iter()
+        .map(|n| std::fs::read(charts.join(n)).unwrap())
+        .collect();
+    let (code, stdout, stderr) = output(work.command().args(["chart", "ex"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+    for (name, bytes) in expected.iter().zip(&before) {
+        assert!(
+            std::fs::read(charts.join(name)).unwrap() == *bytes,
+            "chart redrew {name} differently"
+        );
+    }
+    // The report needs the national tables.
+    let (code, _, stderr) = output(work.command().args(["report", "ex"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("the report needs a whole run (outcome-lens run)"),
+        "{stderr}"
+    );
+}
+
 /// The new commands show worked examples, and an analysis file without [extract] is a clear
 /// error.
 #[test]

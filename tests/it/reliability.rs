@@ -112,7 +112,8 @@ fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> 
 /// over a run's duration, one in each tenth of it, mostly with SIGKILL (a crash: no clean-up)
 /// and every third with SIGTERM. After each, the folder is the previous output byte for byte
 /// or absent; a run that beat its signal wrote the same bytes, since runs are deterministic.
-/// The next complete run removes whatever the killed ones left.
+/// A folder that a killed run had moved aside is put back by the next run, and the next
+/// complete run removes whatever the killed ones left.
 #[test]
 fn run_killed_at_random_points_leaves_previous_output_or_none() {
     let work = Workdir::new();
@@ -172,9 +173,26 @@ fn run_killed_at_random_points_leaves_previous_output_or_none() {
         "only {interrupted} of {KILLS} runs were interrupted: {drawn:?}"
     );
 
+    // A run killed between moving the previous folder aside and moving its own into place
+    // leaves no folder, only `.out.old-PID` (and its `.out.tmp-PID`): the next run puts the
+    // previous folder back, whether it then stops (here: no --force) or replaces it.
+    let out = work.path().join("out");
+    if out.exists() {
+        std::fs::rename(&out, work.path().join(".out.old-999999999")).unwrap();
+    }
+    std::fs::create_dir_all(work.path().join(".out.tmp-999999999")).unwrap();
+    let (status, stderr) = finish(start(&work, &[]));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("output folder out already exists; pass --force to replace it"),
+        "{stderr}"
+    );
+    assert!(snapshot(&out) == complete, "the previous folder is back");
+
+    // The next complete run removes whatever the killed runs left.
     let (status, stderr) = finish(start(&work, &["--force"]));
     assert!(status.success(), "{stderr}");
-    assert!(snapshot(&work.path().join("out")) == complete);
+    assert!(snapshot(&out) == complete);
     assert_eq!(leftovers(&work), Vec::<String>::new());
 }
 
@@ -220,35 +238,4 @@ fn two_runs_started_together_on_one_folder() {
         );
         assert_eq!(leftovers(&work), Vec::<String>::new(), "{round}");
     }
-}
-
-/// A run killed between moving the previous folder aside and moving its new one into place
-/// leaves no folder (`.out.old-PID` and `.out.tmp-PID` beside it): the next run puts the
-/// previous folder back, whether it then stops (here: no `--force`) or replaces it.
-#[test]
-fn folder_set_aside_by_a_killed_run_is_restored() {
-    let work = Workdir::new();
-    setup(&work);
-    let (status, stderr) = finish(start(&work, &[]));
-    assert!(status.success(), "{stderr}");
-    let out = work.path().join("out");
-    let complete = snapshot(&out);
-    // What the killed run (process 999999999, which does not exist) left.
-    std::fs::rename(&out, work.path().join(".out.old-999999999")).unwrap();
-    std::fs::create_dir(work.path().join(".out.tmp-999999999")).unwrap();
-    std::fs::write(work.path().join(".out.lock"), "999999999").unwrap();
-
-    let (status, stderr) = finish(start(&work, &[]));
-    assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("output folder out already exists; pass --force to replace it"),
-        "{stderr}"
-    );
-    assert!(snapshot(&out) == complete, "the previous folder is back");
-    assert_eq!(leftovers(&work), [".out.tmp-999999999"]);
-
-    let (status, stderr) = finish(start(&work, &["--force"]));
-    assert!(status.success(), "{stderr}");
-    assert!(snapshot(&out) == complete);
-    assert_eq!(leftovers(&work), Vec::<String>::new());
 }

@@ -84,3 +84,16 @@ fn fuzz_workbook_seeds_load_rows() {
     assert_eq!(read.accounts[0].sheet.as_deref(), Some("Outcomes_open_data"));
     assert!(read.accounts[0].rows_loaded >= 3);
 }
+
+/// A sheet whose `<dimension ref>` ends before it starts (`C5:A1`) reads like any other: calamine
+/// subtracts the two ends unchecked (tafia/calamine#692), so its overflow checks are off in
+/// every profile (Cargo.toml); the fuzzer's first find.
+// See: #8
+#[test]
+fn issue_8_xlsx_reversed_dimension_reads() {
+    let parts = std::fs::read(root().join("tests/fuzz/regressions/xlsx/reversed-dimension.xml"))
+        .expect("regression input");
+    let read = ingest_workbook(fuzzing::xlsx_from_parts(&parts));
+    assert_eq!(read.accounts[0].rows_read, 1);
+    assert_eq!(read.accounts[0].rows_loaded, 1);
+}

@@ -791,7 +791,11 @@ impl<'c> Loader<'c> {
                     line,
                     field,
                     value: wanted.to_string(),
-                    available: names.join(", "),
+                    available: names
+                        .iter()
+                        .map(|n| one_line(n))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 })
         };
         let optional =
@@ -1046,6 +1050,25 @@ impl<'c> Loader<'c> {
             victims: self.victims,
         })
     }
+}
+
+/// A header name as a message shows it: control characters (a stray carriage return, a NUL)
+/// escaped, so that the message stays on one line (found by fuzzing).
+fn one_line(name: &str) -> Cow<'_, str> {
+    if !name.chars().any(char::is_control) {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(
+        name.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -58,9 +58,8 @@ impl DataSheet {
 pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestError> {
     if bytes.starts_with(b"PK\x03\x04") {
         check_inflated_size(file, &bytes)?;
-        if is_ods(&bytes) {
-            check_ods_extent(file, &bytes)?;
-        }
+        // Not only when `is_ods`: calamine opens an ODS whose `mimetype` is not the first part.
+        check_ods_extent(file, &bytes)?;
     }
     // calamine tries each format in turn on a clone of the reader: a borrowed slice clones
     // without copying the file.
@@ -122,7 +121,10 @@ fn is_ods(bytes: &[u8]) -> bool {
 /// Refuses an ODS workbook with a table that would span more than [`MAX_SHEET_CELLS`] cells.
 /// calamine expands `table:number-rows-repeated` and `table:number-columns-repeated` while it
 /// opens the workbook, up to 100 million cells (several gigabytes) for a file of a few hundred
-/// bytes, so the extent is measured first by scanning `content.xml`.
+/// bytes, so the extent is measured first by scanning `content.xml`. Also refuses a
+/// `content.xml` that ends inside a table, on which calamine 0.38 loops for ever (its
+/// `read_table` ignores the end of the file; found by fuzzing). Archives without a
+/// `content.xml` (XLSX) pass.
 fn check_ods_extent(file: &Path, bytes: &[u8]) -> Result<(), IngestError> {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
@@ -131,7 +133,18 @@ fn check_ods_extent(file: &Path, bytes: &[u8]) -> Result<(), IngestError> {
     let Ok(content) = archive.by_name("content.xml") else {
         return Ok(());
     };
-    let Ok(Some(extent)) = largest_ods_table(std::io::BufReader::new(content)) else {
+    let Ok(scan) = scan_ods_tables(std::io::BufReader::new(content)) else {
+        return Ok(());
+    };
+    if let Some(name) = scan.unclosed {
+        return Err(IngestError::Spreadsheet {
+            file: file.to_path_buf(),
+            reason: format!(
+                "cannot read sheet {name:?}: content.xml ends inside it (truncated or damaged file?)"
+            ),
+        });
+    }
+    let Some(extent) = scan.largest else {
         return Ok(());
     };
     if extent.rows.saturating_mul(extent.columns) <= MAX_SHEET_CELLS {
@@ -161,9 +174,24 @@ struct OdsExtent {
 /// (with `table:number-columns-repeated`). A self-closing cell is empty; any other cell is
 /// counted as non-empty, which can only overstate the extent. Only the first 4 kB of a tag
 /// are kept, which is far more than its name and attributes need.
-fn largest_ods_table(mut content: impl std::io::BufRead) -> std::io::Result<Option<OdsExtent>> {
+#[cfg(test)]
+fn largest_ods_table(content: impl std::io::BufRead) -> std::io::Result<Option<OdsExtent>> {
+    scan_ods_tables(content).map(|scan| scan.largest)
+}
+
+/// What [`scan_ods_tables`] finds in a `content.xml`.
+struct OdsScan {
+    /// The largest table (see [`largest_ods_table`]).
+    largest: Option<OdsExtent>,
+    /// The name of the last table opened, if no `</table:table>` follows it.
+    unclosed: Option<String>,
+}
+
+/// Scans the tags of an ODS `content.xml` for [`OdsScan`] (see [`largest_ods_table`]).
+fn scan_ods_tables(mut content: impl std::io::BufRead) -> std::io::Result<OdsScan> {
     const KEPT_TAG_BYTES: usize = 4096;
     let mut largest: Option<OdsExtent> = None;
+    let mut unclosed: Option<String> = None;
     let mut table = OdsExtent::default();
     // Rows so far in the table, and the row count after its last non-empty row.
     let (mut row_position, mut rows_used) = (0u64, 0u64);
@@ -218,8 +246,12 @@ fn largest_ods_table(mut content: impl std::io::BufRead) -> std::io::Result<Opti
                         ..OdsExtent::default()
                     };
                     (row_position, rows_used) = (0, 0);
+                    if !self_closing {
+                        unclosed = Some(table.name.clone());
+                    }
                 }
                 b"/table:table" => {
+                    unclosed = None;
                     table.rows = rows_used;
                     let size = |e: &OdsExtent| e.rows.saturating_mul(e.columns);
                     if largest.as_ref().is_none_or(|l| size(&table) > size(l)) {
@@ -252,7 +284,7 @@ fn largest_ods_table(mut content: impl std::io::BufRead) -> std::io::Result<Opti
         }
         content.consume(length);
     }
-    Ok(largest)
+    Ok(OdsScan { largest, unclosed })
 }
 
 /// The value of an attribute in a tag's bytes, if present.

@@ -33,7 +33,7 @@ use crate::extract::dates;
 use crate::extract::offences::normalise_code;
 use crate::ingest::csv::{CsvError, CsvRecords};
 use crate::ingest::QuarantinedRow;
-use crate::normalise::text::{clean, match_key};
+use crate::normalise::text::{clean, match_key, one_line};
 use crate::record::OutcomeType;
 
 /// The outcome date of a crime without an outcome.
@@ -1050,25 +1050,6 @@ impl<'c> Loader<'c> {
             victims: self.victims,
         })
     }
-}
-
-/// A header name as a message shows it: control characters (a stray carriage return, a NUL)
-/// escaped, so that the message stays on one line (found by fuzzing).
-fn one_line(name: &str) -> Cow<'_, str> {
-    if !name.chars().any(char::is_control) {
-        return Cow::Borrowed(name);
-    }
-    Cow::Owned(
-        name.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use calamine::{open_workbook_auto_from_rs, Cell, Data, DataRef, Range, Reader, S
 
 use crate::ingest::error::IngestError;
 use crate::normalise::headers::match_header;
+use crate::normalise::text::one_line;
 
 /// How many rows from the top of each sheet are searched for the header.
 pub const HEADER_SEARCH_ROWS: usize = 30;
@@ -68,7 +69,7 @@ pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestE
             file: file.to_path_buf(),
             reason: format!(
                 "cannot open as an XLSX or ODS workbook: {}",
-                why_not(&bytes, e)
+                one_line(&why_not(&bytes, e))
             ),
         }
     })?;
@@ -371,7 +372,7 @@ fn sheet_range<RS: std::io::Read + std::io::Seek>(
 ) -> Result<Range<Data>, IngestError> {
     let unreadable = |e: &dyn std::fmt::Display| IngestError::Spreadsheet {
         file: file.to_path_buf(),
-        reason: format!("cannot read sheet {name:?}: {e}"),
+        reason: format!("cannot read sheet {name:?}: {}", one_line(&e.to_string())),
     };
     match workbook {
         Sheets::Xlsx(xlsx) => match xlsx.worksheet_cells_reader(name) {

@@ -53,6 +53,30 @@ pub fn quote_for_message(value: &str) -> String {
     }
 }
 
+/// Text from outside (a header name, a library's error message) as a message shows it, unquoted:
+/// control characters such as a carriage return or a NUL escaped (`\r`, `\u{0}`), so that the
+/// message stays on one line, and when longer than 300 characters cut there and followed by its
+/// length in bytes (both found by fuzzing).
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    const SHOWN_CHARS: usize = 300;
+    let cut = text.char_indices().nth(SHOWN_CHARS).map(|(i, _)| i);
+    if cut.is_none() && !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(4 * SHOWN_CHARS) + 16);
+    for c in text[..cut.unwrap_or(text.len())].chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if cut.is_some() {
+        out.push_str(&format!("… ({} bytes)", text.len()));
+    }
+    Cow::Owned(out)
+}
+
 /// The key two texts are compared by: [`clean`]ed, lower-cased, every dash variant written as
 /// `-`, and a leading UTF-8 byte-order mark removed.
 pub fn match_key(text: &str) -> String {

@@ -200,6 +200,13 @@ fn scan_ods_tables(mut content: impl std::io::BufRead) -> std::io::Result<OdsSca
     let (mut row_repeat, mut column_position, mut columns_used) = (1u64, 0u64, 0u64);
     let mut tag: Vec<u8> = Vec::new();
     let mut in_tag = false;
+    // The tag's end is found as quick-xml (calamine's parser) finds it: the first '>' outside a
+    // quoted attribute value, or for a comment, CDATA section or processing instruction its own
+    // terminator, so that a '</table:table>' inside an attribute value or a comment is not
+    // taken for a table's end (found by fuzzing).
+    let mut quote: Option<u8> = None;
+    let mut terminator: Option<&[u8]> = None;
+    let (mut tag_length, mut last) = (0u64, [0u8; 3]);
     loop {
         let chunk = content.fill_buf()?;
         if chunk.is_empty() {
@@ -214,23 +221,51 @@ fn scan_ods_tables(mut content: impl std::io::BufRead) -> std::io::Result<OdsSca
                         at += offset + 1;
                         in_tag = true;
                         tag.clear();
+                        (quote, terminator, tag_length, last) = (None, None, 0, [0; 3]);
                     }
                     None => at = length,
                 }
                 continue;
             }
-            let end = memchr::memchr(b'>', &chunk[at..]).map(|offset| at + offset);
-            let piece = &chunk[at..end.unwrap_or(length)];
-            let room = KEPT_TAG_BYTES.saturating_sub(tag.len());
-            tag.extend_from_slice(&piece[..piece.len().min(room)]);
-            let Some(end) = end else {
-                at = length;
+            let (mut ended, mut self_closing) = (false, false);
+            while at < length && !ended {
+                let b = chunk[at];
+                at += 1;
+                let before = last[2];
+                last = [last[1], last[2], b];
+                match (terminator, quote) {
+                    (Some(end), _) => {
+                        ended = tag_length >= 2 && last.ends_with(end);
+                    }
+                    (None, Some(q)) => {
+                        if b == q {
+                            quote = None;
+                        }
+                    }
+                    (None, None) if b == b'"' || b == b'\'' => quote = Some(b),
+                    (None, None) => ended = b == b'>',
+                }
+                if ended {
+                    // Whether the tag closes itself, from its last byte even when it was cut.
+                    self_closing = terminator.is_none() && before == b'/';
+                    break;
+                }
+                tag_length += 1;
+                if tag.len() < KEPT_TAG_BYTES {
+                    tag.push(b);
+                }
+                if terminator.is_none() && quote.is_none() {
+                    terminator = match tag.as_slice() {
+                        b"!--" => Some(b"-->"),
+                        b"![CDATA[" => Some(b"]]>"),
+                        b"?" => Some(b"?>"),
+                        _ => None,
+                    };
+                }
+            }
+            if !ended {
                 continue;
-            };
-            // Whether the tag closes itself, from its last byte even when it was cut.
-            let self_closing =
-                (end > at && chunk[end - 1] == b'/') || (end == at && tag.ends_with(b"/"));
-            at = end + 1;
+            }
             in_tag = false;
             // The name runs to the first space or '/', after a closing tag's own '/'.
             let name_end = tag

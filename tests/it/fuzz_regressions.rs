@@ -111,10 +111,15 @@ fn issue_8_xlsx_reversed_dimension_reads() {
 #[test]
 fn issue_8_ods_ending_inside_a_table_is_refused() {
     let dir = root().join("tests/fuzz/regressions/ods");
-    let content = std::fs::read(dir.join("unclosed-table.xml")).expect("regression input");
-    let zipped = std::fs::read(dir.join("unclosed-table-mimetype-second.ods")).expect("input");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("regression input");
     let forces = ForceTable::bundled().expect("forces");
-    for bytes in [fuzzing::ods_from_content(&content), zipped] {
+    // The last two end the table only inside an attribute value or a comment.
+    for bytes in [
+        fuzzing::ods_from_content(&read("unclosed-table.xml")),
+        read("unclosed-table-mimetype-second.ods"),
+        fuzzing::ods_from_content(&read("unclosed-table-end-in-attribute.xml")),
+        fuzzing::ods_from_content(&read("unclosed-table-end-in-comment.xml")),
+    ] {
         let started = Instant::now();
         let error = read_input_bytes(Path::new("t.ods"), bytes, &forces, &ProgressBar::hidden())
             .err()

@@ -40,6 +40,12 @@ pub const RATIO_CHECKED_BYTES: u64 = 64 << 20;
 /// ask for 17 billion.
 pub const MAX_SHEET_CELLS: u64 = 1 << 25;
 
+/// The rows of an XLSX sheet (1,048,576, the last row `1048576`).
+pub const SHEET_ROWS: u32 = 1 << 20;
+
+/// The columns of an XLSX sheet (16,384, the last column `XFD`).
+pub const SHEET_COLUMNS: u32 = 1 << 14;
+
 /// The sheet holding the table, with its cells.
 pub struct DataSheet {
     /// The sheet's name.
@@ -442,6 +448,19 @@ fn bounded_range<'a, E>(
             continue;
         }
         let (row, col) = cell.get_position();
+        if row >= SHEET_ROWS || col >= SHEET_COLUMNS {
+            // calamine reads any cell reference, `GWENI4` (column 3,420,000) too; past a
+            // sheet's last column a few cells would pass MAX_SHEET_CELLS as a row millions wide
+            // and take many seconds to search for the header (found by fuzzing).
+            return Err(Ok(IngestError::Spreadsheet {
+                file: file.to_path_buf(),
+                reason: format!(
+                    "sheet {sheet:?} has a cell at row {}, column {}, outside the {SHEET_ROWS} rows × {SHEET_COLUMNS} columns a sheet can have (damaged file?)",
+                    u64::from(row) + 1,
+                    u64::from(col) + 1
+                ),
+            }));
+        }
         first_row = first_row.min(row);
         last_row = last_row.max(row);
         first_col = first_col.min(col);

@@ -122,7 +122,16 @@ pub fn load_measured(
     let (loaded, pending) = load_keyed(&dir, &key, input_sha256, inputs, forces, progress)?;
     // A fresh table is written to the cache while the cells are measured and the run goes on.
     let writer = pending.map(|pending| std::thread::spawn(move || pending.write()));
-    let cells = measure(&loaded.table)?;
+    let cells = match measure(&loaded.table) {
+        Ok(cells) => cells,
+        Err(err) => {
+            // Let the cache write finish rather than leave it half-done at exit.
+            if let Some(writer) = writer {
+                let _ = writer.join();
+            }
+            return Err(err);
+        }
+    };
     // Cells that cannot be cached only cost speed next time.
     if let Err(err) = write_cells(&cells_path, &cells) {
         eprintln!(

@@ -1,8 +1,9 @@
 //! Measure: numerators and denominators per unit, period and offence for the chosen outcome,
 //! basis and denominator.
 //!
-//! Invariant: one lazy polars plan over the canonical table, collected once, gives compact
-//! [`Cell`]s; nothing here compares or judges. Missing counts are skipped in sums and counted.
+//! Invariant: one pass over the canonical table (or one polars plan over a tidy table) gives
+//! compact [`Cell`]s; nothing here compares or judges. Missing counts are skipped in sums and
+//! counted; a canonical-table sum that would overflow is an error, never a wrapped number.
 
 use polars::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -104,7 +105,8 @@ struct Sums {
 /// sum by force × financial year × quarter × offence (group, subgroup, code, description).
 /// Missing counts are skipped in both sums and counted.
 pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<Cell>> {
-    // Single-chunk arrays, read by index: far cheaper than zipping ten chunked iterators.
+    // Single-chunk arrays, read by index. A table fresh from the ingest is one chunk already
+    // (no copy); one read back from Parquet is concatenated once here.
     let text = |name: &str| -> PolarsResult<StringChunked> {
         Ok(table.column(name)?.str()?.rechunk().into_owned())
     };

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 
 use crate::compare::Counts;
-use crate::config::{AdjustWhen, Config};
+use crate::config::{AdjustWhen, Config, FunnelConfig};
 use crate::normalise::forces::ForceKind;
 use crate::stats::{
     self, funnel as sfunnel, multiplicity, overdispersion, proportion, Adjustment,
@@ -256,9 +256,25 @@ pub fn compare_units(
         });
     }
 
-    let min_n = all_n.iter().copied().min().unwrap_or(1);
-    let max_n = all_n.iter().copied().max().unwrap_or(1);
-    let grid_points = sfunnel::grid((min_n / 2).max(1), max_n + max_n / 10, GRID_POINTS, &all_n)?;
+    let (grid, summary) = grid_and_summary(&all_n, &od, fc, adjusted_method, adjustment, applied)?;
+    Ok((rows, summary, grid))
+}
+
+/// The limits along a grid of denominators spanning `ns` (what the funnel plot draws), and the
+/// funnel's parameters: shared by the national funnel and the record-level extract's funnels.
+pub(crate) fn grid_and_summary(
+    ns: &[u64],
+    od: &overdispersion::Overdispersion,
+    fc: &FunnelConfig,
+    adjusted_method: FunnelMethod,
+    adjustment: DispersionAdjustment,
+    applied: bool,
+) -> Result<(Vec<GridRow>, FunnelSummary)> {
+    let theta0 = od.target;
+    let (inner_level, outer_level) = (fc.levels.inner(), fc.levels.outer());
+    let min_n = ns.iter().copied().min().unwrap_or(1);
+    let max_n = ns.iter().copied().max().unwrap_or(1);
+    let grid_points = sfunnel::grid((min_n / 2).max(1), max_n + max_n / 10, GRID_POINTS, ns)?;
     let on_grid =
         |method, adj, level| sfunnel::limits_on_grid(method, theta0, &grid_points, level, adj);
     let inner_u = on_grid(fc.method, DispersionAdjustment::None, inner_level)?;
@@ -282,7 +298,6 @@ pub fn compare_units(
             outer_unadjusted: outer_u[k],
         })
         .collect();
-
     let summary = FunnelSummary {
         target: theta0,
         target_kind: match fc.target {
@@ -301,5 +316,5 @@ pub fn compare_units(
         adjusted_method,
         winsor_bounds: (od.winsor_lower, od.winsor_upper),
     };
-    Ok((rows, summary, grid))
+    Ok((grid, summary))
 }

@@ -25,9 +25,6 @@ use crate::stats::{
     DispersionAdjustment, Flag, FunnelLimits, FunnelMethod, Interval, Level, Target,
 };
 
-/// Points on a funnel's plotting grid (plus the units' own denominators), as nationally.
-const GRID_POINTS: usize = 200;
-
 /// The name shown for crimes without an investigating unit.
 pub const NO_UNIT: &str = "(no unit recorded)";
 
@@ -666,50 +663,14 @@ pub fn within_force_funnel(
             flag_unadjusted: stats::classify(p, &outer_unadjusted, &inner_unadjusted)?,
         });
     }
-    let min_n = ns.iter().copied().min().unwrap_or(1);
-    let max_n = ns.iter().copied().max().unwrap_or(1);
-    let grid_points = sfunnel::grid((min_n / 2).max(1), max_n + max_n / 10, GRID_POINTS, ns)?;
-    let on_grid =
-        |method, adj, level| sfunnel::limits_on_grid(method, theta0, &grid_points, level, adj);
-    let inner_u = on_grid(fc.method, DispersionAdjustment::None, inner_level)?;
-    let outer_u = on_grid(fc.method, DispersionAdjustment::None, outer_level)?;
-    let (inner_a, outer_a) = if applied {
-        (
-            on_grid(adjusted_method, adjustment, inner_level)?,
-            on_grid(adjusted_method, adjustment, outer_level)?,
-        )
-    } else {
-        (inner_u.clone(), outer_u.clone())
-    };
-    let grid = grid_points
-        .iter()
-        .enumerate()
-        .map(|(k, &n)| GridRow {
-            n,
-            inner: inner_a[k],
-            outer: outer_a[k],
-            inner_unadjusted: inner_u[k],
-            outer_unadjusted: outer_u[k],
-        })
-        .collect();
-    let summary = FunnelSummary {
-        target: theta0,
-        target_kind: match fc.target {
-            Target::Pooled => "pooled",
-            Target::Fixed(_) => "fixed",
-        },
-        n_units: od.n_units,
-        phi: od.phi,
-        chi2_statistic: od.chi2_statistic,
-        df: od.df,
-        p_value: od.p_value,
-        tau2: od.tau2,
-        adjustment: fc.overdispersion,
-        adjustment_applied: applied,
-        method: fc.method,
+    let (grid, summary) = crate::compare::funnel::grid_and_summary(
+        ns,
+        &od,
+        fc,
         adjusted_method,
-        winsor_bounds: (od.winsor_lower, od.winsor_upper),
-    };
+        adjustment,
+        applied,
+    )?;
     Ok(Some(WithinForceFunnel {
         places,
         summary,

@@ -104,7 +104,29 @@ pub fn load_measured(
     progress: &ProgressBar,
 ) -> Result<Measured> {
     let dir = folder();
-    let (key, input_sha256) = ingest_key(&dir, inputs, aliases)?;
+    // Inputs hashed before (by their identity) are checked against the cache first. Inputs
+    // never seen are hashed while they are read, on two cores: reading them is needed unless
+    // the same bytes were cached under another name, which the hash then tells.
+    let known: Option<Vec<String>> = inputs.iter().map(|p| memo_sha256(&dir, p)).collect();
+    let (input_sha256, fresh) = match known {
+        Some(known) => (known, None),
+        None => {
+            let (hashed, ingested) = std::thread::scope(|scope| {
+                let hashing = scope.spawn(|| {
+                    inputs
+                        .iter()
+                        .map(|p| file_sha256(&dir, p))
+                        .collect::<Result<Vec<_>>>()
+                });
+                let ingested = ingest::read_inputs(inputs, forces, progress);
+                (hashing.join(), ingested)
+            });
+            let hashed =
+                hashed.map_err(|_| anyhow::anyhow!("the thread hashing the inputs failed"))??;
+            (hashed, Some(ingested?))
+        }
+    };
+    let key = ingest_key(&input_sha256, aliases);
     let cells_key = output::sha256_hex(format!("{key}\n{CELLS_LAYOUT}\n{measure_key}").as_bytes());
     let cells_path = dir.join(format!("{cells_key}.cells.parquet"));
     let entry_path = dir.join(format!("{key}.json"));
@@ -119,7 +141,7 @@ pub fn load_measured(
             writer: None,
         });
     }
-    let (loaded, pending) = load_keyed(&dir, &key, input_sha256, inputs, forces, progress)?;
+    let (loaded, pending) = load_keyed(&dir, &key, input_sha256, inputs, forces, fresh, progress)?;
     // A fresh table is written to the cache while the cells are measured and the run goes on.
     let writer = pending.map(|pending| std::thread::spawn(move || pending.write()));
     let cells = match measure(&loaded.table) {
@@ -177,25 +199,17 @@ impl PendingWrite {
     }
 }
 
-/// The ingest key (tool version, every input's sha256, the aliases) and the inputs' sha256.
-fn ingest_key(
-    dir: &Path,
-    inputs: &[PathBuf],
-    aliases: &[(String, String)],
-) -> Result<(String, Vec<String>)> {
-    let input_sha256 = inputs
-        .iter()
-        .map(|p| file_sha256(dir, p))
-        .collect::<Result<Vec<_>>>()?;
+/// The ingest key: the tool version, every input's sha256 and the aliases.
+fn ingest_key(input_sha256: &[String], aliases: &[(String, String)]) -> String {
     let mut key_text = format!("outcome-lens {}\n", env!("CARGO_PKG_VERSION"));
-    for sha in &input_sha256 {
+    for sha in input_sha256 {
         key_text.push_str(sha);
         key_text.push('\n');
     }
     for (alias, force) in aliases {
         key_text.push_str(&format!("alias {alias}={force}\n"));
     }
-    Ok((output::sha256_hex(key_text.as_bytes()), input_sha256))
+    output::sha256_hex(key_text.as_bytes())
 }
 
 fn load_keyed(
@@ -204,14 +218,20 @@ fn load_keyed(
     input_sha256: Vec<String>,
     inputs: &[PathBuf],
     forces: &ForceTable,
+    fresh: Option<ingest::Ingested>,
     progress: &ProgressBar,
 ) -> Result<(Loaded, Option<PendingWrite>)> {
     let table_path = dir.join(format!("{key}.parquet"));
     let entry_path = dir.join(format!("{key}.json"));
-    if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
-        return Ok((loaded, None));
-    }
-    let ingested = ingest::read_inputs(inputs, forces, progress)?;
+    let ingested = match fresh {
+        Some(ingested) => ingested,
+        None => {
+            if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
+                return Ok((loaded, None));
+            }
+            ingest::read_inputs(inputs, forces, progress)?
+        }
+    };
     let accounts: Vec<serde_json::Value> = ingested
         .accounts
         .iter()
@@ -260,36 +280,42 @@ fn load_keyed(
 /// to the nanosecond, inode) as git's index does, so an unchanged 131 MB table is not hashed
 /// again on every run. Any change to the file changes its identity and forces a new hash.
 fn file_sha256(dir: &Path, path: &Path) -> Result<String> {
-    use std::os::unix::fs::MetadataExt;
-    let identity = std::fs::canonicalize(path)
-        .and_then(|absolute| {
-            let meta = std::fs::metadata(&absolute)?;
-            Ok(format!(
-                "{}\n{}\n{}.{}\n{}",
-                absolute.display(),
-                meta.len(),
-                meta.mtime(),
-                meta.mtime_nsec(),
-                meta.ino()
-            ))
-        })
-        .ok();
-    let Some(identity) = identity else {
-        return output::sha256_file(path);
-    };
-    let memo = dir
-        .join("sha256")
-        .join(output::sha256_hex(identity.as_bytes()));
-    if let Ok(known) = std::fs::read_to_string(&memo) {
-        let known = known.trim();
-        if known.len() == 64 && known.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(known.to_string());
-        }
+    if let Some(known) = memo_sha256(dir, path) {
+        return Ok(known);
     }
     let sha = output::sha256_file(path)?;
-    // A memo that cannot be written only costs a re-hash next time.
-    let _ = output::write_atomic(&memo, |w| Ok(std::io::Write::write_all(w, sha.as_bytes())?));
+    if let Some(memo) = memo_path(dir, path) {
+        // A memo that cannot be written only costs a re-hash next time.
+        let _ = output::write_atomic(&memo, |w| Ok(std::io::Write::write_all(w, sha.as_bytes())?));
+    }
     Ok(sha)
+}
+
+/// The sha256 remembered for an input with this identity, if any.
+fn memo_sha256(dir: &Path, path: &Path) -> Option<String> {
+    let known = std::fs::read_to_string(memo_path(dir, path)?).ok()?;
+    let known = known.trim();
+    (known.len() == 64 && known.bytes().all(|b| b.is_ascii_hexdigit())).then(|| known.to_string())
+}
+
+/// Where the sha256 of an input with this identity is remembered; `None` when the file
+/// cannot be examined.
+fn memo_path(dir: &Path, path: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let absolute = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&absolute).ok()?;
+    let identity = format!(
+        "{}\n{}\n{}.{}\n{}",
+        absolute.display(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino()
+    );
+    Some(
+        dir.join("sha256")
+            .join(output::sha256_hex(identity.as_bytes())),
+    )
 }
 
 fn account_json(account: &InputAccount) -> Result<serde_json::Value> {
@@ -423,7 +449,7 @@ fn read_entry(table_path: &Path, entry_path: &Path, input_sha256: &[String]) -> 
     let entry = read_entry_json(entry_path)?;
     let file = std::fs::File::open(table_path).ok()?;
     let df = ParquetReader::new(file).finish().ok()?;
-    if !entry.tidy && df.schema().as_ref() != &crate::record::schema() {
+    if !entry.tidy && !crate::record::conforms(df.schema()) {
         return None;
     }
     Some(Loaded {

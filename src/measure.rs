@@ -57,39 +57,84 @@ pub struct Cell {
     pub missing: u64,
 }
 
-/// Interns optional strings as small ids, remembering the last one looked up (the canonical
-/// table keeps a file's row order, so neighbouring rows mostly repeat the same text).
-#[derive(Default)]
-struct Interner<'a> {
-    ids: HashMap<Option<&'a str>, u32>,
-    values: Vec<Option<&'a str>>,
-    last: Option<(Option<&'a str>, u32)>,
+/// A text column of the canonical table as one small id per row ([`NULL_ID`] where null)
+/// and the text of each id. A dictionary column (the form the ingest builds; see
+/// [`crate::record::TEXT_COLUMNS`]) gives its ids as they are; a plain one is interned here,
+/// remembering the last value because the table keeps a file's row order.
+struct TextColumn {
+    ids: Vec<u32>,
+    texts: Vec<String>,
 }
 
-impl<'a> Interner<'a> {
-    fn id(&mut self, value: Option<&'a str>) -> u32 {
-        if let Some((last, id)) = self.last {
-            if last == value {
-                return id;
+/// The id of a null text.
+const NULL_ID: u32 = u32::MAX;
+
+impl TextColumn {
+    fn of(table: &DataFrame, name: &str) -> PolarsResult<TextColumn> {
+        let column = table.column(name)?;
+        match column.dtype() {
+            DataType::Enum(_, mapping) | DataType::Categorical(_, mapping) => {
+                let texts = (0..mapping.num_cats_upper_bound())
+                    .map(|id| {
+                        u32::try_from(id)
+                            .ok()
+                            .and_then(|id| mapping.cat_to_str(id))
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+                    .collect();
+                let physical = column
+                    .as_materialized_series()
+                    .to_physical_repr()
+                    .cast(&DataType::UInt32)?;
+                let ids = physical
+                    .u32()?
+                    .iter()
+                    .map(|id| id.unwrap_or(NULL_ID))
+                    .collect();
+                Ok(TextColumn { ids, texts })
+            }
+            _ => {
+                let values = column.str()?;
+                let mut ids = Vec::with_capacity(values.len());
+                let mut texts: Vec<String> = Vec::new();
+                let mut known: HashMap<&str, u32> = HashMap::default();
+                let mut last: Option<(&str, u32)> = None;
+                for value in values.iter() {
+                    let id = match value {
+                        None => NULL_ID,
+                        Some(text) => match last {
+                            Some((previous, id)) if previous == text => id,
+                            _ => {
+                                let next = u32::try_from(texts.len()).unwrap_or(NULL_ID - 1);
+                                let id = *known.entry(text).or_insert(next);
+                                if id == next {
+                                    texts.push(text.to_string());
+                                }
+                                last = Some((text, id));
+                                id
+                            }
+                        },
+                    };
+                    ids.push(id);
+                }
+                Ok(TextColumn { ids, texts })
             }
         }
-        let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-        let id = *self.ids.entry(value).or_insert(next);
-        if id == next {
-            self.values.push(value);
-        }
-        self.last = Some((value, id));
-        id
     }
 
-    fn text(&self, id: u32) -> &'a str {
-        self.values[id as usize].unwrap_or_default()
+    /// The text of an id; empty for null.
+    fn text(&self, id: u32) -> &str {
+        self.texts.get(id as usize).map_or("", String::as_str)
     }
-}
 
-/// The text of a row, `None` where null.
-fn text_at(column: &<StringType as PolarsDataType>::Array, row: usize) -> Option<&str> {
-    column.get(row)
+    /// The id of a text, if the column holds it.
+    fn id_of(&self, text: &str) -> Option<u32> {
+        self.texts
+            .iter()
+            .position(|t| t == text)
+            .and_then(|i| u32::try_from(i).ok())
+    }
 }
 
 /// The running sums of one unit × year × quarter × offence group.
@@ -107,12 +152,10 @@ struct Sums {
 pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<Cell>> {
     // Single-chunk arrays, read by index. A table fresh from the ingest is one chunk already
     // (no copy); one read back from Parquet is concatenated once here.
-    let text = |name: &str| -> PolarsResult<StringChunked> {
-        Ok(table.column(name)?.str()?.rechunk().into_owned())
-    };
     let integers = |name: &str| -> PolarsResult<Int32Chunked> {
         Ok(table.column(name)?.i32()?.rechunk().into_owned())
     };
+    let text = |name: &str| TextColumn::of(table, name);
     let (forces, years, groups, subgroups, codes, descriptions, bases) = (
         text(rc::FORCE)?,
         text(rc::FINANCIAL_YEAR)?,
@@ -124,16 +167,8 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
     );
     let (quarters, types) = (integers(rc::QUARTER)?, integers(rc::OUTCOME_TYPE)?);
     let counts = table.column(rc::COUNT)?.i64()?.rechunk().into_owned();
-    let (forces, years, groups, subgroups, codes, descriptions, bases) = (
-        forces.downcast_as_array(),
-        years.downcast_as_array(),
-        groups.downcast_as_array(),
-        subgroups.downcast_as_array(),
-        codes.downcast_as_array(),
-        descriptions.downcast_as_array(),
-        bases.downcast_as_array(),
-    );
-    let basis = config.basis.as_str();
+    // A table without the configured basis has no rows to sum.
+    let basis = bases.id_of(config.basis.as_str()).unwrap_or(NULL_ID);
     let mut in_numerator = [false; 256];
     let mut in_denominator = [false; 256];
     for &t in &config.outcomes {
@@ -146,55 +181,70 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
         t.and_then(|t| usize::try_from(t).ok())
             .is_some_and(|t| set.get(t).copied().unwrap_or(false))
     };
+    let (quarters, types, counts) = (
+        quarters.downcast_as_array(),
+        types.downcast_as_array(),
+        counts.downcast_as_array(),
+    );
 
-    let (mut unit_ids, mut year_ids) = (Interner::default(), Interner::default());
-    let mut offence_parts = [
-        Interner::default(),
-        Interner::default(),
-        Interner::default(),
-        Interner::default(),
-    ];
+    // Offences are (group, subgroup, code, description) ids; cells are (unit, year, quarter,
+    // offence). Rows come in runs of one cell, so the last of each is remembered.
     let mut offence_ids: HashMap<[u32; 4], u32> = HashMap::default();
     let mut offences: Vec<[u32; 4]> = Vec::new();
-    let mut sums: HashMap<(u32, u32, Option<i32>, u32), Sums> = HashMap::default();
+    let mut last_offence: Option<([u32; 4], u32)> = None;
+    type Key = (u32, u32, Option<i32>, u32);
+    let mut sum_ids: HashMap<Key, usize> = HashMap::default();
+    let mut sums: Vec<(Key, Sums)> = Vec::new();
+    let mut last_sum: Option<(Key, usize)> = None;
     for row in 0..table.height() {
         let t = types.get(row);
-        if text_at(bases, row) != Some(basis) || !wanted(t, &in_denominator) {
+        if bases.ids[row] != basis || !wanted(t, &in_denominator) {
             continue;
         }
-        let (force, year, group, subgroup, code, description) = (
-            text_at(forces, row),
-            text_at(years, row),
-            text_at(groups, row),
-            text_at(subgroups, row),
-            text_at(codes, row),
-            text_at(descriptions, row),
-        );
-        let quarter = quarters.get(row);
-        let count = counts.get(row);
         let parts = [
-            offence_parts[0].id(group),
-            offence_parts[1].id(subgroup),
-            offence_parts[2].id(code),
-            offence_parts[3].id(description),
+            groups.ids[row],
+            subgroups.ids[row],
+            codes.ids[row],
+            descriptions.ids[row],
         ];
-        let next = u32::try_from(offences.len()).unwrap_or(u32::MAX);
-        let offence = *offence_ids.entry(parts).or_insert(next);
-        if offence == next {
-            offences.push(parts);
-        }
-        let key = (unit_ids.id(force), year_ids.id(year), quarter, offence);
-        let cell = sums.entry(key).or_insert(Sums {
-            numerator: 0,
-            denominator: 0,
-            missing: 0,
-        });
+        let offence = match last_offence {
+            Some((last, id)) if last == parts => id,
+            _ => {
+                let next = u32::try_from(offences.len()).unwrap_or(u32::MAX);
+                let id = *offence_ids.entry(parts).or_insert(next);
+                if id == next {
+                    offences.push(parts);
+                }
+                last_offence = Some((parts, id));
+                id
+            }
+        };
+        let key: Key = (forces.ids[row], years.ids[row], quarters.get(row), offence);
+        let at = match last_sum {
+            Some((last, at)) if last == key => at,
+            _ => {
+                let at = *sum_ids.entry(key).or_insert(sums.len());
+                if at == sums.len() {
+                    sums.push((
+                        key,
+                        Sums {
+                            numerator: 0,
+                            denominator: 0,
+                            missing: 0,
+                        },
+                    ));
+                }
+                last_sum = Some((key, at));
+                at
+            }
+        };
+        let cell = &mut sums[at].1;
         let overflow = || {
             anyhow::anyhow!(
                 "the counts summed for one cell overflow a 64-bit integer (canonical row {row})"
             )
         };
-        match count {
+        match counts.get(row) {
             None => cell.missing += 1,
             Some(count) => {
                 cell.denominator = cell.denominator.checked_add(count).ok_or_else(overflow)?;
@@ -207,19 +257,19 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
 
     let mut cells = Vec::with_capacity(sums.len());
     for ((unit, year, quarter, offence), sum) in sums {
-        let year = parse_financial_year(year_ids.text(year));
+        let year = parse_financial_year(years.text(year));
         let quarter = quarter.and_then(|q| u8::try_from(q).ok());
         let Some(period) = year.zip(quarter).and_then(|(y, q)| Period::new(y, q)) else {
             anyhow::bail!("canonical table row with an invalid period");
         };
         let [group, subgroup, code, description] = offences[offence as usize];
         cells.push(Cell {
-            unit: unit_ids.text(unit).to_string(),
+            unit: forces.text(unit).to_string(),
             period: PeriodKey::of_quarter(period),
-            group: offence_parts[0].text(group).to_string(),
-            subgroup: offence_parts[1].text(subgroup).to_string(),
-            code: offence_parts[2].text(code).to_string(),
-            description: offence_parts[3].text(description).to_string(),
+            group: groups.text(group).to_string(),
+            subgroup: subgroups.text(subgroup).to_string(),
+            code: codes.text(code).to_string(),
+            description: descriptions.text(description).to_string(),
             numerator: sum.numerator,
             denominator: sum.denominator,
             missing: sum.missing,

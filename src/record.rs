@@ -59,6 +59,75 @@ pub fn schema() -> Schema {
     ])
 }
 
+/// The text columns of the canonical outcome table. [`schema`] gives them as `String`; a table
+/// built by the ingest holds them as dictionary (`Enum`) columns, which Parquet stores as
+/// dictionary pages and readers (polars, pyarrow, pandas) see as categorical text. Both forms
+/// are canonical ([`conforms`]); [`as_text`] turns one into the other.
+pub const TEXT_COLUMNS: [&str; 8] = [
+    col::FINANCIAL_YEAR,
+    col::FORCE,
+    col::FORCE_CODE,
+    col::OFFENCE_CODE,
+    col::OFFENCE_DESCRIPTION,
+    col::OFFENCE_GROUP,
+    col::OFFENCE_SUBGROUP,
+    col::BASIS,
+];
+
+/// Whether `schema` is the canonical schema: the names, order and types of [`schema`], with
+/// each text column either `String` or a dictionary (`Enum` or `Categorical`) of text.
+pub fn conforms(schema: &Schema) -> bool {
+    let canonical = self::schema();
+    schema.len() == canonical.len()
+        && schema
+            .iter()
+            .zip(canonical.iter())
+            .all(|((name, dtype), (want_name, want))| {
+                name == want_name
+                    && (dtype == want
+                        || (TEXT_COLUMNS.contains(&name.as_str())
+                            && matches!(dtype, DataType::Enum(..) | DataType::Categorical(..))))
+            })
+}
+
+/// The table with its dictionary text columns turned into plain `String` columns.
+pub fn as_text(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let columns = df
+        .columns()
+        .iter()
+        .map(|c| match c.dtype() {
+            DataType::Enum(..) | DataType::Categorical(..) => c.cast(&DataType::String),
+            _ => Ok(c.clone()),
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(df.height(), columns)
+}
+
+/// A dictionary (`Enum`) column named `name` holding `values[ids[i]]`; the categories are
+/// `values`, in order, and must be distinct. An id past the end of `values` is an error.
+pub fn enum_column(name: &str, values: &[&str], ids: Vec<u32>) -> PolarsResult<Column> {
+    enum_from_ids(values, UInt32Chunked::from_vec(name.into(), ids))
+}
+
+/// [`enum_column`] with nulls where an id is `None`.
+pub fn enum_column_nullable(
+    name: &str,
+    values: &[&str],
+    ids: Vec<Option<u32>>,
+) -> PolarsResult<Column> {
+    enum_from_ids(
+        values,
+        UInt32Chunked::from_iter_options(name.into(), ids.into_iter()),
+    )
+}
+
+fn enum_from_ids(values: &[&str], ids: UInt32Chunked) -> PolarsResult<Column> {
+    let categories = FrozenCategories::new(values.iter().copied())?;
+    let dtype = DataType::from_frozen_categories(categories);
+    let ids = ids.into_series().strict_cast(&dtype.to_physical())?;
+    Ok(Series::from_cats_and_dtype(&ids, &dtype, true)?.into_column())
+}
+
 /// One row of the canonical outcome table, as plain data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutcomeRecord {

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memchr2};
+use memchr::{memchr, memchr2, memchr3_iter, Memchr3};
 
 /// A structural CSV problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,21 +31,26 @@ pub struct CsvRecords<'a> {
     text: &'a str,
     pos: usize,
     line: u64,
+    /// Every comma, newline and quote from `delimiters_from` on, found in one scan.
+    delimiters: Memchr3<'a>,
+    delimiters_from: usize,
 }
 
 impl<'a> CsvRecords<'a> {
     /// Starts at the beginning of `text` (a byte-order mark must already be stripped).
     pub fn new(text: &'a str) -> CsvRecords<'a> {
-        CsvRecords {
-            text,
-            pos: 0,
-            line: 1,
-        }
+        CsvRecords::starting_at_line(text, 1)
     }
 
     /// Starts at the beginning of `text`, which begins on line `line` of its file.
     pub fn starting_at_line(text: &'a str, line: u64) -> CsvRecords<'a> {
-        CsvRecords { text, pos: 0, line }
+        CsvRecords {
+            text,
+            pos: 0,
+            line,
+            delimiters: memchr3_iter(b',', b'\n', b'"', text.as_bytes()),
+            delimiters_from: 0,
+        }
     }
 
     /// The line the next record starts on.
@@ -69,28 +74,61 @@ impl<'a> CsvRecords<'a> {
         let start_line = self.line;
         // Fast path: a line without quotes splits at every comma (almost every row of a
         // Home Office table; only `"London, City of"` is quoted).
-        let rest = &bytes[self.pos..];
-        let line_end = memchr(b'\n', rest).unwrap_or(rest.len());
-        let line = &rest[..line_end];
-        if memchr(b'"', line).is_none() {
-            let mut text_end = line_end;
-            if text_end > 0 && line[text_end - 1] == b'\r' {
-                text_end -= 1;
-            }
-            let mut field_start = self.pos;
-            for comma in memchr::memchr_iter(b',', &line[..text_end]) {
-                fields.push(Cow::Borrowed(&self.text[field_start..self.pos + comma]));
-                field_start = self.pos + comma + 1;
-            }
-            fields.push(Cow::Borrowed(&self.text[field_start..self.pos + text_end]));
-            if line_end < rest.len() {
-                self.line += 1;
-                self.pos += line_end + 1;
-            } else {
-                self.pos = bytes.len();
-            }
+        if self.unquoted_record(fields) {
             return Ok(Some(start_line));
         }
+        fields.clear();
+        let result = self.quoted_record(fields, start_line);
+        // Delimiters are found again from where the quoted record ended.
+        self.delimiters = memchr3_iter(b',', b'\n', b'"', &bytes[self.pos.min(bytes.len())..]);
+        self.delimiters_from = self.pos;
+        result
+    }
+
+    /// Reads a record without quotes from the delimiters found in one scan; false (and
+    /// nothing consumed) at a quote.
+    fn unquoted_record(&mut self, fields: &mut Vec<Cow<'a, str>>) -> bool {
+        let bytes = self.text.as_bytes();
+        let mut field_start = self.pos;
+        loop {
+            let Some(found) = self.delimiters.next() else {
+                let mut end = bytes.len();
+                if end > field_start && bytes[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                fields.push(Cow::Borrowed(&self.text[field_start..end]));
+                self.pos = bytes.len();
+                return true;
+            };
+            let at = self.delimiters_from + found;
+            match bytes[at] {
+                b',' => {
+                    fields.push(Cow::Borrowed(&self.text[field_start..at]));
+                    field_start = at + 1;
+                }
+                b'\n' => {
+                    let end = if at > field_start && bytes[at - 1] == b'\r' {
+                        at - 1
+                    } else {
+                        at
+                    };
+                    fields.push(Cow::Borrowed(&self.text[field_start..end]));
+                    self.pos = at + 1;
+                    self.line += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// Reads a record that holds a quote, field by field.
+    fn quoted_record(
+        &mut self,
+        fields: &mut Vec<Cow<'a, str>>,
+        start_line: u64,
+    ) -> Result<Option<u64>, CsvError> {
+        let bytes = self.text.as_bytes();
         loop {
             if bytes.get(self.pos) == Some(&b'"') {
                 let (field, end) = self.quoted_field(self.pos)?;

@@ -16,13 +16,51 @@ use crate::normalise::headers::HoColumns;
 use crate::normalise::offences::canonical_group;
 use crate::normalise::text::{clean, quote_for_message};
 use crate::normalise::values::{parse_count, parse_expired, parse_outcome_type, Count};
-use crate::record::{col, parse_financial_year, parse_quarter, Basis, Period};
+use crate::record::{
+    col, enum_column, enum_column_nullable, parse_financial_year, parse_quarter, Basis, Period,
+};
 
-/// Where a row came from: input index and line.
-#[derive(Debug, Clone, Copy)]
-struct Location {
-    input: u32,
-    line: u64,
+/// The keys loaded so far, for refusing a key seen twice. A key is a block (period, force,
+/// offence code) and an outcome type; each block holds a bit per outcome type, and the block
+/// in use stays out of the map, because Home Office rows come in runs of one block.
+#[derive(Debug, Default)]
+struct KeySet {
+    blocks: FxHashMap<u64, u32>,
+    current: Option<(u64, u32)>,
+}
+
+impl KeySet {
+    /// Adds a key; false if it was already there.
+    fn insert(&mut self, block: u64, outcome_type: u8) -> bool {
+        let bit = 1u32 << outcome_type;
+        match &mut self.current {
+            Some((current, mask)) if *current == block => {
+                let fresh = *mask & bit == 0;
+                *mask |= bit;
+                fresh
+            }
+            _ => {
+                self.flush();
+                let mask = self.blocks.remove(&block).unwrap_or(0);
+                self.current = Some((block, mask | bit));
+                mask & bit == 0
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some((block, mask)) = self.current.take() {
+            self.blocks.insert(block, mask);
+        }
+    }
+}
+
+/// The block of a key: period, force and offence code (interned).
+fn block_key(fy_start: u16, quarter: u8, force: ForceId, code: u32) -> u64 {
+    (u64::from(fy_start) << 48)
+        | (u64::from(quarter) << 40)
+        | (u64::from(force) << 32)
+        | u64::from(code)
 }
 
 /// Interns strings: repeated values are stored once and rows hold an id. The last value is
@@ -78,22 +116,20 @@ impl Interner {
         &self.values[id as usize]
     }
 
-    /// The column of `ids`, twice over (once per basis), built by gathering from the small
-    /// dictionary of distinct values rather than pushing a million strings.
-    fn column_twice(&self, name: &str, ids: &[u32]) -> PolarsResult<Column> {
+    /// The dictionary (`Enum`) column of `ids`: four bytes or fewer a row, and Parquet writes
+    /// the dictionary as it is instead of hashing every string again.
+    fn column(&self, name: &str, ids: &[u32]) -> PolarsResult<Column> {
         let values: Vec<&str> = self.values.iter().map(String::as_str).collect();
-        gather_twice(name, &values, ids)
+        enum_column(name, &values, ids.to_vec())
     }
 }
 
-/// `values[ids[i]]` for every i, repeated twice, as a string column.
-fn gather_twice(name: &str, values: &[&str], ids: &[u32]) -> PolarsResult<Column> {
-    let dictionary = StringChunked::from_slice(name.into(), values);
-    let mut indices: Vec<IdxSize> = Vec::with_capacity(2 * ids.len());
-    indices.extend(ids.iter().map(|&i| i as IdxSize));
-    indices.extend(ids.iter().map(|&i| i as IdxSize));
-    let gathered = dictionary.take(&IdxCa::from_vec("".into(), indices))?;
-    Ok(gathered.into_series().into_column())
+/// The column followed by itself, for the table's second half (the other basis repeats the
+/// first's keys); the two chunks share one buffer.
+fn twice(column: Column) -> PolarsResult<Column> {
+    let mut doubled = column.clone();
+    doubled.append(&column)?;
+    Ok(doubled)
 }
 
 /// Accumulates the canonical outcome table across every Home Office input of one ingest.
@@ -118,7 +154,9 @@ pub struct HoBuilder<'f> {
     descriptions: Interner,
     groups: Interner,
     subgroups: Interner,
-    seen: FxHashMap<u64, Location>,
+    keys: KeySet,
+    /// The first row of each input, in row order: (row, input).
+    input_rows: Vec<(usize, u32)>,
     last_year: Option<(String, Option<u16>)>,
 }
 
@@ -145,15 +183,17 @@ impl<'f> HoBuilder<'f> {
             descriptions: Interner::default(),
             groups: Interner::default(),
             subgroups: Interner::default(),
-            seen: FxHashMap::default(),
+            keys: KeySet::default(),
+            input_rows: Vec::new(),
             last_year: None,
         }
     }
 
-    /// Registers an input file and returns its index for [`HoBuilder::push`].
-    pub fn add_input(&mut self, label: &str) -> u32 {
+    /// Registers an input file: the rows pushed from now on come from it.
+    pub fn add_input(&mut self, label: &str) {
         self.files.push(label.to_string());
-        u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
+        let input = u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX);
+        self.input_rows.push((self.n_rows(), input));
     }
 
     /// The forces table names are resolved through.
@@ -175,7 +215,6 @@ impl<'f> HoBuilder<'f> {
         self.outcome_type.reserve(rows);
         self.counts[0].reserve(rows);
         self.counts[1].reserve(rows);
-        self.seen.reserve(rows);
     }
 
     /// Source rows loaded so far (each becomes two canonical records).
@@ -207,7 +246,6 @@ impl<'f> HoBuilder<'f> {
     pub fn push<S: AsRef<str>>(
         &mut self,
         file: &Path,
-        input: u32,
         line: u64,
         cells: &[S],
         columns: &HoColumns,
@@ -322,23 +360,9 @@ impl<'f> HoBuilder<'f> {
         }
 
         let code = self.codes.intern(code_text, |s| clean(s).into_owned());
-        let key = (u64::from(period.fy_start()) << 48)
-            | (u64::from(period.quarter()) << 40)
-            | (u64::from(force) << 32)
-            | (u64::from(code) << 8)
-            | u64::from(outcome_type);
-        let here = Location { input, line };
-        if let Some(first) = self.seen.insert(key, here) {
-            return Err(IngestError::DuplicateKey {
-                file: file.to_path_buf(),
-                line,
-                key: format!(
-                    "{period} {} offence {} outcome type {outcome_type}",
-                    self.forces.force(force).name,
-                    self.codes.get(code)
-                ),
-                first: format!("{}:{}", self.files[first.input as usize], first.line),
-            });
+        let block = block_key(period.fy_start(), period.quarter(), force, code);
+        if !self.keys.insert(block, outcome_type) {
+            return Err(self.duplicate(file, line, block, outcome_type));
         }
         self.lines.push(line);
         self.fy_start.push(period.fy_start());
@@ -365,14 +389,45 @@ impl<'f> HoBuilder<'f> {
         Ok(RowOutcome::Loaded)
     }
 
-    /// Appends the rows of `other`, a builder that read a later part of the same input
-    /// (`input` here), checking its keys against every row already loaded.
-    pub fn absorb(
-        &mut self,
-        other: HoBuilder<'_>,
-        file: &Path,
-        input: u32,
-    ) -> Result<(), IngestError> {
+    /// The error for a key seen twice: the row at `file`:`line` repeats the key (`block`,
+    /// `outcome_type`) of an earlier row, found by a scan (this happens once, on the way out).
+    fn duplicate(&self, file: &Path, line: u64, block: u64, outcome_type: u8) -> IngestError {
+        let first = (0..self.n_rows()).find(|&row| {
+            self.outcome_type[row] == outcome_type
+                && block_key(
+                    self.fy_start[row],
+                    self.quarter[row],
+                    self.force[row],
+                    self.offence_code[row],
+                ) == block
+        });
+        let first = first.map_or_else(String::new, |row| {
+            let at = self.input_rows.partition_point(|&(start, _)| start <= row);
+            let input = at
+                .checked_sub(1)
+                .map_or(0, |i| self.input_rows[i].1 as usize);
+            format!("{}:{}", self.files[input], self.lines[row])
+        });
+        let fy_start = u16::try_from(block >> 48).unwrap_or(0);
+        let quarter = u8::try_from((block >> 40) & 0xFF).unwrap_or(0);
+        let force = ForceId::try_from((block >> 32) & 0xFF).unwrap_or(0);
+        let code = u32::try_from(block & 0xFFFF_FFFF).unwrap_or(0);
+        IngestError::DuplicateKey {
+            file: file.to_path_buf(),
+            line,
+            key: format!(
+                "{} {} offence {} outcome type {outcome_type}",
+                Period::new(fy_start, quarter).map_or_else(String::new, |p| p.to_string()),
+                self.forces.force(force).name,
+                self.codes.get(code)
+            ),
+            first,
+        }
+    }
+
+    /// Appends the rows of `other`, a builder that read a later part of the input read last,
+    /// checking its keys against every row already loaded.
+    pub fn absorb(&mut self, other: HoBuilder<'_>, file: &Path) -> Result<(), IngestError> {
         let remap = |from: &Interner, to: &mut Interner| -> Vec<u32> {
             from.values.iter().map(|v| to.intern_canonical(v)).collect()
         };
@@ -383,26 +438,14 @@ impl<'f> HoBuilder<'f> {
         for row in 0..other.n_rows() {
             let line = other.lines[row];
             let code = codes[other.offence_code[row] as usize];
-            let key = (u64::from(other.fy_start[row]) << 48)
-                | (u64::from(other.quarter[row]) << 40)
-                | (u64::from(other.force[row]) << 32)
-                | (u64::from(code) << 8)
-                | u64::from(other.outcome_type[row]);
-            let here = Location { input, line };
-            if let Some(first) = self.seen.insert(key, here) {
-                let period = Period::new(other.fy_start[row], other.quarter[row]);
-                return Err(IngestError::DuplicateKey {
-                    file: file.to_path_buf(),
-                    line,
-                    key: format!(
-                        "{} {} offence {} outcome type {}",
-                        period.map(|p| p.to_string()).unwrap_or_default(),
-                        self.forces.force(other.force[row]).name,
-                        self.codes.get(code),
-                        other.outcome_type[row]
-                    ),
-                    first: format!("{}:{}", self.files[first.input as usize], first.line),
-                });
+            let block = block_key(
+                other.fy_start[row],
+                other.quarter[row],
+                other.force[row],
+                code,
+            );
+            if !self.keys.insert(block, other.outcome_type[row]) {
+                return Err(self.duplicate(file, line, block, other.outcome_type[row]));
             }
             self.lines.push(line);
             self.fy_start.push(other.fy_start[row]);
@@ -429,114 +472,109 @@ impl<'f> HoBuilder<'f> {
     /// Builds the canonical outcome table: every source row once per basis, recorded first.
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let n = self.n_rows();
-        // Periods and forces are few: gather their text from small dictionaries too.
-        let mut periods: Vec<(u16, u8)> = self
-            .fy_start
-            .iter()
-            .zip(&self.quarter)
-            .map(|(&y, &q)| (y, q))
-            .collect();
-        periods.sort_unstable();
-        periods.dedup();
-        let period_index = |y: u16, q: u8| -> u32 {
-            periods
-                .binary_search(&(y, q))
-                .map_or(0, |i| u32::try_from(i).unwrap_or(0))
-        };
-        let period_ids: Vec<u32> = self
-            .fy_start
-            .iter()
-            .zip(&self.quarter)
-            .map(|(&y, &q)| period_index(y, q))
-            .collect();
-        let year_text: Vec<String> = periods
-            .iter()
-            .map(|&(y, q)| {
-                Period::new(y, q)
-                    .map(|p| p.financial_year())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let year_refs: Vec<&str> = year_text.iter().map(String::as_str).collect();
-        let quarters: Vec<i32> = self
-            .quarter
-            .iter()
-            .chain(&self.quarter)
-            .map(|&q| i32::from(q))
-            .collect();
-        let starts: Vec<i32> = self
-            .fy_start
-            .iter()
-            .zip(&self.quarter)
-            .map(|(&y, &q)| Period::new(y, q).map_or(0, Period::start_days_since_epoch))
-            .collect();
-        let starts: Vec<i32> = starts.iter().chain(&starts).copied().collect();
-        let forces = self.forces;
-        let force_ids: Vec<u32> = self.force.iter().map(|&f| u32::from(f)).collect();
-        let force_names: Vec<&str> = forces.forces().iter().map(|f| f.name.as_str()).collect();
-        // British Transport Police has no ONS code: null, not an empty string.
-        let force_codes: Vec<Option<&str>> = forces
-            .forces()
-            .iter()
-            .map(|f| f.ons_code.as_deref())
-            .collect();
-        let force_code_column = {
-            let dictionary: StringChunked = force_codes.iter().copied().collect();
-            let mut indices: Vec<IdxSize> = Vec::with_capacity(2 * n);
-            indices.extend(force_ids.iter().map(|&i| i as IdxSize));
-            indices.extend(force_ids.iter().map(|&i| i as IdxSize));
-            dictionary
-                .take(&IdxCa::from_vec("".into(), indices))?
-                .with_name(col::FORCE_CODE.into())
-                .into_series()
-                .into_column()
-        };
-        let expired: Vec<bool> = self.expired.iter().chain(&self.expired).copied().collect();
-        let outcome: Vec<i32> = self
-            .outcome_type
-            .iter()
-            .chain(&self.outcome_type)
-            .map(|&t| i32::from(t))
-            .collect();
-        let mut basis: Vec<u32> = vec![0; n];
-        basis.resize(2 * n, 1);
-        let basis_column = {
-            let dictionary = StringChunked::from_slice(
-                col::BASIS.into(),
-                &[
-                    Basis::RecordedInPeriod.as_str(),
-                    Basis::AssignedInPeriod.as_str(),
-                ],
-            );
-            dictionary
-                .take(&IdxCa::from_vec(
-                    "".into(),
-                    basis.iter().map(|&b| b as IdxSize).collect(),
-                ))?
-                .into_series()
-                .into_column()
-        };
-        let [recorded, assigned] = &self.counts;
-        let counts: Vec<Option<i64>> = recorded.iter().chain(assigned).copied().collect();
-        let columns = vec![
-            gather_twice(col::FINANCIAL_YEAR, &year_refs, &period_ids)?,
-            Column::new(col::QUARTER.into(), quarters),
-            Column::new(col::PERIOD_START.into(), starts).cast(&DataType::Date)?,
-            gather_twice(col::FORCE, &force_names, &force_ids)?,
-            force_code_column,
-            self.codes
-                .column_twice(col::OFFENCE_CODE, &self.offence_code)?,
-            self.descriptions
-                .column_twice(col::OFFENCE_DESCRIPTION, &self.offence_description)?,
-            self.groups
-                .column_twice(col::OFFENCE_GROUP, &self.offence_group)?,
-            self.subgroups
-                .column_twice(col::OFFENCE_SUBGROUP, &self.offence_subgroup)?,
-            Column::new(col::OFFENCE_CODE_EXPIRED.into(), expired),
-            Column::new(col::OUTCOME_TYPE.into(), outcome),
-            basis_column,
-            Column::new(col::COUNT.into(), counts),
-        ];
-        DataFrame::new(2 * n, columns)
+        std::thread::scope(|scope| {
+            // The four offence columns, the most dictionary work, are built on a second core.
+            let offence_columns = scope.spawn(|| -> PolarsResult<[Column; 4]> {
+                Ok([
+                    twice(self.codes.column(col::OFFENCE_CODE, &self.offence_code)?)?,
+                    twice(
+                        self.descriptions
+                            .column(col::OFFENCE_DESCRIPTION, &self.offence_description)?,
+                    )?,
+                    twice(
+                        self.groups
+                            .column(col::OFFENCE_GROUP, &self.offence_group)?,
+                    )?,
+                    twice(
+                        self.subgroups
+                            .column(col::OFFENCE_SUBGROUP, &self.offence_subgroup)?,
+                    )?,
+                ])
+            });
+            // Years and forces are few: their columns are dictionaries too.
+            let mut years: Vec<u16> = self.fy_start.clone();
+            years.sort_unstable();
+            years.dedup();
+            let year_ids: Vec<u32> = self
+                .fy_start
+                .iter()
+                .map(|y| {
+                    years
+                        .binary_search(y)
+                        .map_or(0, |i| u32::try_from(i).unwrap_or(0))
+                })
+                .collect();
+            let year_text: Vec<String> = years
+                .iter()
+                .map(|&y| {
+                    Period::new(y, 1)
+                        .map(|p| p.financial_year())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let year_refs: Vec<&str> = year_text.iter().map(String::as_str).collect();
+            let quarters: Vec<i32> = self.quarter.iter().map(|&q| i32::from(q)).collect();
+            let starts: Vec<i32> = self
+                .fy_start
+                .iter()
+                .zip(&self.quarter)
+                .map(|(&y, &q)| Period::new(y, q).map_or(0, Period::start_days_since_epoch))
+                .collect();
+            let forces = self.forces;
+            let force_ids: Vec<u32> = self.force.iter().map(|&f| u32::from(f)).collect();
+            let force_names: Vec<&str> = forces.forces().iter().map(|f| f.name.as_str()).collect();
+            // British Transport Police has no ONS code: null, not an empty string.
+            let force_code_column = {
+                let mut codes: Vec<&str> = Vec::new();
+                let code_ids: Vec<Option<u32>> = forces
+                    .forces()
+                    .iter()
+                    .map(|f| {
+                        f.ons_code.as_deref().map(|code| {
+                            let at = codes.iter().position(|c| *c == code).unwrap_or_else(|| {
+                                codes.push(code);
+                                codes.len() - 1
+                            });
+                            u32::try_from(at).unwrap_or(u32::MAX)
+                        })
+                    })
+                    .collect();
+                let ids: Vec<Option<u32>> = self
+                    .force
+                    .iter()
+                    .map(|&f| code_ids[usize::from(f)])
+                    .collect();
+                enum_column_nullable(col::FORCE_CODE, &codes, ids)?
+            };
+            let outcome: Vec<i32> = self.outcome_type.iter().map(|&t| i32::from(t)).collect();
+            let basis_names = [
+                Basis::RecordedInPeriod.as_str(),
+                Basis::AssignedInPeriod.as_str(),
+            ];
+            let mut basis_column = enum_column(col::BASIS, &basis_names, vec![0; n])?;
+            basis_column.append(&enum_column(col::BASIS, &basis_names, vec![1; n])?)?;
+            let [recorded, assigned] = self.counts;
+            let mut counts = Column::new(col::COUNT.into(), recorded);
+            counts.append(&Column::new(col::COUNT.into(), assigned))?;
+            let [code, description, group, subgroup] = offence_columns.join().map_err(
+                |_| polars_err!(ComputeError: "the thread building the offence columns failed"),
+            )??;
+            let columns = vec![
+                twice(enum_column(col::FINANCIAL_YEAR, &year_refs, year_ids)?)?,
+                twice(Column::new(col::QUARTER.into(), quarters))?,
+                twice(Column::new(col::PERIOD_START.into(), starts).cast(&DataType::Date)?)?,
+                twice(enum_column(col::FORCE, &force_names, force_ids)?)?,
+                twice(force_code_column)?,
+                code,
+                description,
+                group,
+                subgroup,
+                twice(Column::new(col::OFFENCE_CODE_EXPIRED.into(), self.expired))?,
+                twice(Column::new(col::OUTCOME_TYPE.into(), outcome))?,
+                basis_column,
+                counts,
+            ];
+            DataFrame::new(2 * n, columns)
+        })
     }
 }

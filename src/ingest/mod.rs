@@ -209,7 +209,7 @@ pub fn read_input_bytes(
 ) -> Result<Ingested, IngestError> {
     let mut bytes = Some(bytes);
     read_sources(&[name.to_path_buf()], forces, progress, |path| {
-        decompress(path, bytes.take().unwrap_or_default())
+        decompress(path, Bytes::Owned(bytes.take().unwrap_or_default()))
     })
 }
 
@@ -219,7 +219,7 @@ fn read_sources(
     paths: &[PathBuf],
     forces: &ForceTable,
     progress: &ProgressBar,
-    mut load: impl FnMut(&Path) -> Result<(Vec<u8>, bool), IngestError>,
+    mut load: impl FnMut(&Path) -> Result<(Bytes, bool), IngestError>,
 ) -> Result<Ingested, IngestError> {
     let mut session = Session {
         kind: None,
@@ -233,7 +233,7 @@ fn read_sources(
         let (bytes, gzip) = load(path)?;
         let account =
             if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-                read_spreadsheet(path, bytes, gzip, &mut session, progress)?
+                read_spreadsheet(path, bytes.into_vec(), gzip, &mut session, progress)?
             } else if bytes.starts_with(b"PAR1") {
                 read_parquet(path, &bytes, gzip, &mut session, progress)?
             } else {
@@ -259,9 +259,15 @@ fn read_sources(
         Some(TableKind::TidyCounts) => Table::Tidy(session.tidy.finish().map_err(table_error)?),
         _ => {
             let mut df = session.ho.finish().map_err(table_error)?;
-            if !session.canonical.is_empty() {
+            if df.height() == 0 && session.canonical.len() == 1 {
+                // One canonical table alone is taken as it is, dictionaries and all.
+                df = session.canonical.swap_remove(0).1;
+            } else if !session.canonical.is_empty() {
+                // Parts hold different dictionaries: join them as plain text.
+                df = crate::record::as_text(&df).map_err(table_error)?;
                 for (_, part) in &session.canonical {
-                    df.vstack_mut(part).map_err(table_error)?;
+                    let part = crate::record::as_text(part).map_err(table_error)?;
+                    df.vstack_mut(&part).map_err(table_error)?;
                 }
                 check_unique_keys(&df, paths)?;
             }
@@ -286,23 +292,65 @@ struct Session<'f> {
     canonical: Vec<(PathBuf, DataFrame)>,
 }
 
-/// Reads a file, decompressing gzip (detected by its magic bytes).
-fn read_bytes(path: &Path) -> Result<(Vec<u8>, bool), IngestError> {
+/// An input's bytes: read into memory, or mapped from the file.
+pub(crate) enum Bytes {
+    /// Read (or inflated) into memory.
+    Owned(Vec<u8>),
+    /// Mapped read-only from the file: a national table's 131 MB are neither copied nor
+    /// written into fresh pages. As with any mapped file (and polars' own readers), a file
+    /// cut short by another program while it is being read stops the process.
+    Mapped(polars_utils::mmap::MMapSemaphore),
+}
+
+impl Bytes {
+    /// The bytes as an owned vector (a copy when mapped).
+    fn into_vec(self) -> Vec<u8> {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map.as_ref().to_vec(),
+        }
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map.as_ref(),
+        }
+    }
+}
+
+/// Files at least this large are mapped rather than read.
+const MAP_MIN_BYTES: u64 = 1 << 20;
+
+/// Reads (or maps) a file, decompressing gzip (detected by its magic bytes).
+fn read_bytes(path: &Path) -> Result<(Bytes, bool), IngestError> {
     let io_error = |source| IngestError::Io {
         file: path.to_path_buf(),
         source,
     };
-    let bytes = std::fs::read(path).map_err(io_error)?;
-    decompress(path, bytes)
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    if size >= MAP_MIN_BYTES {
+        if let Ok(map) = polars_utils::mmap::MMapSemaphore::new_from_file(&file) {
+            return decompress(path, Bytes::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(io_error)?;
+    decompress(path, Bytes::Owned(bytes))
 }
 
 /// Decompresses gzip data (detected by its magic bytes); other bytes are returned as they are.
-fn decompress(path: &Path, bytes: Vec<u8>) -> Result<(Vec<u8>, bool), IngestError> {
+fn decompress(path: &Path, bytes: Bytes) -> Result<(Bytes, bool), IngestError> {
     if bytes.starts_with(&[0x1F, 0x8B]) {
         let compressed = bytes.len() as u64;
         let limit = gzip_limit(compressed);
         let mut out = Vec::with_capacity(bytes.len() * 8);
-        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+        flate2::read::MultiGzDecoder::new(&bytes[..])
             .take(limit + 1)
             .read_to_end(&mut out)
             .map_err(|e| IngestError::Gzip {
@@ -317,7 +365,7 @@ fn decompress(path: &Path, bytes: Vec<u8>) -> Result<(Vec<u8>, bool), IngestErro
                 ),
             });
         }
-        return Ok((out, true));
+        return Ok((Bytes::Owned(out), true));
     }
     Ok((bytes, false))
 }
@@ -349,7 +397,6 @@ enum Phase {
     },
     HomeOffice {
         columns: HoColumns,
-        input: u32,
     },
     Tidy {
         columns: TidyColumns,
@@ -413,8 +460,8 @@ impl<'p> FileReader<'p> {
                     Some(HeaderMatch::HomeOffice(columns)) => {
                         self.start(TableKind::HomeOffice, line, session)?;
                         self.account.ignored_columns = columns.ignored.clone();
-                        let input = session.ho.add_input(&self.account.file);
-                        self.phase = Phase::HomeOffice { columns, input };
+                        session.ho.add_input(&self.account.file);
+                        self.phase = Phase::HomeOffice { columns };
                     }
                     Some(HeaderMatch::Tidy(columns)) => {
                         self.start(TableKind::TidyCounts, line, session)?;
@@ -441,10 +488,10 @@ impl<'p> FileReader<'p> {
                 self.account.blank_rows += 1;
                 return Ok(());
             }
-            Phase::HomeOffice { columns, input } => {
+            Phase::HomeOffice { columns } => {
                 session
                     .ho
-                    .push(self.path, *input, line, cells, columns, &mut self.account)?
+                    .push(self.path, line, cells, columns, &mut self.account)?
             }
             Phase::Tidy { columns, input } => {
                 session
@@ -666,10 +713,10 @@ fn read_in_two(
     session: &mut Session<'_>,
     progress: &ProgressBar,
 ) -> Result<(), IngestError> {
-    let Phase::HomeOffice { columns, input } = &reader.phase else {
+    let Phase::HomeOffice { columns } = &reader.phase else {
         return read_records(path, text, first_line, reader, session, progress);
     };
-    let (columns, input) = (columns.clone(), *input);
+    let columns = columns.clone();
     let (head, tail) = text.split_at(split);
     // Rows of a Home Office table run to about 210 bytes; reserving once saves regrowing
     // columns of hundreds of thousands of rows.
@@ -686,13 +733,12 @@ fn read_in_two(
                 canonical: Vec::new(),
             };
             let label = reader_label(path);
-            let tail_input = tail_session.ho.add_input(&label);
+            tail_session.ho.add_input(&label);
             tail_session.ho.reserve(tail.len() / 180);
             let mut tail_reader = FileReader {
                 path,
                 phase: Phase::HomeOffice {
                     columns: columns.clone(),
-                    input: tail_input,
                 },
                 account: InputAccount::new(path, InputFormat::Csv, false),
                 search_limit: HEADER_SEARCH_ROWS,
@@ -721,7 +767,7 @@ fn read_in_two(
             })
         }
     };
-    session.ho.absorb(tail_session.ho, path, input)?;
+    session.ho.absorb(tail_session.ho, path)?;
     session.quarantine.extend(tail_session.quarantine);
     reader.account.absorb(&tail_account);
     Ok(())
@@ -815,7 +861,7 @@ fn read_parquet(
     let df = ParquetReader::new(std::io::Cursor::new(bytes))
         .finish()
         .map_err(table_error)?;
-    if df.schema().as_ref() == &crate::record::schema() {
+    if crate::record::conforms(df.schema()) {
         return read_canonical(path, df, gzip, session);
     }
     let mut reader = FileReader::new(path, InputAccount::new(path, InputFormat::Parquet, gzip), 1);
@@ -878,6 +924,7 @@ fn read_canonical(
     let forces = df
         .column(crate::record::col::FORCE)
         .and_then(|c| c.unique_stable())
+        .and_then(|c| c.cast(&DataType::String))
         .map_err(table_error)?;
     let forces = forces.str().map_err(table_error)?;
     for (row, name) in forces.iter().enumerate() {
@@ -904,6 +951,7 @@ fn canonical_forces(parts: &[(PathBuf, DataFrame)]) -> usize {
         if let Ok(column) = df
             .column(crate::record::col::FORCE)
             .and_then(|c| c.unique())
+            .and_then(|c| c.cast(&DataType::String))
         {
             if let Ok(values) = column.str() {
                 names.extend(values.iter().flatten().map(String::from));

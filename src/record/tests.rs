@@ -85,3 +85,65 @@ fn period_start_dates() {
     assert_eq!(Period::new(2018, 3).unwrap().to_string(), "2018/19 Q3");
     assert_eq!(Period::new(1999, 2).unwrap().financial_year(), "1999/00");
 }
+
+/// The canonical schema holds text as `String` or as dictionaries; anything else, or another
+/// order, does not conform.
+#[test]
+fn conforms_accepts_plain_and_dictionary_text() {
+    assert!(conforms(&schema()));
+    let mut dictionary = schema();
+    let force = enum_column(col::FORCE, &["Cleveland", "Durham"], vec![1, 0, 1]).unwrap();
+    dictionary.set_dtype(col::FORCE, force.dtype().clone());
+    assert!(conforms(&dictionary));
+    let mut numeric_force = schema();
+    numeric_force.set_dtype(col::FORCE, DataType::Int64);
+    assert!(!conforms(&numeric_force));
+    let mut categorical_count = schema();
+    categorical_count.set_dtype(col::COUNT, force.dtype().clone());
+    assert!(!conforms(&categorical_count), "count is not a text column");
+    let mut fields: Vec<Field> = schema().iter_fields().collect();
+    fields.reverse();
+    let mut reordered: Schema = fields.into_iter().collect();
+    assert!(!conforms(&reordered));
+    reordered.remove(col::COUNT);
+    assert!(!conforms(&reordered));
+}
+
+/// Dictionary columns hold `values[id]`, nulls where asked, and turn back into the same text.
+#[test]
+fn enum_columns_hold_their_values() {
+    let force = enum_column(col::FORCE, &["Cleveland", "Durham"], vec![1, 0, 1]).unwrap();
+    let code = enum_column_nullable(
+        col::FORCE_CODE,
+        &["E23000013"],
+        vec![Some(0), None, Some(0)],
+    )
+    .unwrap();
+    let df = DataFrame::new(3, vec![force, code]).unwrap();
+    let text = as_text(&df).unwrap();
+    let forces: Vec<Option<&str>> = text
+        .column(col::FORCE)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(forces, [Some("Durham"), Some("Cleveland"), Some("Durham")]);
+    let codes: Vec<Option<&str>> = text
+        .column(col::FORCE_CODE)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(codes, [Some("E23000013"), None, Some("E23000013")]);
+    // Categories must be distinct, and an id must name one.
+    assert!(enum_column(col::FORCE, &["Cleveland", "Cleveland"], vec![0]).is_err());
+    assert!(enum_column(col::FORCE, &["Cleveland"], vec![0, 1]).is_err());
+    // Three hundred categories need sixteen-bit ids.
+    let many: Vec<String> = (0..300).map(|i| format!("code {i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let codes = enum_column(col::OFFENCE_CODE, &many, vec![299, 0]).unwrap();
+    let codes = codes.cast(&DataType::String).unwrap();
+    assert_eq!(codes.str().unwrap().get(0), Some("code 299"));
+}

@@ -570,6 +570,7 @@ fn mixed_header_families() {
     );
     assert!(stdout.contains("mixed-headers-old.csv,csv,home_office,2,2,0,0,0\nmixed-headers-new.csv,csv,home_office,2,2,0,0,0\n"), "{stdout}");
     let table = outcome_lens::output::read_parquet(&work.path().join("mixed.parquet")).unwrap();
+    let table = outcome_lens::record::as_text(&table).unwrap();
     let column = |name: &str| table.column(name).unwrap().clone();
     let (quarters, types, bases, counts) = (
         column("quarter"),

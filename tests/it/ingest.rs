@@ -78,6 +78,8 @@ fn full_2018_19_table() {
     assert_eq!(ingested.n_forces, 44);
     let df = outcomes(ingested);
     assert_eq!(df.height(), 2 * 621_280);
+    assert_dictionary_text(&df);
+    let df = outcome_lens::record::as_text(&df).unwrap();
     assert_eq!(df.schema().as_ref(), &outcome_lens::record::schema());
     assert_eq!(assigned_sum(&df, "Cleveland", 16..=16), 17_649);
     assert_eq!(assigned_sum(&df, "Cleveland", 1..=21), 64_680);
@@ -107,6 +109,7 @@ fn full_2018_19_table() {
 #[test]
 fn sums_match_the_derived_oracle() {
     let df = outcomes(ingest(&[realdata(FULL_TABLE)]));
+    let df = outcome_lens::record::as_text(&df).unwrap();
     let ours = df
         .lazy()
         .group_by([
@@ -204,6 +207,7 @@ fn xlsx_and_ods_equal_csv() {
     assert!(csv.equals_missing(&outcomes(xlsx)), "XLSX differs from CSV");
     assert!(csv.equals_missing(&outcomes(ods)), "ODS differs from CSV");
     // The quoted force name and the en dash survive every reader.
+    let csv = outcome_lens::record::as_text(&csv).unwrap();
     let forces = csv.column(col::FORCE).unwrap().str().unwrap();
     assert!(forces.iter().any(|f| f == Some("London, City of")));
 }
@@ -237,5 +241,23 @@ fn parquet_round_trip() {
     outcome_lens::output::write_parquet(&path, &mut df).unwrap();
     let back = outcome_lens::output::read_parquet(&path).unwrap();
     assert!(df.equals_missing(&back));
-    assert_eq!(back.schema().as_ref(), &outcome_lens::record::schema());
+    assert_eq!(back.schema(), df.schema());
+    assert_dictionary_text(&back);
+}
+
+/// The canonical table's text columns are dictionaries (`Enum`) as the ingest builds them,
+/// and the table conforms to the canonical schema.
+fn assert_dictionary_text(df: &DataFrame) {
+    assert!(
+        outcome_lens::record::conforms(df.schema()),
+        "{:?}",
+        df.schema()
+    );
+    for name in outcome_lens::record::TEXT_COLUMNS {
+        assert!(
+            matches!(df.column(name).unwrap().dtype(), DataType::Enum(..)),
+            "{name}: {:?}",
+            df.column(name).unwrap().dtype()
+        );
+    }
 }

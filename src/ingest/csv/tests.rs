@@ -68,3 +68,23 @@ fn structural_errors() {
         })
     );
 }
+
+/// Records with quotes between plain ones: the single scan for delimiters picks up again
+/// after each quoted record, with the right fields and lines, CRLF or LF.
+#[test]
+fn quoted_records_between_plain_ones() {
+    assert_eq!(
+        records("a,b\r\n\"London, City of\",2\r\nc,d\r\n\"x\ny\",3\ne,f").unwrap(),
+        [
+            row(1, &["a", "b"]),
+            row(2, &["London, City of", "2"]),
+            row(3, &["c", "d"]),
+            row(4, &["x\ny", "3"]),
+            row(6, &["e", "f"]),
+        ]
+    );
+    // A quote that is not the start of a field is still an error after plain records.
+    assert!(records("a,b\nc,d\ne,\"f\"g\n").is_err());
+    // A carriage return inside a line stays in its field; only the one before \n goes.
+    assert_eq!(records("a\rb,c\r\n").unwrap(), [row(1, &["a\rb", "c"])]);
+}

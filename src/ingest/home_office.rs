@@ -63,6 +63,16 @@ fn block_key(fy_start: u16, quarter: u8, force: ForceId, code: u32) -> u64 {
         | u64::from(code)
 }
 
+/// The offence code (interned) of a block.
+fn block_code(block: u64) -> u32 {
+    u32::try_from(block & 0xFFFF_FFFF).unwrap_or(0)
+}
+
+/// The block with another offence code (the same code interned by another builder).
+fn block_key_with_code(block: u64, code: u32) -> u64 {
+    (block & !0xFFFF_FFFF) | u64::from(code)
+}
+
 /// Interns strings: repeated values are stored once and rows hold an id. The last value is
 /// cached because Home Office rows come in long runs of the same force and offence.
 #[derive(Debug, Default)]
@@ -411,7 +421,7 @@ impl<'f> HoBuilder<'f> {
         let fy_start = u16::try_from(block >> 48).unwrap_or(0);
         let quarter = u8::try_from((block >> 40) & 0xFF).unwrap_or(0);
         let force = ForceId::try_from((block >> 32) & 0xFF).unwrap_or(0);
-        let code = u32::try_from(block & 0xFFFF_FFFF).unwrap_or(0);
+        let code = block_code(block);
         IngestError::DuplicateKey {
             file: file.to_path_buf(),
             line,
@@ -435,34 +445,65 @@ impl<'f> HoBuilder<'f> {
         let descriptions = remap(&other.descriptions, &mut self.descriptions);
         let groups = remap(&other.groups, &mut self.groups);
         let subgroups = remap(&other.subgroups, &mut self.subgroups);
-        for row in 0..other.n_rows() {
-            let line = other.lines[row];
-            let code = codes[other.offence_code[row] as usize];
-            let block = block_key(
-                other.fy_start[row],
-                other.quarter[row],
-                other.force[row],
-                code,
-            );
-            if !self.keys.insert(block, other.outcome_type[row]) {
-                return Err(self.duplicate(file, line, block, other.outcome_type[row]));
+        // `other` refused its own repeated keys; its keys are checked against these a block
+        // at a time, and row by row only to name the first repeated row.
+        let mut other_keys = other.keys;
+        other_keys.flush();
+        self.keys.flush();
+        let in_self = |block: u64| block_key_with_code(block, codes[block_code(block) as usize]);
+        let clash = other_keys.blocks.iter().any(|(&block, &mask)| {
+            self.keys
+                .blocks
+                .get(&in_self(block))
+                .is_some_and(|&known| known & mask != 0)
+        });
+        if clash {
+            for row in 0..other.fy_start.len() {
+                let block = block_key(
+                    other.fy_start[row],
+                    other.quarter[row],
+                    other.force[row],
+                    codes[other.offence_code[row] as usize],
+                );
+                let bit = 1u32 << other.outcome_type[row];
+                if self
+                    .keys
+                    .blocks
+                    .get(&block)
+                    .is_some_and(|&known| known & bit != 0)
+                {
+                    return Err(self.duplicate(
+                        file,
+                        other.lines[row],
+                        block,
+                        other.outcome_type[row],
+                    ));
+                }
             }
-            self.lines.push(line);
-            self.fy_start.push(other.fy_start[row]);
-            self.quarter.push(other.quarter[row]);
-            self.force.push(other.force[row]);
-            self.offence_code.push(code);
-            self.offence_description
-                .push(descriptions[other.offence_description[row] as usize]);
-            self.offence_group
-                .push(groups[other.offence_group[row] as usize]);
-            self.offence_subgroup
-                .push(subgroups[other.offence_subgroup[row] as usize]);
-            self.expired.push(other.expired[row]);
-            self.outcome_type.push(other.outcome_type[row]);
-            self.counts[0].push(other.counts[0][row]);
-            self.counts[1].push(other.counts[1][row]);
         }
+        for (block, mask) in other_keys.blocks {
+            *self.keys.blocks.entry(in_self(block)).or_insert(0) |= mask;
+        }
+        let mapped = |ids: &[u32], map: &[u32]| -> Vec<u32> {
+            ids.iter().map(|&id| map[id as usize]).collect()
+        };
+        self.lines.extend_from_slice(&other.lines);
+        self.fy_start.extend_from_slice(&other.fy_start);
+        self.quarter.extend_from_slice(&other.quarter);
+        self.force.extend_from_slice(&other.force);
+        self.offence_code
+            .extend(mapped(&other.offence_code, &codes));
+        self.offence_description
+            .extend(mapped(&other.offence_description, &descriptions));
+        self.offence_group
+            .extend(mapped(&other.offence_group, &groups));
+        self.offence_subgroup
+            .extend(mapped(&other.offence_subgroup, &subgroups));
+        self.expired.extend_from_slice(&other.expired);
+        self.outcome_type.extend_from_slice(&other.outcome_type);
+        let [recorded, assigned] = other.counts;
+        self.counts[0].extend(recorded);
+        self.counts[1].extend(assigned);
         for (text, id) in other.force_cache {
             self.force_cache.entry(text).or_insert(id);
         }

@@ -309,6 +309,32 @@ fn cells_cache_is_keyed_by_basis_and_outcome() {
     assert_ne!(warm, changed, "the changed settings change the comparison");
 }
 
+/// An input whose identity changed (here its modification time) but not its bytes is read
+/// and hashed again, at once, and the hash finds the cells cached under the old identity:
+/// the run is the same, byte for byte, and says the cache was used.
+#[test]
+fn touched_input_is_hashed_again_and_its_cached_cells_used() {
+    let work = Workdir::new();
+    sample(&work);
+    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "first"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("cached canonical table reused"),
+        "{stderr}"
+    );
+    let input = work.path().join("ho-outcomes-ye-mar2019-sample.csv.gz");
+    let file = std::fs::File::options().write(true).open(&input).unwrap();
+    file.set_modified(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000),
+    )
+    .unwrap();
+    drop(file);
+    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "second"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("cached canonical table reused"), "{stderr}");
+    assert_same_folders(&work.path().join("first"), &work.path().join("second"));
+}
+
 /// `diff` finds nothing between equal runs and names the one force that changed.
 #[test]
 fn diff_names_the_force_that_changed() {

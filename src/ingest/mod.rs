@@ -262,6 +262,7 @@ fn read_sources(
             if df.height() == 0 && session.canonical.len() == 1 {
                 // One canonical table alone is taken as it is, dictionaries and all.
                 df = session.canonical.swap_remove(0).1;
+                check_unique_keys(&df, paths)?;
             } else if !session.canonical.is_empty() {
                 // Parts hold different dictionaries: join them as plain text.
                 df = crate::record::as_text(&df).map_err(table_error)?;

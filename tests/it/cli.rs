@@ -200,6 +200,35 @@ fn json_accounting_counts_tokens() {
     );
 }
 
+/// A canonical Parquet holding a key twice is refused, even alone.
+#[test]
+fn canonical_parquet_with_a_repeated_key_is_refused() {
+    let work = Workdir::new();
+    let source = root().join("tests/fixtures/ho-2018-19-extract.csv");
+    std::fs::copy(&source, work.path().join("in.csv")).expect("copy");
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["ingest", "in.csv", "--out", "a.parquet", "-q"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    let mut table = outcome_lens::output::read_parquet(&work.path().join("a.parquet")).unwrap();
+    let first_row = table.slice(0, 1);
+    table.vstack_mut(&first_row).unwrap();
+    outcome_lens::output::write_parquet(&work.path().join("twice.parquet"), &mut table).unwrap();
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["ingest", "twice.parquet", "--out", "b.parquet", "-q"]),
+        );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("twice.parquet: duplicate records for 2018/19 Q"),
+        "{stderr}"
+    );
+    assert!(!work.path().join("b.parquet").exists());
+}
+
 /// A canonical Parquet written by `ingest` is accepted as an input and gives the same table;
 /// passing it together with its source is refused as a duplicate.
 #[test]

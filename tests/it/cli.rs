@@ -200,9 +200,9 @@ fn json_accounting_counts_tokens() {
     );
 }
 
-/// A canonical Parquet holding a key twice is refused, even alone.
-#[test]
-fn canonical_parquet_with_a_repeated_key_is_refused() {
+/// A work folder holding the fixture table as `in.csv` and its canonical Parquet `a.parquet`
+/// (written by `ingest`).
+fn canonical_fixture() -> Workdir {
     let work = Workdir::new();
     let source = root().join("tests/fixtures/ho-2018-19-extract.csv");
     std::fs::copy(&source, work.path().join("in.csv")).expect("copy");
@@ -212,6 +212,13 @@ fn canonical_parquet_with_a_repeated_key_is_refused() {
                 .args(["ingest", "in.csv", "--out", "a.parquet", "-q"]),
         );
     assert_eq!(code, 0, "{stderr}");
+    work
+}
+
+/// A canonical Parquet holding a key twice is refused, even alone.
+#[test]
+fn canonical_parquet_with_a_repeated_key_is_refused() {
+    let work = canonical_fixture();
     let mut table = outcome_lens::output::read_parquet(&work.path().join("a.parquet")).unwrap();
     let first_row = table.slice(0, 1);
     table.vstack_mut(&first_row).unwrap();
@@ -233,15 +240,7 @@ fn canonical_parquet_with_a_repeated_key_is_refused() {
 /// passing it together with its source is refused as a duplicate.
 #[test]
 fn canonical_parquet_is_an_input() {
-    let work = Workdir::new();
-    let source = root().join("tests/fixtures/ho-2018-19-extract.csv");
-    std::fs::copy(&source, work.path().join("in.csv")).expect("copy");
-    let (code, _, stderr) =
-        output(
-            work.command()
-                .args(["ingest", "in.csv", "--out", "a.parquet", "-q"]),
-        );
-    assert_eq!(code, 0, "{stderr}");
+    let work = canonical_fixture();
     let (code, stdout, stderr) =
         output(
             work.command()

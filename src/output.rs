@@ -398,28 +398,37 @@ fn sync_tree(dir: &Path) -> Result<()> {
 /// The sha256 of some bytes, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The sha256 of a file, streamed.
+/// Files at least this large are mapped rather than read (the ingest's inputs, and the files
+/// hashed for the cache and the manifest).
+const MAP_MIN_BYTES: u64 = 1 << 20;
+
+/// The file mapped read-only if it is large enough to be worth it; `None` for a small file
+/// or one that cannot be mapped (it is then read). As with any mapped file (and polars' own
+/// readers), a file cut short by another program while it is mapped stops the process.
+pub(crate) fn map_large(file: &File) -> Option<polars_utils::mmap::MMapSemaphore> {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size < MAP_MIN_BYTES {
+        return None;
+    }
+    polars_utils::mmap::MMapSemaphore::new_from_file(file).ok()
+}
+
+/// The sha256 of a file: mapped if large (no copy), else streamed.
 pub fn sha256_file(path: &Path) -> Result<String> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    // A large file is hashed where it is mapped, without copying it (as the ingest reads it).
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if size >= 1 << 20 {
-        if let Ok(map) = polars_utils::mmap::MMapSemaphore::new_from_file(&file) {
-            hasher.update(map.as_ref());
-            return Ok(hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect());
-        }
+    if let Some(map) = map_large(&file) {
+        return Ok(hex(&Sha256::digest(map.as_ref())));
     }
+    let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
         let n = file
@@ -430,11 +439,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 /// A table as Parquet bytes.

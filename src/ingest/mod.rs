@@ -297,9 +297,8 @@ struct Session<'f> {
 pub(crate) enum Bytes {
     /// Read (or inflated) into memory.
     Owned(Vec<u8>),
-    /// Mapped read-only from the file: a national table's 131 MB are neither copied nor
-    /// written into fresh pages. As with any mapped file (and polars' own readers), a file
-    /// cut short by another program while it is being read stops the process.
+    /// Mapped read-only from the file (`output::map_large`): a national table's 131 MB are
+    /// neither copied nor written into fresh pages.
     Mapped(polars_utils::mmap::MMapSemaphore),
 }
 
@@ -324,23 +323,17 @@ impl std::ops::Deref for Bytes {
     }
 }
 
-/// Files at least this large are mapped rather than read.
-const MAP_MIN_BYTES: u64 = 1 << 20;
-
-/// Reads (or maps) a file, decompressing gzip (detected by its magic bytes).
+/// Reads (or, when large, maps) a file, decompressing gzip (detected by its magic bytes).
 fn read_bytes(path: &Path) -> Result<(Bytes, bool), IngestError> {
     let io_error = |source| IngestError::Io {
         file: path.to_path_buf(),
         source,
     };
     let mut file = std::fs::File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
-    if size >= MAP_MIN_BYTES {
-        if let Ok(map) = polars_utils::mmap::MMapSemaphore::new_from_file(&file) {
-            return decompress(path, Bytes::Mapped(map));
-        }
+    if let Some(map) = crate::output::map_large(&file) {
+        return decompress(path, Bytes::Mapped(map));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(io_error)?;
     decompress(path, Bytes::Owned(bytes))
 }

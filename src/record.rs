@@ -106,8 +106,8 @@ pub fn as_text(df: &DataFrame) -> PolarsResult<DataFrame> {
 /// A dictionary (`Enum`) column named `name` holding `values[ids[i]]`; the categories are
 /// `values`, in order, and must be distinct. An id past the end of `values` is an error.
 pub fn enum_column(name: &str, values: &[&str], ids: Vec<u32>) -> PolarsResult<Column> {
-    let validity: Option<Vec<bool>> = None;
-    enum_from_ids(name, values, ids, validity)
+    let max = ids.iter().copied().max();
+    enum_from_ids(name, values, max, IdxCa::from_vec(name.into(), ids))
 }
 
 /// [`enum_column`] with nulls where an id is `None`.
@@ -116,54 +116,46 @@ pub fn enum_column_nullable(
     values: &[&str],
     ids: Vec<Option<u32>>,
 ) -> PolarsResult<Column> {
-    let validity = ids.iter().map(Option::is_some).collect();
-    let ids = ids.into_iter().map(Option::unwrap_or_default).collect();
-    enum_from_ids(name, values, ids, Some(validity))
+    let max = ids.iter().flatten().copied().max();
+    enum_from_ids(
+        name,
+        values,
+        max,
+        IdxCa::from_iter_options(name.into(), ids.into_iter()),
+    )
 }
 
-/// The ids are written straight into the integer type the categories need (eight bits for
-/// up to 255 values, sixteen up to 65,535), so no cast pass over a million rows is needed.
+/// The column is gathered from the categories themselves, each held once: polars checks
+/// those few ids, and a gather of valid values needs no check per row (checking a million
+/// ids one by one against the categories cost more than building the column).
 fn enum_from_ids(
     name: &str,
     values: &[&str],
-    ids: Vec<u32>,
-    validity: Option<Vec<bool>>,
+    max_id: Option<u32>,
+    ids: IdxCa,
 ) -> PolarsResult<Column> {
-    if let Some(id) = ids.iter().find(|&&id| id as usize >= values.len()) {
+    if let Some(id) = max_id.filter(|&id| id as usize >= values.len()) {
         polars_bail!(ComputeError: "category id {id} past the {} categories of {name}", values.len());
     }
     let categories = FrozenCategories::new(values.iter().copied())?;
     let physical_type = categories.physical();
     let dtype = DataType::from_frozen_categories(categories);
     let name = PlSmallStr::from(name);
-    let physical = match physical_type {
+    // Ids in the categories' own integer type (eight bits up to 255 values, sixteen up to
+    // 65,535): the gathered column needs no cast pass.
+    let each = match physical_type {
         CategoricalPhysical::U8 => {
-            let ids = ids.iter().map(|&id| u8::try_from(id).unwrap_or(u8::MAX));
-            with_validity(UInt8Chunked::from_vec(name, ids.collect()), validity)
+            UInt8Chunked::from_iter_values(name, (0..values.len()).map(|i| i as u8)).into_series()
         }
         CategoricalPhysical::U16 => {
-            let ids = ids.iter().map(|&id| u16::try_from(id).unwrap_or(u16::MAX));
-            with_validity(UInt16Chunked::from_vec(name, ids.collect()), validity)
+            UInt16Chunked::from_iter_values(name, (0..values.len()).map(|i| i as u16)).into_series()
         }
-        CategoricalPhysical::U32 => with_validity(UInt32Chunked::from_vec(name, ids), validity),
-    }?;
-    Ok(Series::from_cats_and_dtype(&physical, &dtype, true)?.into_column())
-}
-
-/// The ids as a series, null where `validity` says so.
-fn with_validity<T: PolarsNumericType>(
-    ids: ChunkedArray<T>,
-    validity: Option<Vec<bool>>,
-) -> PolarsResult<Series> {
-    let series = ids.into_series();
-    match validity {
-        None => Ok(series),
-        Some(valid) => {
-            let mask = BooleanChunked::from_slice(PlSmallStr::EMPTY, &valid);
-            let nulls = Series::full_null(series.name().clone(), series.len(), series.dtype());
-            series.zip_with(&mask, &nulls)
+        CategoricalPhysical::U32 => {
+            UInt32Chunked::from_iter_values(name, (0..values.len()).map(|i| i as u32)).into_series()
         }
-    }
+    };
+    let each = Series::from_cats_and_dtype(&each, &dtype, true)?;
+    Ok(each.take(&ids)?.into_column())
 }
 
 /// One row of the canonical outcome table, as plain data.

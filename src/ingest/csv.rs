@@ -34,6 +34,13 @@ pub struct CsvRecords<'a> {
     /// Every comma, newline and quote from `delimiters_from` on, found in one scan.
     delimiters: Memchr3<'a>,
     delimiters_from: usize,
+    /// How many leading fields a record may share with the one before ([`Self::share_leading`]).
+    keep: usize,
+    /// Where the previous record's first `keep` fields (and the comma after them) lie, when it
+    /// was unquoted and had more fields than that: (start, length).
+    prefix: Option<(usize, usize)>,
+    /// Whether the last record read shared its first `keep` fields with the one before.
+    shared: bool,
 }
 
 impl<'a> CsvRecords<'a> {
@@ -50,7 +57,25 @@ impl<'a> CsvRecords<'a> {
             line,
             delimiters: memchr3_iter(b',', b'\n', b'"', text.as_bytes()),
             delimiters_from: 0,
+            keep: 0,
+            prefix: None,
+            shared: false,
         }
+    }
+
+    /// From now on, a record whose first `keep` fields are byte for byte those of the record
+    /// before (and unquoted) keeps those fields as they are in `fields`: only the rest of it is
+    /// split, and [`Self::shared`] says so. The rows of a Home Office table come in runs that
+    /// share their period, force and offence, so most rows are split from their eighth field.
+    pub fn share_leading(&mut self, keep: usize) {
+        self.keep = keep;
+        self.prefix = None;
+    }
+
+    /// Whether the last record read kept its first `keep` fields from the one before (always
+    /// false unless [`Self::share_leading`] was called).
+    pub fn shared(&self) -> bool {
+        self.shared
     }
 
     /// The line the next record starts on.
@@ -66,15 +91,40 @@ impl<'a> CsvRecords<'a> {
     /// Reads the next record into `fields` and returns the line it starts on, or `None` at
     /// the end of the text. A blank line yields one empty field.
     pub fn next_record(&mut self, fields: &mut Vec<Cow<'a, str>>) -> Result<Option<u64>, CsvError> {
-        fields.clear();
+        self.shared = false;
         let bytes = self.text.as_bytes();
         if self.pos >= bytes.len() {
+            fields.clear();
             return Ok(None);
         }
         let start_line = self.line;
+        if let Some((start, len)) = self.prefix.take() {
+            let record_start = self.pos;
+            // `fields` must still hold the previous record's fields, borrowed from it.
+            let previous = fields.len() > self.keep
+                && fields
+                    .first()
+                    .is_some_and(|f| std::ptr::eq(f.as_ptr(), bytes[start..].as_ptr()));
+            if previous && bytes[record_start..].starts_with(&bytes[start..start + len]) {
+                fields.truncate(self.keep);
+                self.pos = record_start + len;
+                self.delimiters = memchr3_iter(b',', b'\n', b'"', &bytes[self.pos..]);
+                self.delimiters_from = self.pos;
+                if self.unquoted_record(fields, record_start) {
+                    self.shared = true;
+                    self.prefix = Some((record_start, len));
+                    return Ok(Some(start_line));
+                }
+                // A quote further on: read the record whole, below.
+                self.pos = record_start;
+                self.delimiters = memchr3_iter(b',', b'\n', b'"', &bytes[record_start..]);
+                self.delimiters_from = record_start;
+            }
+        }
+        fields.clear();
         // Fast path: a line without quotes splits at every comma (almost every row of a
         // Home Office table; only `"London, City of"` is quoted).
-        if self.unquoted_record(fields) {
+        if self.unquoted_record(fields, self.pos) {
             return Ok(Some(start_line));
         }
         fields.clear();
@@ -85,9 +135,10 @@ impl<'a> CsvRecords<'a> {
         result
     }
 
-    /// Reads a record without quotes from the delimiters found in one scan; false (and
-    /// nothing consumed) at a quote.
-    fn unquoted_record(&mut self, fields: &mut Vec<Cow<'a, str>>) -> bool {
+    /// Reads the rest of a record (which starts at `record_start`) from `self.pos`, without
+    /// quotes, from the delimiters found in one scan; false (and nothing consumed) at a quote.
+    /// Remembers where the record's first `keep` fields lie, for the next record.
+    fn unquoted_record(&mut self, fields: &mut Vec<Cow<'a, str>>, record_start: usize) -> bool {
         let bytes = self.text.as_bytes();
         let mut field_start = self.pos;
         loop {
@@ -105,6 +156,9 @@ impl<'a> CsvRecords<'a> {
                 b',' => {
                     fields.push(Cow::Borrowed(&self.text[field_start..at]));
                     field_start = at + 1;
+                    if fields.len() == self.keep {
+                        self.prefix = Some((record_start, field_start - record_start));
+                    }
                 }
                 b'\n' => {
                     let end = if at > field_start && bytes[at - 1] == b'\r' {
@@ -117,7 +171,10 @@ impl<'a> CsvRecords<'a> {
                     self.line += 1;
                     return true;
                 }
-                _ => return false,
+                _ => {
+                    self.prefix = None;
+                    return false;
+                }
             }
         }
     }

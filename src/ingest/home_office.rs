@@ -136,6 +136,19 @@ impl Interner {
 
 /// The column followed by itself, for the table's second half (the other basis repeats the
 /// first's keys); the two chunks share one buffer.
+/// A count column: the values as they are, null where the source held a missing-value token.
+fn count_column(counts: &[Option<i64>]) -> PolarsResult<Column> {
+    let values: Vec<i64> = counts.iter().map(|c| c.unwrap_or(0)).collect();
+    let values = Int64Chunked::from_vec(col::COUNT.into(), values);
+    if counts.iter().all(Option::is_some) {
+        return Ok(values.into_column());
+    }
+    let present =
+        BooleanChunked::from_iter_values(PlSmallStr::EMPTY, counts.iter().map(Option::is_some));
+    let nulls = Int64Chunked::full_null(col::COUNT.into(), counts.len());
+    Ok(values.zip_with(&present, &nulls)?.into_column())
+}
+
 fn twice(column: Column) -> PolarsResult<Column> {
     let mut doubled = column.clone();
     doubled.append(&column)?;
@@ -168,6 +181,20 @@ pub struct HoBuilder<'f> {
     /// The first row of each input, in row order: (row, input).
     input_rows: Vec<(usize, u32)>,
     last_year: Option<(String, Option<u16>)>,
+    /// The block values of the last row loaded (see [`HoBuilder::push`]).
+    last_block: Option<BlockMemo>,
+}
+
+/// What the rows of one period, force and offence share: their parsed block fields.
+#[derive(Debug, Clone, Copy)]
+struct BlockMemo {
+    /// The line of the row they were read from.
+    line: u64,
+    period: Period,
+    force: ForceId,
+    expired: bool,
+    /// Interned offence code, description, group and subgroup.
+    ids: [u32; 4],
 }
 
 impl<'f> HoBuilder<'f> {
@@ -196,6 +223,7 @@ impl<'f> HoBuilder<'f> {
             keys: KeySet::default(),
             input_rows: Vec::new(),
             last_year: None,
+            last_block: None,
         }
     }
 
@@ -259,6 +287,7 @@ impl<'f> HoBuilder<'f> {
         line: u64,
         cells: &[S],
         columns: &HoColumns,
+        same_block: bool,
         account: &mut InputAccount,
     ) -> Result<RowOutcome, IngestError> {
         if cells.len() < columns.width {
@@ -280,52 +309,66 @@ impl<'f> HoBuilder<'f> {
         }
         let cell = |i: usize| cells[i].as_ref();
 
-        let year_text = cell(columns.financial_year);
-        let Some(fy_start) = self.financial_year(year_text) else {
-            return Ok(RowOutcome::Quarantined(format!(
-                "financial year {} is not of the form 2018/19",
-                quote_for_message(year_text)
-            )));
-        };
-        let quarter_text = cell(columns.quarter);
-        let Some(period) = parse_quarter(quarter_text).and_then(|q| Period::new(fy_start, q))
-        else {
-            return Ok(RowOutcome::Quarantined(format!(
-                "quarter {} is not 1-4 or Q1-Q4",
-                quote_for_message(quarter_text)
-            )));
-        };
-        let force_text = cell(columns.force);
-        let cached_force = match self.last_force {
-            Some((id, ref text)) if text == force_text => Some(id),
-            _ => self.force_cache.get(force_text).copied(),
-        };
-        let force = match cached_force {
-            Some(id) => id,
+        // A row whose block fields are byte for byte those of the row before it, which was
+        // loaded, has that row's block values (a blank or refused row in between breaks the run).
+        let shared = self
+            .last_block
+            .filter(|memo| same_block && memo.line + 1 == line);
+        if shared.is_none() {
+            self.last_block = None;
+        }
+        let (period, force) = match shared {
+            Some(memo) => (memo.period, memo.force),
             None => {
-                if force_text.trim().is_empty() {
-                    return Ok(RowOutcome::Quarantined("force name is empty".into()));
-                }
-                let Some(id) = self.forces.lookup(force_text) else {
-                    return Err(IngestError::UnknownForce {
-                        file: file.to_path_buf(),
-                        line,
-                        column: "Force Name".into(),
-                        value: force_text.to_string(),
-                        closest: self.forces.closest_names(force_text, 3).join(", "),
-                    });
+                let year_text = cell(columns.financial_year);
+                let Some(fy_start) = self.financial_year(year_text) else {
+                    return Ok(RowOutcome::Quarantined(format!(
+                        "financial year {} is not of the form 2018/19",
+                        quote_for_message(year_text)
+                    )));
                 };
-                self.force_cache.insert(force_text.to_string(), id);
-                id
+                let quarter_text = cell(columns.quarter);
+                let Some(period) =
+                    parse_quarter(quarter_text).and_then(|q| Period::new(fy_start, q))
+                else {
+                    return Ok(RowOutcome::Quarantined(format!(
+                        "quarter {} is not 1-4 or Q1-Q4",
+                        quote_for_message(quarter_text)
+                    )));
+                };
+                let force_text = cell(columns.force);
+                let cached_force = match self.last_force {
+                    Some((id, ref text)) if text == force_text => Some(id),
+                    _ => self.force_cache.get(force_text).copied(),
+                };
+                let force = match cached_force {
+                    Some(id) => id,
+                    None => {
+                        if force_text.trim().is_empty() {
+                            return Ok(RowOutcome::Quarantined("force name is empty".into()));
+                        }
+                        let Some(id) = self.forces.lookup(force_text) else {
+                            return Err(IngestError::UnknownForce {
+                                file: file.to_path_buf(),
+                                line,
+                                column: "Force Name".into(),
+                                value: force_text.to_string(),
+                                closest: self.forces.closest_names(force_text, 3).join(", "),
+                            });
+                        };
+                        self.force_cache.insert(force_text.to_string(), id);
+                        id
+                    }
+                };
+                if self.last_force.as_ref().is_none_or(|(id, _)| *id != force) {
+                    self.last_force = Some((force, force_text.to_string()));
+                }
+                if cell(columns.offence_code).trim().is_empty() {
+                    return Ok(RowOutcome::Quarantined("offence code is empty".into()));
+                }
+                (period, force)
             }
         };
-        if self.last_force.as_ref().is_none_or(|(id, _)| *id != force) {
-            self.last_force = Some((force, force_text.to_string()));
-        }
-        let code_text = cell(columns.offence_code);
-        if code_text.trim().is_empty() {
-            return Ok(RowOutcome::Quarantined("offence code is empty".into()));
-        }
         let outcome_text = cell(columns.outcome_type);
         let Some(outcome_type) = parse_outcome_type(outcome_text) else {
             return Ok(RowOutcome::Quarantined(format!(
@@ -333,8 +376,9 @@ impl<'f> HoBuilder<'f> {
                 quote_for_message(outcome_text)
             )));
         };
-        let expired = match columns.offence_code_expired {
-            Some(i) => match parse_expired(cell(i)) {
+        let expired = match (shared, columns.offence_code_expired) {
+            (Some(memo), _) => memo.expired,
+            (None, Some(i)) => match parse_expired(cell(i)) {
                 Some(flag) => flag,
                 None => {
                     return Ok(RowOutcome::Quarantined(format!(
@@ -343,7 +387,7 @@ impl<'f> HoBuilder<'f> {
                     )))
                 }
             },
-            None => false,
+            (None, None) => false,
         };
         let mut counts = [None, None];
         for (slot, basis) in counts.iter_mut().zip(Basis::ALL) {
@@ -369,7 +413,20 @@ impl<'f> HoBuilder<'f> {
             }
         }
 
-        let code = self.codes.intern(code_text, |s| clean(s).into_owned());
+        let [code, description, group, subgroup] = match shared {
+            Some(memo) => memo.ids,
+            None => [
+                self.codes
+                    .intern(cell(columns.offence_code), |s| clean(s).into_owned()),
+                self.descriptions
+                    .intern(cell(columns.offence_description), |s| clean(s).into_owned()),
+                self.groups.intern(cell(columns.offence_group), |s| {
+                    canonical_group(s).into_owned()
+                }),
+                self.subgroups
+                    .intern(cell(columns.offence_subgroup), |s| clean(s).into_owned()),
+            ],
+        };
         let block = block_key(period.fy_start(), period.quarter(), force, code);
         if !self.keys.insert(block, outcome_type) {
             return Err(self.duplicate(file, line, block, outcome_type));
@@ -379,23 +436,21 @@ impl<'f> HoBuilder<'f> {
         self.quarter.push(period.quarter());
         self.force.push(force);
         self.offence_code.push(code);
-        self.offence_description.push(
-            self.descriptions
-                .intern(cell(columns.offence_description), |s| clean(s).into_owned()),
-        );
-        self.offence_group
-            .push(self.groups.intern(cell(columns.offence_group), |s| {
-                canonical_group(s).into_owned()
-            }));
-        self.offence_subgroup.push(
-            self.subgroups
-                .intern(cell(columns.offence_subgroup), |s| clean(s).into_owned()),
-        );
+        self.offence_description.push(description);
+        self.offence_group.push(group);
+        self.offence_subgroup.push(subgroup);
         self.expired.push(expired);
         self.outcome_type.push(outcome_type);
         let [recorded, assigned] = counts;
         self.counts[0].push(recorded);
         self.counts[1].push(assigned);
+        self.last_block = Some(BlockMemo {
+            line,
+            period,
+            force,
+            expired,
+            ids: [code, description, group, subgroup],
+        });
         Ok(RowOutcome::Loaded)
     }
 
@@ -514,8 +569,12 @@ impl<'f> HoBuilder<'f> {
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let n = self.n_rows();
         std::thread::scope(|scope| {
-            // The four offence columns, the most dictionary work, are built on a second core.
-            let offence_columns = scope.spawn(|| -> PolarsResult<[Column; 4]> {
+            // The four offence columns (the most dictionary work), the counts and the expiry
+            // flags are built on a second core.
+            let second = scope.spawn(|| -> PolarsResult<[Column; 6]> {
+                let [recorded, assigned] = &self.counts;
+                let mut counts = count_column(recorded)?;
+                counts.append(&count_column(assigned)?)?;
                 Ok([
                     twice(self.codes.column(col::OFFENCE_CODE, &self.offence_code)?)?,
                     twice(
@@ -530,20 +589,34 @@ impl<'f> HoBuilder<'f> {
                         self.subgroups
                             .column(col::OFFENCE_SUBGROUP, &self.offence_subgroup)?,
                     )?,
+                    twice(
+                        BooleanChunked::from_slice(col::OFFENCE_CODE_EXPIRED.into(), &self.expired)
+                            .into_column(),
+                    )?,
+                    counts,
                 ])
             });
-            // Years and forces are few: their columns are dictionaries too.
+            // Years and forces are few: their columns are dictionaries too. Each row's year
+            // and period start are looked up by (year, quarter), not worked out row by row.
             let mut years: Vec<u16> = self.fy_start.clone();
             years.sort_unstable();
             years.dedup();
+            let first_year = years.first().copied().unwrap_or(0);
+            let mut year_id =
+                vec![0u32; years.last().map_or(0, |&y| usize::from(y - first_year) + 1)];
+            let mut period_start = vec![0i32; 4 * year_id.len()];
+            for (id, &year) in years.iter().enumerate() {
+                let at = usize::from(year - first_year);
+                year_id[at] = u32::try_from(id).unwrap_or(u32::MAX);
+                for quarter in 1..=4u8 {
+                    period_start[4 * at + usize::from(quarter - 1)] =
+                        Period::new(year, quarter).map_or(0, Period::start_days_since_epoch);
+                }
+            }
             let year_ids: Vec<u32> = self
                 .fy_start
                 .iter()
-                .map(|y| {
-                    years
-                        .binary_search(y)
-                        .map_or(0, |i| u32::try_from(i).unwrap_or(0))
-                })
+                .map(|&y| year_id[usize::from(y - first_year)])
                 .collect();
             let year_text: Vec<String> = years
                 .iter()
@@ -555,11 +628,14 @@ impl<'f> HoBuilder<'f> {
                 .collect();
             let year_refs: Vec<&str> = year_text.iter().map(String::as_str).collect();
             let quarters: Vec<i32> = self.quarter.iter().map(|&q| i32::from(q)).collect();
+            // Quarters are 1–4 (checked as each row was read).
             let starts: Vec<i32> = self
                 .fy_start
                 .iter()
                 .zip(&self.quarter)
-                .map(|(&y, &q)| Period::new(y, q).map_or(0, Period::start_days_since_epoch))
+                .map(|(&y, &q)| {
+                    period_start[4 * usize::from(y - first_year) + usize::from(q.clamp(1, 4) - 1)]
+                })
                 .collect();
             let forces = self.forces;
             let force_ids: Vec<u32> = self.force.iter().map(|&f| u32::from(f)).collect();
@@ -594,10 +670,7 @@ impl<'f> HoBuilder<'f> {
             ];
             let mut basis_column = enum_column(col::BASIS, &basis_names, vec![0; n])?;
             basis_column.append(&enum_column(col::BASIS, &basis_names, vec![1; n])?)?;
-            let [recorded, assigned] = self.counts;
-            let mut counts = Column::new(col::COUNT.into(), recorded);
-            counts.append(&Column::new(col::COUNT.into(), assigned))?;
-            let [code, description, group, subgroup] = offence_columns.join().map_err(
+            let [code, description, group, subgroup, expired, counts] = second.join().map_err(
                 |_| polars_err!(ComputeError: "the thread building the offence columns failed"),
             )??;
             let columns = vec![
@@ -610,7 +683,7 @@ impl<'f> HoBuilder<'f> {
                 description,
                 group,
                 subgroup,
-                twice(Column::new(col::OFFENCE_CODE_EXPIRED.into(), self.expired))?,
+                expired,
                 twice(Column::new(col::OUTCOME_TYPE.into(), outcome))?,
                 basis_column,
                 counts,

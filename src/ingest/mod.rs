@@ -434,6 +434,18 @@ impl<'p> FileReader<'p> {
         cells: &[S],
         session: &mut Session<'_>,
     ) -> Result<(), IngestError> {
+        self.row_sharing(line, cells, false, session)
+    }
+
+    /// [`Self::row`], told whether the row's leading block fields
+    /// ([`HoColumns::block_fields`]) are byte for byte the previous row's.
+    fn row_sharing<S: AsRef<str>>(
+        &mut self,
+        line: u64,
+        cells: &[S],
+        same_block: bool,
+        session: &mut Session<'_>,
+    ) -> Result<(), IngestError> {
         let blank = cells.iter().all(|c| is_blank(c.as_ref()));
         let outcome = match &mut self.phase {
             Phase::Seeking { rows, first_row } => {
@@ -482,11 +494,14 @@ impl<'p> FileReader<'p> {
                 self.account.blank_rows += 1;
                 return Ok(());
             }
-            Phase::HomeOffice { columns } => {
-                session
-                    .ho
-                    .push(self.path, line, cells, columns, &mut self.account)?
-            }
+            Phase::HomeOffice { columns } => session.ho.push(
+                self.path,
+                line,
+                cells,
+                columns,
+                same_block,
+                &mut self.account,
+            )?,
             Phase::Tidy { columns, input } => {
                 session
                     .tidy
@@ -582,47 +597,96 @@ fn read_csv(
             byte_order,
         });
     }
-    if let Some(offset) = memchr::memchr(0, bytes) {
-        return Err(IngestError::Binary {
-            file: path.to_path_buf(),
-            offset,
-        });
-    }
-    let text = decode_utf8(path, bytes)?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let (head, tail, tail_line) = input_text(path, bytes)?;
+    let head = head.strip_prefix('\u{FEFF}').unwrap_or(head);
     let mut reader = FileReader::new(
         path,
         InputAccount::new(path, InputFormat::Csv, gzip),
         HEADER_SEARCH_ROWS,
     );
-    progress.set_length(text.len() as u64);
+    progress.set_length((head.len() + tail.len()) as u64);
     progress.set_position(0);
     // Read up to the header (and any title rows) on this thread.
-    let mut records = CsvRecords::new(text);
+    let mut records = CsvRecords::new(head);
     while !matches!(reader.phase, Phase::HomeOffice { .. } | Phase::Tidy { .. }) {
         let mut fields = Vec::with_capacity(16);
         match next_record(path, &mut records, &mut fields)? {
             Some(line) => reader.row(line, &fields, session)?,
-            None => return reader.finish(),
+            None => break,
         }
     }
-    let rest = &text[records.position()..];
+    let rest = &head[records.position()..];
     let rest_line = records.line();
     progress.inc(records.position() as u64);
-    let split = match &reader.phase {
-        Phase::HomeOffice { .. }
-            if rest.len() >= PARALLEL_MIN_BYTES
-                && std::env::var_os("OUTCOME_LENS_SEQUENTIAL").is_none() =>
-        {
-            split_point(rest)
-        }
-        _ => None,
-    };
-    match split {
-        None => read_records(path, rest, rest_line, &mut reader, session, progress)?,
-        Some(split) => read_in_two(path, rest, rest_line, split, &mut reader, session, progress)?,
+    if matches!(reader.phase, Phase::HomeOffice { .. }) && !tail.is_empty() {
+        let lines = (rest_line, tail_line);
+        read_in_two(path, rest, tail, lines, &mut reader, session, progress)?;
+    } else {
+        // The second piece, if any, follows on (a header not found in the first piece is
+        // still looked for in it).
+        let next_line = read_records(path, rest, rest_line, &mut reader, session, progress)?;
+        read_records(path, tail, next_line, &mut reader, session, progress)?;
     }
     reader.finish()
+}
+
+/// An input's text in two pieces that follow each other, the second empty unless the input
+/// is large enough to read on two threads: then they meet at the start of a line near the
+/// middle. The pieces are checked (no NUL byte, valid UTF-8) on as many threads, and the first
+/// fault is reported as a check of the whole would report it. Also gives the line the second
+/// piece starts on (the first piece's newlines are counted while the second is checked).
+fn input_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<(&'b str, &'b str, u64), IngestError> {
+    let split = if bytes.len() >= PARALLEL_MIN_BYTES
+        && std::env::var_os("OUTCOME_LENS_SEQUENTIAL").is_none()
+    {
+        split_point(bytes)
+    } else {
+        None
+    };
+    let at = split.unwrap_or(bytes.len());
+    let (head, tail) = bytes.split_at(at);
+    let (head_check, tail_check, head_newlines) = if tail.is_empty() {
+        (check_text(head), TextCheck::Text(""), 0)
+    } else {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| check_text(tail));
+            let head_check = check_text(head);
+            let head_newlines = memchr::memchr_iter(b'\n', head).count() as u64;
+            // A check cannot panic; were the thread lost, the tail is checked here.
+            let tail_check = worker.join().unwrap_or_else(|_| check_text(tail));
+            (head_check, tail_check, head_newlines)
+        })
+    };
+    let binary = |offset| IngestError::Binary {
+        file: path.to_path_buf(),
+        offset,
+    };
+    match (head_check, tail_check) {
+        (TextCheck::Nul(offset), _) => Err(binary(offset)),
+        (_, TextCheck::Nul(offset)) => Err(binary(at + offset)),
+        (TextCheck::NotUtf8(offset), _) => Err(encoding_error(path, bytes, offset)),
+        (_, TextCheck::NotUtf8(offset)) => Err(encoding_error(path, bytes, at + offset)),
+        (TextCheck::Text(head), TextCheck::Text(tail)) => Ok((head, tail, 1 + head_newlines)),
+    }
+}
+
+/// What a check of a stretch of an input's bytes found.
+enum TextCheck<'b> {
+    Text(&'b str),
+    /// A NUL byte at this offset in the stretch: a binary file.
+    Nul(usize),
+    /// Not UTF-8 from this offset in the stretch.
+    NotUtf8(usize),
+}
+
+fn check_text(bytes: &[u8]) -> TextCheck<'_> {
+    if let Some(offset) = memchr::memchr(0, bytes) {
+        return TextCheck::Nul(offset);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => TextCheck::Text(text),
+        Err(e) => TextCheck::NotUtf8(e.valid_up_to()),
+    }
 }
 
 /// Inputs whose data rows exceed this many bytes are read by two threads (unless the
@@ -651,7 +715,8 @@ fn next_record<'t>(
     })
 }
 
-/// Feeds every record of `text` (which starts on line `first_line`) to `reader`.
+/// Feeds every record of `text` (which starts on line `first_line`) to `reader`; gives the
+/// line that follows.
 fn read_records(
     path: &Path,
     text: &str,
@@ -659,13 +724,17 @@ fn read_records(
     reader: &mut FileReader<'_>,
     session: &mut Session<'_>,
     progress: &ProgressBar,
-) -> Result<(), IngestError> {
+) -> Result<u64, IngestError> {
     let mut records = CsvRecords::starting_at_line(text, first_line);
+    if let Phase::HomeOffice { columns } = &reader.phase {
+        // Rows that repeat the previous row's period, force and offence fields skip them.
+        records.share_leading(columns.block_fields());
+    }
     let mut fields = Vec::with_capacity(16);
     let mut since_tick = 0u32;
     let mut reported = 0usize;
     while let Some(line) = next_record(path, &mut records, &mut fields)? {
-        reader.row(line, &fields, session)?;
+        reader.row_sharing(line, &fields, records.shared(), session)?;
         since_tick += 1;
         if since_tick == 65_536 {
             since_tick = 0;
@@ -674,13 +743,12 @@ fn read_records(
         }
     }
     progress.inc((text.len() - reported) as u64);
-    Ok(())
+    Ok(records.line())
 }
 
 /// Where to cut `text` in two: the start of a line near the middle with an even number of
 /// quotes before it, so the cut cannot fall inside a quoted field (RFC 4180).
-fn split_point(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
+fn split_point(bytes: &[u8]) -> Option<usize> {
     let middle = bytes.len() / 2;
     let mut cut = middle + memchr::memchr(b'\n', &bytes[middle..])? + 1;
     let mut quotes = memchr::memchr_iter(b'"', &bytes[..cut]).count();
@@ -696,29 +764,29 @@ fn split_point(text: &str) -> Option<usize> {
     None
 }
 
-/// Reads the two halves of a Home Office table's rows on two threads, then merges the second
-/// into the first in order, so the result equals a sequential read.
+/// Reads the rows of a Home Office table in two pieces (`head` and `tail`, which follows it,
+/// starting on the lines `lines` gives) on two threads, then merges the second into the first
+/// in order, so the result equals a sequential read.
 fn read_in_two(
     path: &Path,
-    text: &str,
-    first_line: u64,
-    split: usize,
+    head: &str,
+    tail: &str,
+    (first_line, tail_line): (u64, u64),
     reader: &mut FileReader<'_>,
     session: &mut Session<'_>,
     progress: &ProgressBar,
 ) -> Result<(), IngestError> {
     let Phase::HomeOffice { columns } = &reader.phase else {
-        return read_records(path, text, first_line, reader, session, progress);
+        read_records(path, head, first_line, reader, session, progress)?;
+        return read_records(path, tail, tail_line, reader, session, progress).map(|_| ());
     };
     let columns = columns.clone();
-    let (head, tail) = text.split_at(split);
     // Rows of a Home Office table run to about 210 bytes; reserving once saves regrowing
     // columns of hundreds of thousands of rows.
-    session.ho.reserve(text.len() / 180);
+    session.ho.reserve((head.len() + tail.len()) / 180);
     let forces = session.ho.forces();
     let (head_result, tail_result) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
-            let tail_line = first_line + memchr::memchr_iter(b'\n', head.as_bytes()).count() as u64;
             let mut tail_session = Session {
                 kind: Some(TableKind::HomeOffice),
                 ho: HoBuilder::new(forces),
@@ -745,9 +813,10 @@ fn read_in_two(
                 &mut tail_session,
                 progress,
             )
-            .map(|()| (tail_session, tail_reader.account))
+            .map(|_| (tail_session, tail_reader.account))
         });
-        let head_result = read_records(path, head, first_line, reader, session, progress);
+        let head_result =
+            read_records(path, head, first_line, reader, session, progress).map(|_| ());
         let tail_result = worker.join();
         (head_result, tail_result)
     });
@@ -771,32 +840,29 @@ fn reader_label(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Decodes UTF-8, or explains where and why it is not.
-fn decode_utf8<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str, IngestError> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let offset = e.valid_up_to();
-        let byte = bytes[offset];
-        let line = 1 + memchr::memchr_iter(b'\n', &bytes[..offset]).count() as u64;
-        let hint = if (0x80..=0x9F).contains(&byte) || byte >= 0xA0 {
-            let meaning = match byte {
-                0x96 => " (an en dash there)",
-                0x97 => " (an em dash there)",
-                0x91..=0x94 => " (a curly quote there)",
-                0xA3 => " (a pound sign there)",
-                _ => "",
-            };
-            format!("; the file looks like Windows-1252{meaning}: re-save it as UTF-8")
-        } else {
-            String::new()
+/// Explains where and why `bytes` are not UTF-8 from `offset`.
+fn encoding_error(path: &Path, bytes: &[u8], offset: usize) -> IngestError {
+    let byte = bytes[offset];
+    let line = 1 + memchr::memchr_iter(b'\n', &bytes[..offset]).count() as u64;
+    let hint = if (0x80..=0x9F).contains(&byte) || byte >= 0xA0 {
+        let meaning = match byte {
+            0x96 => " (an en dash there)",
+            0x97 => " (an em dash there)",
+            0x91..=0x94 => " (a curly quote there)",
+            0xA3 => " (a pound sign there)",
+            _ => "",
         };
-        IngestError::Encoding {
-            file: path.to_path_buf(),
-            line,
-            offset,
-            byte,
-            hint,
-        }
-    })
+        format!("; the file looks like Windows-1252{meaning}: re-save it as UTF-8")
+    } else {
+        String::new()
+    };
+    IngestError::Encoding {
+        file: path.to_path_buf(),
+        line,
+        offset,
+        byte,
+        hint,
+    }
 }
 
 /// The byte order of UTF-16 text (Excel's "Unicode Text" and some exports), told by its

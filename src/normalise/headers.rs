@@ -135,6 +135,34 @@ fn header_text<S: AsRef<str>>(cells: &[S], index: usize) -> String {
 }
 
 impl HoColumns {
+    /// How many leading fields hold only what the rows of one period, force and offence share
+    /// (year, quarter, force, the offence's code, names and expiry, and any columns between):
+    /// rows that repeat those fields' bytes repeat those values. Zero when a per-row field
+    /// (outcome type or a count) comes before one of them.
+    pub fn block_fields(&self) -> usize {
+        let block = [
+            self.financial_year,
+            self.quarter,
+            self.force,
+            self.offence_code,
+            self.offence_description,
+            self.offence_group,
+            self.offence_subgroup,
+        ]
+        .into_iter()
+        .chain(self.offence_code_expired);
+        let keep = block.max().map_or(0, |last| last + 1);
+        let first_per_row = self
+            .outcome_type
+            .min(self.recorded_in_period)
+            .min(self.assigned_in_period);
+        if keep <= first_per_row {
+            keep
+        } else {
+            0
+        }
+    }
+
     /// The header of the count column for `basis`, as written in the file.
     pub fn count_header(&self, basis: Basis) -> &str {
         match basis {

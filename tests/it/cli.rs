@@ -335,4 +335,46 @@ fn parallel_read_equals_sequential() {
         stderr.contains("unknown.csv:100001: unknown force \"Atlantis\""),
         "{stderr}"
     );
+
+    // The two halves' text is checked on two threads: a Windows-1252 dash in the second half
+    // is reported at its line and offset in the whole file, and a NUL byte in the second half
+    // outranks a bad byte in the first, exactly as a sequential check reports them.
+    let joined = lines.join("\r\n");
+    let offset_of_line = |n: usize| lines[..n - 1].iter().map(|l| l.len() + 2).sum::<usize>();
+    let mut dash = joined.clone().into_bytes();
+    let dash_at = offset_of_line(100_001) + 10;
+    dash[dash_at] = 0x96;
+    let mut binary = dash.clone();
+    binary[offset_of_line(1_000) + 5] = 0x96;
+    binary[offset_of_line(110_000)] = 0;
+    std::fs::write(work.path().join("dash.csv"), &dash).unwrap();
+    std::fs::write(work.path().join("binary.csv"), &binary).unwrap();
+    let validate = |name: &str, sequential: bool| {
+        let mut cmd = work.command();
+        if sequential {
+            cmd.env("OUTCOME_LENS_SEQUENTIAL", "1");
+        }
+        output(cmd.args(["validate", name]))
+    };
+    let parallel = validate("dash.csv", false);
+    let (code, _, stderr) = &parallel;
+    assert_eq!(*code, 1);
+    assert!(
+        stderr.contains(&format!(
+            "dash.csv:100001: not valid UTF-8 at byte offset {dash_at} (byte 0x96); the file looks like Windows-1252 (an en dash there)"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(validate("dash.csv", true), parallel);
+    let parallel = validate("binary.csv", false);
+    let (code, _, stderr) = &parallel;
+    assert_eq!(*code, 1);
+    assert!(
+        stderr.contains(&format!(
+            "binary.csv: looks like a binary file, not a CSV table (NUL byte at byte offset {})",
+            offset_of_line(110_000)
+        )),
+        "{stderr}"
+    );
+    assert_eq!(validate("binary.csv", true), parallel);
 }

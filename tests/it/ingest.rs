@@ -261,3 +261,75 @@ fn assert_dictionary_text(df: &DataFrame) {
         );
     }
 }
+
+/// Rows that repeat the previous row's period, force and offence fields take those values
+/// from it without reading them again; a blank or refused row in between breaks the run, so a
+/// row after a blank line with empty block fields is still refused for its empty year.
+#[test]
+fn rows_repeating_their_block_fields_read_as_written() {
+    let header = "Financial Year,Financial Quarter,Force Name,Offence Description,Offence Group,Offence Subgroup,Offence Code,Offence code expired,Outcome Description,Outcome Group,Outcome Type,Force outcomes for offences recorded in quarter,Force outcomes recorded in quarter";
+    let block = "2018/19,1,Cleveland,Assault with injury,Violence against the person,Violence with injury,8N,";
+    let text = [
+        header.to_string(),
+        format!("{block},Charged,Charged,1,5,6"),
+        format!("{block},Charged,Charged,x,5,6"),
+        format!("{block},Charged,Charged,2,7,8"),
+        ",,,,,,,,,,,,".to_string(),
+        ",,,,,,,,Charged,Charged,3,1,1".to_string(),
+        format!("{block},Charged,Charged,4,1,1"),
+        format!("{block},Charged,Charged,5,2,2"),
+        block.replacen(",1,", ",2,", 1) + ",Charged,Charged,6,3,3",
+    ]
+    .join("\r\n");
+    let forces = ForceTable::bundled().expect("forces");
+    let read = outcome_lens::ingest::read_input_bytes(
+        std::path::Path::new("runs.csv"),
+        text.into_bytes(),
+        &forces,
+        &ProgressBar::hidden(),
+    )
+    .expect("reads");
+    let account = &read.accounts[0];
+    assert_eq!(
+        (
+            account.rows_read,
+            account.rows_loaded,
+            account.rows_quarantined
+        ),
+        (7, 5, 2)
+    );
+    let refused: Vec<(u64, &str)> = read
+        .quarantine
+        .iter()
+        .map(|q| (q.line, q.reason.as_str()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (3, "outcome type \"x\" is not a whole number from 0 to 22"),
+            (6, "financial year \"\" is not of the form 2018/19"),
+        ]
+    );
+    let df = outcomes(read)
+        .lazy()
+        .filter(col(col::BASIS).eq(lit("recorded_in_period")))
+        .collect()
+        .expect("filter");
+    let column = |name: &str| -> Vec<String> {
+        let text = df
+            .column(name)
+            .expect(name)
+            .cast(&DataType::String)
+            .expect("text");
+        text.str()
+            .expect("str")
+            .iter()
+            .map(|v| v.unwrap_or("null").to_string())
+            .collect()
+    };
+    assert_eq!(column(col::OUTCOME_TYPE), ["1", "2", "4", "5", "6"]);
+    assert_eq!(column(col::QUARTER), ["1", "1", "1", "1", "2"]);
+    assert_eq!(column(col::FORCE), vec!["Cleveland"; 5]);
+    assert_eq!(column(col::OFFENCE_CODE), vec!["8N"; 5]);
+    assert_eq!(column(col::COUNT), ["5", "7", "1", "2", "3"]);
+}

@@ -88,3 +88,61 @@ fn quoted_records_between_plain_ones() {
     // A carriage return inside a line stays in its field; only the one before \n goes.
     assert_eq!(records("a\rb,c\r\n").unwrap(), [row(1, &["a\rb", "c"])]);
 }
+
+/// Records read with their first `keep` fields shared where they repeat, and whether each
+/// was shared.
+fn sharing(text: &str, keep: usize) -> Result<Vec<(u64, Vec<String>, bool)>, CsvError> {
+    let mut reader = CsvRecords::new(text);
+    reader.share_leading(keep);
+    let mut fields = Vec::new();
+    let mut out = Vec::new();
+    while let Some(line) = reader.next_record(&mut fields)? {
+        let cells = fields.iter().map(|f| f.to_string()).collect();
+        out.push((line, cells, reader.shared()));
+    }
+    Ok(out)
+}
+
+#[test]
+fn repeated_leading_fields_are_kept_not_split_again() {
+    let text = "x,y,1\r\nx,y,2\r\nx,z,3\r\nx,z,\"4,5\"\r\nx,z,6\nx,z\n\"x\",z,7\nx,z,8\nx,z,9";
+    let read = sharing(text, 2).unwrap();
+    let shared: Vec<bool> = read.iter().map(|r| r.2).collect();
+    // Row 4 shares its first two fields but holds a quote further on: read whole, so row 5
+    // follows a quoted row. Row 6 has no third field; row 7 is quoted; row 8 follows it.
+    assert_eq!(
+        shared,
+        [false, true, false, false, false, false, false, false, true]
+    );
+    let plain: Vec<(u64, Vec<String>)> = read.into_iter().map(|(l, c, _)| (l, c)).collect();
+    assert_eq!(plain, records(text).unwrap());
+    assert_eq!(plain[3], row(4, &["x", "z", "4,5"]));
+    assert_eq!(plain[4], row(5, &["x", "z", "6"]));
+}
+
+#[test]
+fn fields_not_from_the_previous_record_are_never_kept() {
+    let text = "a,b,1\na,b,2\n";
+    let mut reader = CsvRecords::new(text);
+    reader.share_leading(2);
+    let mut fields = Vec::new();
+    reader.next_record(&mut fields).unwrap();
+    // Another vector (or one the caller changed) cannot stand for the previous record.
+    let mut other = vec![Cow::Borrowed("q"), Cow::Borrowed("r"), Cow::Borrowed("s")];
+    reader.next_record(&mut other).unwrap();
+    assert!(!reader.shared());
+    assert_eq!(other, ["a", "b", "2"]);
+}
+
+proptest::proptest! {
+    /// Sharing leading fields never changes what is read, errors and line numbers included.
+    #[test]
+    fn sharing_reads_the_same_records(
+        text in proptest::string::string_regex("([ab,\"\r]|\n|ab,ab,){0,60}").unwrap(),
+        keep in 0usize..4,
+    ) {
+        let shared = sharing(&text, keep)
+            .map(|rows| rows.into_iter().map(|(l, c, _)| (l, c)).collect::<Vec<_>>());
+        proptest::prop_assert_eq!(shared, records(&text));
+    }
+}

@@ -51,11 +51,13 @@ pub fn write_atomic(
     result
 }
 
-/// Writes a table as Parquet (zstd-compressed), atomically.
+/// Writes a table as Parquet (LZ4-compressed), atomically. LZ4 rather than zstd: the full
+/// 2018/19 canonical table is written in about 53 ms instead of 64 (a twentieth of the
+/// ingest) and takes 0.60 MB instead of 0.43; every current Parquet reader reads `LZ4_RAW`.
 pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     write_atomic(path, |writer| {
         ParquetWriter::new(writer)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(ParquetCompression::Lz4Raw)
             .finish(df)
             .map_err(|e| anyhow::anyhow!("cannot write Parquet {}: {e}", path.display()))?;
         Ok(())

@@ -598,12 +598,16 @@ impl<'f> HoBuilder<'f> {
             });
             // Years and forces are few: their columns are dictionaries too. Each row's year
             // and period start are looked up by (year, quarter), not worked out row by row.
-            let mut years: Vec<u16> = self.fy_start.clone();
-            years.sort_unstable();
-            years.dedup();
-            let first_year = years.first().copied().unwrap_or(0);
-            let mut year_id =
-                vec![0u32; years.last().map_or(0, |&y| usize::from(y - first_year) + 1)];
+            let first_year = self.fy_start.iter().copied().min().unwrap_or(0);
+            let last_year = self.fy_start.iter().copied().max().unwrap_or(0);
+            let mut present = vec![false; usize::from(last_year - first_year) + 1];
+            for &year in &self.fy_start {
+                present[usize::from(year - first_year)] = true;
+            }
+            let years: Vec<u16> = (first_year..=last_year)
+                .filter(|&year| present[usize::from(year - first_year)])
+                .collect();
+            let mut year_id = vec![0u32; present.len()];
             let mut period_start = vec![0i32; 4 * year_id.len()];
             for (id, &year) in years.iter().enumerate() {
                 let at = usize::from(year - first_year);

@@ -649,12 +649,18 @@ fn input_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<(&'b str, &'b str, u64
         (check_text(head), TextCheck::Text(""), 0)
     } else {
         std::thread::scope(|scope| {
-            let worker = scope.spawn(|| check_text(tail));
+            // Each thread also counts the newlines of half the first piece, so they finish
+            // together.
+            let newlines = |text: &[u8]| memchr::memchr_iter(b'\n', text).count() as u64;
+            let (early, late) = head.split_at(head.len() / 2);
+            let worker = scope.spawn(move || (check_text(tail), newlines(early)));
             let head_check = check_text(head);
-            let head_newlines = memchr::memchr_iter(b'\n', head).count() as u64;
-            // A check cannot panic; were the thread lost, the tail is checked here.
-            let tail_check = worker.join().unwrap_or_else(|_| check_text(tail));
-            (head_check, tail_check, head_newlines)
+            let late_newlines = newlines(late);
+            // A check cannot panic; were the thread lost, its work is done here.
+            let (tail_check, early_newlines) = worker
+                .join()
+                .unwrap_or_else(|_| (check_text(tail), newlines(early)));
+            (head_check, tail_check, early_newlines + late_newlines)
         })
     };
     let binary = |offset| IngestError::Binary {

@@ -69,6 +69,21 @@ struct TextColumn {
 /// The id of a null text.
 const NULL_ID: u32 = u32::MAX;
 
+/// Appends a dictionary column's ids, [`NULL_ID`] for a null.
+fn extend_ids<T>(ids: &mut Vec<u32>, physical: &ChunkedArray<T>)
+where
+    T: PolarsNumericType,
+    T::Native: Into<u32>,
+{
+    if physical.null_count() == 0 {
+        for chunk in physical.downcast_iter() {
+            ids.extend(chunk.values().iter().map(|&id| id.into()));
+        }
+    } else {
+        ids.extend(physical.iter().map(|id| id.map_or(NULL_ID, Into::into)));
+    }
+}
+
 impl TextColumn {
     fn of(table: &DataFrame, name: &str) -> PolarsResult<TextColumn> {
         let column = table.column(name)?;
@@ -83,15 +98,15 @@ impl TextColumn {
                             .to_string()
                     })
                     .collect();
-                let physical = column
-                    .as_materialized_series()
-                    .to_physical_repr()
-                    .cast(&DataType::UInt32)?;
-                let ids = physical
-                    .u32()?
-                    .iter()
-                    .map(|id| id.unwrap_or(NULL_ID))
-                    .collect();
+                // The ids are read from the categories' own integer type, chunk by chunk
+                // (no cast of the whole column, and no null check where a chunk has none).
+                let physical = column.as_materialized_series().to_physical_repr();
+                let mut ids = Vec::with_capacity(physical.len());
+                match physical.dtype() {
+                    DataType::UInt8 => extend_ids(&mut ids, physical.u8()?),
+                    DataType::UInt16 => extend_ids(&mut ids, physical.u16()?),
+                    _ => extend_ids(&mut ids, physical.cast(&DataType::UInt32)?.u32()?),
+                }
                 Ok(TextColumn { ids, texts })
             }
             _ => {
@@ -150,8 +165,9 @@ struct Sums {
 /// sum by force × financial year × quarter × offence (group, subgroup, code, description).
 /// Missing counts are skipped in both sums and counted.
 pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<Cell>> {
-    // Single-chunk arrays, read by index. A table fresh from the ingest is one chunk already
-    // (no copy); one read back from Parquet is concatenated once here.
+    // Single-chunk arrays, read by index: the numeric columns are concatenated once here (a
+    // table fresh from the ingest holds a chunk per basis; one read from Parquet, a chunk per
+    // row group).
     let integers = |name: &str| -> PolarsResult<Int32Chunked> {
         Ok(table.column(name)?.i32()?.rechunk().into_owned())
     };

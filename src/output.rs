@@ -53,7 +53,7 @@ pub fn write_atomic(
 
 /// Writes a table as Parquet (LZ4-compressed), atomically. LZ4 rather than zstd: the full
 /// 2018/19 canonical table is written in about 53 ms instead of 64 (a twentieth of the
-/// ingest) and takes 0.60 MB instead of 0.43; every current Parquet reader reads `LZ4_RAW`.
+/// ingest) and takes 0.60 MB instead of 0.43; pyarrow, pandas and DuckDB read `LZ4_RAW` too.
 pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     write_atomic(path, |writer| {
         ParquetWriter::new(writer)

@@ -255,6 +255,14 @@ impl<'f> HoBuilder<'f> {
         self.counts[1].reserve(rows);
     }
 
+    /// Adds `shift` to the source line of every row loaded so far (rows read from the second
+    /// piece of a file, numbered from its start while they were read).
+    pub fn shift_lines(&mut self, shift: u64) {
+        for line in &mut self.lines {
+            *line += shift;
+        }
+    }
+
     /// Source rows loaded so far (each becomes two canonical records).
     pub fn n_rows(&self) -> usize {
         self.fy_start.len()

@@ -597,7 +597,7 @@ fn read_csv(
             byte_order,
         });
     }
-    let (head, tail, tail_line) = input_text(path, bytes)?;
+    let (head, tail) = input_text(path, bytes)?;
     let head = head.strip_prefix('\u{FEFF}').unwrap_or(head);
     let mut reader = FileReader::new(
         path,
@@ -619,8 +619,7 @@ fn read_csv(
     let rest_line = records.line();
     progress.inc(records.position() as u64);
     if matches!(reader.phase, Phase::HomeOffice { .. }) && !tail.is_empty() {
-        let lines = (rest_line, tail_line);
-        read_in_two(path, rest, tail, lines, &mut reader, session, progress)?;
+        read_in_two(path, rest, tail, rest_line, &mut reader, session, progress)?;
     } else {
         // The second piece, if any, follows on (a header not found in the first piece is
         // still looked for in it).
@@ -633,9 +632,8 @@ fn read_csv(
 /// An input's text in two pieces that follow each other, the second empty unless the input
 /// is large enough to read on two threads: then they meet at the start of a line near the
 /// middle. The pieces are checked (no NUL byte, valid UTF-8) on as many threads, and the first
-/// fault is reported as a check of the whole would report it. Also gives the line the second
-/// piece starts on (the first piece's newlines are counted while the second is checked).
-fn input_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<(&'b str, &'b str, u64), IngestError> {
+/// fault is reported as a check of the whole would report it.
+fn input_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<(&'b str, &'b str), IngestError> {
     let split = if bytes.len() >= PARALLEL_MIN_BYTES
         && std::env::var_os("OUTCOME_LENS_SEQUENTIAL").is_none()
     {
@@ -645,22 +643,17 @@ fn input_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<(&'b str, &'b str, u64
     };
     let at = split.unwrap_or(bytes.len());
     let (head, tail) = bytes.split_at(at);
-    let (head_check, tail_check, head_newlines) = if tail.is_empty() {
-        (check_text(head), TextCheck::Text(""), 0)
+    let (head_check, tail_check) = if tail.is_empty() {
+        (check_text(head), TextCheck::Text(""))
     } else {
         std::thread::scope(|scope| {
-            // Each thread also counts the newlines of half the first piece, so they finish
-            // together.
-            let newlines = |text: &[u8]| memchr::memchr_iter(b'\n', text).count() as u64;
-            let (early, late) = head.split_at(head.len() / 2);
-            let worker = scope.spawn(move || (check_text(tail), newlines(early)));
+            let worker = scope.spawn(|| check_text(tail));
             let head_check = check_text(head);
-            let late_newlines = newlines(late);
-            // A check cannot panic; were the thread lost, its work is done here.
-            let (tail_check, early_newlines) = worker
-                .join()
-                .unwrap_or_else(|_| (check_text(tail), newlines(early)));
-            (head_check, tail_check, early_newlines + late_newlines)
+            // A check cannot panic; were the thread lost, the tail is checked here.
+            (
+                head_check,
+                worker.join().unwrap_or_else(|_| check_text(tail)),
+            )
         })
     };
     let binary = |offset| IngestError::Binary {
@@ -672,7 +665,7 @@ fn input_text<'b>(path: &Path, bytes: &'b [u8]) -> Result<(&'b str, &'b str, u64
         (_, TextCheck::Nul(offset)) => Err(binary(at + offset)),
         (TextCheck::NotUtf8(offset), _) => Err(encoding_error(path, bytes, offset)),
         (_, TextCheck::NotUtf8(offset)) => Err(encoding_error(path, bytes, at + offset)),
-        (TextCheck::Text(head), TextCheck::Text(tail)) => Ok((head, tail, 1 + head_newlines)),
+        (TextCheck::Text(head), TextCheck::Text(tail)) => Ok((head, tail)),
     }
 }
 
@@ -770,21 +763,23 @@ fn split_point(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// Reads the rows of a Home Office table in two pieces (`head` and `tail`, which follows it,
-/// starting on the lines `lines` gives) on two threads, then merges the second into the first
-/// in order, so the result equals a sequential read.
+/// Reads the rows of a Home Office table in two pieces (`head`, starting on line
+/// `first_line`, and `tail`, which follows it) on two threads, then merges the second into
+/// the first in order, so the result equals a sequential read. The second piece is numbered
+/// from 1 while it is read, and its rows renumbered once the first piece has said where it
+/// ends (counting its newlines up front cost more).
 fn read_in_two(
     path: &Path,
     head: &str,
     tail: &str,
-    (first_line, tail_line): (u64, u64),
+    first_line: u64,
     reader: &mut FileReader<'_>,
     session: &mut Session<'_>,
     progress: &ProgressBar,
 ) -> Result<(), IngestError> {
     let Phase::HomeOffice { columns } = &reader.phase else {
-        read_records(path, head, first_line, reader, session, progress)?;
-        return read_records(path, tail, tail_line, reader, session, progress).map(|_| ());
+        let next_line = read_records(path, head, first_line, reader, session, progress)?;
+        return read_records(path, tail, next_line, reader, session, progress).map(|_| ());
     };
     let columns = columns.clone();
     // Rows of a Home Office table run to about 210 bytes; reserving once saves regrowing
@@ -792,43 +787,22 @@ fn read_in_two(
     session.ho.reserve((head.len() + tail.len()) / 180);
     let forces = session.ho.forces();
     let (head_result, tail_result) = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            let mut tail_session = Session {
-                kind: Some(TableKind::HomeOffice),
-                ho: HoBuilder::new(forces),
-                tidy: TidyBuilder::default(),
-                quarantine: Vec::new(),
-                canonical: Vec::new(),
-            };
-            let label = reader_label(path);
-            tail_session.ho.add_input(&label);
-            tail_session.ho.reserve(tail.len() / 180);
-            let mut tail_reader = FileReader {
-                path,
-                phase: Phase::HomeOffice {
-                    columns: columns.clone(),
-                },
-                account: InputAccount::new(path, InputFormat::Csv, false),
-                search_limit: HEADER_SEARCH_ROWS,
-            };
-            read_records(
-                path,
-                tail,
-                tail_line,
-                &mut tail_reader,
-                &mut tail_session,
-                progress,
-            )
-            .map(|_| (tail_session, tail_reader.account))
-        });
-        let head_result =
-            read_records(path, head, first_line, reader, session, progress).map(|_| ());
+        let worker = scope.spawn(|| read_tail(path, tail, 1, &columns, forces, progress));
+        let head_result = read_records(path, head, first_line, reader, session, progress);
         let tail_result = worker.join();
         (head_result, tail_result)
     });
-    head_result?;
-    let (tail_session, tail_account) = match tail_result {
-        Ok(result) => result?,
+    let tail_line = head_result?;
+    let (mut tail_session, tail_account) = match tail_result {
+        Ok(Ok(result)) => result,
+        Ok(Err(error)) => {
+            // The error names lines counted from the second piece's start: read it again
+            // from its true first line for the message (a refused file costs this once).
+            let hidden = ProgressBar::hidden();
+            return Err(read_tail(path, tail, tail_line, &columns, forces, &hidden)
+                .err()
+                .unwrap_or(error));
+        }
         Err(_) => {
             return Err(IngestError::Table {
                 file: path.to_path_buf(),
@@ -836,10 +810,53 @@ fn read_in_two(
             })
         }
     };
+    let shift = tail_line - 1;
+    tail_session.ho.shift_lines(shift);
+    for row in &mut tail_session.quarantine {
+        row.line += shift;
+    }
     session.ho.absorb(tail_session.ho, path)?;
     session.quarantine.extend(tail_session.quarantine);
     reader.account.absorb(&tail_account);
     Ok(())
+}
+
+/// Reads the second piece of a Home Office table (starting on line `first_line`) into a
+/// session and account of its own.
+fn read_tail<'f>(
+    path: &Path,
+    tail: &str,
+    first_line: u64,
+    columns: &HoColumns,
+    forces: &'f ForceTable,
+    progress: &ProgressBar,
+) -> Result<(Session<'f>, InputAccount), IngestError> {
+    let mut tail_session = Session {
+        kind: Some(TableKind::HomeOffice),
+        ho: HoBuilder::new(forces),
+        tidy: TidyBuilder::default(),
+        quarantine: Vec::new(),
+        canonical: Vec::new(),
+    };
+    tail_session.ho.add_input(&reader_label(path));
+    tail_session.ho.reserve(tail.len() / 180);
+    let mut tail_reader = FileReader {
+        path,
+        phase: Phase::HomeOffice {
+            columns: columns.clone(),
+        },
+        account: InputAccount::new(path, InputFormat::Csv, false),
+        search_limit: HEADER_SEARCH_ROWS,
+    };
+    read_records(
+        path,
+        tail,
+        first_line,
+        &mut tail_reader,
+        &mut tail_session,
+        progress,
+    )?;
+    Ok((tail_session, tail_reader.account))
 }
 
 fn reader_label(path: &Path) -> String {

@@ -134,8 +134,6 @@ impl Interner {
     }
 }
 
-/// The column followed by itself, for the table's second half (the other basis repeats the
-/// first's keys); the two chunks share one buffer.
 /// A count column: the values as they are, null where the source held a missing-value token.
 fn count_column(counts: &[Option<i64>]) -> PolarsResult<Column> {
     let values: Vec<i64> = counts.iter().map(|c| c.unwrap_or(0)).collect();
@@ -149,6 +147,8 @@ fn count_column(counts: &[Option<i64>]) -> PolarsResult<Column> {
     Ok(values.zip_with(&present, &nulls)?.into_column())
 }
 
+/// The column followed by itself, for the table's second half (the other basis repeats the
+/// first's keys); the two chunks share one buffer.
 fn twice(column: Column) -> PolarsResult<Column> {
     let mut doubled = column.clone();
     doubled.append(&column)?;
@@ -683,7 +683,7 @@ impl<'f> HoBuilder<'f> {
             let mut basis_column = enum_column(col::BASIS, &basis_names, vec![0; n])?;
             basis_column.append(&enum_column(col::BASIS, &basis_names, vec![1; n])?)?;
             let [code, description, group, subgroup, expired, counts] = second.join().map_err(
-                |_| polars_err!(ComputeError: "the thread building the offence columns failed"),
+                |_| polars_err!(ComputeError: "the second thread building the table's columns failed"),
             )??;
             let columns = vec![
                 twice(enum_column(col::FINANCIAL_YEAR, &year_refs, year_ids)?)?,

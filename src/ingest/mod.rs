@@ -688,7 +688,7 @@ fn check_text(bytes: &[u8]) -> TextCheck<'_> {
     }
 }
 
-/// Inputs whose data rows exceed this many bytes are read by two threads (unless the
+/// CSV inputs of this many bytes or more are checked and read by two threads (unless the
 /// environment variable `OUTCOME_LENS_SEQUENTIAL` is set, which the tests use to check that
 /// both ways give the same bytes).
 const PARALLEL_MIN_BYTES: usize = 4 << 20;
@@ -745,8 +745,9 @@ fn read_records(
     Ok(records.line())
 }
 
-/// Where to cut `text` in two: the start of a line near the middle with an even number of
-/// quotes before it, so the cut cannot fall inside a quoted field (RFC 4180).
+/// Where to cut `bytes` in two: the start of a line near the middle with an even number of
+/// quotes before it, so the cut cannot fall inside a quoted field (RFC 4180). A newline is
+/// never part of a multi-byte UTF-8 character, so each side can be checked on its own.
 fn split_point(bytes: &[u8]) -> Option<usize> {
     let middle = bytes.len() / 2;
     let mut cut = middle + memchr::memchr(b'\n', &bytes[middle..])? + 1;

@@ -51,15 +51,88 @@ pub fn write_atomic(
     result
 }
 
-/// Writes a table as Parquet (LZ4-compressed), atomically. LZ4 rather than zstd: the full
-/// 2018/19 canonical table is written in about 53 ms instead of 64 (a twentieth of the
-/// ingest) and takes 0.60 MB instead of 0.43; pyarrow, pandas and DuckDB read `LZ4_RAW` too.
+/// Writes a table as Parquet (LZ4-compressed), atomically.
+///
+/// polars' writer encodes and compresses a row group's pages on one thread; here every
+/// column of every row group is encoded and compressed by polars' own encoder on one of two
+/// threads, and polars' writer lays the pages out in order: the same bytes as polars' writer,
+/// sooner (the full 2018/19 canonical table in about 35 ms instead of 53). LZ4 rather than
+/// zstd: 53 ms instead of 64 on one thread, for 0.60 MB instead of 0.43; pyarrow, pandas and
+/// DuckDB read `LZ4_RAW` too.
 pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let fail = |e: PolarsError| anyhow::anyhow!("cannot write Parquet {}: {e}", path.display());
     write_atomic(path, |writer| {
-        ParquetWriter::new(writer)
-            .with_compression(ParquetCompression::Lz4Raw)
-            .finish(df)
-            .map_err(|e| anyhow::anyhow!("cannot write Parquet {}: {e}", path.display()))?;
+        let compression = ParquetCompression::Lz4Raw;
+        let mut batched = ParquetWriter::new(writer)
+            .with_compression(compression)
+            .batched(df.schema())
+            .map_err(fail)?;
+        let encodings =
+            polars::io::parquet::write::get_encodings(&df.schema().to_arrow(CompatLevel::newest()));
+        let fields = batched.parquet_schema().fields().to_vec();
+        let options = polars_parquet::write::WriteOptions {
+            statistics: StatisticsOptions::default(),
+            compression: compression.into(),
+            version: polars_parquet::write::Version::V1,
+            data_page_size: None,
+        };
+        // Row groups as polars' own writer cuts them. Every column of every row group is a
+        // task; two threads take the next task as they finish one, then the pages are laid
+        // out in order.
+        let chunked = polars::frame::chunk_df_for_writing(df, 512 * 512).map_err(fail)?;
+        // Like polars' writer, no row group for an empty chunk.
+        let batches: Vec<_> = chunked
+            .iter_chunks(CompatLevel::newest(), false)
+            .filter(|batch| !batch.is_empty())
+            .collect();
+        let tasks: Vec<(usize, usize)> = (0..batches.len())
+            .flat_map(|b| (0..fields.len()).map(move |c| (b, c)))
+            .collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || -> PolarsResult<Vec<(usize, Vec<polars_parquet::write::CompressedPage>)>> {
+            let mut done = Vec::new();
+            loop {
+                let task = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(b, c)) = tasks.get(task) else {
+                    return Ok(done);
+                };
+                let pages = polars_parquet::write::array_to_columns(
+                    &batches[b].columns()[c],
+                    fields[c].clone(),
+                    options,
+                    &encodings[c],
+                )?;
+                let compressed = pages
+                    .into_iter()
+                    .flatten()
+                    .map(|page| {
+                        Ok(polars_parquet::write::compress(
+                            page?,
+                            Vec::new(),
+                            options.compression,
+                        )?)
+                    })
+                    .collect::<PolarsResult<Vec<_>>>()?;
+                done.push((task, compressed));
+            }
+        };
+        let (ours, theirs) = std::thread::scope(|scope| {
+            let worker = scope.spawn(work);
+            (work(), worker.join())
+        });
+        let theirs = theirs
+            .map_err(|_| anyhow::anyhow!("the thread encoding Parquet pages failed"))?
+            .map_err(fail)?;
+        let mut encoded: Vec<_> = ours.map_err(fail)?.into_iter().chain(theirs).collect();
+        encoded.sort_unstable_by_key(|(task, _)| *task);
+        let mut encoded = encoded.into_iter().map(|(_, pages)| pages);
+        for batch in &batches {
+            let pages: Vec<_> = encoded.by_ref().take(fields.len()).collect();
+            batched
+                .write_row_group(batch.len() as u64, &pages)
+                .map_err(fail)?;
+        }
+        batched.finish().map_err(fail)?;
         Ok(())
     })
 }

@@ -32,3 +32,68 @@ fn atomic_write_leaves_no_temporary_on_failure() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "ok");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// `write_parquet` encodes pages on two threads but must write exactly what polars' own
+/// writer writes: same bytes for a table of several row groups (polars cuts them at 262,144
+/// rows) with dictionary, nullable, boolean, date and integer columns split over two chunks,
+/// as the ingest builds them.
+#[test]
+fn parquet_written_on_two_threads_is_polars_bytes() {
+    let n = 300_000;
+    let names = ["Cleveland", "Durham", "Kent"];
+    let ids: Vec<u32> = (0..n).map(|i| (i / 7 % 3) as u32).collect();
+    let force = crate::record::enum_column("force", &names, ids).unwrap();
+    let count = Column::new(
+        "count".into(),
+        (0..n)
+            .map(|i| (i % 11 != 0).then_some(i as i64 - 5))
+            .collect::<Vec<_>>(),
+    );
+    let expired = Column::new(
+        "expired".into(),
+        (0..n).map(|i| i % 13 == 0).collect::<Vec<_>>(),
+    );
+    let start = Column::new(
+        "start".into(),
+        (0..n).map(|i| (i / 1000) as i32).collect::<Vec<_>>(),
+    )
+    .cast(&DataType::Date)
+    .unwrap();
+    let twice = |c: Column| {
+        let mut doubled = c.clone();
+        doubled.append(&c).unwrap();
+        doubled
+    };
+    let mut df = DataFrame::new(
+        2 * n,
+        vec![twice(force), twice(count), twice(expired), twice(start)],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.parquet");
+    write_parquet(&path, &mut df).unwrap();
+    let mut expected = Vec::new();
+    ParquetWriter::new(&mut expected)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .finish(&mut df)
+        .unwrap();
+    let written = std::fs::read(&path).unwrap();
+    assert!(
+        written == expected,
+        "{} bytes, polars wrote {}",
+        written.len(),
+        expected.len()
+    );
+    assert!(read_parquet(&path).unwrap().equals_missing(&df));
+
+    // An empty table (every row refused) too.
+    let mut empty = df.head(Some(0));
+    write_parquet(&path, &mut empty).unwrap();
+    let mut expected = Vec::new();
+    ParquetWriter::new(&mut expected)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .finish(&mut empty)
+        .unwrap();
+    assert!(std::fs::read(&path).unwrap() == expected);
+    assert_eq!(read_parquet(&path).unwrap().height(), 0);
+}

@@ -10,7 +10,7 @@ use outcome_lens::exit::Exit;
 
 /// mimalloc, as polars itself recommends: the ingest allocates and frees column buffers of
 /// tens of megabytes, which glibc's allocator hands back to the kernel and faults in afresh
-/// each time (on the 2018/19 table that cost a sixth of the ingest's time).
+/// each time (on the 2018/19 table that cost about a seventh of the ingest's time).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

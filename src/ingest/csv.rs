@@ -66,7 +66,7 @@ impl<'a> CsvRecords<'a> {
     /// From now on, a record whose first `keep` fields are byte for byte those of the record
     /// before (and unquoted) keeps those fields as they are in `fields`: only the rest of it is
     /// split, and [`Self::shared`] says so. The rows of a Home Office table come in runs that
-    /// share their period, force and offence, so most rows are split from their eighth field.
+    /// share their period, force and offence, so most rows are split from their ninth field.
     pub fn share_leading(&mut self, keep: usize) {
         self.keep = keep;
         self.prefix = None;

@@ -618,8 +618,21 @@ fn read_csv(
     let rest = &head[records.position()..];
     let rest_line = records.line();
     progress.inc(records.position() as u64);
-    if matches!(reader.phase, Phase::HomeOffice { .. }) && !tail.is_empty() {
-        read_in_two(path, rest, tail, rest_line, &mut reader, session, progress)?;
+    let two_pieces = match &reader.phase {
+        Phase::HomeOffice { columns } if !tail.is_empty() => Some(columns.clone()),
+        _ => None,
+    };
+    if let Some(columns) = two_pieces {
+        read_in_two(
+            path,
+            rest,
+            tail,
+            rest_line,
+            &columns,
+            &mut reader,
+            session,
+            progress,
+        )?;
     } else {
         // The second piece, if any, follows on (a header not found in the first piece is
         // still looked for in it).
@@ -769,26 +782,23 @@ fn split_point(bytes: &[u8]) -> Option<usize> {
 /// the first in order, so the result equals a sequential read. The second piece is numbered
 /// from 1 while it is read, and its rows renumbered once the first piece has said where it
 /// ends (counting its newlines up front cost more).
+#[allow(clippy::too_many_arguments)]
 fn read_in_two(
     path: &Path,
     head: &str,
     tail: &str,
     first_line: u64,
+    columns: &HoColumns,
     reader: &mut FileReader<'_>,
     session: &mut Session<'_>,
     progress: &ProgressBar,
 ) -> Result<(), IngestError> {
-    let Phase::HomeOffice { columns } = &reader.phase else {
-        let next_line = read_records(path, head, first_line, reader, session, progress)?;
-        return read_records(path, tail, next_line, reader, session, progress).map(|_| ());
-    };
-    let columns = columns.clone();
     // Rows of a Home Office table run to about 210 bytes; reserving once saves regrowing
     // columns of hundreds of thousands of rows.
     session.ho.reserve((head.len() + tail.len()) / 180);
     let forces = session.ho.forces();
     let (head_result, tail_result) = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| read_tail(path, tail, 1, &columns, forces, progress));
+        let worker = scope.spawn(|| read_tail(path, tail, 1, columns, forces, progress));
         let head_result = read_records(path, head, first_line, reader, session, progress);
         let tail_result = worker.join();
         (head_result, tail_result)
@@ -800,7 +810,7 @@ fn read_in_two(
             // The error names lines counted from the second piece's start: read it again
             // from its true first line for the message (a refused file costs this once).
             let hidden = ProgressBar::hidden();
-            return Err(read_tail(path, tail, tail_line, &columns, forces, &hidden)
+            return Err(read_tail(path, tail, tail_line, columns, forces, &hidden)
                 .err()
                 .unwrap_or(error));
         }

@@ -62,9 +62,23 @@ pub struct Cell {
 /// [`crate::record::TEXT_COLUMNS`]) gives its ids as they are; a plain one is interned here,
 /// remembering the last value because the table keeps a file's row order.
 struct TextColumn {
-    ids: Vec<u32>,
+    ids: Ids,
     texts: Vec<String>,
 }
+
+/// Where a [`TextColumn`]'s ids come from.
+enum Ids {
+    /// A dictionary column's own ids (its physical integers), read a block of rows at a time.
+    Dictionary(Series),
+    /// Ids given to a plain text column's values here.
+    Interned(Vec<u32>),
+}
+
+/// Rows are summed a block at a time, with the ids and numbers of the block's rows copied into
+/// buffers that are reused: about 4 MB, where copying whole columns of a national table (1.2
+/// million canonical rows) took 55 MB of fresh memory, which a virtual machine can be slow to
+/// hand out (see ARCHITECTURE.md).
+const BLOCK_ROWS: usize = 1 << 16;
 
 /// The id of a null text.
 const NULL_ID: u32 = u32::MAX;
@@ -98,16 +112,11 @@ impl TextColumn {
                             .to_string()
                     })
                     .collect();
-                // The ids are read from the categories' own integer type, chunk by chunk
-                // (no cast of the whole column, and no null check where a chunk has none).
                 let physical = column.as_materialized_series().to_physical_repr();
-                let mut ids = Vec::with_capacity(physical.len());
-                match physical.dtype() {
-                    DataType::UInt8 => extend_ids(&mut ids, physical.u8()?),
-                    DataType::UInt16 => extend_ids(&mut ids, physical.u16()?),
-                    _ => extend_ids(&mut ids, physical.cast(&DataType::UInt32)?.u32()?),
-                }
-                Ok(TextColumn { ids, texts })
+                Ok(TextColumn {
+                    ids: Ids::Dictionary(physical.into_owned()),
+                    texts,
+                })
             }
             _ => {
                 let values = column.str()?;
@@ -133,9 +142,32 @@ impl TextColumn {
                     };
                     ids.push(id);
                 }
-                Ok(TextColumn { ids, texts })
+                Ok(TextColumn {
+                    ids: Ids::Interned(ids),
+                    texts,
+                })
             }
         }
+    }
+
+    /// Puts the ids of rows `start..start + len` in `out`, in place of what it held. A
+    /// dictionary's ids are read in their own integer type, chunk by chunk (no cast of the
+    /// whole column, and no null check where a chunk has none).
+    fn read_ids(&self, start: usize, len: usize, out: &mut Vec<u32>) -> PolarsResult<()> {
+        out.clear();
+        match &self.ids {
+            Ids::Interned(ids) => out.extend_from_slice(&ids[start..start + len]),
+            Ids::Dictionary(physical) => {
+                let part = physical.slice(start as i64, len);
+                match part.dtype() {
+                    DataType::UInt8 => extend_ids(out, part.u8()?),
+                    DataType::UInt16 => extend_ids(out, part.u16()?),
+                    DataType::UInt32 => extend_ids(out, part.u32()?),
+                    _ => extend_ids(out, part.cast(&DataType::UInt32)?.u32()?),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The text of an id; empty for null.
@@ -165,12 +197,6 @@ struct Sums {
 /// sum by force × financial year × quarter × offence (group, subgroup, code, description).
 /// Missing counts are skipped in both sums and counted.
 pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<Cell>> {
-    // Single-chunk arrays, read by index: the numeric columns are concatenated once here (a
-    // table fresh from the ingest holds a chunk per basis; one read from Parquet, a chunk per
-    // row group).
-    let integers = |name: &str| -> PolarsResult<Int32Chunked> {
-        Ok(table.column(name)?.i32()?.rechunk().into_owned())
-    };
     let text = |name: &str| TextColumn::of(table, name);
     let (forces, years, groups, subgroups, codes, descriptions, bases) = (
         text(rc::FORCE)?,
@@ -181,8 +207,11 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
         text(rc::OFFENCE_DESCRIPTION)?,
         text(rc::BASIS)?,
     );
-    let (quarters, types) = (integers(rc::QUARTER)?, integers(rc::OUTCOME_TYPE)?);
-    let counts = table.column(rc::COUNT)?.i64()?.rechunk().into_owned();
+    let (quarters, types) = (
+        table.column(rc::QUARTER)?.i32()?,
+        table.column(rc::OUTCOME_TYPE)?.i32()?,
+    );
+    let counts = table.column(rc::COUNT)?.i64()?;
     // A table without the configured basis has no rows to sum.
     let basis = bases.id_of(config.basis.as_str()).unwrap_or(NULL_ID);
     let mut in_numerator = [false; 256];
@@ -197,11 +226,6 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
         t.and_then(|t| usize::try_from(t).ok())
             .is_some_and(|t| set.get(t).copied().unwrap_or(false))
     };
-    let (quarters, types, counts) = (
-        quarters.downcast_as_array(),
-        types.downcast_as_array(),
-        counts.downcast_as_array(),
-    );
 
     // Offences are (group, subgroup, code, description) ids; cells are (unit, year, quarter,
     // offence). Rows come in runs of one cell, so the last of each is remembered.
@@ -212,60 +236,90 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
     let mut sum_ids: HashMap<Key, usize> = HashMap::default();
     let mut sums: Vec<(Key, Sums)> = Vec::new();
     let mut last_sum: Option<(Key, usize)> = None;
-    for row in 0..table.height() {
-        let t = types.get(row);
-        if bases.ids[row] != basis || !wanted(t, &in_denominator) {
-            continue;
+    // The block's ids (basis, group, subgroup, code, description, force, year) and numbers.
+    let mut ids: [Vec<u32>; 7] = Default::default();
+    let (mut block_quarters, mut block_types, mut block_counts) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for start in (0..table.height()).step_by(BLOCK_ROWS) {
+        let len = BLOCK_ROWS.min(table.height() - start);
+        for (column, out) in [
+            &bases,
+            &groups,
+            &subgroups,
+            &codes,
+            &descriptions,
+            &forces,
+            &years,
+        ]
+        .into_iter()
+        .zip(&mut ids)
+        {
+            column.read_ids(start, len, out)?;
         }
-        let parts = [
-            groups.ids[row],
-            subgroups.ids[row],
-            codes.ids[row],
-            descriptions.ids[row],
-        ];
-        let offence = match last_offence {
-            Some((last, id)) if last == parts => id,
-            _ => {
-                let next = u32::try_from(offences.len()).unwrap_or(u32::MAX);
-                let id = *offence_ids.entry(parts).or_insert(next);
-                if id == next {
-                    offences.push(parts);
-                }
-                last_offence = Some((parts, id));
-                id
+        let [block_bases, block_groups, block_subgroups, block_codes, block_descriptions, block_forces, block_years] =
+            &ids;
+        block_quarters.clear();
+        block_quarters.extend(quarters.slice(start as i64, len).iter());
+        block_types.clear();
+        block_types.extend(types.slice(start as i64, len).iter());
+        block_counts.clear();
+        block_counts.extend(counts.slice(start as i64, len).iter());
+        for i in 0..len {
+            let t = block_types[i];
+            if block_bases[i] != basis || !wanted(t, &in_denominator) {
+                continue;
             }
-        };
-        let key: Key = (forces.ids[row], years.ids[row], quarters.get(row), offence);
-        let at = match last_sum {
-            Some((last, at)) if last == key => at,
-            _ => {
-                let at = *sum_ids.entry(key).or_insert(sums.len());
-                if at == sums.len() {
-                    sums.push((
-                        key,
-                        Sums {
-                            numerator: 0,
-                            denominator: 0,
-                            missing: 0,
-                        },
-                    ));
+            let parts = [
+                block_groups[i],
+                block_subgroups[i],
+                block_codes[i],
+                block_descriptions[i],
+            ];
+            let offence = match last_offence {
+                Some((last, id)) if last == parts => id,
+                _ => {
+                    let next = u32::try_from(offences.len()).unwrap_or(u32::MAX);
+                    let id = *offence_ids.entry(parts).or_insert(next);
+                    if id == next {
+                        offences.push(parts);
+                    }
+                    last_offence = Some((parts, id));
+                    id
                 }
-                last_sum = Some((key, at));
-                at
-            }
-        };
-        let cell = &mut sums[at].1;
-        let overflow = || {
-            anyhow::anyhow!(
-                "the counts summed for one cell overflow a 64-bit integer (canonical row {row})"
-            )
-        };
-        match counts.get(row) {
-            None => cell.missing += 1,
-            Some(count) => {
-                cell.denominator = cell.denominator.checked_add(count).ok_or_else(overflow)?;
-                if wanted(t, &in_numerator) {
-                    cell.numerator = cell.numerator.checked_add(count).ok_or_else(overflow)?;
+            };
+            let key: Key = (block_forces[i], block_years[i], block_quarters[i], offence);
+            let at = match last_sum {
+                Some((last, at)) if last == key => at,
+                _ => {
+                    let at = *sum_ids.entry(key).or_insert(sums.len());
+                    if at == sums.len() {
+                        sums.push((
+                            key,
+                            Sums {
+                                numerator: 0,
+                                denominator: 0,
+                                missing: 0,
+                            },
+                        ));
+                    }
+                    last_sum = Some((key, at));
+                    at
+                }
+            };
+            let cell = &mut sums[at].1;
+            let overflow = || {
+                anyhow::anyhow!(
+                    "the counts summed for one cell overflow a 64-bit integer (canonical row {})",
+                    start + i
+                )
+            };
+            match block_counts[i] {
+                None => cell.missing += 1,
+                Some(count) => {
+                    cell.denominator = cell.denominator.checked_add(count).ok_or_else(overflow)?;
+                    if wanted(t, &in_numerator) {
+                        cell.numerator = cell.numerator.checked_add(count).ok_or_else(overflow)?;
+                    }
                 }
             }
         }

@@ -78,24 +78,25 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     if let Some((run, _)) = &extract {
         tables.extend(run.tables.iter().cloned());
     }
-
-    for table in &tables {
-        folder.write(
-            &format!("tables/{}.csv", table.name),
-            table.to_csv().as_bytes(),
-        )?;
-        if config.formats.parquet {
-            folder.write(
-                &format!("data/{}.parquet", table.name),
-                &output::table_parquet(table)?,
-            )?;
-        }
+    clock.lap("extract");
+    let mut summary = summary_json(config, &analysis, &focus, &loaded, tidy);
+    if let (Some((run, section)), Some(map)) = (&extract, summary.as_object_mut()) {
+        map.insert("extract".into(), crate::extract::summary_json(run, section));
     }
-    clock.lap("extract, tables (csv, parquet)");
-    if config.formats.xlsx {
-        folder.write("tables.xlsx", &output::tables_xlsx(&tables)?)?;
+    let data = RunData::from_tables(&tables, &summary)?;
+    // The tables' files are made on a thread of their own while the charts are drawn: the
+    // charts' jobs do not divide evenly between two cores, and this fills the gap.
+    let (table_files, charts) = std::thread::scope(|scope| {
+        let files = scope.spawn(|| table_files(&tables, config));
+        let charts = render::render_run(&data, &ChartOptions::standard());
+        let files = files
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (files, charts)
+    });
+    for (name, bytes) in table_files? {
+        folder.write(&name, &bytes)?;
     }
-    clock.lap("tables.xlsx");
     if !loaded.quarantine.is_empty() {
         let mut text = Vec::new();
         output::write_quarantine_to(&mut text, &loaded.quarantine)?;
@@ -106,14 +107,9 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             folder.write(&name, &bytes)?;
         }
     }
-    let mut summary = summary_json(config, &analysis, &focus, &loaded, tidy);
-    if let (Some((run, section)), Some(map)) = (&extract, summary.as_object_mut()) {
-        map.insert("extract".into(), crate::extract::summary_json(run, section));
-    }
     folder.write("summary.json", &pretty(&summary)?)?;
-    let data = RunData::from_tables(&tables, &summary)?;
-    let charts = render::render_run(&data, &ChartOptions::standard())?;
-    clock.lap("charts");
+    let charts = charts?;
+    clock.lap("tables, tables.xlsx, charts");
     for (name, bytes) in &charts {
         folder.write(&format!("charts/{name}"), bytes)?;
     }
@@ -173,45 +169,101 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     })
 }
 
+/// The tables as files, (path in the run folder, bytes), in order: each table's CSV and, if
+/// asked for, its Parquet, then the workbook if asked for.
+fn table_files(tables: &[tables::Table], config: &Config) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for table in tables {
+        files.push((
+            format!("tables/{}.csv", table.name),
+            table.to_csv().into_bytes(),
+        ));
+        if config.formats.parquet {
+            files.push((
+                format!("data/{}.parquet", table.name),
+                output::table_parquet(table)?,
+            ));
+        }
+    }
+    if config.formats.xlsx {
+        files.push(("tables.xlsx".to_string(), output::tables_xlsx(tables)?));
+    }
+    Ok(files)
+}
+
 /// Stage timings on stderr when `OUTCOME_LENS_TIMINGS` is set (for profiling a run): wall
-/// time, and the process's CPU time (user + system, all threads) where Linux reports it.
+/// time and, where Linux reports them, the process's CPU time (user + system, all threads),
+/// its minor page faults (fresh memory, which costs much more than it seems on some virtual
+/// machines) and its anonymous memory at the end of the stage.
 struct Stopwatch {
-    last: Option<(std::time::Instant, Option<f64>)>,
+    last: Option<(std::time::Instant, Option<Counters>)>,
 }
 
 impl Stopwatch {
     fn from_env() -> Stopwatch {
         Stopwatch {
             last: std::env::var_os("OUTCOME_LENS_TIMINGS")
-                .map(|_| (std::time::Instant::now(), process_cpu_seconds())),
+                .map(|_| (std::time::Instant::now(), Counters::read())),
         }
     }
 
     fn lap(&mut self, stage: &str) {
-        if let Some((wall, cpu)) = self.last.as_mut() {
-            let (now, cpu_now) = (std::time::Instant::now(), process_cpu_seconds());
-            let cpu_ms = cpu
-                .zip(cpu_now)
-                .map(|(a, b)| format!(", CPU {:.0} ms", 1000.0 * (b - a)))
+        if let Some((wall, counters)) = self.last.as_mut() {
+            let (now, counters_now) = (std::time::Instant::now(), Counters::read());
+            let usage = counters
+                .zip(counters_now)
+                .map(|(a, b)| {
+                    format!(
+                        ", CPU {:.0} ms, {} page faults, {:.0} MB anonymous",
+                        1000.0 * (b.cpu_seconds - a.cpu_seconds),
+                        b.minor_faults.saturating_sub(a.minor_faults),
+                        b.anonymous_kb as f64 / 1024.0
+                    )
+                })
                 .unwrap_or_default();
             eprintln!(
-                "timing: {stage}: {:.1} ms{cpu_ms}",
+                "timing: {stage}: {:.1} ms{usage}",
                 1000.0 * (now - *wall).as_secs_f64()
             );
             *wall = now;
-            *cpu = cpu_now;
+            *counters = counters_now;
         }
     }
 }
 
-/// User + system CPU seconds of this process (Linux `/proc/self/stat`, clock ticks of 10 ms).
-fn process_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after_name = stat.get(stat.rfind(')')? + 2..)?;
-    let fields: Vec<&str> = after_name.split(' ').collect();
-    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
-    // Fields 14 and 15 of stat(5), counted here from field 3 (the state).
-    Some((ticks(11)? + ticks(12)?) / 100.0)
+/// What Linux counts for this process (`/proc/self/stat` and `/proc/self/status`).
+#[derive(Clone, Copy)]
+struct Counters {
+    /// User + system CPU seconds, all threads (clock ticks of 10 ms).
+    cpu_seconds: f64,
+    minor_faults: u64,
+    /// Resident anonymous memory (`RssAnon`).
+    anonymous_kb: u64,
+}
+
+impl Counters {
+    fn read() -> Option<Counters> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        let after_name = stat.get(stat.rfind(')')? + 2..)?;
+        let fields: Vec<&str> = after_name.split(' ').collect();
+        let number = |i: usize| fields.get(i)?.parse::<u64>().ok();
+        // Fields 10, 14 and 15 of stat(5), counted here from field 3 (the state).
+        let cpu_ticks = number(11)? + number(12)?;
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let anonymous_kb = status
+            .lines()
+            .find_map(|line| line.strip_prefix("RssAnon:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(Counters {
+            cpu_seconds: cpu_ticks as f64 / 100.0,
+            minor_faults: number(7)?,
+            anonymous_kb,
+        })
+    }
 }
 
 fn signed(x: f64) -> String {

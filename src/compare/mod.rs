@@ -118,9 +118,6 @@ pub fn check_scope(cells: &[Cell], config: &Config) -> Result<()> {
         v.dedup();
         v
     };
-    let groups = present(|c| &c.group, str::to_string);
-    let subgroups = present(|c| &c.subgroup, crate::normalise::text::match_key);
-    let codes = present(|c| &c.code, str::to_string);
     let check = |key: &str, wanted: &[String], valid: &[String]| -> Result<()> {
         let unknown: Vec<&String> = wanted.iter().filter(|w| !valid.contains(w)).collect();
         if !unknown.is_empty() {
@@ -145,12 +142,49 @@ pub fn check_scope(cells: &[Cell], config: &Config) -> Result<()> {
         }
         Ok(())
     };
-    check("include_groups", &scope.include_groups, &groups)?;
-    check("exclude_groups", &scope.exclude_groups, &groups)?;
-    check("include_subgroups", &scope.include_subgroups, &subgroups)?;
-    check("exclude_subgroups", &scope.exclude_subgroups, &subgroups)?;
-    check("include_codes", &scope.include_codes, &codes)?;
-    check("exclude_codes", &scope.exclude_codes, &codes)?;
+    // The values present are gathered only for a field the scope names values of (a national
+    // table has tens of thousands of cells, and the `all` scope names none).
+    let fields: [(
+        &str,
+        &str,
+        &[String],
+        &[String],
+        fn(&Cell) -> &str,
+        fn(&str) -> String,
+    ); 3] = [
+        (
+            "include_groups",
+            "exclude_groups",
+            &scope.include_groups,
+            &scope.exclude_groups,
+            |c| &c.group,
+            str::to_string,
+        ),
+        (
+            "include_subgroups",
+            "exclude_subgroups",
+            &scope.include_subgroups,
+            &scope.exclude_subgroups,
+            |c| &c.subgroup,
+            crate::normalise::text::match_key,
+        ),
+        (
+            "include_codes",
+            "exclude_codes",
+            &scope.include_codes,
+            &scope.exclude_codes,
+            |c| &c.code,
+            str::to_string,
+        ),
+    ];
+    for (include_key, exclude_key, include, exclude, field, key) in fields {
+        if include.is_empty() && exclude.is_empty() {
+            continue;
+        }
+        let valid = present(field, key);
+        check(include_key, include, &valid)?;
+        check(exclude_key, exclude, &valid)?;
+    }
     Ok(())
 }
 

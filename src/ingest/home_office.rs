@@ -135,16 +135,18 @@ impl Interner {
 }
 
 /// A count column: the values as they are, null where the source held a missing-value token.
+///
+/// The values and the validity bitmap become the column as they are (no column of nulls to
+/// merge them with, which had cost two more arrays of the column's size).
 fn count_column(counts: &[Option<i64>]) -> PolarsResult<Column> {
     let values: Vec<i64> = counts.iter().map(|c| c.unwrap_or(0)).collect();
-    let values = Int64Chunked::from_vec(col::COUNT.into(), values);
     if counts.iter().all(Option::is_some) {
-        return Ok(values.into_column());
+        return Ok(Int64Chunked::from_vec(col::COUNT.into(), values).into_column());
     }
     let present =
         BooleanChunked::from_iter_values(PlSmallStr::EMPTY, counts.iter().map(Option::is_some));
-    let nulls = Int64Chunked::full_null(col::COUNT.into(), counts.len());
-    Ok(values.zip_with(&present, &nulls)?.into_column())
+    let validity = present.downcast_as_array().values().clone();
+    Ok(Int64Chunked::from_vec_validity(col::COUNT.into(), values, Some(validity)).into_column())
 }
 
 /// The column followed by itself, for the table's second half (the other basis repeats the
@@ -547,9 +549,10 @@ impl<'f> HoBuilder<'f> {
         for (block, mask) in other_keys.blocks {
             *self.keys.blocks.entry(in_self(block)).or_insert(0) |= mask;
         }
-        let mapped = |ids: &[u32], map: &[u32]| -> Vec<u32> {
-            ids.iter().map(|&id| map[id as usize]).collect()
-        };
+        // Straight into the columns, which the head reserved for the whole file.
+        fn mapped<'a>(ids: &'a [u32], map: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+            ids.iter().map(|&id| map[id as usize])
+        }
         self.lines.extend_from_slice(&other.lines);
         self.fy_start.extend_from_slice(&other.fy_start);
         self.quarter.extend_from_slice(&other.quarter);

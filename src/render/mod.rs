@@ -183,15 +183,32 @@ fn svg(job: &Job, subject: &Subject, size: ChartSize) -> Result<Vec<u8>> {
 /// a pixel of where they belong.
 const SUPERSAMPLE: u32 = 2;
 
+/// The buffers a PNG is drawn and filtered in. A worker drawing several charts keeps them, so
+/// that each chart reuses the pages of the one before instead of faulting in fresh, zeroed
+/// memory (about 10 MB a chart).
+#[derive(Default)]
+struct PngScratch {
+    fine: Vec<u8>,
+    filtered: Vec<u8>,
+}
+
 /// Draws one chart as PNG at `scale` pixels per logical pixel.
-fn png(job: &Job, subject: &Subject, size: ChartSize, scale: u32) -> Result<Vec<u8>> {
+fn png(
+    job: &Job,
+    subject: &Subject,
+    size: ChartSize,
+    scale: u32,
+    scratch: &mut PngScratch,
+) -> Result<Vec<u8>> {
     let (width, height) = style::canvas_size(size, job.shape);
     let scale = scale.max(1);
     let (w, h) = (width * scale, height * scale);
     let (fine_w, fine_h) = (w * SUPERSAMPLE, h * SUPERSAMPLE);
-    let mut fine = vec![0u8; fine_w as usize * fine_h as usize * 3];
+    let fine = &mut scratch.fine;
+    fine.clear();
+    fine.resize(fine_w as usize * fine_h as usize * 3, 0);
     {
-        let area = BitMapBackend::with_buffer(&mut fine, (fine_w, fine_h)).into_drawing_area();
+        let area = BitMapBackend::with_buffer(fine, (fine_w, fine_h)).into_drawing_area();
         let canvas = Canvas::new(
             &area,
             (f64::from(width), f64::from(height)),
@@ -201,35 +218,55 @@ fn png(job: &Job, subject: &Subject, size: ChartSize, scale: u32) -> Result<Vec<
         draw_chart(&canvas, subject, &job.chart)?;
         drawn(area.present())?;
     }
-    png::encode_rgb(w, h, &downsample(&fine, fine_w, SUPERSAMPLE))
+    let block_rows = fine_w as usize * 3 * SUPERSAMPLE as usize;
+    png::encode_rows(
+        w,
+        h,
+        |y, out| {
+            downsample_row::<{ SUPERSAMPLE as usize }>(
+                &fine[y * block_rows..(y + 1) * block_rows],
+                out,
+            )
+        },
+        &mut scratch.filtered,
+    )
 }
 
-/// Averages each `k` × `k` block of an RGB image `width` pixels wide (rounding half up).
-fn downsample(fine: &[u8], width: u32, k: u32) -> Vec<u8> {
-    let (k, fine_row) = (k as usize, width as usize * 3);
-    let out_w = width as usize / k;
-    let out_h = fine.len() / fine_row / k;
-    let mut out = vec![0u8; out_w * out_h * 3];
-    let area = (k * k) as u32;
-    let mut sums = vec![0u32; out_w * 3];
-    for y in 0..out_h {
-        sums.iter_mut().for_each(|s| *s = 0);
-        for row in fine[y * k * fine_row..(y + 1) * k * fine_row].chunks_exact(fine_row) {
-            for (x, pixel) in row.chunks_exact(3).enumerate() {
-                let target = (x / k) * 3;
-                sums[target] += u32::from(pixel[0]);
-                sums[target + 1] += u32::from(pixel[1]);
-                sums[target + 2] += u32::from(pixel[2]);
+/// Averages each `K` × `K` block of `K` rows of an RGB image (rounding half up) into `out`,
+/// one row of the image `K` times narrower.
+fn downsample_row<const K: usize>(rows: &[u8], out: &mut [u8]) {
+    let fine_row = rows.len() / K;
+    if K == 2 {
+        // The usual case, written so that it compiles without bounds checks: a third of the
+        // time it takes to draw a run's PNGs otherwise.
+        let (top, bottom) = rows.split_at(fine_row);
+        for ((pixel, a), b) in out
+            .chunks_exact_mut(3)
+            .zip(top.chunks_exact(6))
+            .zip(bottom.chunks_exact(6))
+        {
+            for c in 0..3 {
+                let sum =
+                    u16::from(a[c]) + u16::from(a[c + 3]) + u16::from(b[c]) + u16::from(b[c + 3]);
+                pixel[c] = ((sum + 2) / 4) as u8;
             }
         }
-        for (o, s) in out[y * out_w * 3..(y + 1) * out_w * 3]
-            .iter_mut()
-            .zip(&sums)
-        {
+        return;
+    }
+    let area = (K * K) as u32;
+    for (x, pixel) in out.chunks_exact_mut(3).enumerate() {
+        let mut sums = [0u32; 3];
+        for row in rows.chunks_exact(fine_row) {
+            for fine in row[x * K * 3..(x + 1) * K * 3].chunks_exact(3) {
+                sums[0] += u32::from(fine[0]);
+                sums[1] += u32::from(fine[1]);
+                sums[2] += u32::from(fine[2]);
+            }
+        }
+        for (o, s) in pixel.iter_mut().zip(sums) {
             *o = ((s + area / 2) / area) as u8;
         }
     }
-    out
 }
 
 /// Every chart of a run, as (file name, bytes), in a fixed order: the funnel, the
@@ -260,18 +297,30 @@ pub fn render_run(data: &RunData, options: &ChartOptions) -> Result<Vec<(String,
         .iter()
         .flat_map(|job| formats.iter().map(move |format| (job, *format)))
         .collect();
-    let rendered = in_parallel(&tasks, |(job, format)| {
+    // The longest jobs are started first (PNGs before SVGs, tall charts before wide ones), so
+    // that the two cores finish together rather than one waiting on a large chart begun last.
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by_key(|&i| {
+        let (job, format) = tasks[i];
+        (format == ChartFormat::Svg, job.shape != Shape::Tall)
+    });
+    let mut rendered = in_parallel(&order, |scratch: &mut PngScratch, &i| {
+        let (job, format) = tasks[i];
         let (extension, bytes) = match format {
             ChartFormat::Svg => ("svg", svg(job, &subject, options.size)),
-            ChartFormat::Png => ("png", png(job, &subject, options.size, options.png_scale)),
+            ChartFormat::Png => (
+                "png",
+                png(job, &subject, options.size, options.png_scale, scratch),
+            ),
         };
         let name = format!("{}.{extension}", job.stem);
         let bytes = bytes.with_context(|| format!("chart {name}"));
-        (name, bytes)
+        (i, name, bytes)
     });
+    rendered.sort_by_key(|(i, _, _)| *i);
     rendered
         .into_iter()
-        .map(|(name, bytes)| Ok((name, bytes?)))
+        .map(|(_, name, bytes)| Ok((name, bytes?)))
         .collect()
 }
 
@@ -346,23 +395,28 @@ fn extract_jobs(extract: &ExtractModel) -> Vec<Job> {
 }
 
 /// Maps `work` over `items` on all cores (charts are independent), keeping the items' order.
-fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// Each worker has its own `S`, made once and passed to every item it takes.
+fn in_parallel<T: Sync, S: Default, R: Send>(
+    items: &[T],
+    work: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(items.len());
     if threads <= 1 {
-        return items.iter().map(work).collect();
+        let mut state = S::default();
+        return items.iter().map(|item| work(&mut state, item)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut done = Vec::new();
+                    let (mut done, mut state) = (Vec::new(), S::default());
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(item) = items.get(i) else { break };
-                        done.push((i, work(item)));
+                        done.push((i, work(&mut state, item)));
                     }
                     done
                 })

@@ -170,6 +170,19 @@ impl TextColumn {
         Ok(())
     }
 
+    /// The rank of each id's text (see [`Ranks`]).
+    fn ranks(&self) -> Ranks {
+        let mut sorted: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        sorted.push("");
+        sorted.sort_unstable();
+        sorted.dedup();
+        let rank = |text: &str| sorted.binary_search(&text).unwrap_or(0) as u32;
+        Ranks {
+            of_id: self.texts.iter().map(|t| rank(t)).collect(),
+            of_null: rank(""),
+        }
+    }
+
     /// The text of an id; empty for null.
     fn text(&self, id: u32) -> &str {
         self.texts.get(id as usize).map_or("", String::as_str)
@@ -325,17 +338,44 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
         }
     }
 
-    let mut cells = Vec::with_capacity(sums.len());
-    for ((unit, year, quarter, offence), sum) in sums {
-        let year = parse_financial_year(years.text(year));
+    let mut periods = Vec::with_capacity(sums.len());
+    for ((_, year, quarter, _), _) in &sums {
+        let year = parse_financial_year(years.text(*year));
         let quarter = quarter.and_then(|q| u8::try_from(q).ok());
         let Some(period) = year.zip(quarter).and_then(|(y, q)| Period::new(y, q)) else {
             anyhow::bail!("canonical table row with an invalid period");
         };
+        periods.push(PeriodKey::of_quarter(period));
+    }
+    // The cells are put in `sort_cells`'s order by comparing the ranks of their texts rather
+    // than the texts (a period's order stands for the whole key, as no two periods share it).
+    let (unit_rank, group_rank, subgroup_rank, code_rank, description_rank) = (
+        forces.ranks(),
+        groups.ranks(),
+        subgroups.ranks(),
+        codes.ranks(),
+        descriptions.ranks(),
+    );
+    let mut order: Vec<usize> = (0..sums.len()).collect();
+    order.sort_by_key(|&i| {
+        let ((unit, _, _, offence), _) = sums[i];
         let [group, subgroup, code, description] = offences[offence as usize];
+        (
+            unit_rank.of(unit),
+            periods[i].order,
+            group_rank.of(group),
+            subgroup_rank.of(subgroup),
+            code_rank.of(code),
+            description_rank.of(description),
+        )
+    });
+    let mut cells = Vec::with_capacity(sums.len());
+    for i in order {
+        let ((unit, _, _, offence), sum) = &sums[i];
+        let [group, subgroup, code, description] = offences[*offence as usize];
         cells.push(Cell {
-            unit: forces.text(unit).to_string(),
-            period: PeriodKey::of_quarter(period),
+            unit: forces.text(*unit).to_string(),
+            period: periods[i].clone(),
             group: groups.text(group).to_string(),
             subgroup: subgroups.text(subgroup).to_string(),
             code: codes.text(code).to_string(),
@@ -345,8 +385,20 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
             missing: sum.missing,
         });
     }
-    sort_cells(&mut cells);
     Ok(cells)
+}
+
+/// Where each id's text comes in byte order among a column's texts (and the empty text, which
+/// a null reads as): equal texts get equal ranks.
+struct Ranks {
+    of_id: Vec<u32>,
+    of_null: u32,
+}
+
+impl Ranks {
+    fn of(&self, id: u32) -> u32 {
+        self.of_id.get(id as usize).copied().unwrap_or(self.of_null)
+    }
 }
 
 /// Cells from a tidy-counts table: one per row, summed over any grouping columns.
@@ -427,3 +479,6 @@ fn sort_cells(cells: &mut [Cell]) {
             ))
     });
 }
+
+#[cfg(test)]
+mod tests;

@@ -74,14 +74,15 @@ pub struct Measured {
     pub input_sha256: Vec<String>,
     /// Whether the cache was used (for the cells or the table).
     pub from_cache: bool,
-    /// The thread writing a fresh canonical table to the cache, joined on drop.
-    writer: Option<std::thread::JoinHandle<()>>,
+    /// The threads writing a fresh canonical table and fresh cells to the cache, joined on
+    /// drop.
+    writers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Measured {
     fn drop(&mut self) {
-        if let Some(writer) = self.writer.take() {
-            // The writer reports its own failures; a panic there is not the run's to handle.
+        for writer in self.writers.drain(..) {
+            // A writer reports its own failures; a panic there is not the run's to handle.
             let _ = writer.join();
         }
     }
@@ -138,7 +139,7 @@ pub fn load_measured(
             quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
             input_sha256,
             from_cache: true,
-            writer: None,
+            writers: Vec::new(),
         });
     }
     let (loaded, pending) = load_keyed(&dir, &key, input_sha256, inputs, forces, fresh, progress)?;
@@ -154,13 +155,26 @@ pub fn load_measured(
             return Err(err);
         }
     };
-    // Cells that cannot be cached only cost speed next time.
-    if let Err(err) = write_cells(&cells_path, &cells) {
+    // Cells that cannot be cached only cost speed next time. They are written (and flushed to
+    // disk, about 10 ms) on a thread of their own while the run goes on.
+    let cells_dir = dir.clone();
+    let cells_note = move |err: anyhow::Error| {
         eprintln!(
             "note: cannot write the cells cache in {}: {err:#}",
-            dir.display()
+            cells_dir.display()
         );
-    }
+    };
+    let cells_writer = match cells_frame(&cells) {
+        Ok(mut frame) => Some(std::thread::spawn(move || {
+            if let Err(err) = output::write_parquet(&cells_path, &mut frame) {
+                cells_note(err);
+            }
+        })),
+        Err(err) => {
+            cells_note(err);
+            None
+        }
+    };
     Ok(Measured {
         cells,
         tidy: matches!(loaded.table, Table::Tidy(_)),
@@ -168,7 +182,7 @@ pub fn load_measured(
         quarantine: loaded.quarantine,
         input_sha256: loaded.input_sha256,
         from_cache: loaded.from_cache,
-        writer,
+        writers: writer.into_iter().chain(cells_writer).collect(),
     })
 }
 
@@ -351,12 +365,13 @@ mod cells_col {
     pub const MISSING: &str = "missing";
 }
 
-fn write_cells(path: &Path, cells: &[Cell]) -> Result<()> {
+/// The cells as the cache's table of them.
+fn cells_frame(cells: &[Cell]) -> Result<DataFrame> {
     use cells_col as c;
     let text = |name: &str, f: fn(&Cell) -> &str| {
         Column::new(name.into(), cells.iter().map(f).collect::<Vec<&str>>())
     };
-    let mut df = DataFrame::new_infer_height(vec![
+    let df = DataFrame::new_infer_height(vec![
         text(c::UNIT, |x| &x.unit),
         Column::new(
             c::ORDER.into(),
@@ -394,7 +409,7 @@ fn write_cells(path: &Path, cells: &[Cell]) -> Result<()> {
             cells.iter().map(|x| x.missing).collect::<Vec<u64>>(),
         ),
     ])?;
-    output::write_parquet(path, &mut df)
+    Ok(df)
 }
 
 fn read_cells(path: &Path) -> Option<Vec<Cell>> {

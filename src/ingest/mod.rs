@@ -298,8 +298,9 @@ pub(crate) enum Bytes {
     /// Read (or inflated) into memory.
     Owned(Vec<u8>),
     /// Mapped read-only from the file (`output::map_large`): a national table's 131 MB are
-    /// neither copied nor written into fresh pages.
-    Mapped(polars_utils::mmap::MMapSemaphore),
+    /// neither copied nor written into fresh pages. The mapping is shared with other readers
+    /// of the same file (the hashing of a fresh run's input).
+    Mapped(std::sync::Arc<polars_utils::mmap::MMapSemaphore>),
 }
 
 impl Bytes {
@@ -307,7 +308,7 @@ impl Bytes {
     fn into_vec(self) -> Vec<u8> {
         match self {
             Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(map) => map.as_ref().to_vec(),
+            Bytes::Mapped(map) => map.as_ref().as_ref().to_vec(),
         }
     }
 }
@@ -318,7 +319,7 @@ impl std::ops::Deref for Bytes {
     fn deref(&self) -> &[u8] {
         match self {
             Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(map) => map.as_ref(),
+            Bytes::Mapped(map) => map.as_ref().as_ref(),
         }
     }
 }

@@ -417,9 +417,11 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
     let df = ParquetReader::new(std::fs::File::open(path).ok()?)
         .finish()
         .ok()?;
-    let text = |name: &str| df.column(name).ok()?.str().ok().cloned();
-    let int = |name: &str| df.column(name).ok()?.i64().ok().cloned();
-    let small = |name: &str| df.column(name).ok()?.i32().ok().cloned();
+    // Each column as one array, read by index (a chunked column's own `get` looks for the
+    // chunk first, which took a third of the time this reading takes).
+    let text = |name: &str| Some(df.column(name).ok()?.str().ok()?.rechunk().into_owned());
+    let int = |name: &str| Some(df.column(name).ok()?.i64().ok()?.rechunk().into_owned());
+    let small = |name: &str| Some(df.column(name).ok()?.i32().ok()?.rechunk().into_owned());
     let (units, labels, groups, subgroups, codes, descriptions) = (
         text(c::UNIT)?,
         text(c::LABEL)?,
@@ -431,7 +433,23 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
     let (orders, numerators, denominators) =
         (int(c::ORDER)?, int(c::NUMERATOR)?, int(c::DENOMINATOR)?);
     let (years, quarters) = (small(c::FY_START)?, small(c::QUARTER)?);
-    let missing = df.column(c::MISSING).ok()?.u64().ok()?.clone();
+    let missing = df.column(c::MISSING).ok()?.u64().ok()?.rechunk().into_owned();
+    let (units, labels, groups, subgroups, codes, descriptions) = (
+        units.downcast_as_array(),
+        labels.downcast_as_array(),
+        groups.downcast_as_array(),
+        subgroups.downcast_as_array(),
+        codes.downcast_as_array(),
+        descriptions.downcast_as_array(),
+    );
+    let (orders, numerators, denominators, years, quarters, missing) = (
+        orders.downcast_as_array(),
+        numerators.downcast_as_array(),
+        denominators.downcast_as_array(),
+        years.downcast_as_array(),
+        quarters.downcast_as_array(),
+        missing.downcast_as_array(),
+    );
     let mut cells = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let quarter = match (years.get(i), quarters.get(i)) {

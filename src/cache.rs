@@ -433,7 +433,13 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
     let (orders, numerators, denominators) =
         (int(c::ORDER)?, int(c::NUMERATOR)?, int(c::DENOMINATOR)?);
     let (years, quarters) = (small(c::FY_START)?, small(c::QUARTER)?);
-    let missing = df.column(c::MISSING).ok()?.u64().ok()?.rechunk().into_owned();
+    let missing = df
+        .column(c::MISSING)
+        .ok()?
+        .u64()
+        .ok()?
+        .rechunk()
+        .into_owned();
     let (units, labels, groups, subgroups, codes, descriptions) = (
         units.downcast_as_array(),
         labels.downcast_as_array(),

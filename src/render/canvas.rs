@@ -9,12 +9,14 @@ use std::fmt::Display;
 
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
-use plotters::element::{Circle, PathElement, Polygon, Rectangle, Text};
+use plotters::element::{Circle, Drawable, PathElement, PointCollection, Polygon, Rectangle, Text};
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{
     Color, FontDesc, FontFamily, FontStyle, FontTransform, RGBColor, ShapeStyle, TextStyle,
 };
+
+use plotters_backend::{BackendColor, BackendCoord, BackendTextStyle, DrawingErrorKind};
 
 use super::font::{faces, Face};
 use super::style::{self, FAMILY};
@@ -347,11 +349,18 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
                 (x0.round() + along, y0.round() + baseline + min_y - shift)
             };
             let glyph_text: &str = c.encode_utf8(&mut buffer);
-            drawn(self.area.draw(&Text::new(
-                glyph_text.to_string(),
-                (position.0 as i32, position.1 as i32),
-                style.clone(),
-            )))?;
+            let key = StampKey {
+                glyph: c,
+                size: size.to_bits(),
+                bold: font.bold,
+                upwards,
+                colour: (colour.0, colour.1, colour.2),
+            };
+            let stamp = Stamp::cached(key, glyph_text, &style)?;
+            drawn(self.area.draw(&Stamped {
+                at: (position.0 as i32, position.1 as i32),
+                stamp: &stamp,
+            }))?;
         }
         Ok(())
     }
@@ -620,3 +629,114 @@ pub fn clip_polyline(points: &[(f64, f64)], rect: (f64, f64, f64, f64)) -> Vec<V
 
 #[cfg(test)]
 mod tests;
+
+/// What a glyph's pixels depend on besides where it is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct StampKey {
+    glyph: char,
+    /// The type size handed to plotters (its bits).
+    size: u64,
+    bold: bool,
+    upwards: bool,
+    colour: (u8, u8, u8),
+}
+
+/// A glyph as plotters draws it (its `draw_text` for one character): the pixels its font
+/// rasteriser gives, with their colours, and its layout box. Drawing it again replays them,
+/// so that each glyph is rasterised once per thread instead of every time it is drawn, with
+/// the same pixels.
+struct Stamp {
+    pixels: Vec<(i32, i32, BackendColor)>,
+    layout: ((i32, i32), (i32, i32)),
+    anchor: Pos,
+    transform: FontTransform,
+    alpha_zero: bool,
+}
+
+thread_local! {
+    /// The glyphs drawn so far on this thread (a run's charts use a few hundred).
+    static STAMPS: std::cell::RefCell<std::collections::HashMap<StampKey, std::rc::Rc<Stamp>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+impl Stamp {
+    /// The stamp of `key`: the glyph `text` drawn in `style`, unless this thread has drawn it.
+    fn cached(key: StampKey, text: &str, style: &TextStyle) -> Result<std::rc::Rc<Stamp>> {
+        if let Some(stamp) = STAMPS.with(|stamps| stamps.borrow().get(&key).cloned()) {
+            return Ok(stamp);
+        }
+        let layout = style
+            .layout_box(text)
+            .map_err(|e| anyhow!("cannot lay out a glyph: {e:?}"))?;
+        let mut pixels = Vec::new();
+        style
+            .draw(text, (0, 0), |x, y, colour| {
+                pixels.push((x, y, colour));
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .map_err(|e| anyhow!("cannot draw a glyph: {e:?}"))?
+            .unwrap_or_else(|never| match never {});
+        let stamp = std::rc::Rc::new(Stamp {
+            pixels,
+            layout,
+            anchor: style.anchor(),
+            transform: BackendTextStyle::transform(style),
+            alpha_zero: BackendTextStyle::color(style).alpha == 0.0,
+        });
+        STAMPS.with(|stamps| stamps.borrow_mut().insert(key, stamp.clone()));
+        Ok(stamp)
+    }
+}
+
+/// A [`Stamp`] placed at a point: drawn exactly as plotters' `draw_text` draws its text.
+struct Stamped<'s> {
+    at: (i32, i32),
+    stamp: &'s Stamp,
+}
+
+impl<'a, 's> PointCollection<'a, (i32, i32)> for &'a Stamped<'s> {
+    type Point = &'a (i32, i32);
+    type IntoIter = std::iter::Once<&'a (i32, i32)>;
+
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Stamped<'_> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some(pos) = points.next() else {
+            return Ok(());
+        };
+        let stamp = self.stamp;
+        if stamp.alpha_zero {
+            return Ok(());
+        }
+        let ((min_x, min_y), (max_x, max_y)) = stamp.layout;
+        let (width, height) = (max_x - min_x, max_y - min_y);
+        let dx = match stamp.anchor.h_pos {
+            HPos::Left => 0,
+            HPos::Right => -width,
+            HPos::Center => -width / 2,
+        };
+        let dy = match stamp.anchor.v_pos {
+            VPos::Top => 0,
+            VPos::Center => -height / 2,
+            VPos::Bottom => -height,
+        };
+        let (w, h) = backend.get_size();
+        for &(x, y, colour) in &stamp.pixels {
+            let (x, y) = stamp.transform.transform(x + dx - min_x, y + dy - min_y);
+            let (x, y) = (pos.0 + x, pos.1 + y);
+            if x >= 0 && x < w as i32 && y >= 0 && y < h as i32 {
+                backend.draw_pixel((x, y), colour)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -54,3 +54,72 @@ fn markers_have_the_corners_of_their_shapes() {
     let down = marker_outline(MarkerShape::TriangleDown, (0.0, 0.0), 10.0);
     assert!(down[0].1 > 0.0);
 }
+
+/// Draws `glyphs` (character, position, size, bold, upwards, colour) on a white 60 × 40
+/// bitmap, through plotters' text element or through the glyph stamps.
+fn drawn_glyphs(
+    glyphs: &[(char, (i32, i32), f64, bool, bool, RGBColor)],
+    stamped: bool,
+) -> Vec<u8> {
+    use plotters::prelude::{BitMapBackend, IntoDrawingArea};
+    style::register_fonts().unwrap();
+    let mut pixels = vec![255u8; 60 * 40 * 3];
+    {
+        let area = BitMapBackend::with_buffer(&mut pixels, (60, 40)).into_drawing_area();
+        for &(c, at, size, bold, upwards, colour) in glyphs {
+            let face = if bold {
+                FontStyle::Bold
+            } else {
+                FontStyle::Normal
+            };
+            let turn = if upwards {
+                FontTransform::Rotate270
+            } else {
+                FontTransform::None
+            };
+            let style = FontDesc::new(FontFamily::Name(FAMILY), size, face)
+                .color(&colour)
+                .pos(Pos::new(HPos::Left, VPos::Top))
+                .transform(turn);
+            let text = c.to_string();
+            if stamped {
+                let key = StampKey {
+                    glyph: c,
+                    size: size.to_bits(),
+                    bold,
+                    upwards,
+                    colour: (colour.0, colour.1, colour.2),
+                };
+                let stamp = Stamp::cached(key, &text, &style).unwrap();
+                area.draw(&Stamped { at, stamp: &stamp }).unwrap();
+            } else {
+                area.draw(&Text::new(text, at, style)).unwrap();
+            }
+        }
+        area.present().unwrap();
+    }
+    pixels
+}
+
+#[test]
+fn stamped_glyphs_are_the_pixels_plotters_draws() {
+    let (ink, red) = (RGBColor(20, 20, 20), RGBColor(200, 30, 30));
+    // Overlapping glyphs, both faces, upward text, the same glyph in two colours and two
+    // sizes (each its own stamp), and glyphs cut by every edge of the image.
+    let glyphs = [
+        ('g', (3, 2), 26.0, false, false, ink),
+        ('W', (10, 4), 26.0, true, false, ink),
+        ('g', (14, 8), 26.0, false, false, red),
+        ('g', (20, 1), 19.5, false, false, red),
+        ('7', (30, 30), 22.0, false, true, ink),
+        ('Q', (-6, 20), 24.0, true, false, red),
+        ('%', (50, -8), 24.0, false, false, ink),
+        ('j', (40, 30), 24.0, false, false, ink),
+        ('M', (55, 25), 24.0, false, true, ink),
+    ];
+    let plotters = drawn_glyphs(&glyphs, false);
+    assert!(plotters.iter().any(|&b| b < 128), "nothing was drawn");
+    // Twice: stamps made here, then stamps taken from the cache.
+    assert!(drawn_glyphs(&glyphs, true) == plotters);
+    assert!(drawn_glyphs(&glyphs, true) == plotters);
+}

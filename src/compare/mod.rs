@@ -142,48 +142,43 @@ pub fn check_scope(cells: &[Cell], config: &Config) -> Result<()> {
         }
         Ok(())
     };
+    /// A field of the scope: its include and exclude keys and lists, how a cell's value is
+    /// read, and the form values are compared in.
+    struct Field<'s> {
+        include: (&'static str, &'s [String]),
+        exclude: (&'static str, &'s [String]),
+        value: fn(&Cell) -> &str,
+        key: fn(&str) -> String,
+    }
+    let fields = [
+        Field {
+            include: ("include_groups", &scope.include_groups),
+            exclude: ("exclude_groups", &scope.exclude_groups),
+            value: |c| &c.group,
+            key: str::to_string,
+        },
+        Field {
+            include: ("include_subgroups", &scope.include_subgroups),
+            exclude: ("exclude_subgroups", &scope.exclude_subgroups),
+            value: |c| &c.subgroup,
+            key: crate::normalise::text::match_key,
+        },
+        Field {
+            include: ("include_codes", &scope.include_codes),
+            exclude: ("exclude_codes", &scope.exclude_codes),
+            value: |c| &c.code,
+            key: str::to_string,
+        },
+    ];
     // The values present are gathered only for a field the scope names values of (a national
     // table has tens of thousands of cells, and the `all` scope names none).
-    let fields: [(
-        &str,
-        &str,
-        &[String],
-        &[String],
-        fn(&Cell) -> &str,
-        fn(&str) -> String,
-    ); 3] = [
-        (
-            "include_groups",
-            "exclude_groups",
-            &scope.include_groups,
-            &scope.exclude_groups,
-            |c| &c.group,
-            str::to_string,
-        ),
-        (
-            "include_subgroups",
-            "exclude_subgroups",
-            &scope.include_subgroups,
-            &scope.exclude_subgroups,
-            |c| &c.subgroup,
-            crate::normalise::text::match_key,
-        ),
-        (
-            "include_codes",
-            "exclude_codes",
-            &scope.include_codes,
-            &scope.exclude_codes,
-            |c| &c.code,
-            str::to_string,
-        ),
-    ];
-    for (include_key, exclude_key, include, exclude, field, key) in fields {
-        if include.is_empty() && exclude.is_empty() {
+    for field in fields {
+        if field.include.1.is_empty() && field.exclude.1.is_empty() {
             continue;
         }
-        let valid = present(field, key);
-        check(include_key, include, &valid)?;
-        check(exclude_key, exclude, &valid)?;
+        let valid = present(field.value, field.key);
+        check(field.include.0, field.include.1, &valid)?;
+        check(field.exclude.0, field.exclude.1, &valid)?;
     }
     Ok(())
 }

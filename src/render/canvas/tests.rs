@@ -55,12 +55,12 @@ fn markers_have_the_corners_of_their_shapes() {
     assert!(down[0].1 > 0.0);
 }
 
-/// Draws `glyphs` (character, position, size, bold, upwards, colour) on a white 60 × 40
-/// bitmap, through plotters' text element or through the glyph stamps.
-fn drawn_glyphs(
-    glyphs: &[(char, (i32, i32), f64, bool, bool, RGBColor)],
-    stamped: bool,
-) -> Vec<u8> {
+/// A glyph to draw: character, position, size, bold, upwards, colour.
+type Glyph = (char, (i32, i32), f64, bool, bool, RGBColor);
+
+/// Draws `glyphs` on a white 60 × 40 bitmap, through plotters' text element or through the
+/// glyph stamps.
+fn drawn_glyphs(glyphs: &[Glyph], stamped: bool) -> Vec<u8> {
     use plotters::prelude::{BitMapBackend, IntoDrawingArea};
     style::register_fonts().unwrap();
     let mut pixels = vec![255u8; 60 * 40 * 3];

@@ -946,3 +946,17 @@ fn an_extract_only_summary_without_rule_lengths_is_an_error_that_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn each_two_by_two_block_is_averaged_rounding_half_up() {
+    // Two rows of four RGB pixels; the left block averages to 2.5, 10 and 255 (rounded to
+    // 3, 10 and 255), the right one to 0.25, 0.75 and 127.5 (0, 1 and 128).
+    let rows: Vec<u8> = [
+        [1, 10, 255, 2, 10, 255, 0, 0, 255, 1, 1, 0],
+        [3, 10, 255, 4, 10, 255, 0, 1, 0, 0, 1, 255],
+    ]
+    .concat();
+    let mut out = [9u8; 6];
+    downsample_row(&rows, &mut out);
+    assert_eq!(out, [3, 10, 255, 0, 1, 128]);
+}

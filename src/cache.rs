@@ -418,7 +418,7 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
         .finish()
         .ok()?;
     // Each column as one array, read by index (a chunked column's own `get` looks for the
-    // chunk first, which took a third of the time this reading takes).
+    // chunk first, which took about a quarter of the time this reading takes).
     let text = |name: &str| Some(df.column(name).ok()?.str().ok()?.rechunk().into_owned());
     let int = |name: &str| Some(df.column(name).ok()?.i64().ok()?.rechunk().into_owned());
     let small = |name: &str| Some(df.column(name).ok()?.i32().ok()?.rechunk().into_owned());

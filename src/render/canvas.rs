@@ -136,7 +136,7 @@ pub enum TextMode {
     /// Whole strings (SVG: the viewer lays out the glyphs).
     Strings,
     /// One glyph at a time, placed from the font's metrics, its pixels replayed from a
-    /// [`Stamp`] (bitmaps only: a backend that draws text its own way, as SVG does, would not
+    /// stamp of it (bitmaps only: a backend that draws text its own way, as SVG does, would not
     /// be asked for pixels by plotters).
     Glyphs,
 }

@@ -71,12 +71,17 @@ fn parquet_written_on_two_threads_is_polars_bytes() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.parquet");
+    // What polars' own single-threaded writer writes for a table.
+    let polars_bytes = |table: &mut DataFrame| {
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes)
+            .with_compression(ParquetCompression::Lz4Raw)
+            .finish(table)
+            .unwrap();
+        bytes
+    };
     write_parquet(&path, &mut df).unwrap();
-    let mut expected = Vec::new();
-    ParquetWriter::new(&mut expected)
-        .with_compression(ParquetCompression::Lz4Raw)
-        .finish(&mut df)
-        .unwrap();
+    let expected = polars_bytes(&mut df);
     let written = std::fs::read(&path).unwrap();
     assert!(
         written == expected,
@@ -89,12 +94,7 @@ fn parquet_written_on_two_threads_is_polars_bytes() {
     // An empty table (every row refused) too.
     let mut empty = df.head(Some(0));
     write_parquet(&path, &mut empty).unwrap();
-    let mut expected = Vec::new();
-    ParquetWriter::new(&mut expected)
-        .with_compression(ParquetCompression::Lz4Raw)
-        .finish(&mut empty)
-        .unwrap();
-    assert!(std::fs::read(&path).unwrap() == expected);
+    assert!(std::fs::read(&path).unwrap() == polars_bytes(&mut empty));
     assert_eq!(read_parquet(&path).unwrap().height(), 0);
 }
 

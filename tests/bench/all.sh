@@ -21,7 +21,7 @@
 # table; CPU times are steadier).
 #
 # Needs: hyperfine and GNU time (Debian: apt-get install hyperfine time), python3, and the
-# real data in ../shared/realdata.
+# real data in data/raw/.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 bench_require cargo hyperfine /usr/bin/time python3

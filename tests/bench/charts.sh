@@ -5,13 +5,13 @@
 # Prints the median of several runs; the target is under 1 s. Also times the slide size at
 # high DPI (2560 × 1440 PNGs), which is not part of the target.
 #
-# Needs: hyperfine (Debian: apt-get install hyperfine), python3, and ../shared/realdata.
+# Needs: hyperfine (Debian: apt-get install hyperfine), python3, and the real table in data/raw/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 RUNS="${RUNS:-20}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target}"
-SOURCE="$PWD/../shared/realdata/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
+SOURCE="$PWD/data/raw/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 for tool in hyperfine python3; do

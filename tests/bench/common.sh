@@ -24,7 +24,7 @@ if [ "$QUICK" = 1 ]; then
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target-release}"
 BIN="$CARGO_TARGET_DIR/release/outcome-lens"
-REAL_TABLE="../shared/realdata/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
+REAL_TABLE="data/raw/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
 
 # Fails with a message naming the first missing tool.
 bench_require() {

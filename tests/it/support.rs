@@ -9,13 +9,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A file under the shared real-data folder beside the project (`../shared/realdata`).
-/// Tests that need it fail, rather than skip, when it is missing.
+/// A real data file the project keeps under `data/raw/` (see `data/README.md`), so that a
+/// clone alone passes its tests. Tests that need it fail, rather than skip, when it is missing.
 pub fn realdata(relative: &str) -> PathBuf {
-    let path = root().join("../shared/realdata").join(relative);
+    let path = root().join("data/raw").join(relative);
     assert!(
         path.exists(),
-        "real data file {} is missing: the tests need ../shared/realdata beside the project",
+        "real data file {} is missing: it is committed under data/raw/ (see data/README.md)",
         path.display()
     );
     path

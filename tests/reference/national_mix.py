@@ -6,7 +6,7 @@ Run from the project folder (Python 3 standard library only):
 
     python3 tests/reference/national_mix.py > data/reference/national_mix_2018_19.csv
 
-Input: ../shared/realdata/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz,
+Input: data/raw/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz,
 the Home Office crime-outcomes open data table for the year ending March 2019 (DATA.md section 9.1).
 The 43 territorial forces are summed over the four quarters; British Transport Police and
 expired offence codes ("(outcomes only)") are left out. Non-numeric count cells are skipped.
@@ -27,7 +27,7 @@ import csv
 import gzip
 import sys
 
-SOURCE = "../shared/realdata/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
+SOURCE = "data/raw/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
 RECORDED = "Force outcomes for offences recorded in quarter"
 ASSIGNED = "Force outcomes recorded in quarter"
 TYPES = [t for t in range(1, 22) if t != 19]

@@ -15,7 +15,7 @@
 # Run from this folder: Rscript run_2018_19.R
 source("common.R")
 
-path <- "../../../shared/realdata/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
+path <- "../../data/raw/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
 raw <- read.csv(gzfile(path, encoding = "UTF-8"), check.names = FALSE, colClasses = "character",
                 fileEncoding = "UTF-8-BOM")
 count <- suppressWarnings(as.numeric(raw[["Force outcomes recorded in quarter"]]))

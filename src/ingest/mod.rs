@@ -71,8 +71,12 @@ pub struct InputAccount {
     pub gzip: bool,
     /// The table kind found.
     pub kind: Option<TableKind>,
-    /// The sheet read, for workbooks.
+    /// The (first) data sheet read, for workbooks.
     pub sheet: Option<String>,
+    /// For workbooks, every data sheet read with its own accounting (a table may be split
+    /// over several sheets; each one with the data header is read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<SheetAccount>,
     /// The line (or spreadsheet row) of the header.
     pub header_line: u64,
     /// Non-blank rows above the header (titles), not data.
@@ -116,6 +120,7 @@ impl InputAccount {
             gzip,
             kind: None,
             sheet: None,
+            sheets: Vec::new(),
             header_line: 0,
             title_rows: 0,
             blank_rows: 0,
@@ -140,10 +145,48 @@ impl InputAccount {
         }
     }
 
+    /// Adds one data sheet of a workbook: the first sets the kind, sheet and header; every
+    /// sheet's rows are added and listed in [`InputAccount::sheets`].
+    fn add_sheet(&mut self, part: &InputAccount) {
+        if self.sheets.is_empty() {
+            self.kind = part.kind;
+            self.sheet.clone_from(&part.sheet);
+            self.header_line = part.header_line;
+            self.ignored_columns.clone_from(&part.ignored_columns);
+        }
+        self.title_rows += part.title_rows;
+        self.absorb(part);
+        self.sheets.push(SheetAccount {
+            name: part.sheet.clone().unwrap_or_default(),
+            header_line: part.header_line,
+            title_rows: part.title_rows,
+            rows_read: part.rows_read,
+            rows_loaded: part.rows_loaded,
+            rows_quarantined: part.rows_quarantined,
+        });
+    }
+
     /// Missing-value cells in all columns.
     pub fn missing_cells(&self) -> u64 {
         self.missing_tokens.values().sum()
     }
+}
+
+/// The row accounting of one data sheet of a workbook.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetAccount {
+    /// The sheet's name.
+    pub name: String,
+    /// The spreadsheet row of its header.
+    pub header_line: u64,
+    /// Non-blank rows above its header (titles), not data.
+    pub title_rows: u64,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Data rows loaded.
+    pub rows_loaded: u64,
+    /// Data rows quarantined.
+    pub rows_quarantined: u64,
 }
 
 /// A row that was not loaded, and why.
@@ -923,23 +966,30 @@ fn read_spreadsheet(
     session: &mut Session<'_>,
     progress: &ProgressBar,
 ) -> Result<InputAccount, IngestError> {
-    let sheet = spreadsheet::find_data_sheet(path, bytes)?;
     let mut account = InputAccount::new(path, InputFormat::Spreadsheet, gzip);
-    account.sheet = Some(sheet.name.clone());
-    let mut reader = FileReader::new(path, account, spreadsheet::HEADER_SEARCH_ROWS);
-    let first = sheet.first_row_number();
-    let (height, _) = sheet.range.get_size();
-    progress.set_length(height as u64);
-    let mut cells: Vec<String> = Vec::new();
-    for (i, row) in sheet.range.rows().enumerate() {
-        cells.clear();
-        cells.extend(row.iter().map(spreadsheet::cell_text));
-        reader.row(first + i as u64, &cells, session)?;
-        if i % 65_536 == 0 {
-            progress.set_position(i as u64);
+    spreadsheet::read_data_sheets(path, bytes, |sheet| {
+        // Rows are located as `book.xlsx[Sheet]:ROW`, the sheet's own row number.
+        let place = PathBuf::from(format!("{}[{}]", path.display(), sheet.name));
+        let mut part = InputAccount::new(&place, InputFormat::Spreadsheet, gzip);
+        part.sheet = Some(sheet.name.clone());
+        let mut reader = FileReader::new(&place, part, spreadsheet::HEADER_SEARCH_ROWS);
+        let first = sheet.first_row_number();
+        let (height, _) = sheet.range.get_size();
+        progress.set_length(height as u64);
+        let mut cells: Vec<String> = Vec::new();
+        for (i, row) in sheet.range.rows().enumerate() {
+            cells.clear();
+            cells.extend(row.iter().map(spreadsheet::cell_text));
+            reader.row(first + i as u64, &cells, session)?;
+            if i % 65_536 == 0 {
+                progress.set_position(i as u64);
+            }
         }
-    }
-    reader.finish()
+        let part = reader.finish()?;
+        account.add_sheet(&part);
+        Ok(())
+    })?;
+    Ok(account)
 }
 
 fn read_parquet(

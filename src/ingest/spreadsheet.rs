@@ -61,8 +61,15 @@ impl DataSheet {
     }
 }
 
-/// Opens a workbook from its bytes and finds the first sheet with a recognisable header row.
-pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestError> {
+/// Opens a workbook from its bytes and hands every sheet with a recognisable header row to
+/// `read`, in workbook order, one sheet at a time (so only one sheet's cells are held at
+/// once). A table split over several sheets (Q1–Q2 on one, Q3–Q4 on another) is read whole;
+/// no data sheet is ever passed over. Returns the number of data sheets read.
+pub fn read_data_sheets(
+    file: &Path,
+    bytes: Vec<u8>,
+    mut read: impl FnMut(DataSheet) -> Result<(), IngestError>,
+) -> Result<usize, IngestError> {
     if bytes.starts_with(b"PK\x03\x04") {
         check_inflated_size(file, &bytes)?;
         // Not only when `is_ods`: calamine opens an ODS whose `mimetype` is not the first part.
@@ -86,6 +93,7 @@ pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestE
             reason: "the workbook has no sheets".into(),
         });
     }
+    let mut found = 0;
     for name in &names {
         let range = sheet_range(file, &mut workbook, name)?;
         let has_header = range.rows().take(HEADER_SEARCH_ROWS).any(|row| {
@@ -93,17 +101,21 @@ pub fn find_data_sheet(file: &Path, bytes: Vec<u8>) -> Result<DataSheet, IngestE
             match_header(&cells).is_some()
         });
         if has_header {
-            return Ok(DataSheet {
+            found += 1;
+            read(DataSheet {
                 name: name.clone(),
                 range,
-            });
+            })?;
         }
     }
-    Err(IngestError::NoHeader {
-        file: file.to_path_buf(),
-        rows_searched: HEADER_SEARCH_ROWS,
-        hint: format!(" in any sheet (searched {})", names.join(", ")),
-    })
+    if found == 0 {
+        return Err(IngestError::NoHeader {
+            file: file.to_path_buf(),
+            rows_searched: HEADER_SEARCH_ROWS,
+            hint: format!(" in any sheet (searched {})", names.join(", ")),
+        });
+    }
+    Ok(found)
 }
 
 /// Why a workbook could not be opened. Trying every format ends in "Cannot detect file

@@ -212,6 +212,71 @@ fn xlsx_and_ods_equal_csv() {
     assert!(forces.iter().any(|f| f == Some("London, City of")));
 }
 
+/// A workbook whose table is split over two sheets, Q1–Q2 on one and Q3–Q4 on the other,
+/// each with the Home Office header (and a cover sheet first), loads every row of both, as
+/// the CSV does, with each sheet's accounting; a row's place names its sheet. Before the fix
+/// only the first data sheet was read, exit 0.
+#[test]
+fn a_table_split_over_two_sheets_is_read_whole() {
+    let csv_path = root().join("tests/fixtures/ho-2018-19-extract.csv");
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("Cover")
+        .unwrap()
+        .write_string(0, 0, "Outcomes open data (test)")
+        .unwrap();
+    let mut expected = Vec::new();
+    for (name, quarters) in [("Q1-Q2", ["1", "2"]), ("Q3-Q4", ["3", "4"])] {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(0, c as u16, h).unwrap();
+        }
+        let mine: Vec<&Vec<String>> = rows.iter().filter(|r| quarters.contains(&r[1].as_str())).collect();
+        for (r, row) in mine.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+        expected.push((name, mine.len() as u64));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("split.xlsx");
+    book.save(&xlsx).unwrap();
+    let csv = ingest(&[csv_path]);
+    let split = ingest(&[xlsx]);
+    let account = &split.accounts[0];
+    assert_eq!(account.rows_read, 253);
+    assert_eq!(account.rows_loaded, 253);
+    assert_eq!(account.sheets.len(), 2, "{:?}", account.sheets);
+    for (sheet, (name, n)) in account.sheets.iter().zip(&expected) {
+        assert_eq!(sheet.name, *name);
+        assert_eq!((sheet.rows_read, sheet.rows_loaded, sheet.header_line), (*n, *n, 1));
+    }
+    assert_eq!(expected.iter().map(|(_, n)| n).sum::<u64>(), 253);
+    // The same records; the workbook holds them in another order (by quarter).
+    let sorted = |df: DataFrame| {
+        outcome_lens::record::as_text(&df)
+            .unwrap()
+            .sort(
+                [col::FINANCIAL_YEAR, col::QUARTER, col::FORCE, col::OFFENCE_CODE, col::OUTCOME_TYPE, col::BASIS],
+                SortMultipleOptions::default(),
+            )
+            .unwrap()
+    };
+    let (csv, split) = (sorted(outcomes(csv)), sorted(outcomes(split)));
+    assert!(
+        csv.equals_missing(&split),
+        "the two-sheet workbook differs from the CSV"
+    );
+}
+
 /// Family B headers in another column order, `Q1` quarters, LF endings and no BOM load to the
 /// same records as Family A.
 #[test]

@@ -82,9 +82,15 @@ fn ods_extent_of_the_fixture_matches_calamine() {
     let found = largest_ods_table(BufReader::new(content.as_bytes()))
         .expect("scan")
         .expect("a table");
-    let sheet = find_data_sheet(Path::new("fixture.ods"), bytes).expect("data sheet");
-    let (rows, columns) = sheet.range.get_size();
-    assert_eq!(found.name, sheet.name);
+    let mut sheets = Vec::new();
+    let n = read_data_sheets(Path::new("fixture.ods"), bytes, |sheet| {
+        sheets.push(sheet);
+        Ok(())
+    })
+    .expect("data sheet");
+    assert_eq!((n, sheets.len()), (1, 1));
+    let (rows, columns) = sheets[0].range.get_size();
+    assert_eq!(found.name, sheets[0].name);
     assert_eq!((found.rows, found.columns), (rows as u64, columns as u64));
 }
 

@@ -50,11 +50,45 @@ struct RawAnalysis {
     extract: Option<crate::extract::config::RawExtract>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// `outcome`: one type or a list of types. Read from any TOML value so that a wrong one is
+/// answered in the analysis file's words (key, value, accepted forms), not serde's.
+#[derive(Debug)]
 enum OneOrMany {
     One(u8),
     Many(Vec<u8>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let value = toml::Value::deserialize(d)?;
+        let wrong = || {
+            serde::de::Error::custom(format!(
+                "outcome: {} is not an outcome type; write outcome = 16 or outcome = [15, 16] (whole numbers 0-22){}",
+                shown(&value),
+                if value.is_str() { ", without quotes" } else { "" }
+            ))
+        };
+        match &value {
+            toml::Value::Integer(_) => type_number(&value).map(OneOrMany::One).ok_or_else(wrong),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(type_number)
+                .collect::<Option<Vec<u8>>>()
+                .map(OneOrMany::Many)
+                .ok_or_else(wrong),
+            _ => Err(wrong()),
+        }
+    }
+}
+
+/// A TOML value as it would be written in the file, on one line.
+pub(crate) fn shown(value: &toml::Value) -> String {
+    crate::normalise::text::one_line(&value.to_string()).into_owned()
+}
+
+/// An integer TOML value that fits an outcome type's byte (range-checked later).
+fn type_number(value: &toml::Value) -> Option<u8> {
+    value.as_integer().and_then(|i| u8::try_from(i).ok())
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -64,24 +98,68 @@ enum RawBasis {
     RecordedInPeriod,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// `denominator`: a named set or a list of types.
+#[derive(Debug)]
 enum RawDenominator {
     Named(String),
     Types(Vec<u8>),
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+impl<'de> Deserialize<'de> for RawDenominator {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let value = toml::Value::deserialize(d)?;
+        let parsed = match &value {
+            toml::Value::String(name) => Some(RawDenominator::Named(name.clone())),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(type_number)
+                .collect::<Option<Vec<u8>>>()
+                .map(RawDenominator::Types),
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "denominator: {} is not \"all_assigned\", \"suspect_identified\" or a list of outcome types such as [1, 2, 16]",
+                shown(&value)
+            ))
+        })
+    }
+}
+
+/// `period`: a financial year, `"all"`, or `{ rolling_12_months_to = "…" }`.
+#[derive(Debug)]
 enum RawPeriod {
     Text(String),
     Rolling(RawRolling),
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct RawRolling {
     rolling_12_months_to: String,
+}
+
+impl<'de> Deserialize<'de> for RawPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let value = toml::Value::deserialize(d)?;
+        let parsed = match &value {
+            toml::Value::String(text) => Some(RawPeriod::Text(text.clone())),
+            toml::Value::Table(table) if table.len() == 1 => table
+                .get("rolling_12_months_to")
+                .and_then(toml::Value::as_str)
+                .map(|end| {
+                    RawPeriod::Rolling(RawRolling {
+                        rolling_12_months_to: end.to_string(),
+                    })
+                }),
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "period: {} is not a financial year (\"2018/19\"), \"all\", or {{ rolling_12_months_to = \"2018/19 Q4\" }}",
+                shown(&value)
+            ))
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,11 +235,25 @@ enum RawScale {
     Natural,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum RawTarget {
+/// `target`: `"pooled"` or a fixed rate.
+#[derive(Debug)]
+pub(crate) enum RawTarget {
     Named(String),
     Fixed(f64),
+}
+
+impl<'de> Deserialize<'de> for RawTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let value = toml::Value::deserialize(d)?;
+        match &value {
+            toml::Value::String(name) => Ok(RawTarget::Named(name.clone())),
+            toml::Value::Float(rate) => Ok(RawTarget::Fixed(*rate)),
+            _ => Err(serde::de::Error::custom(format!(
+                "target: {} is not \"pooled\" or a rate strictly between 0 and 1 such as 0.2",
+                shown(&value)
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -430,7 +522,7 @@ fn named_denominator(name: &str) -> Result<Denominator> {
             })
         }
         other => bail!(
-            "denominator: {other:?} is not one of all_assigned, suspect_identified, or a list of outcome types"
+            "{other:?} is not one of all_assigned, suspect_identified, or a list of outcome types"
         ),
     }
 }

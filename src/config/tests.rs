@@ -134,3 +134,50 @@ fn funnel_levels_and_target() {
     assert!(error(&format!("{MINIMAL}[funnel]\nlevels = [0.95, 1.5]\n")).contains("funnel"));
     assert!(error(&format!("{MINIMAL}[funnel]\nwinsorise = 0.7\n")).contains("winsorise"));
 }
+
+/// Values of the wrong form are answered with the key, the value as written and the accepted
+/// forms, never serde's words ("untagged enum", "did not match any variant") or a key twice.
+#[test]
+fn wrong_forms_name_the_key_the_value_and_the_accepted_forms() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "outcome = \"16\"\n",
+            "dir/analysis.toml:2: outcome: \"16\" is not an outcome type; write outcome = 16 or outcome = [15, 16] (whole numbers 0-22), without quotes",
+        ),
+        ("outcome = [15, \"16\"]\n", "outcome: [15, \"16\"] is not an outcome type"),
+        ("outcome = 300\n", "outcome: 300 is not an outcome type"),
+        (
+            "period = 2018\n",
+            "period: 2018 is not a financial year (\"2018/19\"), \"all\", or { rolling_12_months_to = \"2018/19 Q4\" }",
+        ),
+        (
+            "period = { rolling_12_months = \"2018/19 Q4\" }\n",
+            "period: { rolling_12_months = \"2018/19 Q4\" } is not a financial year",
+        ),
+        (
+            "denominator = 16\n",
+            "denominator: 16 is not \"all_assigned\", \"suspect_identified\" or a list of outcome types such as [1, 2, 16]",
+        ),
+        (
+            "denominator = \"everything\"\n",
+            "dir/analysis.toml: denominator: \"everything\" is not one of all_assigned, suspect_identified, or a list of outcome types",
+        ),
+        (
+            "[funnel]\ntarget = true\n",
+            "target: true is not \"pooled\" or a rate strictly between 0 and 1 such as 0.2",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let text = if extra.starts_with('[') {
+            format!("inputs = [\"x.csv\"]\n{extra}")
+        } else {
+            format!("inputs = [\"x.csv\"]\n{extra}[outputs]\nfolder = \"out\"\n")
+        };
+        let message = error(&text);
+        assert!(message.contains(expected), "{extra}: {message}");
+        for leaked in ["untagged", "variant", "denominator: denominator"] {
+            assert!(!message.contains(leaked), "{extra}: {message}");
+        }
+        assert_eq!(message.lines().count(), 1, "{message}");
+    }
+}

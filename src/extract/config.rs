@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 
-use crate::config::{AdjustWhen, FunnelConfig, SpcConfig};
+use crate::config::{AdjustWhen, FunnelConfig, RawTarget, SpcConfig};
 use crate::extract::offences::normalise_code;
 use crate::normalise::text::match_key;
 use crate::record::{Basis, OutcomeType};
@@ -112,13 +112,6 @@ enum RawAdjustment {
 enum RawScale {
     Arcsine,
     Natural,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum RawTarget {
-    Named(String),
-    Fixed(f64),
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

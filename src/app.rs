@@ -149,12 +149,14 @@ fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
     };
     let config = crate::config::Config::load(&args.config, &overrides)?;
     let valid_flags = valid_flag_names(&config.funnel.levels);
-    for flag in &args.fail_on {
-        if !valid_flags.contains(flag) {
-            bail!(
-                "--fail-on {flag:?} is not a flag; valid flags: {}",
+    let mut fail_on = Vec::new();
+    for name in &args.fail_on {
+        match crate::stats::Flag::from_name(name, &config.funnel.levels) {
+            Some(flag) => fail_on.push(flag),
+            None => bail!(
+                "--fail-on {name:?} is not a flag; valid flags: {} (or above_… and below_… for high_… and low_…)",
                 valid_flags.join(", ")
-            );
+            ),
         }
     }
     // An interrupted run removes its temporary folder and lock before exiting.
@@ -166,11 +168,16 @@ fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
     let bar = progress_bar(args.quiet);
     let options = crate::run::RunOptions {
         overwrite: args.force,
-        fail_on: args.fail_on.clone(),
+        fail_on,
+        strict: args.strict,
     };
     let result = crate::run::run(&config, &options, &bar);
     bar.finish_and_clear();
     let report = result?;
+    // Notices are printed even with -q: they say the numbers rest on partial data.
+    for line in &report.notice_lines {
+        eprintln!("{line}");
+    }
     if !args.quiet {
         for line in &report.focus_lines {
             eprintln!("{line}");
@@ -185,8 +192,8 @@ fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
             }
         );
     }
-    for (force, flag) in &report.gate_hits {
-        eprintln!("outcome-lens: --fail-on {flag}: {force} is flagged {flag}");
+    for (force, gate, flag) in &report.gate_hits {
+        eprintln!("outcome-lens: --fail-on {gate}: {force} is flagged {flag}");
     }
     Ok(if report.gate_hits.is_empty() {
         Exit::Success

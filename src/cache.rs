@@ -89,7 +89,7 @@ impl Drop for Measured {
 }
 
 /// The version of the cells cache layout; part of each cells key.
-const CELLS_LAYOUT: &str = "cells 1";
+const CELLS_LAYOUT: &str = "cells 2";
 
 /// Loads the inputs and measures their cells, from the cache when it holds them.
 ///
@@ -363,6 +363,7 @@ mod cells_col {
     pub const NUMERATOR: &str = "numerator";
     pub const DENOMINATOR: &str = "denominator";
     pub const MISSING: &str = "missing";
+    pub const INCOMPLETE: &str = "incomplete";
 }
 
 /// The cells as the cache's table of them.
@@ -408,6 +409,10 @@ fn cells_frame(cells: &[Cell]) -> Result<DataFrame> {
             c::MISSING.into(),
             cells.iter().map(|x| x.missing).collect::<Vec<u64>>(),
         ),
+        Column::new(
+            c::INCOMPLETE.into(),
+            cells.iter().map(|x| x.incomplete).collect::<Vec<u64>>(),
+        ),
     ])?;
     Ok(df)
 }
@@ -433,13 +438,9 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
     let (orders, numerators, denominators) =
         (int(c::ORDER)?, int(c::NUMERATOR)?, int(c::DENOMINATOR)?);
     let (years, quarters) = (small(c::FY_START)?, small(c::QUARTER)?);
-    let missing = df
-        .column(c::MISSING)
-        .ok()?
-        .u64()
-        .ok()?
-        .rechunk()
-        .into_owned();
+    let counted = |name: &str| Some(df.column(name).ok()?.u64().ok()?.rechunk().into_owned());
+    let (missing, incomplete) = (counted(c::MISSING)?, counted(c::INCOMPLETE)?);
+    let incomplete = incomplete.downcast_as_array();
     let (units, labels, groups, subgroups, codes, descriptions) = (
         units.downcast_as_array(),
         labels.downcast_as_array(),
@@ -479,6 +480,7 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
             numerator: numerators.get(i)?,
             denominator: denominators.get(i)?,
             missing: missing.get(i)?,
+            incomplete: incomplete.get(i)?,
         });
     }
     Some(cells)

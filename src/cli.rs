@@ -159,8 +159,8 @@ Examples:
   outcome-lens run
 
   # A scheduled analysis, replacing last run's folder, failing CI when a focus force is
-  # above the 99.8% limit
-  outcome-lens run --config analyses/cleveland.toml --out runs/latest --force --fail-on high_998";
+  # above the 95% limit (or the 99.8% one), and refusing partial or missing data
+  outcome-lens run --config analyses/cleveland.toml --out runs/latest --force --fail-on high_95 --strict";
 
 const DIFF_EXAMPLES: &str = "\
 Examples:
@@ -179,10 +179,17 @@ pub struct RunArgs {
     /// Replace the run folder if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Exit with code 3 when a focus force gets this flag (repeatable, e.g. high_998).
+    /// Exit with code 3 when a focus force gets this flag or a more extreme one on the same
+    /// side (repeatable; high_95 fires for high_95 and high_998; above_95 and below_95 are
+    /// other names for high_95 and low_95).
     #[arg(long = "fail-on", value_name = "FLAG")]
     pub fail_on: Vec<String>,
-    /// No progress bar or per-force summary on stderr.
+    /// Exit 1, writing nothing, on any quarantined row, missing count in scope or unit
+    /// compared on part of the period (for scheduled runs).
+    #[arg(long)]
+    pub strict: bool,
+    /// No progress bar or per-force summary on stderr (notices of partial or missing data
+    /// are still printed).
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -35,6 +35,7 @@ struct RawAnalysis {
     basis: Option<RawBasis>,
     denominator: Option<RawDenominator>,
     period: Option<RawPeriod>,
+    allow_partial_period: Option<bool>,
     scope: Option<String>,
     #[serde(default)]
     scopes: BTreeMap<String, RawScope>,
@@ -269,6 +270,15 @@ struct RawSpc {
     shift_length: Option<usize>,
     trend_length: Option<usize>,
     screen_moving_ranges: Option<bool>,
+    two_in_three: Option<RawTwoInThree>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+enum RawTwoInThree {
+    #[serde(rename = "making-data-count")]
+    MakingDataCount,
+    #[serde(rename = "nhsrplotthedots-0.2")]
+    NhsrPlotTheDots02,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -335,6 +345,25 @@ impl PeriodSpec {
                 i <= e && i > e - 4
             }
             PeriodSpec::All => true,
+        }
+    }
+
+    /// The quarters the period spans (`None` for `all`, which is whatever the inputs hold).
+    pub fn quarters(&self) -> Option<Vec<Period>> {
+        let four_ending = |end: Period| -> Vec<Period> {
+            let index = i32::from(end.fy_start()) * 4 + i32::from(end.quarter()) - 1;
+            (index - 3..=index)
+                .filter_map(|i| {
+                    let year = u16::try_from(i.div_euclid(4)).ok()?;
+                    let quarter = u8::try_from(i.rem_euclid(4) + 1).ok()?;
+                    Period::new(year, quarter)
+                })
+                .collect()
+        };
+        match self {
+            PeriodSpec::FinancialYear(year) => Period::new(*year, 4).map(four_ending),
+            PeriodSpec::Rolling12MonthsTo(end) => Some(four_ending(*end)),
+            PeriodSpec::All => None,
         }
     }
 
@@ -423,6 +452,8 @@ pub struct SpcConfig {
     pub trend_length: usize,
     /// Screen moving ranges.
     pub screen_moving_ranges: bool,
+    /// Whether two-of-three counts points beyond 3σ (`two_in_three`).
+    pub two_of_three: crate::stats::spc::TwoOfThree,
 }
 
 /// Strata for indirect standardisation.
@@ -464,6 +495,9 @@ pub struct Config {
     pub denominator: Denominator,
     /// Comparison period.
     pub period: PeriodSpec,
+    /// Compare on the quarters held when the data do not cover the whole period (every
+    /// output then says which quarters it holds); otherwise that is an error.
+    pub allow_partial_period: bool,
     /// Offence scope.
     pub scope: Scope,
     /// Include British Transport Police in the national set.
@@ -789,6 +823,14 @@ impl Config {
             shift_length: raw_spc.shift_length.unwrap_or(7),
             trend_length: raw_spc.trend_length.unwrap_or(7),
             screen_moving_ranges: raw_spc.screen_moving_ranges.unwrap_or(true),
+            two_of_three: match raw_spc.two_in_three {
+                None | Some(RawTwoInThree::MakingDataCount) => {
+                    crate::stats::spc::TwoOfThree::MakingDataCount
+                }
+                Some(RawTwoInThree::NhsrPlotTheDots02) => {
+                    crate::stats::spc::TwoOfThree::NhsrPlotTheDots02
+                }
+            },
         };
         if spc.shift_length < 2 || spc.trend_length < 2 {
             bail!("{}: run lengths must be at least 2", here("spc"));
@@ -847,6 +889,7 @@ impl Config {
             basis,
             denominator,
             period,
+            allow_partial_period: raw.allow_partial_period.unwrap_or(false),
             scope,
             include_btp: raw_peers.include_btp.unwrap_or(false),
             include_city_of_london: raw_peers.include_city_of_london.unwrap_or(true),

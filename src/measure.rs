@@ -2,8 +2,9 @@
 //! basis and denominator.
 //!
 //! Invariant: one pass over the canonical table (or one polars plan over a tidy table) gives
-//! compact [`Cell`]s; nothing here compares or judges. Missing counts are skipped in sums and
-//! counted; a canonical-table sum that would overflow is an error, never a wrapped number.
+//! compact [`Cell`]s; nothing here compares or judges. A cell with a missing count is left
+//! out of both sums whole and counted ([`Cell::incomplete`]); a canonical-table sum that would
+//! overflow is an error, never a wrapped number.
 
 use polars::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -55,6 +56,12 @@ pub struct Cell {
     pub denominator: i64,
     /// Count cells that were missing (null) among the rows summed.
     pub missing: u64,
+    /// Source cells left out of `numerator` and `denominator` because a count in them was
+    /// missing: a whole Home Office cell (unit × quarter × offence) with any missing count
+    /// among its outcome types (it then adds 0 to both), or the tidy rows with a missing
+    /// numerator or denominator. A missing count is never taken as zero, and a cell is never
+    /// half-added (its numerator without its denominator).
+    pub incomplete: u64,
 }
 
 /// A text column of the canonical table as one small id per row ([`NULL_ID`] where null)
@@ -208,7 +215,8 @@ struct Sums {
 ///
 /// One pass over the rows: keep the configured basis and the denominator's outcome types, and
 /// sum by force × financial year × quarter × offence (group, subgroup, code, description).
-/// Missing counts are skipped in both sums and counted.
+/// A cell with any missing count among its rows is left out of both sums (numerator and
+/// denominator 0) and marked [`Cell::incomplete`].
 pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<Cell>> {
     let text = |name: &str| TextColumn::of(table, name);
     let (forces, years, groups, subgroups, codes, descriptions, bases) = (
@@ -371,6 +379,7 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
     for i in order {
         let ((unit, _, _, offence), sum) = &sums[i];
         let [group, subgroup, code, description] = offences[*offence as usize];
+        let complete = sum.missing == 0;
         cells.push(Cell {
             unit: forces.text(*unit).to_string(),
             period: periods[i].clone(),
@@ -378,9 +387,10 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
             subgroup: subgroups.text(subgroup).to_string(),
             code: codes.text(code).to_string(),
             description: descriptions.text(description).to_string(),
-            numerator: sum.numerator,
-            denominator: sum.denominator,
+            numerator: if complete { sum.numerator } else { 0 },
+            denominator: if complete { sum.denominator } else { 0 },
             missing: sum.missing,
+            incomplete: u64::from(!complete),
         });
     }
     Ok(cells)
@@ -399,19 +409,29 @@ impl Ranks {
     }
 }
 
-/// Cells from a tidy-counts table: one per row, summed over any grouping columns.
+/// Cells from a tidy-counts table: one per unit × period, summed over any grouping columns.
+/// A row with a missing numerator or denominator is left out of both sums and counted in
+/// [`Cell::incomplete`] (so `A,NA,100` adds nothing, not 0/100).
 pub fn tidy_cells(table: &DataFrame) -> anyhow::Result<Vec<Cell>> {
+    use tidy_counts::col as tc;
+    let complete = col(tc::NUMERATOR)
+        .is_not_null()
+        .and(col(tc::DENOMINATOR).is_not_null());
     let grouped = table
         .clone()
         .lazy()
-        .group_by([col(tidy_counts::col::UNIT), col(tidy_counts::col::PERIOD)])
+        .group_by([col(tc::UNIT), col(tc::PERIOD)])
         .agg([
-            col(tidy_counts::col::NUMERATOR).sum(),
-            col(tidy_counts::col::DENOMINATOR).sum(),
-            (col(tidy_counts::col::NUMERATOR).null_count()
-                + col(tidy_counts::col::DENOMINATOR).null_count())
-            .cast(DataType::UInt64)
-            .alias("missing"),
+            col(tc::NUMERATOR).filter(complete.clone()).sum(),
+            col(tc::DENOMINATOR).filter(complete.clone()).sum(),
+            (col(tc::NUMERATOR).null_count() + col(tc::DENOMINATOR).null_count())
+                .cast(DataType::UInt64)
+                .alias("missing"),
+            complete
+                .not()
+                .cast(DataType::UInt64)
+                .sum()
+                .alias("incomplete"),
         ])
         .collect()?;
     let units = grouped.column(tidy_counts::col::UNIT)?.str()?.clone();
@@ -422,6 +442,7 @@ pub fn tidy_cells(table: &DataFrame) -> anyhow::Result<Vec<Cell>> {
         .i64()?
         .clone();
     let missing = grouped.column("missing")?.u64()?.clone();
+    let incomplete = grouped.column("incomplete")?.u64()?.clone();
     let mut cells = Vec::with_capacity(grouped.height());
     for i in 0..grouped.height() {
         let label = periods.get(i).unwrap_or_default().to_string();
@@ -435,6 +456,7 @@ pub fn tidy_cells(table: &DataFrame) -> anyhow::Result<Vec<Cell>> {
             numerator: numerators.get(i).unwrap_or(0),
             denominator: denominators.get(i).unwrap_or(0),
             missing: missing.get(i).unwrap_or(0),
+            incomplete: incomplete.get(i).unwrap_or(0),
         });
     }
     sort_cells(&mut cells);

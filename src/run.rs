@@ -23,17 +23,24 @@ use crate::tables;
 pub struct RunOptions {
     /// Replace an existing run folder.
     pub overwrite: bool,
-    /// Flags that, on a focus force, make the run exit with the gate code.
-    pub fail_on: Vec<String>,
+    /// Flags that, on a focus force, make the run exit with the gate code: a gate on a level
+    /// fires for that level and every more extreme one on the same side
+    /// ([`crate::stats::Flag::reaches`]).
+    pub fail_on: Vec<crate::stats::Flag>,
+    /// Fail (nothing written) on any quarantined row, missing count in scope or unit compared
+    /// on part of the period: for scheduled runs that must not report on partial data.
+    pub strict: bool,
 }
 
 /// What a finished run reports to the CLI.
 #[derive(Debug, Clone)]
 pub struct RunReport {
+    /// One line per notice (partial, missing or left-out data), for stderr.
+    pub notice_lines: Vec<String>,
     /// One line per focus force, for stderr.
     pub focus_lines: Vec<String>,
-    /// The focus forces whose flag is in `fail_on`, with the flag.
-    pub gate_hits: Vec<(String, String)>,
+    /// The focus forces a `fail_on` gate fired for: (force, gate, the force's flag).
+    pub gate_hits: Vec<(String, String, String)>,
     /// Whether the ingest cache was used.
     pub from_cache: bool,
 }
@@ -67,7 +74,35 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     let (cells, tidy) = (&loaded.cells, loaded.tidy);
     clock.lap("load inputs, measure cells");
     let focus = resolve_focus(config, cells, tidy)?;
-    let analysis = compare::compare(cells, config, &focus, tidy)?;
+    let mut analysis = compare::compare(cells, config, &focus, tidy)?;
+    if !loaded.quarantine.is_empty() {
+        let rows = loaded.quarantine.len() as u64;
+        analysis.notices.push(compare::Notice {
+            kind: compare::NoticeKind::QuarantinedRows,
+            count: rows,
+            text: format!(
+                "{} {} of the inputs could not be loaded and {} left out (quarantine.csv has each with its file, line and reason)",
+                crate::app::thousands(rows),
+                compare::plural(rows, "row", "rows"),
+                if rows == 1 { "was" } else { "were" }
+            ),
+        });
+        analysis.notices.sort_by_key(|n| n.kind);
+    }
+    if options.strict {
+        let failing: Vec<&compare::Notice> =
+            analysis.notices.iter().filter(|n| n.kind.strict()).collect();
+        if !failing.is_empty() {
+            bail!(
+                "--strict: the data are not complete, so nothing was written: {}",
+                failing
+                    .iter()
+                    .map(|n| n.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+    }
     let mut tables = tables::tables(&analysis, config);
     clock.lap("compare");
     // The record-level extract (issue #7), when the analysis file names one.
@@ -138,14 +173,21 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             .iter()
             .find(|m| m.force == row.force)
             .map(|m| {
-                format!(
-                    "; {} closures above the offence-mix expectation",
-                    signed(m.excess)
-                )
+                format!("; {}", excess_phrase(m.excess))
             })
             .unwrap_or_default();
+        let partial = if row.periods_missing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; partial: compared on {} of {} periods (no {})",
+                row.periods_present,
+                analysis.periods.len(),
+                row.periods_missing.join(", ")
+            )
+        };
         focus_lines.push(format!(
-            "{}: {:.1}% ({} / {}), national {:.1}%; {} ({}){}{}",
+            "{}: {:.1}% ({} / {}), national {:.1}%; {} ({}){}{}{partial}",
             row.force,
             100.0 * row.rate,
             crate::app::thousands(row.numerator),
@@ -158,11 +200,16 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
                 .unwrap_or_default(),
             excess
         ));
-        if options.fail_on.contains(&flag) {
-            gate_hits.push((row.force.clone(), flag));
+        if let Some(gate) = options.fail_on.iter().find(|gate| row.flag.reaches(**gate)) {
+            gate_hits.push((row.force.clone(), gate.name(&levels), flag));
         }
     }
     Ok(RunReport {
+        notice_lines: analysis
+            .notices
+            .iter()
+            .map(|n| format!("outcome-lens: note: {}", n.text))
+            .collect(),
         focus_lines,
         gate_hits,
         from_cache: loaded.from_cache,
@@ -266,14 +313,17 @@ impl Counters {
     }
 }
 
-fn signed(x: f64) -> String {
+/// The excess over the offence-mix expectation in words that read right either way:
+/// "2,613 closures above the offence-mix expectation", "594 closures below it".
+fn excess_phrase(x: f64) -> String {
     let rounded = x.round();
-    let magnitude = crate::app::thousands(rounded.abs() as u64);
-    if rounded < 0.0 {
-        format!("{magnitude} fewer")
-    } else {
-        magnitude
-    }
+    let magnitude = rounded.abs() as u64;
+    format!(
+        "{} {} {} the offence-mix expectation",
+        crate::app::thousands(magnitude),
+        compare::plural(magnitude, "closure", "closures"),
+        if rounded < 0.0 { "below" } else { "above" }
+    )
 }
 
 /// The flag in words: position, not merit (METHODS.md §6).
@@ -402,6 +452,8 @@ fn summary_json(
                 "flag_unadjusted": r.flag_unadjusted.name(&levels),
                 "rank": r.rank,
                 "of": f.n_units,
+                "periods_present": r.periods_present,
+                "periods_missing": r.periods_missing,
                 "peer_group": r.peer_group,
                 "peer_rate_pooled": r.peer_rate_pooled,
                 "peer_rate_mean": r.peer_rate_mean,
@@ -425,7 +477,9 @@ fn summary_json(
             "types": config.denominator.types,
             "description": config.denominator.description,
         }) },
-        "period": config.period.label(),
+        "period": analysis.period_label,
+        "period_partial": !analysis.periods_not_held.is_empty(),
+        "periods_not_held": analysis.periods_not_held,
         "periods_compared": analysis.periods,
         "scope": {
             "name": scope.name,
@@ -471,6 +525,12 @@ fn summary_json(
         "flags": flags,
         "flag_differs_when_unadjusted": flag_changes,
         "missing_cells_in_scope": analysis.missing_cells,
+        "cells_left_out_in_scope": analysis.incomplete_cells,
+        "notices": analysis.notices.iter().map(|n| json!({
+            "kind": n.kind.name(),
+            "count": n.count,
+            "text": n.text,
+        })).collect::<Vec<_>>(),
         "rows": {
             "read": loaded.accounts.iter().map(|a| a["rows_read"].as_u64().unwrap_or(0)).sum::<u64>(),
             "loaded": loaded.accounts.iter().map(|a| a["rows_loaded"].as_u64().unwrap_or(0)).sum::<u64>(),

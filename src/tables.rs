@@ -210,7 +210,7 @@ fn flag_name(flag: Flag, levels: &FlagLevels) -> Option<String> {
 pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let levels = config.funnel.levels;
     let (inner, outer) = (levels.inner().label(), levels.outer().label());
-    let period = config.period.label();
+    let period = analysis.period_label.clone();
     // Every table names its scope, so a proxy is never mistaken for the real thing.
     let scope = config.scope.label.clone();
     let rows = &analysis.forces;
@@ -293,7 +293,19 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             "in_national_set",
             rows.iter().map(|r| r.in_national_set).collect(),
         )
-        .boolean("focus", rows.iter().map(|r| r.focus).collect());
+        .boolean("focus", rows.iter().map(|r| r.focus).collect())
+        .int(
+            "periods_present",
+            some(rows.iter().map(|r| r.periods_present as i64)),
+        )
+        .text(
+            "periods_missing",
+            some(rows.iter().map(|r| r.periods_missing.join("; "))),
+        )
+        .int(
+            "cells_left_out",
+            some(rows.iter().map(|r| r.incomplete_cells as i64)),
+        );
     if config.funnel.benjamini_hochberg {
         force = force.scientific("p_bh", rows.iter().map(|r| r.p_bh).collect());
     }
@@ -381,6 +393,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             "rule_two_of_three",
             trend.iter().map(|t| t.rules.two_of_three).collect(),
         )
+        .text("spc_note", trend.iter().map(|t| t.spc_note.clone()).collect())
         .build();
 
     let mix = &analysis.mix;

@@ -56,6 +56,13 @@ pub struct ForceRow {
     pub in_national_set: bool,
     /// Whether the unit is a focus force.
     pub focus: bool,
+    /// How many of the national set's periods the unit holds counts for.
+    pub periods_present: usize,
+    /// The national set's periods the unit holds no counts for (rows absent or every count
+    /// missing): it is compared on the others.
+    pub periods_missing: Vec<String>,
+    /// Its cells in scope and period left out whole because a count was missing.
+    pub incomplete_cells: u64,
     /// The unit's peer group, if any.
     pub peer_group: Option<String>,
     /// The peer group's pooled rate ΣO/Σn.
@@ -157,6 +164,13 @@ pub fn compare_units(
     let members: Vec<&(&str, u64, u64)> = units.iter().filter(|u| national(u.0)).collect();
     let xs: Vec<u64> = members.iter().map(|u| u.1).collect();
     let ns: Vec<u64> = members.iter().map(|u| u.2).collect();
+    if xs.len() < 2 && fc.overdispersion != Adjustment::None {
+        anyhow::bail!(
+            "national funnel: overdispersion = {:?} needs at least 2 units in the national set to estimate the spread between units; it has {}: set overdispersion = \"none\" (with a fixed target) to place a single unit",
+            adjustment_name(fc.overdispersion),
+            xs.len()
+        );
+    }
     let od = overdispersion::estimate(&xs, &ns, fc.target, fc.scale, fc.winsorise)
         .context("national funnel")?;
     let theta0 = od.target;
@@ -250,6 +264,9 @@ pub fn compare_units(
             p_bh: p_bh[i],
             in_national_set: national(unit),
             focus: focus.iter().any(|f| f == unit),
+            periods_present: 0,
+            periods_missing: Vec::new(),
+            incomplete_cells: 0,
             peer_group: None,
             peer_rate_pooled: None,
             peer_rate_mean: None,
@@ -275,8 +292,10 @@ pub(crate) fn grid_and_summary(
     let min_n = ns.iter().copied().min().unwrap_or(1);
     let max_n = ns.iter().copied().max().unwrap_or(1);
     let grid_points = sfunnel::grid((min_n / 2).max(1), max_n + max_n / 10, GRID_POINTS, ns)?;
-    let on_grid =
-        |method, adj, level| sfunnel::limits_on_grid(method, theta0, &grid_points, level, adj);
+    // Truncated as each unit's limits are, so the drawn curve passes through them.
+    let on_grid = |method, adj, level| {
+        sfunnel::truncated_limits_on_grid(method, theta0, &grid_points, level, adj)
+    };
     let inner_u = on_grid(fc.method, DispersionAdjustment::None, inner_level)?;
     let outer_u = on_grid(fc.method, DispersionAdjustment::None, outer_level)?;
     let (inner_a, outer_a) = if applied {

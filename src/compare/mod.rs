@@ -30,6 +30,8 @@ pub struct Counts {
     pub denominator: i64,
     /// Missing count cells among the rows summed.
     pub missing: u64,
+    /// Cells left out of both sums because a count in them was missing.
+    pub incomplete: u64,
 }
 
 impl Counts {
@@ -37,6 +39,7 @@ impl Counts {
         self.numerator += cell.numerator;
         self.denominator += cell.denominator;
         self.missing += cell.missing;
+        self.incomplete += cell.incomplete;
     }
 
     /// The counts as the unsigned pair `stats` takes, or an error naming the unit when a sum
@@ -75,10 +78,117 @@ pub struct Analysis {
     pub mix_summary: Vec<MixSummary>,
     /// Peer groups with their pooled and mean rates.
     pub peers: Vec<PeerRow>,
-    /// The periods compared (labels, in order).
+    /// The periods compared (labels, in order): those the national set holds counts for.
     pub periods: Vec<String>,
+    /// The period as every output names it: the analysis file's period, followed by the
+    /// quarters it holds when the data cover only part of it (`allow_partial_period`).
+    pub period_label: String,
+    /// The quarters of the configured period that no unit of the national set holds
+    /// (non-empty only with `allow_partial_period = true`; otherwise that is an error).
+    pub periods_not_held: Vec<String>,
     /// Missing count cells among the cells in scope and period.
     pub missing_cells: u64,
+    /// Cells in scope and period left out of the sums whole because a count was missing.
+    pub incomplete_cells: u64,
+    /// What the reader must know about the data behind the numbers, one notice per kind.
+    pub notices: Vec<Notice>,
+}
+
+/// Something partial, missing or left out that the numbers rest on: printed on stderr,
+/// written to `summary.json` and opened with in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// What kind of thing.
+    pub kind: NoticeKind,
+    /// How many (cells, units, rows or points, as the text says).
+    pub count: u64,
+    /// One sentence for a reader, naming what to look at.
+    pub text: String,
+}
+
+/// The kinds of [`Notice`], in the order they are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoticeKind {
+    /// The configured period is not fully covered by the data.
+    PartialPeriod,
+    /// Units that hold fewer periods than the national set.
+    PartialUnits,
+    /// Count cells that were missing, and the cells left out for them.
+    MissingCounts,
+    /// Rows of the inputs that were quarantined.
+    QuarantinedRows,
+    /// Units with no denominator in scope and period, left out of the funnel.
+    NoDenominator,
+    /// A funnel with fewer than [`FEW_UNITS`] units.
+    FewUnits,
+    /// Control charts with fewer than [`SHORT_SERIES`] points.
+    ShortSeries,
+    /// Units whose control chart has no limits (a rate of 0 or 1 throughout).
+    NoControlLimits,
+}
+
+impl NoticeKind {
+    /// The name in `summary.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoticeKind::PartialPeriod => "partial_period",
+            NoticeKind::PartialUnits => "partial_units",
+            NoticeKind::MissingCounts => "missing_counts",
+            NoticeKind::QuarantinedRows => "quarantined_rows",
+            NoticeKind::NoDenominator => "no_denominator",
+            NoticeKind::FewUnits => "few_units",
+            NoticeKind::ShortSeries => "short_series",
+            NoticeKind::NoControlLimits => "no_control_limits",
+        }
+    }
+
+    /// Whether `--strict` fails the run on it: quarantined rows, missing counts in scope and
+    /// units compared on part of the period.
+    pub fn strict(self) -> bool {
+        matches!(
+            self,
+            NoticeKind::PartialUnits | NoticeKind::MissingCounts | NoticeKind::QuarantinedRows
+        )
+    }
+}
+
+/// Below this many units a funnel's φ and τ² rest on too few units to be trusted.
+pub const FEW_UNITS: usize = 5;
+
+/// Below this many points a control chart's limits are trial limits (Making Data Count).
+pub const SHORT_SERIES: usize = 12;
+
+/// Names as a list for a sentence, the first `shown` of them and how many more.
+pub fn name_list(names: &[String], shown: usize) -> String {
+    let mut text = names
+        .iter()
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > shown {
+        text.push_str(&format!(" and {} more", names.len() - shown));
+    }
+    text
+}
+
+/// Whether a cell holds counts (it is complete, or holds some complete rows).
+fn holds_counts(cell: &Cell) -> bool {
+    cell.incomplete == 0 || cell.numerator != 0 || cell.denominator != 0
+}
+
+/// `n` with thousands separators.
+pub fn thousands(n: u64) -> String {
+    crate::app::thousands(n)
+}
+
+/// The singular or the plural, by count.
+pub fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 /// Which cells are in scope (offence filters), already validated against the data.
@@ -217,26 +327,192 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
                 .join(", ")
         );
     }
-    let mut periods: Vec<&PeriodKey> = in_period_cells.iter().map(|c| &c.period).collect();
-    periods.sort();
-    periods.dedup();
-    let periods: Vec<String> = periods.into_iter().map(|p| p.label.clone()).collect();
+    let national = |unit: &str| tidy || config.in_national_set(unit);
+    // The periods each unit holds counts for, and those of the national set.
+    let mut held: BTreeMap<&str, std::collections::BTreeSet<&PeriodKey>> = BTreeMap::new();
+    for cell in in_period_cells.iter().filter(|c| holds_counts(c)) {
+        held.entry(cell.unit.as_str())
+            .or_default()
+            .insert(&cell.period);
+    }
+    let national_periods: std::collections::BTreeSet<&PeriodKey> = held
+        .iter()
+        .filter(|(unit, _)| national(unit))
+        .flat_map(|(_, periods)| periods.iter().copied())
+        .collect();
+    if national_periods.is_empty() {
+        bail!(
+            "period {:?}: the national set holds no counts in scope (every count is missing)",
+            config.period.label()
+        );
+    }
+    let periods: Vec<String> = national_periods.iter().map(|p| p.label.clone()).collect();
+    let mut notices = Vec::new();
+
+    // The configured period must be covered, unless the analysis file allows a partial one.
+    let periods_not_held: Vec<String> = match config.period.quarters() {
+        Some(quarters) if !tidy => quarters
+            .iter()
+            .filter(|q| !national_periods.iter().any(|p| p.quarter == Some(**q)))
+            .map(ToString::to_string)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut period_label = config.period.label();
+    if !periods_not_held.is_empty() {
+        let span = config.period.quarters().map_or(0, |q| q.len());
+        if !config.allow_partial_period {
+            bail!(
+                "period {period_label:?} is not covered by the inputs: they hold {} of its {span} quarters ({}), not {}; set allow_partial_period = true to compare on the quarters held (every output then says so), or choose a period the inputs cover",
+                periods.len(),
+                periods.join(", "),
+                periods_not_held.join(", ")
+            );
+        }
+        period_label = format!("{period_label} (partial: {} only)", periods.join(", "));
+        notices.push(Notice {
+            kind: NoticeKind::PartialPeriod,
+            count: periods_not_held.len() as u64,
+            text: format!(
+                "the period is partial: the inputs hold {} of its {span} quarters ({}), not {} (allow_partial_period = true); every rate is over the quarters held",
+                periods.len(),
+                periods.join(", "),
+                periods_not_held.join(", ")
+            ),
+        });
+    }
 
     let mut by_unit: BTreeMap<&str, Counts> = BTreeMap::new();
     for cell in &in_period_cells {
         by_unit.entry(cell.unit.as_str()).or_default().add(cell);
     }
-    let missing_cells = in_period_cells.iter().map(|c| c.missing).sum();
-    let national = |unit: &str| tidy || config.in_national_set(unit);
-    let (forces, funnel, grid) = funnel::compare_units(&by_unit, config, focus, &national)?;
+    let aggregate = |unit: &str| {
+        !tidy
+            && config.forces.lookup(unit).is_some_and(|id| {
+                config.forces.force(id).kind == crate::normalise::forces::ForceKind::Aggregate
+            })
+    };
+    let missing_cells: u64 = in_period_cells.iter().map(|c| c.missing).sum();
+    let incomplete_cells: u64 = in_period_cells.iter().map(|c| c.incomplete).sum();
+    if missing_cells > 0 || incomplete_cells > 0 {
+        let mut units: Vec<String> = by_unit
+            .iter()
+            .filter(|(unit, c)| c.incomplete > 0 && !aggregate(unit))
+            .map(|(unit, c)| format!("{unit} ({})", c.incomplete))
+            .collect();
+        units.sort();
+        notices.push(Notice {
+            kind: NoticeKind::MissingCounts,
+            count: missing_cells,
+            text: format!(
+                "{} count {} in scope and period {} missing (never taken as zero); the {} {} holding them {} left out of the sums whole, numerator and denominator{}",
+                thousands(missing_cells),
+                plural(missing_cells, "cell", "cells"),
+                if missing_cells == 1 { "was" } else { "were" },
+                thousands(incomplete_cells),
+                plural(incomplete_cells, "cell", "cells"),
+                if incomplete_cells == 1 { "was" } else { "were" },
+                if units.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", name_list(&units, 6))
+                }
+            ),
+        });
+    }
+    // A unit with no denominator is not placed; a focus unit must have one.
+    let mut no_denominator: Vec<String> = by_unit
+        .iter()
+        .filter(|(unit, c)| c.denominator == 0 && !aggregate(unit))
+        .map(|(unit, _)| unit.to_string())
+        .collect();
+    no_denominator.sort();
+    if let Some(name) = focus.iter().find(|f| no_denominator.contains(f)) {
+        let counts = by_unit.get(name.as_str()).copied().unwrap_or_default();
+        bail!(
+            "focus: {name:?} has no outcomes in scope and period {period_label:?} to compare (denominator 0{})",
+            if counts.incomplete > 0 {
+                format!(
+                    "; {} of its cells had a missing count and were left out",
+                    thousands(counts.incomplete)
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    if !no_denominator.is_empty() {
+        notices.push(Notice {
+            kind: NoticeKind::NoDenominator,
+            count: no_denominator.len() as u64,
+            text: format!(
+                "{} {} no outcomes in scope and period (denominator 0 or missing) and {} left out of the funnel: {}",
+                thousands(no_denominator.len() as u64),
+                plural(no_denominator.len() as u64, "unit has", "units have"),
+                if no_denominator.len() == 1 { "is" } else { "are" },
+                name_list(&no_denominator, 6)
+            ),
+        });
+    }
+
+    let (mut forces, funnel, grid) = funnel::compare_units(&by_unit, config, focus, &national)?;
+    // How many of the national set's periods each unit holds.
+    let mut partial: Vec<String> = Vec::new();
+    for row in &mut forces {
+        let mine = held.get(row.force.as_str());
+        row.periods_present = mine.map_or(0, |m| m.iter().filter(|p| national_periods.contains(*p)).count());
+        row.periods_missing = national_periods
+            .iter()
+            .filter(|p| !mine.is_some_and(|m| m.contains(*p)))
+            .map(|p| p.label.clone())
+            .collect();
+        row.incomplete_cells = by_unit.get(row.force.as_str()).map_or(0, |c| c.incomplete);
+        if !row.periods_missing.is_empty() {
+            partial.push(format!(
+                "{} ({} of {}: no {})",
+                row.force,
+                row.periods_present,
+                national_periods.len(),
+                row.periods_missing.join(", ")
+            ));
+        }
+    }
+    if !partial.is_empty() {
+        notices.push(Notice {
+            kind: NoticeKind::PartialUnits,
+            count: partial.len() as u64,
+            text: format!(
+                "{} {} fewer periods than the national set's {} and {} compared on the periods {} (periods_present in force_comparison.csv): {}",
+                thousands(partial.len() as u64),
+                plural(partial.len() as u64, "unit holds", "units hold"),
+                national_periods.len(),
+                if partial.len() == 1 { "is" } else { "are" },
+                if partial.len() == 1 { "it holds" } else { "they hold" },
+                name_list(&partial, 6)
+            ),
+        });
+    }
+    if funnel.n_units < FEW_UNITS {
+        notices.push(Notice {
+            kind: NoticeKind::FewUnits,
+            count: funnel.n_units as u64,
+            text: format!(
+                "the funnel has {} {} in its national set: with fewer than {FEW_UNITS}, the target, φ and τ² rest on too few units to be trusted",
+                funnel.n_units,
+                plural(funnel.n_units as u64, "unit", "units")
+            ),
+        });
+    }
     let peers = peers::peer_rows(&by_unit, config, tidy)?;
     let forces = peers::attach(forces, &peers, config);
     let trend = trend::series(&scoped, config, &national, tidy)?;
+    notices.extend(trend::notices(&trend, focus, config));
     let (mix, mix_summary) = if tidy {
         (Vec::new(), Vec::new())
     } else {
         mix::offence_mix(&in_period_cells, config, focus, &national, funnel.target)?
     };
+    notices.sort_by_key(|n| n.kind);
     Ok(Analysis {
         forces,
         funnel,
@@ -246,6 +522,10 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
         mix_summary,
         peers,
         periods,
+        period_label,
+        periods_not_held,
         missing_cells,
+        incomplete_cells,
+        notices,
     })
 }

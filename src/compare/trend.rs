@@ -11,7 +11,8 @@ use anyhow::Result;
 use crate::compare::Counts;
 use crate::config::Config;
 use crate::measure::{Cell, PeriodKey};
-use crate::stats::{proportion, spc, Level};
+use crate::compare::{plural, Notice, NoticeKind, SHORT_SERIES};
+use crate::stats::{proportion, spc, Level, StatsError};
 
 /// One unit in one period.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +37,9 @@ pub struct TrendRow {
     pub spc: Option<spc::ChartPoint>,
     /// Rule hits at this point.
     pub rules: spc::RuleHits,
+    /// Why the point has no control limits, when its unit has two or more periods but none
+    /// can be drawn (a rate of 0, or of 1, in every period: no variation to set limits by).
+    pub spc_note: Option<String>,
 }
 
 /// Builds every unit's series.
@@ -85,10 +89,27 @@ pub fn series(
             baseline: None,
             screen_moving_ranges: config.spc.screen_moving_ranges,
         };
-        let chart = if points.len() >= 2 {
-            Some(spc::laney(&xs, &ns, &options)?)
+        // A unit whose rate is 0 (or 1) in every period has no spread to set limits by: its
+        // series is kept without limits, and the run goes on.
+        let (chart, spc_note) = if points.len() >= 2 {
+            match spc::laney(&xs, &ns, &options) {
+                Ok(chart) => (Some(chart), None),
+                Err(StatsError::DegenerateTarget { value }) => (
+                    None,
+                    Some(format!(
+                        "no control limits: the rate is {} in every period",
+                        if value <= 0.0 { "0%" } else { "100%" }
+                    )),
+                ),
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "{unit}: the control chart (Laney p′) of its {} periods",
+                        points.len()
+                    )))
+                }
+            }
         } else {
-            None
+            (None, None)
         };
         let hits = match &chart {
             Some(chart) => spc::rules(
@@ -96,6 +117,7 @@ pub fn series(
                 &spc::RuleOptions {
                     shift_length: config.spc.shift_length,
                     trend_length: config.spc.trend_length,
+                    two_of_three: config.spc.two_of_three,
                 },
             )?,
             None => vec![spc::RuleHits::default(); points.len()],
@@ -126,8 +148,59 @@ pub fn series(
                 peer_rate_pooled,
                 spc: chart.as_ref().map(|c| c.points[k]),
                 rules: hits[k],
+                spc_note: spc_note.clone(),
             });
         }
     }
     Ok(rows)
+}
+
+/// What the series of the focus units leave unsaid: charts shorter than [`SHORT_SERIES`]
+/// points (trial limits; shift and trend need more points than they have), and units with no
+/// control limits.
+pub fn notices(rows: &[TrendRow], focus: &[String], config: &Config) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    let points = |unit: &str| rows.iter().filter(|r| r.force == unit).count();
+    // A single period is no chart at all (the report says there is no trend to describe).
+    let shortest = focus.iter().map(|f| points(f)).filter(|&n| n >= 2).min();
+    if let Some(n) = shortest.filter(|&n| n < SHORT_SERIES) {
+        let shortest_rule = config.spc.shift_length.min(config.spc.trend_length);
+        notices.push(Notice {
+            kind: NoticeKind::ShortSeries,
+            count: n as u64,
+            text: format!(
+                "the control {} {n} points (fewer than {SHORT_SERIES}): {} limits are trial limits{}",
+                if focus.len() == 1 { "chart has" } else { "charts have as few as" },
+                if focus.len() == 1 { "its" } else { "their" },
+                if n < shortest_rule {
+                    format!(
+                        ", and no shift or trend can show (they need {} and {} points)",
+                        config.spc.shift_length, config.spc.trend_length
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
+    let mut without: Vec<String> = rows
+        .iter()
+        .filter(|r| r.spc_note.is_some())
+        .map(|r| r.force.clone())
+        .collect();
+    without.dedup();
+    if !without.is_empty() {
+        notices.push(Notice {
+            kind: NoticeKind::NoControlLimits,
+            count: without.len() as u64,
+            text: format!(
+                "{} {} no control limits, as {} rate is 0% (or 100%) in every period (spc_note in trend.csv): {}",
+                without.len(),
+                plural(without.len() as u64, "unit has", "units have"),
+                plural(without.len() as u64, "its", "their"),
+                crate::compare::name_list(&without, 6)
+            ),
+        });
+    }
+    notices
 }

@@ -711,6 +711,7 @@ fn monthly(
             &spc::RuleOptions {
                 shift_length: config.spc.shift_length,
                 trend_length: config.spc.trend_length,
+                two_of_three: config.spc.two_of_three,
             },
         )?,
         None => vec![spc::RuleHits::default(); points.len()],

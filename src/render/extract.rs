@@ -321,7 +321,7 @@ impl ExtractModel {
     fn scope_line(&self) -> String {
         format!(
             "{}, {} · {} · {} · denominator: {}",
-            capitalise(&self.scope_label),
+            style::capitalise(&self.scope_label),
             self.source,
             self.period,
             self.basis_words(),
@@ -348,14 +348,6 @@ impl ExtractModel {
             "lsoa" => "LSOA".to_string(),
             other => other.replace('_', " "),
         }
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -487,7 +479,7 @@ pub fn month_chart(e: &ExtractModel) -> Result<SpcChart<'_>> {
             e.outcome.to_lowercase()
         ),
         scope_line: e.scope_line(),
-        series: capitalise(&e.scope_label),
+        series: style::capitalise(&e.scope_label),
         rows: &e.months,
         cadence: Cadence::Month,
         outcome: e.outcome.clone(),

@@ -287,6 +287,8 @@ pub struct Model {
     pub limits: Vec<LimitRow>,
     /// Trend rows by force, each in period order.
     pub trend: BTreeMap<String, Vec<TrendRow>>,
+    /// Why a force's series has no control limits (`spc_note` in `trend.csv`), by force.
+    pub spc_notes: BTreeMap<String, String>,
     /// Whether the mix strata are offence codes (else offence groups).
     pub mix_by_code: bool,
     /// Offence-mix strata by force.
@@ -424,7 +426,15 @@ fn context(summary: &Value) -> Result<RunContext> {
         tidy: basis.contains("tidy counts"),
         outcome: style::outcome_phrase(&outcomes),
         scope: json_str(summary, &["scope", "label"]).unwrap_or_else(|| "all offences".into()),
-        period_phrase: style::period_phrase(&period, &quarters),
+        period_phrase: if summary.get("period_partial").and_then(Value::as_bool) == Some(true) {
+            format!(
+                "{} (partial: {} of the period only)",
+                style::period_phrase(&period, &quarters),
+                quarters.join(", ")
+            )
+        } else {
+            style::period_phrase(&period, &quarters)
+        },
         period,
         basis: style::basis_phrase(&basis),
         denominator,
@@ -589,6 +599,20 @@ fn trend(data: &RunData) -> Result<BTreeMap<String, Vec<TrendRow>>> {
         .collect())
 }
 
+/// `trend.csv`'s `spc_note` by force (runs written before the column have none).
+fn spc_notes(data: &RunData) -> Result<BTreeMap<String, String>> {
+    let table = data.table("trend")?;
+    let mut notes = BTreeMap::new();
+    for i in 0..table.len() {
+        if let Ok(note) = table.text(i, "spc_note") {
+            if !note.is_empty() {
+                notes.insert(text(table, "trend", i, "force")?, note.to_string());
+            }
+        }
+    }
+    Ok(notes)
+}
+
 type MixTables = (
     bool,
     BTreeMap<String, Vec<MixRow>>,
@@ -678,6 +702,7 @@ impl Model {
         let forces = forces(data, &context.levels)?;
         let limits = limits(data, "funnel_limits", &context.levels)?;
         let trend = trend(data)?;
+        let spc_notes = spc_notes(data)?;
         let (mix_by_code, mix, mix_summary) = mix(data)?;
         let peers = peers(data)?;
         let extract = ExtractModel::read(data)?;
@@ -686,6 +711,7 @@ impl Model {
             forces,
             limits,
             trend,
+            spc_notes,
             mix_by_code,
             mix,
             mix_summary,

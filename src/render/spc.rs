@@ -21,6 +21,8 @@ struct RuleLook {
     words: String,
     marker: Marker,
     hit: fn(&Rules) -> bool,
+    /// The fewest points that can break it.
+    needs: u64,
 }
 
 fn outline(shape: MarkerShape, radius: f64, colour: plotters::style::RGBColor) -> Marker {
@@ -45,11 +47,13 @@ fn rule_looks(shift: u64, trend: u64) -> Vec<RuleLook> {
                 outline_width: 1.0,
             },
             hit: |r| r.beyond_limits,
+            needs: 1,
         },
         RuleLook {
             words: format!("Shift: {shift} or more points in a row on one side of the centre"),
             marker: outline(MarkerShape::Square, 9.0, okabe_ito::BLUE),
             hit: |r| r.shift,
+            needs: shift,
         },
         RuleLook {
             words: format!(
@@ -57,11 +61,13 @@ fn rule_looks(shift: u64, trend: u64) -> Vec<RuleLook> {
             ),
             marker: outline(MarkerShape::Diamond, 10.0, okabe_ito::REDDISH_PURPLE),
             hit: |r| r.trend,
+            needs: trend,
         },
         RuleLook {
             words: "Two of three points beyond 2σ on one side".to_string(),
             marker: outline(MarkerShape::TriangleUp, 11.0, okabe_ito::BLUISH_GREEN),
             hit: |r| r.two_of_three,
+            needs: 3,
         },
     ]
 }
@@ -209,6 +215,7 @@ pub fn has_chart(model: &Model, force: &str) -> bool {
         .trend
         .get(force)
         .is_some_and(|rows| rows.iter().any(|r| r.spc.is_some()))
+        || model.spc_notes.contains_key(force)
 }
 
 /// A focus force's control chart of its rate by quarter, from the run's `trend` table.
@@ -236,7 +243,11 @@ pub fn national<'m>(model: &'m Model, force: &str) -> Result<SpcChart<'m>> {
         cadence,
         outcome: c.outcome.clone(),
         spc_lengths: c.spc_lengths,
-        notes: Vec::new(),
+        notes: model
+            .spc_notes
+            .get(force)
+            .map(|note| vec![format!("{}.", style::capitalise(note))])
+            .unwrap_or_default(),
         source: model.source_line(),
     })
 }
@@ -256,7 +267,13 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
         LegendEntry::new(Glyph::Line(limit3_stroke()), "3σ control limits"),
         LegendEntry::new(Glyph::Line(limit2_stroke()), "2σ warning limits"),
     ];
+    let n = rows.len() as u64;
     for look in &looks {
+        // A rule that needs more points than the chart has cannot fire: the subtitle says so,
+        // and the legend does not list it as "(no points)".
+        if look.needs > n {
+            continue;
+        }
         let count = rows.iter().filter(|r| (look.hit)(&r.rules)).count();
         let points = match count {
             0 => "no points".to_string(),
@@ -277,7 +294,6 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
             .unwrap_or_default(),
         cadence.many()
     );
-    let n = rows.len() as u64;
     if n < shift.max(trend) {
         let runs = if shift == trend {
             format!("runs of {shift}")

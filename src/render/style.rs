@@ -202,6 +202,15 @@ pub fn period_phrase(period_label: &str, quarters: &[String]) -> String {
     }
 }
 
+/// The text with its first letter in upper case.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The count basis in words.
 pub fn basis_phrase(basis: &str) -> String {
     match basis {

@@ -245,6 +245,8 @@ struct Focus {
     ratio: Option<f64>,
     ratio_ci: Option<(f64, f64)>,
     trend: Option<TrendSummary>,
+    /// The national set's periods this force holds no counts for (empty when it holds all).
+    periods_missing: Vec<String>,
 }
 
 /// `summary.json`'s trend of a focus force.
@@ -282,6 +284,8 @@ struct Input<'a> {
     outer_text: String,
     forces: Vec<ForceRow>,
     focus: Vec<Focus>,
+    /// `summary.json`'s notices: what is partial, missing or left out (none in older runs).
+    notices: Vec<String>,
 }
 
 impl<'a> Input<'a> {
@@ -375,6 +379,17 @@ impl<'a> Input<'a> {
             levels,
             forces,
             focus,
+            notices: s
+                .get("notices")
+                .and_then(Json::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|n| n.get("text").and_then(Json::as_str))
+                        .map(capitalise)
+                        .map(|t| format!("{t}."))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -486,6 +501,17 @@ fn summary_section(c: &Input) -> Section {
             c.outer_text,
         ),
     });
+    if !c.notices.is_empty() {
+        blocks.push(Block::Caveat {
+            text: format!(
+                "Read the figures below with {}: the data they rest on are not whole.",
+                if c.notices.len() == 1 { "this in mind" } else { "these in mind" }
+            ),
+        });
+        blocks.push(Block::Bullets {
+            items: c.notices.clone(),
+        });
+    }
     if c.focus.is_empty() {
         blocks.push(Block::Paragraph {
             text: "The analysis file names no focus force, so this report describes the national comparison only.".into(),
@@ -546,6 +572,16 @@ fn focus_summary(c: &Input, f: &Focus) -> Vec<String> {
         percent(c.target),
         peer,
     ));
+    if !f.periods_missing.is_empty() {
+        let held = c.periods_compared.len().saturating_sub(f.periods_missing.len());
+        items.push(format!(
+            "Partial: {} holds counts for {held} of the {} periods the national set holds (none for {}), so its rate is over those {held} against the others' {}.",
+            f.force,
+            c.periods_compared.len(),
+            f.periods_missing.join(", "),
+            c.periods_compared.len()
+        ));
+    }
     if let Some(flag) = f.flag {
         let mut text = format!(
             "Position: after the overdispersion adjustment, {} is {}.",
@@ -2587,6 +2623,15 @@ fn read_focus(f: &Json, levels: &FlagLevels) -> Result<Focus> {
         ratio: f.get("standardised_ratio").and_then(Json::as_f64),
         ratio_ci: pair("standardised_ratio_ci95"),
         trend,
+        periods_missing: f
+            .get("periods_missing")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

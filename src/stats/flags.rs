@@ -49,6 +49,38 @@ impl Flag {
         }
     }
 
+    /// Whether this flag is `gate` or more extreme on the same side: `high_998` reaches
+    /// `high_95` and itself, `low_95` reaches only the low flags at or beyond it, and `within`
+    /// reaches only itself. A `--fail-on high_95` gate so fires for a `high_998` unit too.
+    #[must_use]
+    pub fn reaches(&self, gate: Flag) -> bool {
+        match gate {
+            Flag::HighInner => matches!(self, Flag::HighInner | Flag::HighOuter),
+            Flag::LowInner => matches!(self, Flag::LowInner | Flag::LowOuter),
+            other => *self == other,
+        }
+    }
+
+    /// The flag a name means for the levels in use: its name (`high_95`), or the same name
+    /// with `above_` or `below_` for `high_` or `low_` (`above_95`); `None` for any other.
+    #[must_use]
+    pub fn from_name(name: &str, levels: &FlagLevels) -> Option<Flag> {
+        let name = name
+            .strip_prefix("above_")
+            .map(|rest| format!("high_{rest}"))
+            .or_else(|| name.strip_prefix("below_").map(|rest| format!("low_{rest}")))
+            .unwrap_or_else(|| name.to_string());
+        [
+            Flag::HighOuter,
+            Flag::HighInner,
+            Flag::Within,
+            Flag::LowInner,
+            Flag::LowOuter,
+        ]
+        .into_iter()
+        .find(|f| f.name(levels) == name)
+    }
+
     /// High, low, or `None` for `Within`.
     #[must_use]
     pub fn direction(&self) -> Option<Direction> {

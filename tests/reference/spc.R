@@ -44,15 +44,19 @@ rules <- function(ch, shift_len, trend_len) {
     r <- rle(d == dir); ends <- cumsum(r$lengths); starts <- ends - r$lengths + 1
     for (k in seq_along(r$lengths)) if (r$values[k] && r$lengths[k] + 1 >= trend_len) trend[starts[k]:(ends[k] + 1)] <- TRUE
   }
-  two <- rep(FALSE, T)
+  # two_of_three: NHSRplotthedots 0.2 (beyond 2 sigma, not beyond 3 sigma);
+  # two_of_three_mdc: Making Data Count's 2023 rule (every point beyond 2 sigma counts).
+  two <- rep(FALSE, T); two_mdc <- rep(FALSE, T)
   if (T >= 3) for (i in 1:(T - 2)) {
     w <- i:(i + 2)
     for (s in c(1, -1)) if (all(side[w] == s)) {
       near <- if (s == 1) w[v[w] > ch$upper_2[w] & v[w] <= ch$upper_3[w]] else w[v[w] < ch$lower_2[w] & v[w] >= ch$lower_3[w]]
       if (length(near) >= 2) two[near] <- TRUE
+      beyond <- if (s == 1) w[v[w] > ch$upper_2[w]] else w[v[w] < ch$lower_2[w]]
+      if (length(beyond) >= 2) two_mdc[beyond] <- TRUE
     }
   }
-  data.frame(astronomical = astro, shift = shift, trend = trend, two_of_three = two)
+  data.frame(astronomical = astro, shift = shift, trend = trend, two_of_three = two, two_of_three_mdc = two_mdc)
 }
 
 # ---- series --------------------------------------------------------------------
@@ -120,4 +124,4 @@ write_reference(charts_df, "spc_charts.csv", "spc.R",
   "restates PowerBI-SPC's and NHSRplotthedots' published methods (METHODS.md section 9); neither is installable here")
 write_reference(do.call(rbind, rule_rows), "spc_rules.csv", "spc.R",
   "rules(chart, shift_length, trend_length) as defined in the script, on each chart of spc_charts.csv",
-  "restates the rules of METHODS.md section 9.4 (NHSRplotthedots' definitions)")
+  "restates the rules of METHODS.md section 9.4 (NHSRplotthedots' definitions); two_of_three_mdc is the Making Data Count 2023 two-of-three rule (METHODS-2.md section 7.2: points beyond 3 sigma count)")

@@ -249,6 +249,7 @@ fn within_force_funnel_agrees_with_the_national_funnel() {
                     numerator: x as i64,
                     denominator: n as i64,
                     missing: 0,
+                    incomplete: 0,
                 },
             );
         }

@@ -361,3 +361,41 @@ fn grid_at_several_levels_equals_one_level_at_a_time() {
         Err(StatsError::GridNotIncreasing { .. })
     ));
 }
+
+/// The plotting grid is truncated as a unit's limits are: at n = 1 and at the first grid
+/// points, where the arcsine angle passes below 0 or above π/2, the limits are 0 and 1 (not
+/// 1.46e-5 or 0.0088 where sin² turned back), and at every grid point they equal
+/// `limits` at that denominator.
+#[test]
+fn truncated_grid_equals_each_units_limits() {
+    let level = Level::new(0.998).expect("level");
+    let grid: Vec<u64> = (1..=40).chain([50, 100, 1000]).collect();
+    for (theta0, adjustment) in [
+        (0.2, DispersionAdjustment::None),
+        (0.57, DispersionAdjustment::Additive { tau2: 0.002 }),
+        (0.93, DispersionAdjustment::None),
+    ] {
+        let got = truncated_limits_on_grid(FunnelMethod::Arcsine, theta0, &grid, level, adjustment)
+            .expect("grid");
+        for (n, limit) in grid.iter().zip(&got) {
+            let unit = limits(FunnelMethod::Arcsine, theta0, *n, level, adjustment).expect("unit");
+            assert_eq!(*limit, unit, "n = {n}, θ₀ = {theta0}");
+        }
+        assert_eq!(got[0].lower, 0.0, "θ₀ = {theta0}");
+        // Monotone: the lower limit never falls and the upper never rises as n grows.
+        for pair in got.windows(2) {
+            assert!(pair[1].lower >= pair[0].lower && pair[1].upper <= pair[0].upper);
+        }
+        // Wherever the angle has passed below 0 the lower limit is 0, not sin² turned back.
+        let tau2 = match adjustment {
+            DispersionAdjustment::Additive { tau2 } => tau2,
+            _ => 0.0,
+        };
+        for (n, limit) in grid.iter().zip(&got) {
+            let angle = theta0.sqrt().asin() - level.z() * (0.25 / *n as f64 + tau2).sqrt();
+            if angle < 0.0 {
+                assert_eq!(limit.lower, 0.0, "n = {n}, θ₀ = {theta0}");
+            }
+        }
+    }
+}

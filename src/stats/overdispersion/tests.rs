@@ -45,6 +45,17 @@ fn arcsine_scale_handles_rates_of_zero_and_one() {
     assert!(od.z.iter().all(|z| z.abs() < 1e-300));
 }
 
+/// A fixed target leaves one unit its degree of freedom: φ = z², χ² on 1 df (a pooled target
+/// would make the unit its own target).
+#[test]
+fn one_unit_against_a_fixed_target() {
+    let od = estimate(&[30], &[100], Target::Fixed(0.2), Scale::Natural, 0.1).expect("one unit");
+    let z = (0.3 - 0.2) / (0.2_f64 * 0.8 / 100.0).sqrt();
+    assert!((od.z[0] - z).abs() < 1e-12, "{}", od.z[0]);
+    assert!((od.phi - z * z).abs() < 1e-12);
+    assert_eq!((od.n_units, od.df), (1, 1));
+}
+
 #[test]
 fn every_error_path_returns_a_typed_error() {
     let t = Target::Pooled;

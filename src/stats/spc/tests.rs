@@ -14,12 +14,22 @@ fn point(value: f64) -> ChartPoint {
 }
 
 fn hits(values: &[f64], shift_length: usize, trend_length: usize) -> Vec<RuleHits> {
+    hits_with(values, shift_length, trend_length, TwoOfThree::MakingDataCount)
+}
+
+fn hits_with(
+    values: &[f64],
+    shift_length: usize,
+    trend_length: usize,
+    two_of_three: TwoOfThree,
+) -> Vec<RuleHits> {
     let points: Vec<ChartPoint> = values.iter().map(|&v| point(v)).collect();
     rules(
         &points,
         &RuleOptions {
             shift_length,
             trend_length,
+            two_of_three,
         },
     )
     .expect("valid lengths")
@@ -60,8 +70,11 @@ fn trend_counts_points_and_ties_break_it() {
 fn two_of_three_flags_only_the_near_limit_points_on_one_side() {
     let got = hits(&[2.5, 0.5, 2.2], 7, 7);
     assert!(got[0].two_of_three && !got[1].two_of_three && got[2].two_of_three);
-    // Beyond 3σ is astronomical, not near-limit.
+    // Beyond 3σ counts too (Making Data Count, 2023): astronomical and two of three.
     let got = hits(&[3.5, 0.5, 2.2], 7, 7);
+    assert!(got[0].astronomical && got[0].two_of_three && got[2].two_of_three);
+    // NHSRplotthedots 0.2 counts the near-limit zone alone.
+    let got = hits_with(&[3.5, 0.5, 2.2], 7, 7, TwoOfThree::NhsrPlotTheDots02);
     assert!(got[0].astronomical && !got[0].two_of_three && !got[2].two_of_three);
     // Opposite sides do not count.
     assert!(hits(&[2.5, -0.5, 2.2], 7, 7)
@@ -69,6 +82,24 @@ fn two_of_three_flags_only_the_near_limit_points_on_one_side() {
         .all(|h| !h.two_of_three));
     // Exactly on the 2σ line is not beyond it.
     assert!(hits(&[2.0, 0.5, 2.2], 7, 7).iter().all(|h| !h.two_of_three));
+}
+
+/// METHODS-2.md §7.4's vectors (centre 0, near limits ±2, limits ±3): under the Making Data
+/// Count rule 0.5, 2.5, 3.5, 0.4 makes point 3 beyond the limits and point 2 (with point 3)
+/// two of three; NHSRplotthedots 0.2 flags point 2 as common cause. 2.5, −0.5, 2.6 is none
+/// under either (the three points are not on one side).
+#[test]
+fn two_of_three_on_the_methods_vectors() {
+    let mdc = hits(&[0.5, 2.5, 3.5, 0.4], 7, 7);
+    assert!(mdc[2].astronomical && mdc[1].two_of_three && mdc[2].two_of_three);
+    assert!(!mdc[0].two_of_three && !mdc[3].two_of_three);
+    let nhsr = hits_with(&[0.5, 2.5, 3.5, 0.4], 7, 7, TwoOfThree::NhsrPlotTheDots02);
+    assert!(nhsr[2].astronomical && nhsr.iter().all(|h| !h.two_of_three));
+    for rule in [TwoOfThree::MakingDataCount, TwoOfThree::NhsrPlotTheDots02] {
+        assert!(hits_with(&[2.5, -0.5, 2.6], 7, 7, rule)
+            .iter()
+            .all(|h| !h.two_of_three));
+    }
 }
 
 #[test]
@@ -85,7 +116,7 @@ fn every_error_path_returns_a_typed_error() {
             &[],
             &RuleOptions {
                 shift_length: 1,
-                trend_length: 7
+                ..RuleOptions::standard()
             }
         ),
         Err(StatsError::RuleLengthTooShort { rule: "shift", .. })
@@ -94,8 +125,8 @@ fn every_error_path_returns_a_typed_error() {
         rules(
             &[],
             &RuleOptions {
-                shift_length: 7,
-                trend_length: 0
+                trend_length: 0,
+                ..RuleOptions::standard()
             }
         ),
         Err(StatsError::RuleLengthTooShort { rule: "trend", .. })

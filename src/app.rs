@@ -46,6 +46,20 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 },
                 png_scale: if args.hidpi { 2 } else { 1 },
             };
+            // In place, only the run's own charts may be drawn: other sizes or formats would
+            // replace the charts its report and manifest describe.
+            let in_place = args.out.is_none();
+            let own = options.size == ChartSize::A4
+                && options.png_scale == 1
+                && [ChartFormat::Svg, ChartFormat::Png]
+                    .iter()
+                    .all(|f| options.formats.contains(f));
+            if in_place && !own {
+                bail!(
+                    "chart: --size, --formats and --hidpi other than the run's own (A4, svg and png) would replace the charts that {}'s report and manifest describe; give --out DIR for them",
+                    args.run.display()
+                );
+            }
             let charts = crate::render::render_run(&data, &options)?;
             let target = args.out.clone().unwrap_or_else(|| args.run.join("charts"));
             let mut folder = output::RunFolder::begin(&target, true)?;
@@ -53,6 +67,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 folder.write(name, bytes)?;
             }
             folder.commit()?;
+            if in_place {
+                output::update_manifest_charts(&args.run, &charts)?;
+            }
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             for (name, _) in &charts {
@@ -276,6 +293,33 @@ fn summarise(ingested: &Ingested) {
                 account.file, account.header_line, account.title_rows
             );
         }
+        if account.header_rows_repeated > 0 {
+            eprintln!(
+                "note: {}: the header appears again in {} (not data; was a table pasted in twice?)",
+                account.file,
+                plural(account.header_rows_repeated, "row")
+            );
+        }
+        if account.note_rows > 0 {
+            eprintln!(
+                "note: {}: {} below the table taken for footnotes (not data)",
+                account.file,
+                plural(account.note_rows, "row")
+            );
+        }
+        if account.sheets.len() > 1 {
+            let sheets: Vec<String> = account
+                .sheets
+                .iter()
+                .map(|s| format!("{:?} {}", s.name, plural(s.rows_read, "row")))
+                .collect();
+            eprintln!(
+                "note: {}: the table is read from {} sheets: {}",
+                account.file,
+                account.sheets.len(),
+                sheets.join(", ")
+            );
+        }
     }
     let n_inputs = ingested.accounts.len();
     let mut line = format!(
@@ -287,6 +331,13 @@ fn summarise(ingested: &Ingested) {
     );
     if ingested.n_forces > 0 {
         line.push_str(&format!("; {}", plural(ingested.n_forces as u64, "force")));
+    }
+    if !ingested.aggregates.is_empty() {
+        line.push_str(&format!(
+            " and {} ({}), not a force",
+            plural(ingested.aggregates.len() as u64, "total"),
+            ingested.aggregates.join(", ")
+        ));
     }
     let missing: u64 = tokens.values().sum();
     if missing > 0 {
@@ -316,6 +367,7 @@ fn print_accounting(ingested: &Ingested, format: Format) -> Result<()> {
                 "rows_loaded": ingested.accounts.iter().map(|a| a.rows_loaded).sum::<u64>(),
                 "rows_quarantined": ingested.accounts.iter().map(|a| a.rows_quarantined).sum::<u64>(),
                 "forces": ingested.n_forces,
+                "aggregates": ingested.aggregates,
             });
             let doc = serde_json::json!({ "inputs": ingested.accounts, "total": totals });
             serde_json::to_writer_pretty(&mut out, &doc)?;

@@ -1,7 +1,8 @@
 //! `diff`: what changed between two finished run folders.
 //!
 //! Invariant: reads run folders only; a difference is a changed input or analysis file, a
-//! force added or removed, a changed flag, or a number that moved by more than the tolerance.
+//! force added or removed, a changed flag, a number that moved by more than the tolerance, or
+//! a chart whose bytes differ.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,7 +14,7 @@ use crate::run::{check_run_folder, read_summary};
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
-    /// `input`, `analysis`, `summary`, `force`, `flag` or `value`.
+    /// `input`, `analysis`, `summary`, `force`, `flag`, `value` or `chart`.
     pub kind: &'static str,
     /// The force, input or field concerned.
     pub subject: String,
@@ -191,5 +192,45 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
             });
         }
     }
+    // The charts, by the sha256 of their bytes as they are now (not as a manifest says).
+    let (ca, cb) = (chart_hashes(a)?, chart_hashes(b)?);
+    for name in ca
+        .keys()
+        .chain(cb.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let (x, y) = (ca.get(name), cb.get(name));
+        if x != y {
+            out.push(Difference {
+                kind: "chart",
+                subject: name.clone(),
+                field: "sha256".into(),
+                a: x.cloned().unwrap_or_else(|| "(absent)".into()),
+                b: y.cloned().unwrap_or_else(|| "(absent)".into()),
+            });
+        }
+    }
     Ok(out)
+}
+
+/// The sha256 of each file in a run's `charts/` folder, by name (none when it has no charts).
+fn chart_hashes(run: &Path) -> Result<BTreeMap<String, String>> {
+    let dir = run.join("charts");
+    let mut hashes = BTreeMap::new();
+    if !dir.is_dir() {
+        return Ok(hashes);
+    }
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_file() {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            hashes.insert(name, crate::output::sha256_hex(&bytes));
+        }
+    }
+    Ok(hashes)
 }

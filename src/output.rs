@@ -500,6 +500,54 @@ fn sync_tree(dir: &Path) -> Result<()> {
 }
 
 /// The sha256 of some bytes, as lower-case hex.
+/// Brings a run folder's `manifest.json` up to date with charts redrawn in place
+/// (`outcome-lens chart <RUN>`): each `charts/NAME` output gets the sha256 and size of its
+/// new bytes, so the manifest never describes charts that are no longer there. The manifest
+/// is rewritten (atomically) only when something changed.
+pub fn update_manifest_charts(run: &Path, charts: &[(String, Vec<u8>)]) -> Result<()> {
+    let path = run.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut manifest: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let mut changed = false;
+    if let Some(outputs) = manifest
+        .get_mut("outputs")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for (name, bytes) in charts {
+            let entry = serde_json::json!({
+                "path": format!("charts/{name}"),
+                "sha256": sha256_hex(bytes),
+                "bytes": bytes.len(),
+            });
+            match outputs.iter_mut().find(|o| o["path"] == entry["path"]) {
+                Some(old) if *old == entry => {}
+                Some(old) => {
+                    *old = entry;
+                    changed = true;
+                }
+                None => {
+                    outputs.push(entry);
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            outputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+        }
+    }
+    if changed {
+        let mut bytes = serde_json::to_vec_pretty(&manifest)?;
+        bytes.push(b'\n');
+        write_atomic(&path, |w| {
+            w.write_all(&bytes)
+                .with_context(|| format!("cannot write {}", path.display()))
+        })?;
+    }
+    Ok(())
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex(&Sha256::digest(bytes))

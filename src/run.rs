@@ -73,7 +73,7 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     )?;
     let (cells, tidy) = (&loaded.cells, loaded.tidy);
     clock.lap("load inputs, measure cells");
-    let focus = resolve_focus(config, cells, tidy)?;
+    let focus = resolve_focus(config, cells, &loaded.quarantine, tidy)?;
     let mut analysis = compare::compare(cells, config, &focus, tidy)?;
     if !loaded.quarantine.is_empty() {
         let rows = loaded.quarantine.len() as u64;
@@ -346,7 +346,12 @@ fn trim_float(x: f64) -> String {
 
 /// Focus forces as canonical names present in the data, or, for tidy-counts tables, the
 /// units they name (compared without case).
-fn resolve_focus(config: &Config, cells: &[measure::Cell], tidy: bool) -> Result<Vec<String>> {
+fn resolve_focus(
+    config: &Config,
+    cells: &[measure::Cell],
+    quarantine: &[crate::ingest::QuarantinedRow],
+    tidy: bool,
+) -> Result<Vec<String>> {
     use crate::normalise::text::match_key;
     let mut units: Vec<&str> = cells.iter().map(|c| c.unit.as_str()).collect();
     units.sort_unstable();
@@ -354,6 +359,14 @@ fn resolve_focus(config: &Config, cells: &[measure::Cell], tidy: bool) -> Result
     let file = config.analysis_path.display();
     let mut focus = Vec::new();
     for name in &config.focus {
+        // A row names the unit when one of its cells is the unit's name (any spelling).
+        let names_unit = |cell: &str| {
+            if tidy {
+                match_key(cell) == match_key(name)
+            } else {
+                config.forces.lookup(cell).is_some() && config.forces.lookup(cell) == config.forces.lookup(name)
+            }
+        };
         let found = if tidy {
             units.iter().find(|u| match_key(u) == match_key(name))
         } else {
@@ -369,9 +382,21 @@ fn resolve_focus(config: &Config, cells: &[measure::Cell], tidy: bool) -> Result
             }
             units.iter().find(|u| **u == forces.force(id).name)
         };
-        match found {
-            Some(unit) => focus.push(unit.to_string()),
-            None => bail!(
+        let quarantined: Vec<&crate::ingest::QuarantinedRow> = quarantine
+            .iter()
+            .filter(|row| row.cells.iter().any(|cell| names_unit(cell)))
+            .collect();
+        match (found, quarantined.first()) {
+            (Some(unit), _) => focus.push(unit.to_string()),
+            (None, Some(first)) => bail!(
+                "{file}: focus: {name:?} has no rows loaded: its {} {} quarantined (the first at {}:{}: {}; `outcome-lens validate` lists them all)",
+                crate::app::thousands(quarantined.len() as u64),
+                if quarantined.len() == 1 { "row was" } else { "rows were" },
+                first.file,
+                first.line,
+                first.reason
+            ),
+            (None, None) => bail!(
                 "{file}: focus: {name:?} has no rows in the inputs; {} present: {}",
                 if tidy { "units" } else { "forces" },
                 units.join(", ")

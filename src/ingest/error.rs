@@ -89,6 +89,18 @@ pub enum IngestError {
         /// The missing columns, comma-separated.
         columns: String,
     },
+    /// The header names one field in two columns.
+    #[error("{file}:{line}: the header has the column {header:?} twice (columns {} and {}): remove or rename one", .columns.0, .columns.1)]
+    DuplicateColumn {
+        /// The file.
+        file: PathBuf,
+        /// The header line.
+        line: u64,
+        /// The header text of the second one.
+        header: String,
+        /// Both columns, counted from 1.
+        columns: (usize, usize),
+    },
     /// A force name that is not in the forces table.
     #[error("{file}:{line}: unknown force {} in column {column:?}; closest known names: {closest} (if this is another spelling of a known force, add it with --alias NAME=FORCE)", crate::normalise::text::quote_for_message(.value))]
     UnknownForce {

@@ -272,10 +272,25 @@ impl<'f> HoBuilder<'f> {
 
     /// Distinct forces loaded so far.
     pub fn n_forces(&self) -> usize {
+        self.units(false).len()
+    }
+
+    /// The names of the totals in the table (England and Wales, Action Fraud): counted apart
+    /// from the forces, never as one of them.
+    pub fn aggregates(&self) -> Vec<String> {
+        self.units(true)
+    }
+
+    /// The distinct units read, totals or forces, by name.
+    fn units(&self, aggregate: bool) -> Vec<String> {
         let mut ids: Vec<ForceId> = self.force_cache.values().copied().collect();
         ids.sort_unstable();
         ids.dedup();
-        ids.len()
+        ids.into_iter()
+            .map(|id| self.forces.force(id))
+            .filter(|f| (f.kind == crate::normalise::forces::ForceKind::Aggregate) == aggregate)
+            .map(|f| f.name.clone())
+            .collect()
     }
 
     fn financial_year(&mut self, raw: &str) -> Option<u16> {

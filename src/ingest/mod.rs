@@ -83,6 +83,12 @@ pub struct InputAccount {
     pub title_rows: u64,
     /// Blank rows below the header, not data.
     pub blank_rows: u64,
+    /// Rows below the header that repeat a header (tables pasted together), not data.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub header_rows_repeated: u64,
+    /// Footnote rows after the last data row (one or two cells of text), not data.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub note_rows: u64,
     /// Data rows read.
     pub rows_read: u64,
     /// Data rows loaded.
@@ -96,6 +102,10 @@ pub struct InputAccount {
     pub missing_tokens: BTreeMap<(&'static str, &'static str), u64>,
     /// Header cells that matched no field.
     pub ignored_columns: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn serialize_tokens<S: serde::Serializer>(
@@ -124,6 +134,8 @@ impl InputAccount {
             header_line: 0,
             title_rows: 0,
             blank_rows: 0,
+            header_rows_repeated: 0,
+            note_rows: 0,
             rows_read: 0,
             rows_loaded: 0,
             rows_quarantined: 0,
@@ -136,6 +148,8 @@ impl InputAccount {
     /// Adds the counts of another part of the same input.
     fn absorb(&mut self, other: &InputAccount) {
         self.blank_rows += other.blank_rows;
+        self.header_rows_repeated += other.header_rows_repeated;
+        self.note_rows += other.note_rows;
         self.rows_read += other.rows_read;
         self.rows_loaded += other.rows_loaded;
         self.rows_quarantined += other.rows_quarantined;
@@ -227,8 +241,10 @@ pub struct Ingested {
     pub accounts: Vec<InputAccount>,
     /// Rows not loaded, in input order.
     pub quarantine: Vec<QuarantinedRow>,
-    /// Distinct forces in a Home Office table (0 for tidy tables).
+    /// Distinct forces in a Home Office table (0 for tidy tables), totals not counted.
     pub n_forces: usize,
+    /// The totals in a Home Office table (England and Wales, Action Fraud), by name.
+    pub aggregates: Vec<String>,
 }
 
 /// Reads every input into one table. Fails on the first fatal problem; row-level problems
@@ -293,11 +309,16 @@ fn read_sources(
         accounts.push(account);
     }
     let n_forces = session.ho.n_forces();
+    let mut aggregates = session.ho.aggregates();
     let table_error = |e: PolarsError| IngestError::Table {
         file: paths.first().cloned().unwrap_or_default(),
         reason: e.to_string(),
     };
-    let n_forces = n_forces.max(canonical_forces(&session.canonical));
+    let (canonical_n, canonical_aggregates) = canonical_forces(&session.canonical, forces);
+    let n_forces = n_forces.max(canonical_n);
+    aggregates.extend(canonical_aggregates);
+    aggregates.sort();
+    aggregates.dedup();
     let table = match session.kind {
         Some(TableKind::TidyCounts) => Table::Tidy(session.tidy.finish().map_err(table_error)?),
         _ => {
@@ -323,6 +344,7 @@ fn read_sources(
         accounts,
         quarantine: session.quarantine,
         n_forces,
+        aggregates,
     })
 }
 
@@ -457,6 +479,21 @@ struct FileReader<'p> {
     phase: Phase,
     account: InputAccount,
     search_limit: usize,
+    /// Rows that refused to load and look like footnotes, held until a data row follows them
+    /// (then they are quarantined) or the input ends (then they are footnotes).
+    pending_notes: Vec<QuarantinedRow>,
+}
+
+/// A row whose only text is in its first one or two cells (`Source: Home Office`, `Note 1`,
+/// `Notes: …`): a footnote if nothing but such rows follow it.
+fn looks_like_note<S: AsRef<str>>(cells: &[S]) -> bool {
+    let filled: Vec<usize> = cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !is_blank(c.as_ref()))
+        .map(|(i, _)| i)
+        .collect();
+    !filled.is_empty() && filled.iter().all(|&i| i < 2)
 }
 
 impl<'p> FileReader<'p> {
@@ -469,6 +506,7 @@ impl<'p> FileReader<'p> {
             },
             account,
             search_limit,
+            pending_notes: Vec::new(),
         }
     }
 
@@ -525,6 +563,14 @@ impl<'p> FileReader<'p> {
                             columns: missing.join(", "),
                         })
                     }
+                    Some(HeaderMatch::DuplicateColumn { header, columns }) => {
+                        return Err(IngestError::DuplicateColumn {
+                            file: self.path.to_path_buf(),
+                            line,
+                            header,
+                            columns,
+                        })
+                    }
                     None => {
                         self.account.title_rows += 1;
                         if *rows >= self.search_limit {
@@ -552,20 +598,49 @@ impl<'p> FileReader<'p> {
                     .push(self.path, *input, line, cells, columns, &mut self.account)?
             }
         };
-        self.account.rows_read += 1;
         match outcome {
-            RowOutcome::Loaded => self.account.rows_loaded += 1,
+            RowOutcome::Loaded => {
+                self.flush_notes(session);
+                self.account.rows_read += 1;
+                self.account.rows_loaded += 1;
+            }
             RowOutcome::Quarantined(reason) => {
-                self.account.rows_quarantined += 1;
-                session.quarantine.push(QuarantinedRow {
+                // The header again (a file made by pasting tables together): not data.
+                if match_header(cells).is_some() {
+                    self.account.header_rows_repeated += 1;
+                    return Ok(());
+                }
+                let row = QuarantinedRow {
                     file: self.account.file.clone(),
                     line,
                     reason,
                     cells: cells.iter().map(|c| c.as_ref().to_string()).collect(),
-                });
+                };
+                // A row of one or two cells of text that refuses to load may be a footnote
+                // below the table; it is one only if no data row follows it.
+                if looks_like_note(cells) {
+                    self.pending_notes.push(row);
+                } else {
+                    self.flush_notes(session);
+                    self.quarantine(row, session);
+                }
             }
         }
         Ok(())
+    }
+
+    /// Quarantines a row that could not be loaded.
+    fn quarantine(&mut self, row: QuarantinedRow, session: &mut Session<'_>) {
+        self.account.rows_read += 1;
+        self.account.rows_quarantined += 1;
+        session.quarantine.push(row);
+    }
+
+    /// The note-like rows held back turn out to have data after them: they are quarantined.
+    fn flush_notes(&mut self, session: &mut Session<'_>) {
+        for row in std::mem::take(&mut self.pending_notes) {
+            self.quarantine(row, session);
+        }
     }
 
     fn start(
@@ -612,13 +687,17 @@ impl<'p> FileReader<'p> {
         }
     }
 
-    fn finish(self) -> Result<InputAccount, IngestError> {
+    /// Ends the input: note-like rows after the last data row are footnotes, counted apart.
+    fn finish(mut self) -> Result<InputAccount, IngestError> {
         match &self.phase {
             Phase::Seeking { rows: 0, .. } => Err(IngestError::Empty {
                 file: self.path.to_path_buf(),
             }),
             Phase::Seeking { .. } => Err(self.no_header()),
-            _ => Ok(self.account),
+            _ => {
+                self.account.note_rows += self.pending_notes.len() as u64;
+                Ok(self.account)
+            }
         }
     }
 }
@@ -867,12 +946,22 @@ fn read_in_two(
     };
     let shift = tail_line - 1;
     tail_session.ho.shift_lines(shift);
-    for row in &mut tail_session.quarantine {
+    let TailAccount {
+        account: tail_account,
+        pending_notes: mut tail_notes,
+    } = tail_account;
+    for row in tail_session.quarantine.iter_mut().chain(tail_notes.iter_mut()) {
         row.line += shift;
     }
     session.ho.absorb(tail_session.ho, path)?;
+    // Note-like rows at the end of the first piece are quarantined if the second piece has
+    // data rows (loaded or not), as a sequential read would find.
+    if tail_account.rows_read > 0 {
+        reader.flush_notes(session);
+    }
     session.quarantine.extend(tail_session.quarantine);
     reader.account.absorb(&tail_account);
+    reader.pending_notes.extend(tail_notes);
     Ok(())
 }
 
@@ -885,7 +974,7 @@ fn read_tail<'f>(
     columns: &HoColumns,
     forces: &'f ForceTable,
     progress: &ProgressBar,
-) -> Result<(Session<'f>, InputAccount), IngestError> {
+) -> Result<(Session<'f>, TailAccount), IngestError> {
     let mut tail_session = Session {
         kind: Some(TableKind::HomeOffice),
         ho: HoBuilder::new(forces),
@@ -902,6 +991,7 @@ fn read_tail<'f>(
         },
         account: InputAccount::new(path, InputFormat::Csv, false),
         search_limit: HEADER_SEARCH_ROWS,
+        pending_notes: Vec::new(),
     };
     read_records(
         path,
@@ -911,7 +1001,19 @@ fn read_tail<'f>(
         &mut tail_session,
         progress,
     )?;
-    Ok((tail_session, tail_reader.account))
+    Ok((
+        tail_session,
+        TailAccount {
+            account: tail_reader.account,
+            pending_notes: tail_reader.pending_notes,
+        },
+    ))
+}
+
+/// The second piece's accounting, and its note-like rows not yet known to be footnotes.
+struct TailAccount {
+    account: InputAccount,
+    pending_notes: Vec<QuarantinedRow>,
 }
 
 fn reader_label(path: &Path) -> String {
@@ -1090,7 +1192,8 @@ fn read_canonical(
     Ok(account)
 }
 
-fn canonical_forces(parts: &[(PathBuf, DataFrame)]) -> usize {
+/// The forces and the totals (by name) of canonical tables read whole.
+fn canonical_forces(parts: &[(PathBuf, DataFrame)], forces: &ForceTable) -> (usize, Vec<String>) {
     let mut names: Vec<String> = Vec::new();
     for (_, df) in parts {
         if let Ok(column) = df
@@ -1105,7 +1208,12 @@ fn canonical_forces(parts: &[(PathBuf, DataFrame)]) -> usize {
     }
     names.sort();
     names.dedup();
-    names.len()
+    let (totals, forces): (Vec<String>, Vec<String>) = names.into_iter().partition(|name| {
+        forces.lookup(name).is_some_and(|id| {
+            forces.force(id).kind == crate::normalise::forces::ForceKind::Aggregate
+        })
+    });
+    (forces.len(), totals)
 }
 
 /// Stops on a key (period, force, offence code, outcome type, basis) present twice, as when

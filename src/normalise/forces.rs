@@ -209,9 +209,11 @@ impl ForceTable {
         // Only the start of a long name is compared: the edit distance costs the product of
         // the lengths, and a megabyte-long cell would take minutes against every alias.
         let key: String = match_key(name).chars().take(CLOSEST_NAME_CHARS).collect();
+        // Totals (England and Wales, Action Fraud) are never offered as a force.
         let mut scored: Vec<(usize, &str)> = self
             .by_key
             .iter()
+            .filter(|(_, &id)| self.forces[usize::from(id)].kind != ForceKind::Aggregate)
             .map(|(alias, &id)| {
                 (
                     edit_distance(&key, alias),

@@ -207,6 +207,14 @@ pub enum HeaderMatch {
     Tidy(TidyColumns),
     /// It looks like a Home Office header but lacks these required columns.
     MissingColumns(Vec<&'static str>),
+    /// A header with the same field in two columns (1-based positions), so that which one
+    /// holds the data cannot be known.
+    DuplicateColumn {
+        /// The header text of the second one.
+        header: String,
+        /// Its first and second column, counted from 1.
+        columns: (usize, usize),
+    },
 }
 
 fn ho_field(key: &str) -> Option<HoField> {
@@ -223,6 +231,15 @@ pub fn match_header<S: AsRef<str>>(cells: &[S]) -> Option<HeaderMatch> {
     let fields: Vec<Option<HoField>> = keys.iter().map(|k| ho_field(k)).collect();
     let n_matched = fields.iter().flatten().count();
     if n_matched >= 3 {
+        for (second, field) in fields.iter().enumerate() {
+            let Some(field) = field else { continue };
+            if let Some(first) = fields[..second].iter().position(|f| f == &Some(*field)) {
+                return Some(HeaderMatch::DuplicateColumn {
+                    header: header_text(cells, second),
+                    columns: (first + 1, second + 1),
+                });
+            }
+        }
         let find = |field: HoField| fields.iter().position(|f| *f == Some(field));
         let missing: Vec<&'static str> = HO_REQUIRED
             .iter()
@@ -260,6 +277,20 @@ pub fn match_header<S: AsRef<str>>(cells: &[S]) -> Option<HeaderMatch> {
         }));
     }
     let find = |name: &str| keys.iter().position(|k| k == name);
+    for name in ["unit", "period", "numerator", "denominator"] {
+        let mut at = keys.iter().enumerate().filter(|(_, k)| *k == name).map(|(i, _)| i);
+        if let (Some(first), Some(second)) = (at.next(), at.next()) {
+            if ["unit", "period", "numerator", "denominator"]
+                .iter()
+                .all(|n| find(n).is_some())
+            {
+                return Some(HeaderMatch::DuplicateColumn {
+                    header: header_text(cells, second),
+                    columns: (first + 1, second + 1),
+                });
+            }
+        }
+    }
     if let (Some(unit), Some(period), Some(numerator), Some(denominator)) = (
         find("unit"),
         find("period"),

@@ -294,16 +294,26 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
             .unwrap_or_default(),
         cadence.many()
     );
-    if n < shift.max(trend) {
-        let runs = if shift == trend {
-            format!("runs of {shift}")
-        } else {
-            format!("runs of {shift} and {trend}")
-        };
-        method.push_str(&format!(
+    let runs = if shift == trend {
+        format!("runs of {shift}")
+    } else {
+        format!("runs of {shift} and {trend}")
+    };
+    // Making Data Count: fewer than 12 points give trial limits.
+    match (n < 12, n < shift.max(trend)) {
+        (true, true) => method.push_str(&format!(
+            " With {n} {} (fewer than 12) the limits are trial limits, and the shift and trend rules ({runs}) cannot be met.",
+            cadence.many()
+        )),
+        (true, false) => method.push_str(&format!(
+            " With {n} {} (fewer than 12) the limits are trial limits.",
+            cadence.many()
+        )),
+        (false, true) => method.push_str(&format!(
             " With {n} {}, the shift and trend rules ({runs}) cannot be met.",
             cadence.many()
-        ));
+        )),
+        (false, false) => {}
     }
     let frame = Frame {
         title: chart.title.clone(),

@@ -666,7 +666,11 @@ fn short_series_say_that_run_rules_cannot_fire() {
     };
     let charts = render_run(&run(&variant), &svg_only()).unwrap();
     let spc = text_of(&charts, "spc-cleveland.svg");
-    assert!(spc.contains("With 4 quarters, the shift and trend rules (runs of 7) cannot be met."));
+    assert!(spc.contains("With 4 quarters (fewer than 12) the limits are trial limits, and the shift and trend rules (runs of 7) cannot be met."));
+    // Rules that cannot fire are not listed as "(no points)" in the legend.
+    assert!(!spc.contains("Shift: 7 or more"), "{spc}");
+    assert!(!spc.contains("Trend: 7 or more"), "{spc}");
+    assert!(spc.contains("Beyond a 3σ limit"));
 }
 
 #[test]

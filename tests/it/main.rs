@@ -12,6 +12,7 @@
 //! - `run`: the analysis run end to end (R, goldens, determinism, diff, bad files, kills);
 //! - `render`: the charts (golden SVGs, PNG sizes, redraws, no system fonts);
 //! - `golden`: golden-file comparison and refresh;
+//! - `honest`: partial, missing and left-out data said to be so (issue #16);
 //! - `report`: the HTML and Markdown report (golden, escaping, rebuild from a run folder).
 
 mod bad_input;
@@ -19,6 +20,7 @@ mod cli;
 mod extract;
 mod fuzz_regressions;
 mod golden;
+mod honest;
 mod ingest;
 mod reference;
 mod reliability;

@@ -65,3 +65,25 @@ fn user_aliases_extend_and_are_checked() {
     let err = t.add_alias("Durham", "Cleveland").unwrap_err().to_string();
     assert!(err.contains("given to both"), "{err}");
 }
+
+/// The Welsh forces' Welsh names are aliases; a total is never offered as the closest force.
+#[test]
+fn welsh_names_and_no_aggregate_suggestions() {
+    let t = ForceTable::bundled().unwrap();
+    for (welsh, force) in [
+        ("Heddlu Dyfed-Powys", "Dyfed-Powys"),
+        ("Heddlu Gogledd Cymru", "North Wales"),
+        ("Heddlu De Cymru", "South Wales"),
+        ("Heddlu Gwent", "Gwent"),
+    ] {
+        let id = t.lookup(welsh).unwrap_or_else(|| panic!("{welsh}"));
+        assert_eq!(t.force(id).name, force);
+    }
+    for typo in ["England and Walse", "England", "Englnd & Wales", "Wales"] {
+        let offered = t.closest_names(typo, 5);
+        assert!(
+            !offered.iter().any(|n| n == "England and Wales"),
+            "{typo}: {offered:?}"
+        );
+    }
+}

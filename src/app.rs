@@ -346,8 +346,8 @@ fn summarise(ingested: &Ingested) {
             .map(|(t, n)| format!("{t}: {}", thousands(*n)))
             .collect();
         line.push_str(&format!(
-            "; {} missing cells ({})",
-            thousands(missing),
+            "; {} ({})",
+            plural(missing, "missing cell"),
             detail.join("; ")
         ));
     }

@@ -220,7 +220,9 @@ fn chart_hashes(run: &Path) -> Result<BTreeMap<String, String>> {
     if !dir.is_dir() {
         return Ok(hashes);
     }
-    for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+    for entry in
+        std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?
+    {
         let path = entry?.path();
         if path.is_file() {
             let bytes =

@@ -90,8 +90,11 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         analysis.notices.sort_by_key(|n| n.kind);
     }
     if options.strict {
-        let failing: Vec<&compare::Notice> =
-            analysis.notices.iter().filter(|n| n.kind.strict()).collect();
+        let failing: Vec<&compare::Notice> = analysis
+            .notices
+            .iter()
+            .filter(|n| n.kind.strict())
+            .collect();
         if !failing.is_empty() {
             bail!(
                 "--strict: the data are not complete, so nothing was written: {}",
@@ -172,9 +175,7 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             .mix_summary
             .iter()
             .find(|m| m.force == row.force)
-            .map(|m| {
-                format!("; {}", excess_phrase(m.excess))
-            })
+            .map(|m| format!("; {}", excess_phrase(m.excess)))
             .unwrap_or_default();
         let partial = if row.periods_missing.is_empty() {
             String::new()
@@ -364,7 +365,8 @@ fn resolve_focus(
             if tidy {
                 match_key(cell) == match_key(name)
             } else {
-                config.forces.lookup(cell).is_some() && config.forces.lookup(cell) == config.forces.lookup(name)
+                config.forces.lookup(cell).is_some()
+                    && config.forces.lookup(cell) == config.forces.lookup(name)
             }
         };
         let found = if tidy {

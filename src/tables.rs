@@ -393,7 +393,10 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             "rule_two_of_three",
             trend.iter().map(|t| t.rules.two_of_three).collect(),
         )
-        .text("spc_note", trend.iter().map(|t| t.spc_note.clone()).collect())
+        .text(
+            "spc_note",
+            trend.iter().map(|t| t.spc_note.clone()).collect(),
+        )
         .build();
 
     let mix = &analysis.mix;

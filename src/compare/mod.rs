@@ -460,7 +460,9 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
     let mut partial: Vec<String> = Vec::new();
     for row in &mut forces {
         let mine = held.get(row.force.as_str());
-        row.periods_present = mine.map_or(0, |m| m.iter().filter(|p| national_periods.contains(*p)).count());
+        row.periods_present = mine.map_or(0, |m| {
+            m.iter().filter(|p| national_periods.contains(*p)).count()
+        });
         row.periods_missing = national_periods
             .iter()
             .filter(|p| !mine.is_some_and(|m| m.contains(*p)))

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::compare::Counts;
+use crate::compare::{plural, Notice, NoticeKind, SHORT_SERIES};
 use crate::config::Config;
 use crate::measure::{Cell, PeriodKey};
-use crate::compare::{plural, Notice, NoticeKind, SHORT_SERIES};
 use crate::stats::{proportion, spc, Level, StatsError};
 
 /// One unit in one period.

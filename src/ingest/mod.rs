@@ -950,7 +950,11 @@ fn read_in_two(
         account: tail_account,
         pending_notes: mut tail_notes,
     } = tail_account;
-    for row in tail_session.quarantine.iter_mut().chain(tail_notes.iter_mut()) {
+    for row in tail_session
+        .quarantine
+        .iter_mut()
+        .chain(tail_notes.iter_mut())
+    {
         row.line += shift;
     }
     session.ho.absorb(tail_session.ho, path)?;

@@ -278,7 +278,11 @@ pub fn match_header<S: AsRef<str>>(cells: &[S]) -> Option<HeaderMatch> {
     }
     let find = |name: &str| keys.iter().position(|k| k == name);
     for name in ["unit", "period", "numerator", "denominator"] {
-        let mut at = keys.iter().enumerate().filter(|(_, k)| *k == name).map(|(i, _)| i);
+        let mut at = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| *k == name)
+            .map(|(i, _)| i);
         if let (Some(first), Some(second)) = (at.next(), at.next()) {
             if ["unit", "period", "numerator", "denominator"]
                 .iter()

@@ -505,7 +505,11 @@ fn summary_section(c: &Input) -> Section {
         blocks.push(Block::Caveat {
             text: format!(
                 "Read the figures below with {}: the data they rest on are not whole.",
-                if c.notices.len() == 1 { "this in mind" } else { "these in mind" }
+                if c.notices.len() == 1 {
+                    "this in mind"
+                } else {
+                    "these in mind"
+                }
             ),
         });
         blocks.push(Block::Bullets {
@@ -573,7 +577,10 @@ fn focus_summary(c: &Input, f: &Focus) -> Vec<String> {
         peer,
     ));
     if !f.periods_missing.is_empty() {
-        let held = c.periods_compared.len().saturating_sub(f.periods_missing.len());
+        let held = c
+            .periods_compared
+            .len()
+            .saturating_sub(f.periods_missing.len());
         items.push(format!(
             "Partial: {} holds counts for {held} of the {} periods the national set holds (none for {}), so its rate is over those {held} against the others' {}.",
             f.force,

@@ -68,7 +68,10 @@ impl Flag {
         let name = name
             .strip_prefix("above_")
             .map(|rest| format!("high_{rest}"))
-            .or_else(|| name.strip_prefix("below_").map(|rest| format!("low_{rest}")))
+            .or_else(|| {
+                name.strip_prefix("below_")
+                    .map(|rest| format!("low_{rest}"))
+            })
             .unwrap_or_else(|| name.to_string());
         [
             Flag::HighOuter,

@@ -31,7 +31,10 @@ fn sample_records() -> Vec<csv::StringRecord> {
 
 /// Writes records as a CSV file.
 fn write_records(path: &std::path::Path, records: &[csv::StringRecord]) {
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_path(path).unwrap();
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
     for record in records {
         writer.write_record(record).unwrap();
     }
@@ -83,7 +86,11 @@ fn a_window_the_data_do_not_cover_is_an_error_or_said_to_be_partial() {
         work.path().join("t.csv.gz"),
     )
     .unwrap();
-    analysis(&work, "t.csv.gz", "period = { rolling_12_months_to = \"2018/19 Q2\" }");
+    analysis(
+        &work,
+        "t.csv.gz",
+        "period = { rolling_12_months_to = \"2018/19 Q2\" }",
+    );
     let (code, _, stderr) = outcome_lens(&work, &["run", "--config", "analysis.toml"]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(
@@ -107,11 +114,20 @@ fn a_window_the_data_do_not_cover_is_an_error_or_said_to_be_partial() {
     let s = summary(&work);
     assert_eq!(s["period"], label);
     assert_eq!(s["period_partial"], true);
-    assert_eq!(s["periods_not_held"], serde_json::json!(["2017/18 Q3", "2017/18 Q4"]));
+    assert_eq!(
+        s["periods_not_held"],
+        serde_json::json!(["2017/18 Q3", "2017/18 Q4"])
+    );
     assert_eq!(force_row(&work, "Cleveland")["period"], label);
     let report = read(&work, "out/report.md");
-    assert!(report.contains(label), "the report names the partial period");
-    assert!(report.contains("The period is partial"), "and opens with the notice");
+    assert!(
+        report.contains(label),
+        "the report names the partial period"
+    );
+    assert!(
+        report.contains("The period is partial"),
+        "and opens with the notice"
+    );
     let funnel = read(&work, "out/charts/funnel.svg");
     assert!(
         funnel.contains("(partial: 2018/19 Q1, 2018/19 Q2 of the period only)"),
@@ -147,7 +163,10 @@ fn a_unit_missing_a_quarter_is_flagged() {
         stderr.contains("outcome-lens: note: 2 units hold fewer periods than the national set's 4 and are compared on the periods they hold (periods_present in force_comparison.csv): Cleveland (3 of 4: no 2018/19 Q4), Durham (3 of 4: no 2018/19 Q4)"),
         "{stderr}"
     );
-    let focus_line = stderr.lines().find(|l| l.starts_with("Cleveland:")).unwrap();
+    let focus_line = stderr
+        .lines()
+        .find(|l| l.starts_with("Cleveland:"))
+        .unwrap();
     assert!(
         focus_line.ends_with("; partial: compared on 3 of 4 periods (no 2018/19 Q4)"),
         "{focus_line}"
@@ -163,14 +182,20 @@ fn a_unit_missing_a_quarter_is_flagged() {
     assert_ne!(row["cells_left_out"], "0");
     assert_eq!(force_row(&work, "Kent")["periods_present"], "4");
     let s = summary(&work);
-    assert_eq!(s["focus"][0]["periods_missing"], serde_json::json!(["2018/19 Q4"]));
+    assert_eq!(
+        s["focus"][0]["periods_missing"],
+        serde_json::json!(["2018/19 Q4"])
+    );
     let kinds: Vec<&str> = s["notices"]
         .as_array()
         .unwrap()
         .iter()
         .map(|n| n["kind"].as_str().unwrap())
         .collect();
-    assert!(kinds.contains(&"partial_units") && kinds.contains(&"missing_counts"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"partial_units") && kinds.contains(&"missing_counts"),
+        "{kinds:?}"
+    );
     let report = read(&work, "out/report.md");
     assert!(
         report.contains("Partial: Cleveland holds counts for 3 of the 4 periods the national set holds (none for 2018/19 Q4)"),
@@ -179,14 +204,27 @@ fn a_unit_missing_a_quarter_is_flagged() {
     // --strict refuses such data and writes nothing.
     let (code, _, stderr) = outcome_lens(
         &work,
-        &["run", "--config", "analysis.toml", "--out", "strict", "--strict"],
+        &[
+            "run",
+            "--config",
+            "analysis.toml",
+            "--out",
+            "strict",
+            "--strict",
+        ],
     );
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("--strict: the data are not complete, so nothing was written: 2 units hold fewer periods"),
         "{stderr}"
     );
-    assert_eq!(stderr.lines().filter(|l| l.starts_with("outcome-lens: --strict")).count(), 1);
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("outcome-lens: --strict"))
+            .count(),
+        1
+    );
     assert!(!work.path().join("strict").exists());
 }
 
@@ -221,7 +259,11 @@ fn a_missing_numerator_is_never_zero() {
     let (code, _, stderr) = outcome_lens(&work, &["run", "--config", "analysis.toml", "--force"]);
     assert_eq!(code, 0, "{stderr}");
     let s = summary(&work);
-    assert_eq!(s["phi"].as_f64().unwrap(), phi_without_a, "A moved every unit's limits");
+    assert_eq!(
+        s["phi"].as_f64().unwrap().to_bits(),
+        phi_without_a.to_bits(),
+        "A moved every unit's limits"
+    );
     assert_eq!(s["n_units"], 6);
     assert!(
         stderr.contains("1 count cell in scope and period was missing (never taken as zero); the 1 cell holding them was left out of the sums whole, numerator and denominator: A (1)"),
@@ -229,17 +271,27 @@ fn a_missing_numerator_is_never_zero() {
     );
     assert!(stderr.contains("1 unit has no outcomes in scope and period (denominator 0 or missing) and is left out of the funnel: A"));
     let table = read(&work, "out/tables/force_comparison.csv");
-    assert!(!table.lines().any(|l| l.starts_with("A,")), "A is not placed as 0/100:\n{table}");
+    assert!(
+        !table.lines().any(|l| l.starts_with("A,")),
+        "A is not placed as 0/100:\n{table}"
+    );
 
     tidy(
         &work,
-        &format!("A,2018/19,NA,100\nA,2019/20,20,100\n{}{}", UNITS, UNITS.replace("2019/20", "2018/19")),
+        &format!(
+            "A,2018/19,NA,100\nA,2019/20,20,100\n{}{}",
+            UNITS,
+            UNITS.replace("2019/20", "2018/19")
+        ),
         "focus = [\"A\"]",
     );
     let (code, _, stderr) = outcome_lens(&work, &["run", "--config", "analysis.toml", "--force"]);
     assert_eq!(code, 0, "{stderr}");
     let row = force_row(&work, "A");
-    assert_eq!((row["numerator"].as_str(), row["denominator"].as_str()), ("20", "100"));
+    assert_eq!(
+        (row["numerator"].as_str(), row["denominator"].as_str()),
+        ("20", "100")
+    );
     assert_eq!(row["periods_present"], "1");
     assert_eq!(row["periods_missing"], "2018/19");
     assert_eq!(row["cells_left_out"], "1");
@@ -251,7 +303,10 @@ fn a_missing_numerator_is_never_zero() {
 #[test]
 fn an_all_zero_unit_keeps_its_series_without_limits() {
     let work = Workdir::new();
-    let two_years = format!("{UNITS}{}Z,2018/19,0,50\nZ,2019/20,0,60\n", UNITS.replace("2019/20", "2018/19"));
+    let two_years = format!(
+        "{UNITS}{}Z,2018/19,0,50\nZ,2019/20,0,60\n",
+        UNITS.replace("2019/20", "2018/19")
+    );
     tidy(&work, &two_years, "focus = [\"B\"]");
     let (code, _, stderr) = outcome_lens(&work, &["run", "--config", "analysis.toml"]);
     assert_eq!(code, 0, "{stderr}");
@@ -262,7 +317,11 @@ fn an_all_zero_unit_keeps_its_series_without_limits() {
     let trend = read(&work, "out/tables/trend.csv");
     let z: Vec<&str> = trend.lines().filter(|l| l.starts_with("Z,")).collect();
     assert_eq!(z.len(), 2);
-    assert!(z.iter().all(|l| l.ends_with(",no control limits: the rate is 0% in every period")), "{z:?}");
+    assert!(
+        z.iter()
+            .all(|l| l.ends_with(",no control limits: the rate is 0% in every period")),
+        "{z:?}"
+    );
     // The same unit as the focus: its control chart is drawn, without limits, and says why.
     tidy(&work, &two_years, "focus = [\"Z\"]");
     let (code, _, stderr) = outcome_lens(&work, &["run", "--config", "analysis.toml", "--force"]);
@@ -299,20 +358,45 @@ fn a_single_unit_against_a_fixed_target() {
 #[test]
 fn a_gate_fires_for_its_level_and_every_more_extreme_one() {
     let work = Workdir::new();
-    for file in ["analysis.toml", "ho-outcomes-ye-mar2019-sample.csv.gz", "force_extract.csv"] {
-        std::fs::copy(root().join("data/sample").join(file), work.path().join(file)).unwrap();
+    for file in [
+        "analysis.toml",
+        "ho-outcomes-ye-mar2019-sample.csv.gz",
+        "force_extract.csv",
+    ] {
+        std::fs::copy(
+            root().join("data/sample").join(file),
+            work.path().join(file),
+        )
+        .unwrap();
     }
-    for (gate, code) in [("high_95", 3), ("above_95", 3), ("high_998", 3), ("within", 0), ("low_95", 0)] {
+    for (gate, code) in [
+        ("high_95", 3),
+        ("above_95", 3),
+        ("high_998", 3),
+        ("within", 0),
+        ("low_95", 0),
+    ] {
         let out = format!("out-{gate}");
         let (got, _, stderr) = outcome_lens(
             &work,
-            &["run", "--config", "analysis.toml", "--out", &out, "--fail-on", gate, "-q"],
+            &[
+                "run",
+                "--config",
+                "analysis.toml",
+                "--out",
+                &out,
+                "--fail-on",
+                gate,
+                "-q",
+            ],
         );
         assert_eq!(got, code, "{gate}: {stderr}");
         if code == 3 {
             let canonical = gate.replace("above_", "high_");
             assert!(
-                stderr.contains(&format!("--fail-on {canonical}: Cleveland is flagged high_998")),
+                stderr.contains(&format!(
+                    "--fail-on {canonical}: Cleveland is flagged high_998"
+                )),
                 "{gate}: {stderr}"
             );
         }
@@ -325,10 +409,21 @@ fn a_gate_fires_for_its_level_and_every_more_extreme_one() {
 #[test]
 fn charts_are_never_silently_replaced_and_diff_sees_them() {
     let work = Workdir::new();
-    for file in ["analysis.toml", "ho-outcomes-ye-mar2019-sample.csv.gz", "force_extract.csv"] {
-        std::fs::copy(root().join("data/sample").join(file), work.path().join(file)).unwrap();
+    for file in [
+        "analysis.toml",
+        "ho-outcomes-ye-mar2019-sample.csv.gz",
+        "force_extract.csv",
+    ] {
+        std::fs::copy(
+            root().join("data/sample").join(file),
+            work.path().join(file),
+        )
+        .unwrap();
     }
-    let (code, _, stderr) = outcome_lens(&work, &["run", "--config", "analysis.toml", "--out", "a", "-q"]);
+    let (code, _, stderr) = outcome_lens(
+        &work,
+        &["run", "--config", "analysis.toml", "--out", "a", "-q"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let before = read(&work, "a/charts/funnel.svg");
     let (code, _, stderr) = outcome_lens(&work, &["chart", "a", "--size", "slide"]);
@@ -349,10 +444,19 @@ fn charts_are_never_silently_replaced_and_diff_sees_them() {
         }
     };
     copy(&work.path().join("a"), &work.path().join("b"));
-    std::fs::write(work.path().join("b/charts/funnel.svg"), before.replace("Cleveland", "Clevel&#97;nd")).unwrap();
+    std::fs::write(
+        work.path().join("b/charts/funnel.svg"),
+        before.replace("Cleveland", "Clevel&#97;nd"),
+    )
+    .unwrap();
     let (code, stdout, _) = outcome_lens(&work, &["diff", "a", "b"]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("chart,funnel.svg,sha256,")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("chart,funnel.svg,sha256,")),
+        "{stdout}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -389,7 +493,10 @@ fn a_quarantined_focus_force_is_named_with_the_reason() {
         stderr.contains("focus: \"Cleveland\" has no rows loaded: its "),
         "{stderr}"
     );
-    assert!(stderr.contains("rows were quarantined (the first at t.csv:"), "{stderr}");
+    assert!(
+        stderr.contains("rows were quarantined (the first at t.csv:"),
+        "{stderr}"
+    );
     // Another force's quarantined rows are a notice naming quarantine.csv.
     std::fs::write(
         work.path().join("analysis.toml"),
@@ -439,21 +546,39 @@ fn headers_footnotes_and_totals_in_the_accounting() {
     let mut total: Vec<String> = records[1].iter().map(String::from).collect();
     total[2] = "England and Wales".into();
     pasted.push(csv::StringRecord::from(total));
-    pasted.push(csv::StringRecord::from(vec!["Source: Home Office, police recorded crime outcomes"]));
-    pasted.push(csv::StringRecord::from(vec!["Note 1", "Counts may be revised."]));
+    pasted.push(csv::StringRecord::from(vec![
+        "Source: Home Office, police recorded crime outcomes",
+    ]));
+    pasted.push(csv::StringRecord::from(vec![
+        "Note 1",
+        "Counts may be revised.",
+    ]));
     write_records(&work.path().join("pasted.csv"), &pasted);
-    let (code, stdout, stderr) = outcome_lens(&work, &["validate", "pasted.csv", "--format", "json"]);
+    let (code, stdout, stderr) =
+        outcome_lens(&work, &["validate", "pasted.csv", "--format", "json"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("note: pasted.csv: the header appears again in 1 row"), "{stderr}");
-    assert!(stderr.contains("note: pasted.csv: 2 rows below the table taken for footnotes"), "{stderr}");
-    assert!(stderr.contains(" and 1 total (England and Wales), not a force"), "{stderr}");
+    assert!(
+        stderr.contains("note: pasted.csv: the header appears again in 1 row"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: pasted.csv: 2 rows below the table taken for footnotes"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(" and 1 total (England and Wales), not a force"),
+        "{stderr}"
+    );
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let account = &json["inputs"][0];
     assert_eq!(account["rows_read"], 400, "{account}");
     assert_eq!(account["rows_quarantined"], 0);
     assert_eq!(account["header_rows_repeated"], 1);
     assert_eq!(account["note_rows"], 2);
-    assert_eq!(json["total"]["aggregates"], serde_json::json!(["England and Wales"]));
+    assert_eq!(
+        json["total"]["aggregates"],
+        serde_json::json!(["England and Wales"])
+    );
     // A note-like row with data after it is a quarantined row, as before.
     let mut middle: Vec<csv::StringRecord> = records[..100].to_vec();
     middle.push(csv::StringRecord::from(vec!["Source: Home Office"]));

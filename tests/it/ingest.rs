@@ -238,7 +238,10 @@ fn a_table_split_over_two_sheets_is_read_whole() {
         for (c, h) in header.iter().enumerate() {
             sheet.write_string(0, c as u16, h).unwrap();
         }
-        let mine: Vec<&Vec<String>> = rows.iter().filter(|r| quarters.contains(&r[1].as_str())).collect();
+        let mine: Vec<&Vec<String>> = rows
+            .iter()
+            .filter(|r| quarters.contains(&r[1].as_str()))
+            .collect();
         for (r, row) in mine.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
                 sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
@@ -257,7 +260,10 @@ fn a_table_split_over_two_sheets_is_read_whole() {
     assert_eq!(account.sheets.len(), 2, "{:?}", account.sheets);
     for (sheet, (name, n)) in account.sheets.iter().zip(&expected) {
         assert_eq!(sheet.name, *name);
-        assert_eq!((sheet.rows_read, sheet.rows_loaded, sheet.header_line), (*n, *n, 1));
+        assert_eq!(
+            (sheet.rows_read, sheet.rows_loaded, sheet.header_line),
+            (*n, *n, 1)
+        );
     }
     assert_eq!(expected.iter().map(|(_, n)| n).sum::<u64>(), 253);
     // The same records; the workbook holds them in another order (by quarter).
@@ -265,7 +271,14 @@ fn a_table_split_over_two_sheets_is_read_whole() {
         outcome_lens::record::as_text(&df)
             .unwrap()
             .sort(
-                [col::FINANCIAL_YEAR, col::QUARTER, col::FORCE, col::OFFENCE_CODE, col::OUTCOME_TYPE, col::BASIS],
+                [
+                    col::FINANCIAL_YEAR,
+                    col::QUARTER,
+                    col::FORCE,
+                    col::OFFENCE_CODE,
+                    col::OUTCOME_TYPE,
+                    col::BASIS,
+                ],
                 SortMultipleOptions::default(),
             )
             .unwrap()

@@ -885,8 +885,8 @@ fn spc_rules_match_r() {
         };
         let hits = spc::rules(&built[name], &options(TwoOfThree::NhsrPlotTheDots02))
             .expect("valid lengths");
-        let mdc = spc::rules(&built[name], &options(TwoOfThree::MakingDataCount))
-            .expect("valid lengths");
+        let mdc =
+            spc::rules(&built[name], &options(TwoOfThree::MakingDataCount)).expect("valid lengths");
         for ((row, hit), mdc) in rows.iter().zip(&hits).zip(&mdc) {
             let what = format!(
                 "{} {name} shift {shift} trend {trend} t={}",

@@ -14,7 +14,12 @@ fn point(value: f64) -> ChartPoint {
 }
 
 fn hits(values: &[f64], shift_length: usize, trend_length: usize) -> Vec<RuleHits> {
-    hits_with(values, shift_length, trend_length, TwoOfThree::MakingDataCount)
+    hits_with(
+        values,
+        shift_length,
+        trend_length,
+        TwoOfThree::MakingDataCount,
+    )
 }
 
 fn hits_with(

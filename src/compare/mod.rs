@@ -405,12 +405,13 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
             kind: NoticeKind::MissingCounts,
             count: missing_cells,
             text: format!(
-                "{} count {} in scope and period {} missing (never taken as zero); the {} {} holding them {} left out of the sums whole, numerator and denominator{}",
+                "{} count {} in scope and period {} missing (never taken as zero); the {} {} holding {} {} left out of the sums whole, numerator and denominator (cells_left_out in force_comparison.csv){}",
                 thousands(missing_cells),
                 plural(missing_cells, "cell", "cells"),
                 if missing_cells == 1 { "was" } else { "were" },
                 thousands(incomplete_cells),
                 plural(incomplete_cells, "cell", "cells"),
+                if missing_cells == 1 { "it" } else { "them" },
                 if incomplete_cells == 1 { "was" } else { "were" },
                 if units.is_empty() {
                     String::new()

@@ -266,7 +266,7 @@ fn a_missing_numerator_is_never_zero() {
     );
     assert_eq!(s["n_units"], 6);
     assert!(
-        stderr.contains("1 count cell in scope and period was missing (never taken as zero); the 1 cell holding them was left out of the sums whole, numerator and denominator: A (1)"),
+        stderr.contains("1 count cell in scope and period was missing (never taken as zero); the 1 cell holding it was left out of the sums whole, numerator and denominator (cells_left_out in force_comparison.csv): A (1)"),
         "{stderr}"
     );
     assert!(stderr.contains("1 unit has no outcomes in scope and period (denominator 0 or missing) and is left out of the funnel: A"));

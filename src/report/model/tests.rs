@@ -10,11 +10,13 @@ fn report_of(data: &RunData) -> Report {
     read(data, &[]).unwrap()
 }
 
-/// The summary bullets of the first focus force.
+/// The summary bullets of the first focus force (after its heading; the run's notices, when
+/// it has any, are bullets before it).
 fn summary_bullets(report: &Report) -> Vec<String> {
     report.sections[0]
         .blocks
         .iter()
+        .skip_while(|b| !matches!(b, Block::Heading { .. }))
         .find_map(|b| match b {
             Block::Bullets { items } => Some(items.clone()),
             _ => None,
@@ -38,6 +40,36 @@ fn check_contains(haystack: &[String], needle: &str) {
         haystack.iter().any(|h| h.contains(needle)),
         "no text contains {needle:?}:\n{haystack:#?}"
     );
+}
+
+/// The run's notices open the summary, before the focus forces, as a caveat and bullets.
+#[test]
+fn the_summary_opens_with_the_notices() {
+    let mut data = sample();
+    set(
+        &mut data,
+        &["notices"],
+        serde_json::json!([{"kind": "partial_units", "count": 1, "text": "1 unit holds fewer periods than the national set's 4"}]),
+    );
+    let report = report_of(&data);
+    let blocks = &report.sections[0].blocks;
+    let heading = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { .. }))
+        .expect("a focus heading");
+    let notice = blocks.iter().position(|b| match b {
+        Block::Bullets { items } => {
+            items == &["1 unit holds fewer periods than the national set's 4.".to_string()]
+        }
+        _ => false,
+    });
+    assert!(notice.is_some_and(|n| n < heading), "{blocks:#?}");
+    set(&mut data, &["notices"], serde_json::json!([]));
+    let report = report_of(&data);
+    assert!(!report.sections[0]
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::Caveat { text } if text.contains("not whole"))));
 }
 
 #[test]

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
+use crate::compare::notice::{plural, Notice, NoticeKind, SHORT_SERIES};
 use crate::compare::Counts;
-use crate::compare::{plural, Notice, NoticeKind, SHORT_SERIES};
 use crate::config::Config;
 use crate::measure::{Cell, PeriodKey};
 use crate::stats::{proportion, spc, Level, StatsError};

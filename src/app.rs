@@ -14,6 +14,7 @@ use crate::exit::Exit;
 use crate::ingest::{self, Ingested, Table};
 use crate::normalise::forces::ForceTable;
 use crate::output;
+use crate::wording::{count_of, thousands};
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<Exit> {
@@ -68,7 +69,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
             }
             folder.commit()?;
             if in_place {
-                output::update_manifest_charts(&args.run, &charts)?;
+                crate::run_folder::update_manifest_charts(&args.run, &charts)?;
             }
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
@@ -79,7 +80,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         }
         Command::Report(args) => {
             let data = crate::render::RunData::load(&args.run)?;
-            let charts = read_charts(&args.run.join("charts"))?;
+            let charts = crate::run_folder::charts(&args.run)?;
             for (name, bytes) in crate::report::build(&data, &charts)? {
                 let path = args.run.join(&name);
                 output::write_atomic(&path, |w| {
@@ -100,10 +101,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
                     out,
                     "{},{},{},{},{}",
                     d.kind,
-                    output::csv_field(&d.subject),
-                    output::csv_field(&d.field),
-                    output::csv_field(&d.a),
-                    output::csv_field(&d.b)
+                    crate::wording::csv_field(&d.subject),
+                    crate::wording::csv_field(&d.field),
+                    crate::wording::csv_field(&d.a),
+                    crate::wording::csv_field(&d.b)
                 )?;
             }
             out.flush()?;
@@ -136,28 +137,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
     }
 }
 
-/// A run's charts as (file name, bytes), sorted by name; none when the folder is absent.
-fn read_charts(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut charts = Vec::new();
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        if path.is_file() {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            charts.push((name, bytes));
-        }
-    }
-    charts.sort();
-    Ok(charts)
+/// An interrupted run removes its temporary folder and lock before exiting (SIGINT, SIGTERM).
+fn on_interrupt_clean_up() {
+    let _ = ctrlc::set_handler(|| {
+        output::cleanup_after_interrupt();
+        eprintln!("outcome-lens: interrupted; the output folder was left as it was");
+        std::process::exit(i32::from(Exit::Interrupted.code()));
+    });
 }
 
 fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
@@ -176,12 +162,7 @@ fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
             ),
         }
     }
-    // An interrupted run removes its temporary folder and lock before exiting.
-    let _ = ctrlc::set_handler(|| {
-        output::cleanup_after_interrupt();
-        eprintln!("outcome-lens: interrupted; the output folder was left as it was");
-        std::process::exit(130);
-    });
+    on_interrupt_clean_up();
     let bar = progress_bar(args.quiet);
     let options = crate::run::RunOptions {
         overwrite: args.force,
@@ -221,17 +202,10 @@ fn run_analysis(args: &crate::cli::RunArgs) -> Result<Exit> {
 
 /// Every flag name the levels in use can produce.
 fn valid_flag_names(levels: &crate::stats::FlagLevels) -> Vec<String> {
-    use crate::stats::Flag;
-    [
-        Flag::HighOuter,
-        Flag::HighInner,
-        Flag::Within,
-        Flag::LowInner,
-        Flag::LowOuter,
-    ]
-    .iter()
-    .map(|f| f.name(levels))
-    .collect()
+    crate::stats::Flag::ALL
+        .iter()
+        .map(|f| f.name(levels))
+        .collect()
 }
 
 /// The forces table with the user's aliases added.
@@ -297,21 +271,21 @@ fn summarise(ingested: &Ingested) {
             eprintln!(
                 "note: {}: the header appears again in {} (not data; was a table pasted in twice?)",
                 account.file,
-                plural(account.header_rows_repeated, "row")
+                count_of(account.header_rows_repeated, "row")
             );
         }
         if account.note_rows > 0 {
             eprintln!(
                 "note: {}: {} below the table taken for footnotes (not data)",
                 account.file,
-                plural(account.note_rows, "row")
+                count_of(account.note_rows, "row")
             );
         }
         if account.sheets.len() > 1 {
             let sheets: Vec<String> = account
                 .sheets
                 .iter()
-                .map(|s| format!("{:?} {}", s.name, plural(s.rows_read, "row")))
+                .map(|s| format!("{:?} {}", s.name, count_of(s.rows_read, "row")))
                 .collect();
             eprintln!(
                 "note: {}: the table is read from {} sheets: {}",
@@ -324,18 +298,21 @@ fn summarise(ingested: &Ingested) {
     let n_inputs = ingested.accounts.len();
     let mut line = format!(
         "read {} from {}: {} loaded, {} quarantined",
-        plural(read, "row"),
-        plural(n_inputs as u64, "input"),
+        count_of(read, "row"),
+        count_of(n_inputs as u64, "input"),
         thousands(loaded),
         thousands(quarantined)
     );
     if ingested.n_forces > 0 {
-        line.push_str(&format!("; {}", plural(ingested.n_forces as u64, "force")));
+        line.push_str(&format!(
+            "; {}",
+            count_of(ingested.n_forces as u64, "force")
+        ));
     }
     if !ingested.aggregates.is_empty() {
         line.push_str(&format!(
             " and {} ({}), not a force",
-            plural(ingested.aggregates.len() as u64, "total"),
+            count_of(ingested.aggregates.len() as u64, "total"),
             ingested.aggregates.join(", ")
         ));
     }
@@ -347,12 +324,12 @@ fn summarise(ingested: &Ingested) {
             .collect();
         line.push_str(&format!(
             "; {} ({})",
-            plural(missing, "missing cell"),
+            count_of(missing, "missing cell"),
             detail.join("; ")
         ));
     }
     if negative > 0 {
-        line.push_str(&format!("; {} kept", plural(negative, "negative count")));
+        line.push_str(&format!("; {} kept", count_of(negative, "negative count")));
     }
     eprintln!("{line}");
 }
@@ -389,7 +366,7 @@ fn print_accounting(ingested: &Ingested, format: Format) -> Result<()> {
                 writeln!(
                     out,
                     "{},{format},{kind},{},{},{},{},{}",
-                    output::csv_field(&a.file),
+                    crate::wording::csv_field(&a.file),
                     a.rows_read,
                     a.rows_loaded,
                     a.rows_quarantined,
@@ -434,15 +411,7 @@ fn write_ingested(ingested: Ingested, out: &Path, quiet: bool) -> Result<()> {
         Table::Outcomes(df) | Table::Tidy(df) => df,
     };
     output::write_parquet(out, &mut table)?;
-    if ingested.quarantine.is_empty() {
-        // A stale quarantine file from an earlier ingest would describe other inputs.
-        if quarantine_path.exists() {
-            std::fs::remove_file(&quarantine_path)
-                .with_context(|| format!("cannot remove stale {}", quarantine_path.display()))?;
-        }
-    } else {
-        output::write_quarantine(&quarantine_path, &ingested.quarantine)?;
-    }
+    output::write_or_clear_quarantine(&quarantine_path, &ingested.quarantine)?;
     if !quiet {
         eprintln!(
             "wrote {} ({} records)",
@@ -461,27 +430,10 @@ fn write_ingested(ingested: Ingested, out: &Path, quiet: bool) -> Result<()> {
 }
 
 /// `1 row`, `621,280 rows`.
-fn plural(n: u64, noun: &str) -> String {
-    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
-}
-
-/// Formats an integer with thousands separators, e.g. 621,280.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The analysis file's validated `[extract]` section, or an error saying it has none.
 fn extract_section(
     config: &crate::config::Config,
-) -> Result<&crate::extract::config::ExtractConfig> {
+) -> Result<&crate::config::extract::ExtractConfig> {
     config.extract.as_ref().with_context(|| {
         format!(
             "{}: no [extract] section: name the force extract and its columns there",
@@ -496,11 +448,7 @@ fn extract_only(args: &crate::cli::ExtractArgs) -> Result<Exit> {
     };
     let config = crate::config::Config::load(&args.config, &overrides)?;
     let section = extract_section(&config)?;
-    let _ = ctrlc::set_handler(|| {
-        output::cleanup_after_interrupt();
-        eprintln!("outcome-lens: interrupted; the output folder was left as it was");
-        std::process::exit(130);
-    });
+    on_interrupt_clean_up();
     let bar = progress_bar(args.quiet);
     let result = crate::extract::write_folder(&config, section, args.force, &bar);
     bar.finish_and_clear();
@@ -509,11 +457,11 @@ fn extract_only(args: &crate::cli::ExtractArgs) -> Result<Exit> {
         let a = &run.extract.account;
         eprintln!(
             "read {}: {} loaded, {} quarantined; {} duplicate rows reduced; {}",
-            plural(a.rows_read, "row"),
+            count_of(a.rows_read, "row"),
             thousands(a.rows_loaded),
             thousands(a.rows_quarantined),
             thousands(a.duplicate_rows_reduced),
-            plural(a.crimes, "crime")
+            count_of(a.crimes, "crime")
         );
         eprintln!("wrote {}", config.out.display());
     }
@@ -531,8 +479,8 @@ fn audit_sample(args: &crate::cli::SampleArgs) -> Result<Exit> {
             per_stratum: args.per_stratum,
             share: args.share,
             stratify: args.by.map(|b| match b {
-                crate::cli::StratifyBy::Area => crate::extract::config::Stratify::Area,
-                crate::cli::StratifyBy::Unit => crate::extract::config::Stratify::Unit,
+                crate::cli::StratifyBy::Area => crate::config::extract::Stratify::Area,
+                crate::cli::StratifyBy::Unit => crate::config::extract::Stratify::Unit,
             }),
         },
     )?;
@@ -559,7 +507,7 @@ fn audit_sample(args: &crate::cli::SampleArgs) -> Result<Exit> {
             "drew {} of {} eligible crimes from {} with seed {}",
             thousands(drawn.crimes.len() as u64),
             thousands(drawn.eligible),
-            plural(drawn.strata.len() as u64, settings.stratify.name()),
+            count_of(drawn.strata.len() as u64, settings.stratify.name()),
             settings.seed
         );
     }

@@ -297,7 +297,7 @@ fn file_sha256(dir: &Path, path: &Path) -> Result<String> {
     if let Some(known) = memo_sha256(dir, path) {
         return Ok(known);
     }
-    let sha = output::sha256_file(path)?;
+    let sha = crate::ingest::files::sha256_file(path)?;
     if let Some(memo) = memo_path(dir, path) {
         // A memo that cannot be written only costs a re-hash next time.
         let _ = output::write_atomic(&memo, |w| Ok(std::io::Write::write_all(w, sha.as_bytes())?));

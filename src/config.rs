@@ -16,6 +16,8 @@ use crate::normalise::text::match_key;
 use crate::record::{parse_financial_year, parse_quarter, Basis, OutcomeType, Period};
 use crate::stats::{Adjustment, FlagLevels, FunnelMethod, Level, Scale, Target};
 
+pub mod extract;
+
 /// The bundled peer groups (`data/reference/peer_groups.csv`).
 pub const PEER_GROUPS_CSV: &str = include_str!("../data/reference/peer_groups.csv");
 
@@ -23,291 +25,10 @@ pub const PEER_GROUPS_CSV: &str = include_str!("../data/reference/peer_groups.cs
 /// much domestic abuse is recorded. Never to be called domestic abuse.
 pub const DA_PROXY_CODES: &[&str] = &["8N", "105A", "8L", "8Q", "3B"];
 
-// ---------------------------------------------------------------------------------------
-// The analysis file as written.
+// The analysis file as written (its shapes, in `raw.rs`), validated below into `Config`.
+mod raw;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAnalysis {
-    title: Option<String>,
-    inputs: Vec<String>,
-    outcome: Option<OneOrMany>,
-    basis: Option<RawBasis>,
-    denominator: Option<RawDenominator>,
-    period: Option<RawPeriod>,
-    allow_partial_period: Option<bool>,
-    scope: Option<String>,
-    #[serde(default)]
-    scopes: BTreeMap<String, RawScope>,
-    #[serde(default)]
-    focus: Vec<String>,
-    #[serde(default)]
-    aliases: BTreeMap<String, String>,
-    peers: Option<RawPeers>,
-    funnel: Option<RawFunnel>,
-    spc: Option<RawSpc>,
-    mix: Option<RawMix>,
-    outputs: Option<RawOutputs>,
-    extract: Option<crate::extract::config::RawExtract>,
-}
-
-/// `outcome`: one type or a list of types. Read from any TOML value so that a wrong one is
-/// answered in the analysis file's words (key, value, accepted forms), not serde's.
-#[derive(Debug)]
-enum OneOrMany {
-    One(u8),
-    Many(Vec<u8>),
-}
-
-impl<'de> Deserialize<'de> for OneOrMany {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let value = toml::Value::deserialize(d)?;
-        let wrong = || {
-            serde::de::Error::custom(format!(
-                "outcome: {} is not an outcome type; write outcome = 16 or outcome = [15, 16] (whole numbers 0-22){}",
-                shown(&value),
-                if value.is_str() { ", without quotes" } else { "" }
-            ))
-        };
-        match &value {
-            toml::Value::Integer(_) => type_number(&value).map(OneOrMany::One).ok_or_else(wrong),
-            toml::Value::Array(items) => items
-                .iter()
-                .map(type_number)
-                .collect::<Option<Vec<u8>>>()
-                .map(OneOrMany::Many)
-                .ok_or_else(wrong),
-            _ => Err(wrong()),
-        }
-    }
-}
-
-/// A TOML value as it would be written in the file, on one line.
-pub(crate) fn shown(value: &toml::Value) -> String {
-    crate::normalise::text::one_line(&value.to_string()).into_owned()
-}
-
-/// An integer TOML value that fits an outcome type's byte (range-checked later).
-fn type_number(value: &toml::Value) -> Option<u8> {
-    value.as_integer().and_then(|i| u8::try_from(i).ok())
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawBasis {
-    AssignedInPeriod,
-    RecordedInPeriod,
-}
-
-/// `denominator`: a named set or a list of types.
-#[derive(Debug)]
-enum RawDenominator {
-    Named(String),
-    Types(Vec<u8>),
-}
-
-impl<'de> Deserialize<'de> for RawDenominator {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let value = toml::Value::deserialize(d)?;
-        let parsed = match &value {
-            toml::Value::String(name) => Some(RawDenominator::Named(name.clone())),
-            toml::Value::Array(items) => items
-                .iter()
-                .map(type_number)
-                .collect::<Option<Vec<u8>>>()
-                .map(RawDenominator::Types),
-            _ => None,
-        };
-        parsed.ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "denominator: {} is not \"all_assigned\", \"suspect_identified\" or a list of outcome types such as [1, 2, 16]",
-                shown(&value)
-            ))
-        })
-    }
-}
-
-/// `period`: a financial year, `"all"`, or `{ rolling_12_months_to = "…" }`.
-#[derive(Debug)]
-enum RawPeriod {
-    Text(String),
-    Rolling(RawRolling),
-}
-
-#[derive(Debug)]
-struct RawRolling {
-    rolling_12_months_to: String,
-}
-
-impl<'de> Deserialize<'de> for RawPeriod {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let value = toml::Value::deserialize(d)?;
-        let parsed = match &value {
-            toml::Value::String(text) => Some(RawPeriod::Text(text.clone())),
-            toml::Value::Table(table) if table.len() == 1 => table
-                .get("rolling_12_months_to")
-                .and_then(toml::Value::as_str)
-                .map(|end| {
-                    RawPeriod::Rolling(RawRolling {
-                        rolling_12_months_to: end.to_string(),
-                    })
-                }),
-            _ => None,
-        };
-        parsed.ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "period: {} is not a financial year (\"2018/19\"), \"all\", or {{ rolling_12_months_to = \"2018/19 Q4\" }}",
-                shown(&value)
-            ))
-        })
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScope {
-    label: Option<String>,
-    #[serde(default)]
-    proxy: bool,
-    #[serde(default)]
-    include_groups: Vec<String>,
-    #[serde(default)]
-    include_subgroups: Vec<String>,
-    #[serde(default)]
-    include_codes: Vec<String>,
-    #[serde(default)]
-    exclude_groups: Vec<String>,
-    #[serde(default)]
-    exclude_subgroups: Vec<String>,
-    #[serde(default)]
-    exclude_codes: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPeers {
-    include_btp: Option<bool>,
-    include_city_of_london: Option<bool>,
-    groups_file: Option<String>,
-    #[serde(default)]
-    groups: BTreeMap<String, RawPeerGroup>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPeerGroup {
-    owner: Option<String>,
-    members: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFunnel {
-    method: Option<RawMethod>,
-    levels: Option<Vec<f64>>,
-    overdispersion: Option<RawAdjustment>,
-    scale: Option<RawScale>,
-    winsorise: Option<f64>,
-    target: Option<RawTarget>,
-    adjust_when: Option<RawAdjustWhen>,
-    benjamini_hochberg: Option<bool>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawMethod {
-    Normal,
-    Exact,
-    Arcsine,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawAdjustment {
-    None,
-    Multiplicative,
-    Additive,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawScale {
-    Arcsine,
-    Natural,
-}
-
-/// `target`: `"pooled"` or a fixed rate.
-#[derive(Debug)]
-pub(crate) enum RawTarget {
-    Named(String),
-    Fixed(f64),
-}
-
-impl<'de> Deserialize<'de> for RawTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let value = toml::Value::deserialize(d)?;
-        match &value {
-            toml::Value::String(name) => Ok(RawTarget::Named(name.clone())),
-            toml::Value::Float(rate) => Ok(RawTarget::Fixed(*rate)),
-            _ => Err(serde::de::Error::custom(format!(
-                "target: {} is not \"pooled\" or a rate strictly between 0 and 1 such as 0.2",
-                shown(&value)
-            ))),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawAdjustWhen {
-    Tau2Positive,
-    Significant,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSpc {
-    shift_length: Option<usize>,
-    trend_length: Option<usize>,
-    screen_moving_ranges: Option<bool>,
-    two_in_three: Option<RawTwoInThree>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-enum RawTwoInThree {
-    #[serde(rename = "making-data-count")]
-    MakingDataCount,
-    #[serde(rename = "nhsrplotthedots-0.2")]
-    NhsrPlotTheDots02,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMix {
-    strata: Option<RawStrata>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawStrata {
-    OffenceGroup,
-    OffenceCode,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawOutputs {
-    folder: Option<String>,
-    formats: Option<Vec<RawFormat>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawFormat {
-    Csv,
-    Parquet,
-    Xlsx,
-}
+use raw::*;
 
 // ---------------------------------------------------------------------------------------
 // The validated configuration.
@@ -524,7 +245,7 @@ pub struct Config {
     /// The aliases from the analysis file (for the ingest cache key).
     pub aliases: BTreeMap<String, String>,
     /// The record-level extract and its analyses (`[extract]`), if any.
-    pub extract: Option<crate::extract::config::ExtractConfig>,
+    pub extract: Option<crate::config::extract::ExtractConfig>,
 }
 
 /// The denominator types for `all_assigned`: every outcome type except 0.
@@ -614,7 +335,7 @@ pub struct Overrides {
 impl Config {
     /// Reads and validates an analysis file.
     pub fn load(path: &Path, overrides: &Overrides) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::ingest::files::read_text(path)
             .with_context(|| format!("cannot read analysis file {}", path.display()))?;
         Config::from_toml(path, &text, overrides)
     }
@@ -760,7 +481,7 @@ impl Config {
         let mut peer_groups = match &raw_peers.groups_file {
             Some(file) => {
                 let path = base.join(file);
-                let text = std::fs::read_to_string(&path).with_context(|| {
+                let text = crate::ingest::files::read_text(&path).with_context(|| {
                     format!(
                         "{}: cannot read {}",
                         here("peers.groups_file"),
@@ -863,7 +584,7 @@ impl Config {
 
         let extract = match raw.extract {
             Some(section) => {
-                let inherited = crate::extract::config::Inherited {
+                let inherited = crate::config::extract::Inherited {
                     outcomes: outcomes.clone(),
                     denominator: denominator.types.clone(),
                     basis,
@@ -871,7 +592,7 @@ impl Config {
                     spc,
                 };
                 let built =
-                    crate::extract::config::ExtractConfig::from_raw(section, base, &inherited)
+                    crate::config::extract::ExtractConfig::from_raw(section, base, &inherited)
                         .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
                 Some(built)
             }
@@ -978,11 +699,11 @@ fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>> {
     if dir.to_string_lossy().contains(['*', '?']) {
         bail!("wildcards are allowed only in the file name, not in folders");
     }
-    let mut matched: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut matched: Vec<PathBuf> = crate::ingest::files::entry_names(dir)
         .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|e| e.ok())
-        .filter(|e| wildcard_match(&name, &e.file_name().to_string_lossy()))
-        .map(|e| pattern.with_file_name(e.file_name()))
+        .into_iter()
+        .filter(|entry| wildcard_match(&name, &entry.to_string_lossy()))
+        .map(|entry| pattern.with_file_name(entry))
         .collect();
     matched.sort();
     Ok(matched)

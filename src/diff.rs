@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::run::{check_run_folder, read_summary};
+use crate::run_folder::{self, check_run_folder, read_manifest, read_summary};
 
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +29,9 @@ pub struct Difference {
 type Rows = BTreeMap<String, BTreeMap<String, String>>;
 
 fn read_force_table(run: &Path) -> Result<Rows> {
+    let text = run_folder::table_text(run, "force_comparison")?;
     let path = run.join("tables/force_comparison.csv");
-    let mut reader =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers()?.clone();
     let mut rows = Rows::new();
     for record in reader.records() {
@@ -45,13 +45,6 @@ fn read_force_table(run: &Path) -> Result<Rows> {
         rows.insert(force, map);
     }
     Ok(rows)
-}
-
-fn read_manifest(run: &Path) -> Result<serde_json::Value> {
-    let path = run.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
 /// Rates and limits, compared with the tolerance.
@@ -91,22 +84,7 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
             .unwrap_or_default()
     };
     let (ia, ib) = (inputs(&ma), inputs(&mb));
-    for path in ia
-        .keys()
-        .chain(ib.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-    {
-        let (x, y) = (ia.get(path), ib.get(path));
-        if x != y {
-            out.push(Difference {
-                kind: "input",
-                subject: path.clone(),
-                field: "sha256".into(),
-                a: x.cloned().unwrap_or_else(|| "(absent)".into()),
-                b: y.cloned().unwrap_or_else(|| "(absent)".into()),
-            });
-        }
-    }
+    hashes_differ("input", &ia, &ib, &mut out);
     let sha = |m: &serde_json::Value| {
         m["analysis_file"]["sha256"]
             .as_str()
@@ -193,16 +171,27 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
         }
     }
     // The charts, by the sha256 of their bytes as they are now (not as a manifest says).
-    let (ca, cb) = (chart_hashes(a)?, chart_hashes(b)?);
-    for name in ca
+    hashes_differ("chart", &chart_hashes(a)?, &chart_hashes(b)?, &mut out);
+    Ok(out)
+}
+
+/// A difference of `kind` for each name whose sha256 differs between the two runs (or that
+/// one of them lacks).
+fn hashes_differ(
+    kind: &'static str,
+    a: &BTreeMap<String, String>,
+    b: &BTreeMap<String, String>,
+    out: &mut Vec<Difference>,
+) {
+    for name in a
         .keys()
-        .chain(cb.keys())
+        .chain(b.keys())
         .collect::<std::collections::BTreeSet<_>>()
     {
-        let (x, y) = (ca.get(name), cb.get(name));
+        let (x, y) = (a.get(name), b.get(name));
         if x != y {
             out.push(Difference {
-                kind: "chart",
+                kind,
                 subject: name.clone(),
                 field: "sha256".into(),
                 a: x.cloned().unwrap_or_else(|| "(absent)".into()),
@@ -210,29 +199,12 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
             });
         }
     }
-    Ok(out)
 }
 
 /// The sha256 of each file in a run's `charts/` folder, by name (none when it has no charts).
 fn chart_hashes(run: &Path) -> Result<BTreeMap<String, String>> {
-    let dir = run.join("charts");
-    let mut hashes = BTreeMap::new();
-    if !dir.is_dir() {
-        return Ok(hashes);
-    }
-    for entry in
-        std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?
-    {
-        let path = entry?.path();
-        if path.is_file() {
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            hashes.insert(name, crate::output::sha256_hex(&bytes));
-        }
-    }
-    Ok(hashes)
+    Ok(run_folder::charts(run)?
+        .into_iter()
+        .map(|(name, bytes)| (name, crate::output::sha256_hex(&bytes)))
+        .collect())
 }

@@ -13,6 +13,8 @@ pub enum Exit {
     Usage,
     /// A `--fail-on` gate tripped for a focus force.
     Gate,
+    /// Stopped by SIGINT or SIGTERM (128 + 2, the shell's convention).
+    Interrupted,
 }
 
 impl Exit {
@@ -23,6 +25,7 @@ impl Exit {
             Exit::Failure => 1,
             Exit::Usage => 2,
             Exit::Gate => 3,
+            Exit::Interrupted => 130,
         }
     }
 }

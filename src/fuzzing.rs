@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 
 use indicatif::ProgressBar;
 
+use crate::config::extract::ExtractConfig;
 use crate::config::{Config, Overrides};
-use crate::extract::config::ExtractConfig;
 use crate::extract::read::read_from;
 use crate::ingest::{read_input_bytes, Ingested, Table};
 use crate::normalise::forces::ForceTable;

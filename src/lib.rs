@@ -22,5 +22,8 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod run_folder;
 pub mod stats;
 pub mod tables;
+pub mod timings;
+pub mod wording;

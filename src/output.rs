@@ -6,11 +6,9 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Weak};
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
-use polars_utils::mmap::MMapSemaphore;
 
 use crate::ingest::QuarantinedRow;
 
@@ -178,28 +176,6 @@ pub fn write_quarantine_to(writer: &mut impl Write, rows: &[QuarantinedRow]) -> 
             )?;
         }
         Ok(())
-    }
-}
-
-/// Quotes a CSV field when it needs it (RFC 4180).
-pub fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
-}
-
-/// Keeps text from becoming a live formula when a CSV is opened in a spreadsheet: a value
-/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a finite number
-/// gets a leading `'`. (`-inf` and `+NaN` parse as floats but a spreadsheet reads them as
-/// formulas naming `inf` and `NaN`.)
-pub fn spreadsheet_safe(value: &str) -> String {
-    let starts_formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if starts_formula && !value.parse::<f64>().is_ok_and(f64::is_finite) {
-        format!("'{value}")
-    } else {
-        value.to_string()
     }
 }
 
@@ -499,128 +475,28 @@ fn sync_tree(dir: &Path) -> Result<()> {
     })
 }
 
-/// The sha256 of some bytes, as lower-case hex.
-/// Brings a run folder's `manifest.json` up to date with charts redrawn in place
-/// (`outcome-lens chart <RUN>`): each `charts/NAME` output gets the sha256 and size of its
-/// new bytes, so the manifest never describes charts that are no longer there. The manifest
-/// is rewritten (atomically) only when something changed.
-pub fn update_manifest_charts(run: &Path, charts: &[(String, Vec<u8>)]) -> Result<()> {
-    let path = run.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut manifest: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    let mut changed = false;
-    if let Some(outputs) = manifest
-        .get_mut("outputs")
-        .and_then(serde_json::Value::as_array_mut)
-    {
-        for (name, bytes) in charts {
-            let entry = serde_json::json!({
-                "path": format!("charts/{name}"),
-                "sha256": sha256_hex(bytes),
-                "bytes": bytes.len(),
-            });
-            match outputs.iter_mut().find(|o| o["path"] == entry["path"]) {
-                Some(old) if *old == entry => {}
-                Some(old) => {
-                    *old = entry;
-                    changed = true;
-                }
-                None => {
-                    outputs.push(entry);
-                    changed = true;
-                }
-            }
+/// Writes the quarantined rows beside an ingest's output, or, when there are none, removes a
+/// quarantine file an earlier ingest left there (it would describe other inputs).
+pub fn write_or_clear_quarantine(path: &Path, rows: &[QuarantinedRow]) -> Result<()> {
+    if rows.is_empty() {
+        if path.exists() {
+            std::fs::remove_file(path)
+                .with_context(|| format!("cannot remove stale {}", path.display()))?;
         }
-        if changed {
-            outputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-        }
+        Ok(())
+    } else {
+        write_quarantine(path, rows)
     }
-    if changed {
-        let mut bytes = serde_json::to_vec_pretty(&manifest)?;
-        bytes.push(b'\n');
-        write_atomic(&path, |w| {
-            w.write_all(&bytes)
-                .with_context(|| format!("cannot write {}", path.display()))
-        })?;
-    }
-    Ok(())
 }
 
+/// The sha256 of some bytes, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex(&Sha256::digest(bytes))
 }
 
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Files at least this large are mapped rather than read (the ingest's inputs, and the files
-/// hashed for the cache and the manifest).
-const MAP_MIN_BYTES: u64 = 1 << 20;
-
-/// The file mapped read-only if it is large enough to be worth it; `None` for a small file
-/// or one that cannot be mapped (it is then read). As with any mapped file (and polars' own
-/// readers), a file cut short by another program while it is mapped stops the process.
-///
-/// A file already mapped (same device, inode, size and modification time) and still in use is
-/// not mapped again: a fresh run's input is hashed and read at the same time, and one mapping
-/// halves the page-table work (mapping 131 MB costs 10–30 ms of the kernel's time).
-pub(crate) fn map_large(file: &File) -> Option<Arc<MMapSemaphore>> {
-    use std::os::unix::fs::MetadataExt;
-    type Identity = (u64, u64, u64, i64, i64);
-    static MAPPED: Mutex<Vec<(Identity, Weak<MMapSemaphore>)>> = Mutex::new(Vec::new());
-    let meta = file.metadata().ok()?;
-    if meta.len() < MAP_MIN_BYTES {
-        return None;
-    }
-    let identity = (
-        meta.dev(),
-        meta.ino(),
-        meta.len(),
-        meta.mtime(),
-        meta.mtime_nsec(),
-    );
-    let new_map = || MMapSemaphore::new_from_file(file).ok().map(Arc::new);
-    let Ok(mut mapped) = MAPPED.lock() else {
-        return new_map();
-    };
-    mapped.retain(|(_, map)| map.strong_count() > 0);
-    if let Some(map) = mapped
-        .iter()
-        .find(|(known, _)| *known == identity)
-        .and_then(|(_, map)| map.upgrade())
-    {
-        return Some(map);
-    }
-    let map = new_map()?;
-    mapped.push((identity, Arc::downgrade(&map)));
-    Some(map)
-}
-
-/// The sha256 of a file: mapped if large (no copy), else streamed.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    if let Some(map) = map_large(&file) {
-        return Ok(hex(&Sha256::digest(map.as_ref())));
-    }
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buffer)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
+use crate::ingest::files::hex;
+use crate::wording::{csv_field, spreadsheet_safe};
 
 /// A table as Parquet bytes.
 pub fn table_parquet(table: &crate::tables::Table) -> Result<Vec<u8>> {

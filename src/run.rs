@@ -4,7 +4,7 @@
 //! `summary.json` and the tables hold every number later shown; the manifest records the
 //! tool version, the analysis file as run, and the sha256 of every input and output.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use indicatif::ProgressBar;
 use serde_json::json;
 
@@ -47,7 +47,7 @@ pub struct RunReport {
 
 /// Runs the analysis and writes the run folder.
 pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Result<RunReport> {
-    let mut clock = Stopwatch::from_env();
+    let mut clock = crate::timings::Stopwatch::from_env();
     let mut folder = RunFolder::begin(&config.out, options.overwrite)?;
     let aliases: Vec<(String, String)> = config
         .aliases
@@ -82,7 +82,7 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             count: rows,
             text: format!(
                 "{} {} of the inputs could not be loaded and {} left out (quarantine.csv has each with its file, line and reason)",
-                crate::app::thousands(rows),
+                crate::wording::thousands(rows),
                 compare::plural(rows, "row", "rows"),
                 if rows == 1 { "was" } else { "were" }
             ),
@@ -191,8 +191,8 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             "{}: {:.1}% ({} / {}), national {:.1}%; {} ({}){}{}{partial}",
             row.force,
             100.0 * row.rate,
-            crate::app::thousands(row.numerator),
-            crate::app::thousands(row.denominator),
+            crate::wording::thousands(row.numerator),
+            crate::wording::thousands(row.denominator),
             100.0 * row.target,
             describe_flag(row.flag, &levels),
             flag,
@@ -239,81 +239,6 @@ fn table_files(tables: &[tables::Table], config: &Config) -> Result<Vec<(String,
     Ok(files)
 }
 
-/// Stage timings on stderr when `OUTCOME_LENS_TIMINGS` is set (for profiling a run): wall
-/// time and, where Linux reports them, the process's CPU time (user + system, all threads),
-/// its minor page faults (fresh memory, which costs much more than it seems on some virtual
-/// machines) and its anonymous memory at the end of the stage.
-struct Stopwatch {
-    last: Option<(std::time::Instant, Option<Counters>)>,
-}
-
-impl Stopwatch {
-    fn from_env() -> Stopwatch {
-        Stopwatch {
-            last: std::env::var_os("OUTCOME_LENS_TIMINGS")
-                .map(|_| (std::time::Instant::now(), Counters::read())),
-        }
-    }
-
-    fn lap(&mut self, stage: &str) {
-        if let Some((wall, counters)) = self.last.as_mut() {
-            let (now, counters_now) = (std::time::Instant::now(), Counters::read());
-            let usage = counters
-                .zip(counters_now)
-                .map(|(a, b)| {
-                    format!(
-                        ", CPU {:.0} ms, {} page faults, {:.0} MB anonymous",
-                        1000.0 * (b.cpu_seconds - a.cpu_seconds),
-                        b.minor_faults.saturating_sub(a.minor_faults),
-                        b.anonymous_kb as f64 / 1024.0
-                    )
-                })
-                .unwrap_or_default();
-            eprintln!(
-                "timing: {stage}: {:.1} ms{usage}",
-                1000.0 * (now - *wall).as_secs_f64()
-            );
-            *wall = now;
-            *counters = counters_now;
-        }
-    }
-}
-
-/// What Linux counts for this process (`/proc/self/stat` and `/proc/self/status`).
-#[derive(Clone, Copy)]
-struct Counters {
-    /// User + system CPU seconds, all threads (clock ticks of 10 ms).
-    cpu_seconds: f64,
-    minor_faults: u64,
-    /// Resident anonymous memory (`RssAnon`).
-    anonymous_kb: u64,
-}
-
-impl Counters {
-    fn read() -> Option<Counters> {
-        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-        let after_name = stat.get(stat.rfind(')')? + 2..)?;
-        let fields: Vec<&str> = after_name.split(' ').collect();
-        let number = |i: usize| fields.get(i)?.parse::<u64>().ok();
-        // Fields 10, 14 and 15 of stat(5), counted here from field 3 (the state).
-        let cpu_ticks = number(11)? + number(12)?;
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let anonymous_kb = status
-            .lines()
-            .find_map(|line| line.strip_prefix("RssAnon:"))?
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok()?;
-        Some(Counters {
-            cpu_seconds: cpu_ticks as f64 / 100.0,
-            minor_faults: number(7)?,
-            anonymous_kb,
-        })
-    }
-}
-
 /// The excess over the offence-mix expectation in words that read right either way:
 /// "2,613 closures above the offence-mix expectation", "594 closures below it".
 fn excess_phrase(x: f64) -> String {
@@ -321,7 +246,7 @@ fn excess_phrase(x: f64) -> String {
     let magnitude = rounded.abs() as u64;
     format!(
         "{} {} {} the offence-mix expectation",
-        crate::app::thousands(magnitude),
+        crate::wording::thousands(magnitude),
         compare::plural(magnitude, "closure", "closures"),
         if rounded < 0.0 { "below" } else { "above" }
     )
@@ -392,7 +317,7 @@ fn resolve_focus(
             (Some(unit), _) => focus.push(unit.to_string()),
             (None, Some(first)) => bail!(
                 "{file}: focus: {name:?} has no rows loaded: its {} {} quarantined (the first at {}:{}: {}; `outcome-lens validate` lists them all)",
-                crate::app::thousands(quarantined.len() as u64),
+                crate::wording::thousands(quarantined.len() as u64),
                 if quarantined.len() == 1 { "row was" } else { "rows were" },
                 first.file,
                 first.line,
@@ -608,29 +533,4 @@ fn manifest_json(
         "inputs": inputs,
         "outputs": outputs,
     })
-}
-
-/// Checks that a run folder looks complete (used by `diff`, `chart` and `report`).
-pub fn check_run_folder(path: &std::path::Path) -> Result<()> {
-    for file in [
-        "summary.json",
-        "manifest.json",
-        "tables/force_comparison.csv",
-    ] {
-        if !path.join(file).exists() {
-            bail!(
-                "{} is not a finished run folder (no {file})",
-                path.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Reads a run's summary.
-pub fn read_summary(path: &std::path::Path) -> Result<serde_json::Value> {
-    let file = path.join("summary.json");
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))
 }

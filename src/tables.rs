@@ -94,7 +94,7 @@ impl Table {
         let header: Vec<String> = self
             .columns
             .iter()
-            .map(|(n, _)| crate::output::csv_field(n))
+            .map(|(n, _)| crate::wording::csv_field(n))
             .collect();
         out.push_str(&header.join(","));
         out.push('\n');
@@ -106,7 +106,7 @@ impl Table {
                     let text = v.cell_text(i);
                     match v {
                         Values::Text(_) => {
-                            crate::output::csv_field(&crate::output::spreadsheet_safe(&text))
+                            crate::wording::csv_field(&crate::wording::spreadsheet_safe(&text))
                         }
                         _ => text,
                     }

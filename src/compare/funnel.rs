@@ -203,18 +203,14 @@ pub fn compare_units(
         overdispersion::adjusted_z_scores(&all_x, &all_n, theta0, fc.scale, adjustment)?;
 
     // Ranks and BH over the national set.
-    let mut order: Vec<usize> = (0..units.len()).filter(|&i| national(units[i].0)).collect();
-    let rate = |i: usize| units[i].1 as f64 / units[i].2 as f64;
-    order.sort_by(|&a, &b| rate(b).total_cmp(&rate(a)).then(units[a].0.cmp(units[b].0)));
+    let ranked: Vec<usize> = (0..units.len()).filter(|&i| national(units[i].0)).collect();
+    let rates: Vec<f64> = ranked
+        .iter()
+        .map(|&i| units[i].1 as f64 / units[i].2 as f64)
+        .collect();
     let mut ranks: Vec<Option<usize>> = vec![None; units.len()];
-    for (position, &i) in order.iter().enumerate() {
-        let tied_with_previous =
-            position > 0 && rate(order[position - 1]).total_cmp(&rate(i)).is_eq();
-        ranks[i] = Some(if tied_with_previous {
-            ranks[order[position - 1]].unwrap_or(position + 1)
-        } else {
-            position + 1
-        });
+    for (&i, rank) in ranked.iter().zip(proportion::ranks_highest_first(&rates)) {
+        ranks[i] = Some(rank);
     }
     let mut p_bh: Vec<Option<f64>> = vec![None; units.len()];
     if fc.benjamini_hochberg {

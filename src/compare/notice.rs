@@ -1,6 +1,8 @@
 //! Notices: what is partial, missing or left out in the data a comparison rests on, in words
 //! for stderr, `summary.json` and the report's opening.
 
+pub use crate::wording::{plural, thousands};
+
 /// Something partial, missing or left out that the numbers rest on: printed on stderr,
 /// written to `summary.json` and opened with in the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,18 +79,4 @@ pub fn name_list(names: &[String], shown: usize) -> String {
         text.push_str(&format!(" and {} more", names.len() - shown));
     }
     text
-}
-
-/// `n` with thousands separators.
-pub fn thousands(n: u64) -> String {
-    crate::app::thousands(n)
-}
-
-/// The singular or the plural, by count.
-pub fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
 }

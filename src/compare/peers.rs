@@ -45,14 +45,13 @@ pub fn peer_rows(
     for group in &config.peer_groups {
         let mut members = Vec::new();
         let mut without = Vec::new();
-        let (mut numerator, mut denominator, mut rate_sum) = (0u64, 0u64, 0.0f64);
+        let (mut xs, mut ns) = (Vec::new(), Vec::new());
         for member in &group.members {
             match by_unit.get(member.as_str()) {
                 Some(counts) if counts.denominator > 0 => {
                     let (x, n) = counts.unsigned(member)?;
-                    numerator += x;
-                    denominator += n;
-                    rate_sum += x as f64 / n as f64;
+                    xs.push(x);
+                    ns.push(n);
                     members.push(member.clone());
                 }
                 _ => without.push(member.clone()),
@@ -61,11 +60,13 @@ pub fn peer_rows(
         if members.is_empty() {
             continue;
         }
+        let (rate_pooled, rate_mean) = crate::stats::proportion::pooled_and_mean_rates(&xs, &ns)?;
+        let (numerator, denominator) = (xs.iter().sum(), ns.iter().sum());
         rows.push(PeerRow {
             group: group.name.clone(),
             owner: group.owner.clone(),
-            rate_pooled: numerator as f64 / denominator as f64,
-            rate_mean: rate_sum / members.len() as f64,
+            rate_pooled,
+            rate_mean,
             members,
             members_without_data: without,
             numerator,

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 
 use crate::compare::funnel::{FunnelSummary, GridRow};
+use crate::config::extract::ExtractConfig;
 use crate::config::{AdjustWhen, FunnelConfig};
-use crate::extract::config::ExtractConfig;
 use crate::extract::dates::{self, SECONDS_PER_DAY};
 use crate::extract::offences;
 use crate::extract::read::{Crime, Extract, NONE};
@@ -47,22 +47,12 @@ pub struct Rate {
 
 impl Rate {
     fn new(numerator: u64, denominator: u64) -> Result<Rate> {
-        if denominator == 0 {
-            return Ok(Rate {
-                numerator,
-                denominator,
-                ..Rate::default()
-            });
-        }
+        let found = proportion::rate_with_interval(numerator, denominator)?;
         Ok(Rate {
             numerator,
             denominator,
-            rate: Some(numerator as f64 / denominator as f64),
-            ci95: Some(proportion::wilson(
-                numerator as f64,
-                denominator as f64,
-                Level::ninety_five(),
-            )?),
+            rate: found.map(|(rate, _)| rate),
+            ci95: found.map(|(_, interval)| interval),
         })
     }
 }
@@ -311,7 +301,7 @@ struct Tally {
 
 /// Which crimes count where.
 struct Classify {
-    scope: crate::extract::config::ExtractScope,
+    scope: crate::config::extract::ExtractScope,
     numerator: [bool; 23],
     denominator: [bool; 23],
 }
@@ -911,7 +901,7 @@ fn da_vs_other(
     let mut days: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let mut types = [[0u64; 23]; 2];
     let everything = Classify {
-        scope: crate::extract::config::ExtractScope::All,
+        scope: crate::config::extract::ExtractScope::All,
         numerator: classify.numerator,
         denominator: classify.denominator,
     };

@@ -19,7 +19,6 @@
 //! sorted and deterministic; a synthetic extract says so in every table (`source`).
 
 pub mod analyse;
-pub mod config;
 pub mod dates;
 pub mod offences;
 pub mod read;
@@ -33,8 +32,8 @@ use indicatif::ProgressBar;
 use serde_json::json;
 
 use crate::compare::funnel::{adjustment_name, method_name, FunnelSummary};
+use crate::config::extract::ExtractConfig;
 use crate::extract::analyse::{ExtractAnalysis, UnitFunnel};
-use crate::extract::config::ExtractConfig;
 use crate::extract::read::Extract;
 use crate::extract::sample::AuditSample;
 use crate::stats::Flag;

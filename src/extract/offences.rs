@@ -49,10 +49,7 @@ pub fn lookup(code: &str) -> Option<&'static NationalOffence> {
     national_mix().iter().find(|o| o.code == code)
 }
 
-/// An offence code as compared: trimmed and upper-cased (`8n` → `8N`).
-pub fn normalise_code(code: &str) -> String {
-    code.trim().to_ascii_uppercase()
-}
+pub use crate::normalise::offences::normalise_code;
 
 /// Parses the reference CSV; the table is compiled in and checked by a unit test, so a
 /// malformed row cannot reach users and is skipped.

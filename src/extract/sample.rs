@@ -12,13 +12,13 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
+use crate::config::extract::{AuditConfig, AuditSize, ExtractConfig, Stratify};
 use crate::extract::analyse::{days_to_outcome, earlier_crimes_of_victim, NO_UNIT};
-use crate::extract::config::{AuditConfig, AuditSize, ExtractConfig, Stratify};
 use crate::extract::dates;
 use crate::extract::offences;
 use crate::extract::read::{Extract, NONE};
 use crate::extract::rng::Rng;
-use crate::output::{csv_field, spreadsheet_safe};
+use crate::wording::{csv_field, spreadsheet_safe};
 
 /// The columns of the audit sample, in order.
 pub const COLUMNS: &[&str] = &[

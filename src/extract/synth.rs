@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::extract::dates::{self, SECONDS_PER_DAY};
 use crate::extract::offences::{national_mix, NationalOffence, ASSIGNED_TYPES};
 use crate::extract::rng::{cumulative, Rng};
-use crate::output::csv_field;
+use crate::wording::csv_field;
 
 /// Odds ratio of outcome 16 for domestic-abuse crimes against the code's national odds.
 pub const DA_ODDS_RATIO: f64 = 1.5;

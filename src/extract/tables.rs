@@ -7,8 +7,8 @@
 //! formats; limit columns are named exactly as in the national tables.
 
 use crate::compare::funnel::GridRow;
+use crate::config::extract::ExtractConfig;
 use crate::extract::analyse::{ExtractAnalysis, Rate, UnitFunnel};
-use crate::extract::config::ExtractConfig;
 use crate::extract::dates;
 use crate::extract::read::Extract;
 use crate::stats::{FlagLevels, FunnelLimits};

@@ -34,5 +34,10 @@ pub fn canonical_group(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// An offence code as compared: trimmed and upper-cased (`8n` → `8N`).
+pub fn normalise_code(code: &str) -> String {
+    code.trim().to_ascii_uppercase()
+}
+
 #[cfg(test)]
 mod tests;

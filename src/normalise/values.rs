@@ -152,6 +152,17 @@ pub fn parse_expired(text: &str) -> Option<bool> {
     }
 }
 
+/// A yes/no flag in its built-in spellings, from a [`crate::normalise::text::match_key`]ed
+/// text: `y`, `yes`, `1`, `true` and `n`, `no`, `0`, `false`; `None` for any other (an
+/// extract's analysis file may add spellings of its own).
+pub fn parse_yes_no(key: &str) -> Option<bool> {
+    match key {
+        "y" | "yes" | "1" | "true" => Some(true),
+        "n" | "no" | "0" | "false" => Some(false),
+        _ => None,
+    }
+}
+
 /// Parses an outcome type cell, `0`–`22` (spreadsheets may store `16.0`).
 pub fn parse_outcome_type(text: &str) -> Option<u8> {
     let text = text.trim();

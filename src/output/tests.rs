@@ -97,22 +97,3 @@ fn parquet_written_on_two_threads_is_polars_bytes() {
     assert!(std::fs::read(&path).unwrap() == polars_bytes(&mut empty));
     assert_eq!(read_parquet(&path).unwrap().height(), 0);
 }
-
-#[test]
-fn a_large_file_in_use_is_mapped_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("large.csv");
-    std::fs::write(&path, vec![b'a'; MAP_MIN_BYTES as usize]).unwrap();
-    let first = map_large(&File::open(&path).unwrap()).unwrap();
-    let second = map_large(&File::open(&path).unwrap()).unwrap();
-    assert!(Arc::ptr_eq(&first, &second));
-    drop((first, second));
-    // Written again (another size): a new mapping of the new bytes.
-    std::fs::write(&path, vec![b'b'; MAP_MIN_BYTES as usize + 1]).unwrap();
-    let third = map_large(&File::open(&path).unwrap()).unwrap();
-    assert_eq!(third.as_ref().as_ref().len(), MAP_MIN_BYTES as usize + 1);
-    assert_eq!(third.as_ref().as_ref()[0], b'b');
-    // A small file is read, not mapped.
-    std::fs::write(&path, b"small").unwrap();
-    assert!(map_large(&File::open(&path).unwrap()).is_none());
-}

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::run_folder;
 use anyhow::{anyhow, Context, Result};
 
 use crate::tables::Table;
@@ -103,15 +104,8 @@ impl RunData {
     ///
     /// When the folder is neither, or a file cannot be read.
     pub fn load(run: &Path) -> Result<RunData> {
-        if let Err(not_a_run) = crate::run::check_run_folder(run) {
-            let extract_folder = [
-                "summary.json",
-                "manifest.json",
-                "tables/extract_accounting.csv",
-            ]
-            .iter()
-            .all(|file| run.join(file).is_file());
-            if !extract_folder {
+        if let Err(not_a_run) = run_folder::check_run_folder(run) {
+            if !run_folder::is_extract_folder(run) {
                 return Err(not_a_run);
             }
             let data = RunData::read(run)?;
@@ -126,25 +120,15 @@ impl RunData {
 
     /// Reads a folder's summary and tables.
     fn read(run: &Path) -> Result<RunData> {
-        let summary = crate::run::read_summary(run)?;
+        let summary = run_folder::read_summary(run)?;
         let mut map = BTreeMap::new();
-        let dir = run.join("tables");
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .with_context(|| format!("cannot list {}", dir.display()))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-            .collect();
-        entries.sort();
-        for path in entries {
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let table =
-                TextTable::from_csv(&text).with_context(|| format!("{}", path.display()))?;
+        for (name, text) in run_folder::table_texts(run)? {
+            let table = TextTable::from_csv(&text).with_context(|| {
+                format!(
+                    "{}",
+                    run.join("tables").join(format!("{name}.csv")).display()
+                )
+            })?;
             map.insert(name, table);
         }
         Ok(RunData {

@@ -36,6 +36,15 @@ pub enum Direction {
 }
 
 impl Flag {
+    /// Every flag, from the highest position to the lowest.
+    pub const ALL: [Flag; 5] = [
+        Flag::HighOuter,
+        Flag::HighInner,
+        Flag::Within,
+        Flag::LowInner,
+        Flag::LowOuter,
+    ];
+
     /// The flag's name for the levels in use: "high_998", "high_95", "within", "low_95", "low_998"
     /// with the standard levels, or e.g. "high_99" and "low_68" with others.
     #[must_use]
@@ -73,15 +82,7 @@ impl Flag {
                     .map(|rest| format!("low_{rest}"))
             })
             .unwrap_or_else(|| name.to_string());
-        [
-            Flag::HighOuter,
-            Flag::HighInner,
-            Flag::Within,
-            Flag::LowInner,
-            Flag::LowOuter,
-        ]
-        .into_iter()
-        .find(|f| f.name(levels) == name)
+        Flag::ALL.into_iter().find(|f| f.name(levels) == name)
     }
 
     /// High, low, or `None` for `Within`.

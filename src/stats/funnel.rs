@@ -15,7 +15,7 @@
 use super::distribution::{binomial_pmf, binomial_tails, BinomialTails};
 use super::error::{Result, StatsError};
 use super::level::Level;
-use super::overdispersion::Scale;
+use super::scale::Scale;
 
 /// How funnel limits are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -320,23 +320,7 @@ pub fn pooled_target(x: &[u64], n: &[u64]) -> Result<f64> {
     Ok(total_x / total_n)
 }
 
-/// Checks paired unit counts: non-empty, equal lengths, each n > 0 and x ≤ n.
-pub(crate) fn check_units(x: &[u64], n: &[u64]) -> Result<()> {
-    if x.len() != n.len() {
-        return Err(StatsError::LengthMismatch {
-            what: "numerators and denominators",
-            left: x.len(),
-            right: n.len(),
-        });
-    }
-    if x.is_empty() {
-        return Err(StatsError::EmptyInput { what: "units" });
-    }
-    for (idx, (&xi, &ni)) in x.iter().zip(n).enumerate() {
-        super::proportion::check_counts(xi, ni).map_err(|err| err.at_unit(idx))?;
-    }
-    Ok(())
-}
+pub(crate) use super::proportion::check_units;
 
 /// Checks a target rate: finite and in [0, 1].
 pub(crate) fn check_target(theta0: f64) -> Result<()> {

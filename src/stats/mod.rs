@@ -26,6 +26,7 @@ pub mod multiplicity;
 pub mod overdispersion;
 pub mod proportion;
 pub mod quantile;
+pub mod scale;
 pub mod spc;
 pub mod standardise;
 pub mod tolerance;

@@ -8,14 +8,7 @@ use super::error::{Result, StatsError};
 use super::funnel::{check_target, check_units, pooled_target, DispersionAdjustment, FunnelMethod};
 use super::quantile::winsorise;
 
-/// The scale on which z-scores, φ and τ² are computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scale {
-    /// y = asin√p, standard error 1/(2√n): FunnelPlotR's scale, and the default.
-    Arcsine,
-    /// y = p, standard error √(θ₀(1 − θ₀)/n).
-    Natural,
-}
+pub use super::scale::Scale;
 
 /// What the funnel is centred on.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -116,5 +116,76 @@ pub(crate) fn check_real_counts(x: f64, n: f64) -> Result<()> {
     Ok(())
 }
 
+/// A group of units' pooled rate Σx/Σn and the unweighted mean of their rates, (1/k)·Σ x_i/n_i
+/// (HMIC's most-similar-group average, every member counted once whatever its size).
+///
+/// # Errors
+///
+/// [`StatsError::EmptyInput`] for no units, [`StatsError::LengthMismatch`] for slices of
+/// different lengths, and a unit's count errors (a denominator of 0, x > n).
+pub fn pooled_and_mean_rates(x: &[u64], n: &[u64]) -> Result<(f64, f64)> {
+    check_units(x, n)?;
+    let (total_x, total_n): (u64, u64) = x
+        .iter()
+        .zip(n)
+        .fold((0, 0), |(a, b), (&xi, &ni)| (a + xi, b + ni));
+    let rate_sum: f64 = x
+        .iter()
+        .zip(n)
+        .map(|(&xi, &ni)| xi as f64 / ni as f64)
+        .sum();
+    Ok((total_x as f64 / total_n as f64, rate_sum / x.len() as f64))
+}
+
+/// Ranks by value, highest first, ties sharing the better rank (1, 2, 2, 4): `ranks[i]` is the
+/// rank of `values[i]` (compared by `f64::total_cmp`).
+pub fn ranks_highest_first(values: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+    let mut ranks = vec![0; values.len()];
+    for (position, &i) in order.iter().enumerate() {
+        let tied = position > 0 && values[order[position - 1]].total_cmp(&values[i]).is_eq();
+        ranks[i] = if tied {
+            ranks[order[position - 1]]
+        } else {
+            position + 1
+        };
+    }
+    ranks
+}
+
+/// A rate x/n with its Wilson 95% interval, or `None` when n is 0.
+///
+/// # Errors
+///
+/// As [`wilson`].
+pub fn rate_with_interval(x: u64, n: u64) -> Result<Option<(f64, Interval)>> {
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(Some((
+        x as f64 / n as f64,
+        wilson(x as f64, n as f64, Level::ninety_five())?,
+    )))
+}
+
+/// Checks paired unit counts: non-empty, equal lengths, each n > 0 and x ≤ n.
+pub(crate) fn check_units(x: &[u64], n: &[u64]) -> Result<()> {
+    if x.len() != n.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "numerators and denominators",
+            left: x.len(),
+            right: n.len(),
+        });
+    }
+    if x.is_empty() {
+        return Err(StatsError::EmptyInput { what: "units" });
+    }
+    for (idx, (&xi, &ni)) in x.iter().zip(n).enumerate() {
+        check_counts(xi, ni).map_err(|err| err.at_unit(idx))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

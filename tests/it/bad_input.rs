@@ -45,7 +45,7 @@ fn bounded(work: &Workdir, args: &[&str]) -> (i32, String, String) {
         .arg(&binary)
         .args(args)
         .current_dir(work.path())
-        .env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
+        .env("OUTCOME_LENS_CACHE", work.cache())
         .stdout(std::fs::File::create(&out_path).expect("stdout file"))
         .stderr(std::fs::File::create(&err_path).expect("stderr file"))
         .stdin(Stdio::null())

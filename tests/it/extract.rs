@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use indicatif::ProgressBar;
+use outcome_lens::config::extract::ExtractConfig;
 use outcome_lens::config::{Config, Overrides};
 use outcome_lens::extract::analyse::{analyse, ExtractAnalysis, UnitFunnel};
-use outcome_lens::extract::config::ExtractConfig;
 use outcome_lens::extract::read::{read_from, Extract};
 use outcome_lens::extract::synth::{self, SynthOptions, Truth};
 use outcome_lens::stats::Flag;
@@ -303,14 +303,7 @@ fn duplicate_rows_are_reduced_and_counted() {
 /// run writes the same sample as `outcome-lens sample` with the file's settings.
 #[test]
 fn audit_sample_is_reproducible() {
-    let work = Workdir::new();
-    for file in ["analysis.toml", "force_extract.csv"] {
-        std::fs::copy(
-            crate::support::root().join("data/sample").join(file),
-            work.path().join(file),
-        )
-        .unwrap();
-    }
+    let work = Workdir::with_sample();
     let sample = |seed: &str, out: &str| {
         let (code, _, stderr) = output(work.command().args([
             "sample",
@@ -423,22 +416,8 @@ fn synth_is_deterministic() {
 /// `extract` object in summary.json and the extract's sha256 in manifest.json.
 #[test]
 fn the_sample_run_includes_the_extract() {
-    let work = Workdir::new();
-    for file in [
-        "analysis.toml",
-        "ho-outcomes-ye-mar2019-sample.csv.gz",
-        "force_extract.csv",
-    ] {
-        std::fs::copy(
-            crate::support::root().join("data/sample").join(file),
-            work.path().join(file),
-        )
-        .unwrap();
-    }
-    let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
-        .args(["run", "--config", "analysis.toml", "--out", "out", "-q"]);
-    let (code, _, stderr) = output(&mut cmd);
+    let work = Workdir::with_sample();
+    let (code, _, stderr) = work.run(&["run", "--config", "analysis.toml", "--out", "out", "-q"]);
     assert_eq!(code, 0, "{stderr}");
     let out = work.path().join("out");
     for table in [
@@ -509,14 +488,7 @@ fn the_sample_run_includes_the_extract() {
 /// SVGs), and `outcome-lens chart` redraws them identically; `report` says it needs a whole run.
 #[test]
 fn the_extract_command_draws_the_extract_charts_and_chart_redraws_them() {
-    let work = Workdir::new();
-    for file in ["analysis.toml", "force_extract.csv"] {
-        std::fs::copy(
-            crate::support::root().join("data/sample").join(file),
-            work.path().join(file),
-        )
-        .unwrap();
-    }
+    let work = Workdir::with_sample();
     let (code, _, stderr) =
         output(
             work.command()

@@ -4,14 +4,11 @@
 
 use std::io::Read;
 
-use crate::support::{output, root, Workdir};
+use crate::support::{root, Workdir};
 
-/// `outcome-lens <args>` in `work` with a private ingest cache.
+/// `outcome-lens <args>` in `work` with its private ingest cache.
 fn outcome_lens(work: &Workdir, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
-        .args(args);
-    output(&mut cmd)
+    work.run(args)
 }
 
 /// The bundled sample table's rows (header first), as records.
@@ -50,7 +47,7 @@ fn analysis(work: &Workdir, input: &str, extra: &str) {
 }
 
 fn read(work: &Workdir, file: &str) -> String {
-    std::fs::read_to_string(work.path().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+    work.read(file)
 }
 
 /// The force_comparison.csv row of `force`, as column → value.
@@ -357,18 +354,7 @@ fn a_single_unit_against_a_fixed_target() {
 /// `above_95` is another name for it.
 #[test]
 fn a_gate_fires_for_its_level_and_every_more_extreme_one() {
-    let work = Workdir::new();
-    for file in [
-        "analysis.toml",
-        "ho-outcomes-ye-mar2019-sample.csv.gz",
-        "force_extract.csv",
-    ] {
-        std::fs::copy(
-            root().join("data/sample").join(file),
-            work.path().join(file),
-        )
-        .unwrap();
-    }
+    let work = Workdir::with_sample();
     for (gate, code) in [
         ("high_95", 3),
         ("above_95", 3),
@@ -408,18 +394,7 @@ fn a_gate_fires_for_its_level_and_every_more_extreme_one() {
 /// bytes.
 #[test]
 fn charts_are_never_silently_replaced_and_diff_sees_them() {
-    let work = Workdir::new();
-    for file in [
-        "analysis.toml",
-        "ho-outcomes-ye-mar2019-sample.csv.gz",
-        "force_extract.csv",
-    ] {
-        std::fs::copy(
-            root().join("data/sample").join(file),
-            work.path().join(file),
-        )
-        .unwrap();
-    }
+    let work = Workdir::with_sample();
     let (code, _, stderr) = outcome_lens(
         &work,
         &["run", "--config", "analysis.toml", "--out", "a", "-q"],

@@ -12,6 +12,8 @@
 //! - `run`: the analysis run end to end (R, goldens, determinism, diff, bad files, kills);
 //! - `render`: the charts (golden SVGs, PNG sizes, redraws, no system fonts);
 //! - `golden`: golden-file comparison and refresh;
+//! - `house`: the house rules of ARCHITECTURE.md on the source tree (import circles, `stats`
+//!   alone, `render` and `report` apart from the pipeline, `std::fs` at the edges);
 //! - `honest`: partial, missing and left-out data said to be so (issue #16);
 //! - `report`: the HTML and Markdown report (golden, escaping, rebuild from a run folder).
 
@@ -21,6 +23,7 @@ mod extract;
 mod fuzz_regressions;
 mod golden;
 mod honest;
+mod house;
 mod ingest;
 mod reference;
 mod reliability;

@@ -59,7 +59,7 @@ fn setup(work: &Workdir) {
 fn start(work: &Workdir, args: &[&str]) -> Child {
     Command::new(assert_cmd::cargo::cargo_bin("outcome-lens"))
         .current_dir(work.path())
-        .env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
+        .env("OUTCOME_LENS_CACHE", work.cache())
         .args(["run", "--config", "areas.toml", "-q"])
         .args(args)
         .stdout(Stdio::null())

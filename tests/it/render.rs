@@ -39,24 +39,16 @@ const TALL: [&str; 2] = ["caterpillar", "small-multiples"];
 
 /// The bundled sample analysis run into `work/run`, with a private ingest cache.
 fn sample_run(work: &Workdir) -> PathBuf {
-    // Every file of the bundled sample, whatever inputs its analysis file names.
-    for entry in std::fs::read_dir(root().join("data/sample")).expect("list data/sample") {
-        let path = entry.expect("an entry of data/sample").path();
-        if path.is_file() {
-            let name = path.file_name().expect("a file name");
-            std::fs::copy(&path, work.path().join(name)).expect("copy the sample");
-        }
-    }
+    work.copy_sample();
     let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
-        .args([
-            "run",
-            "--config",
-            "analysis.toml",
-            "--out",
-            "run",
-            "--quiet",
-        ]);
+    cmd.args([
+        "run",
+        "--config",
+        "analysis.toml",
+        "--out",
+        "run",
+        "--quiet",
+    ]);
     let (code, _, stderr) = output(&mut cmd);
     assert_eq!(code, 0, "the sample run failed: {stderr}");
     work.path().join("run")

@@ -11,28 +11,18 @@
 
 use std::path::Path;
 
-use crate::support::{output, realdata, root, Workdir};
+use crate::support::{realdata, root, Workdir};
 
 const FULL_TABLE: &str = "home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz";
 
-/// `outcome-lens <args>` in `work` with a private ingest cache.
+/// `outcome-lens <args>` in `work` with its private ingest cache.
 fn outcome_lens(work: &Workdir, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
-        .args(args);
-    output(&mut cmd)
+    work.run(args)
 }
 
 /// The bundled sample run, written to `<work>/run`.
 fn sample_run(work: &Workdir) {
-    // Every file of the bundled sample: the analysis, its inputs and the force extract.
-    for entry in std::fs::read_dir(root().join("data/sample")).expect("list data/sample") {
-        let path = entry.expect("entry").path();
-        if path.is_file() {
-            std::fs::copy(&path, work.path().join(path.file_name().expect("name")))
-                .expect("copy sample");
-        }
-    }
+    work.copy_sample();
     let (code, _, stderr) = outcome_lens(
         work,
         &[

@@ -16,28 +16,9 @@ fn analysis(work: &Workdir, name: &str, text: &str) -> String {
     name.to_string()
 }
 
-/// `outcome-lens run` in `work` with a private ingest cache.
+/// `outcome-lens run ARGS` in `work` with its private ingest cache.
 fn run(work: &Workdir, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
-        .arg("run")
-        .args(args);
-    output(&mut cmd)
-}
-
-/// A copy of the bundled sample analysis and its input in the work folder.
-fn sample(work: &Workdir) {
-    for file in [
-        "analysis.toml",
-        "ho-outcomes-ye-mar2019-sample.csv.gz",
-        "force_extract.csv",
-    ] {
-        std::fs::copy(
-            root().join("data/sample").join(file),
-            work.path().join(file),
-        )
-        .expect("copy sample");
-    }
+    work.run(&[&["run"], args].concat())
 }
 
 /// Reads the R reference rows of one scope: force → column → text.
@@ -221,8 +202,7 @@ fn real_2018_19_all_offences_matches_r() {
 /// proxy scope computed from the full table; its tables and summary match the goldens.
 #[test]
 fn sample_run_matches_r_and_goldens() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -236,8 +216,7 @@ fn sample_run_matches_r_and_goldens() {
 
 #[test]
 fn two_runs_are_byte_identical() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     assert_eq!(
         run(&work, &["--config", "analysis.toml", "--out", "a"]).0,
         0
@@ -272,8 +251,7 @@ fn assert_same_folders(a: &std::path::Path, b: &std::path::Path) {
 /// the basis or the outcome gives the same folder as a cold run with those settings.
 #[test]
 fn cells_cache_is_keyed_by_basis_and_outcome() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     assert_eq!(
         run(&work, &["--config", "analysis.toml", "--out", "warm"]).0,
         0
@@ -314,8 +292,7 @@ fn cells_cache_is_keyed_by_basis_and_outcome() {
 /// the run is the same, byte for byte, and says the cache was used.
 #[test]
 fn touched_input_is_hashed_again_and_its_cached_cells_used() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "first"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -338,8 +315,7 @@ fn touched_input_is_hashed_again_and_its_cached_cells_used() {
 /// `diff` finds nothing between equal runs and names the one force that changed.
 #[test]
 fn diff_names_the_force_that_changed() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     assert_eq!(
         run(&work, &["--config", "analysis.toml", "--out", "a"]).0,
         0
@@ -438,8 +414,7 @@ fn bad_analysis_files() {
         ("[funnel]\nmethod = \"wilson\"\n", "unknown variant `wilson`, expected one of `normal`, `exact`, `arcsine`"),
     ];
     for (extra, message) in cases {
-        let work = Workdir::new();
-        sample(&work);
+        let work = Workdir::with_sample();
         let text = format!("{extra}inputs = [\"ho-outcomes-ye-mar2019-sample.csv.gz\"]\n[outputs]\nfolder = \"out\"\n");
         // Top-level keys must come before tables, so put the case's tables last.
         let table_start = if extra.starts_with('[') {
@@ -479,8 +454,7 @@ fn bad_analysis_files() {
 /// An existing run folder is kept unless --force; a live lock stops a second writer.
 #[test]
 fn existing_folder_and_lock() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     assert_eq!(
         run(&work, &["--config", "analysis.toml", "--out", "out"]).0,
         0
@@ -526,8 +500,7 @@ fn existing_folder_and_lock() {
 /// flag name is a usage mistake reported with the valid names.
 #[test]
 fn fail_on_gate() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     let (code, _, stderr) = run(
         &work,
         &[
@@ -570,8 +543,7 @@ fn fail_on_gate() {
 /// after itself (SIGINT); never a partial folder.
 #[test]
 fn killed_run_leaves_previous_output() {
-    let work = Workdir::new();
-    sample(&work);
+    let work = Workdir::with_sample();
     assert_eq!(
         run(&work, &["--config", "analysis.toml", "--out", "out"]).0,
         0
@@ -646,22 +618,8 @@ fn killed_run_leaves_previous_output() {
 #[test]
 fn no_arguments_runs_the_sample() {
     let work = Workdir::new();
-    std::fs::create_dir_all(work.path().join("data/sample")).unwrap();
-    for file in [
-        "analysis.toml",
-        "ho-outcomes-ye-mar2019-sample.csv.gz",
-        "force_extract.csv",
-    ] {
-        std::fs::copy(
-            root().join("data/sample").join(file),
-            work.path().join("data/sample").join(file),
-        )
-        .unwrap();
-    }
-    let mut cmd = work.command();
-    cmd.env("OUTCOME_LENS_CACHE", work.path().join(".cache"))
-        .arg("run");
-    let (code, stdout, stderr) = output(&mut cmd);
+    work.copy_sample_into("data/sample");
+    let (code, stdout, stderr) = work.run(&["run"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout, "");
     // The sample's four quarters are a short control chart, and the run says so first.

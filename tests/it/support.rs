@@ -39,10 +39,57 @@ impl Workdir {
         self.dir.path()
     }
 
-    /// `outcome-lens` with its working directory set to this folder.
+    /// A new folder holding a copy of every file of the bundled sample (`data/sample`): the
+    /// analysis file, its Home Office table and the synthetic force extract.
+    pub fn with_sample() -> Workdir {
+        let work = Workdir::new();
+        work.copy_sample();
+        work
+    }
+
+    /// Copies every file of the bundled sample (`data/sample`) into this folder.
+    pub fn copy_sample(&self) {
+        self.copy_sample_into(".");
+    }
+
+    /// Copies every file of the bundled sample into a subfolder of this one.
+    pub fn copy_sample_into(&self, folder: &str) {
+        let target = self.path().join(folder);
+        std::fs::create_dir_all(&target).expect("make the sample's folder");
+        for entry in std::fs::read_dir(root().join("data/sample")).expect("list data/sample") {
+            let path = entry.expect("an entry of data/sample").path();
+            if path.is_file() {
+                let name = path.file_name().expect("a file name");
+                std::fs::copy(&path, target.join(name)).expect("copy the sample");
+            }
+        }
+    }
+
+    /// The folder's private ingest cache (`OUTCOME_LENS_CACHE`), so that tests never share one.
+    pub fn cache(&self) -> PathBuf {
+        self.path().join(".cache")
+    }
+
+    /// `outcome-lens ARGS` in this folder with its private ingest cache: (exit code, stdout,
+    /// stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = self.command();
+        cmd.args(args);
+        output(&mut cmd)
+    }
+
+    /// A file of the folder as text.
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path().join(relative))
+            .unwrap_or_else(|e| panic!("{relative}: {e}"))
+    }
+
+    /// `outcome-lens` with its working directory set to this folder and its private ingest
+    /// cache.
     pub fn command(&self) -> Command {
         let mut cmd = Command::cargo_bin("outcome-lens").expect("the outcome-lens binary");
-        cmd.current_dir(self.path());
+        cmd.current_dir(self.path())
+            .env("OUTCOME_LENS_CACHE", self.cache());
         cmd
     }
 

@@ -15,7 +15,7 @@ fn bytes(options: &SynthOptions) -> (Vec<u8>, Truth) {
     (out, truth)
 }
 
-fn section_config() -> crate::extract::config::ExtractConfig {
+fn section_config() -> crate::config::extract::ExtractConfig {
     let text = format!(
         "inputs = [\"x.csv\"]\n[outputs]\nfolder = \"out\"\n{}",
         extract_section("s.csv", "Cleveland")

@@ -76,3 +76,30 @@ proptest::proptest! {
         proptest::prop_assert!(ch.lower <= cl.lower + 1e-15 && ch.upper >= cl.upper - 1e-15);
     }
 }
+
+/// Pooled Σx/Σn against the unweighted mean of rates: 10/100 and 90/300 pool to 0.25 and
+/// average to 0.2.
+#[test]
+fn pooled_and_mean_rates_of_a_group() {
+    let (pooled, mean) = pooled_and_mean_rates(&[10, 90], &[100, 300]).unwrap();
+    assert!((pooled - 0.25).abs() < 1e-15 && (mean - 0.2).abs() < 1e-15);
+    assert!(pooled_and_mean_rates(&[], &[]).is_err());
+    assert!(pooled_and_mean_rates(&[1], &[0]).is_err());
+}
+
+/// Ties share the better rank and the next rank skips ("1224").
+#[test]
+fn ranks_highest_first_share_ties() {
+    assert_eq!(
+        ranks_highest_first(&[0.2, 0.5, 0.2, 0.1, 0.5]),
+        [3, 1, 3, 5, 1]
+    );
+    assert!(ranks_highest_first(&[]).is_empty());
+}
+
+#[test]
+fn a_rate_with_its_interval_or_none() {
+    assert!(rate_with_interval(3, 0).unwrap().is_none());
+    let (rate, ci) = rate_with_interval(1, 4).unwrap().unwrap();
+    assert!((rate - 0.25).abs() < 1e-15 && ci.lower < 0.25 && ci.upper > 0.25);
+}

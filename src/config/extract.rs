@@ -12,7 +12,7 @@ use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 
 use crate::config::{AdjustWhen, FunnelConfig, RawTarget, SpcConfig};
-use crate::extract::offences::normalise_code;
+use crate::normalise::offences::normalise_code;
 use crate::normalise::text::match_key;
 use crate::record::{Basis, OutcomeType};
 use crate::stats::{Adjustment, FlagLevels, FunnelMethod, Level, Scale, Target};

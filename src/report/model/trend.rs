@@ -1,0 +1,278 @@
+//! Section 4: the trend and the control charts.
+
+use super::*;
+
+pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
+    let mut blocks = Vec::new();
+    let trend = c.data.table("trend")?;
+    let shift = spc_length(c, "shift_length");
+    let trend_length = spc_length(c, "trend_length");
+    let screened = get(c.summary(), "spc.screen_moving_ranges")
+        .ok()
+        .and_then(Json::as_bool)
+        .unwrap_or(true);
+    blocks.push(Block::Paragraph {
+        text: format!(
+            "Is reliance on {} falling? Each focus force's quarterly rate is shown against the national and peer-group rates, and on a Laney p′ control chart. \
+             The chart's centre line is the force's rate over the whole period; its limits widen the usual binomial limits by the typical quarter-to-quarter variation, and they differ from quarter to quarter because each quarter has its own number of outcomes. \
+             Moving ranges {} screened before the limits are set. Points are marked when they lie beyond the 3-sigma limits, when {} consecutive points lie on one side of the centre line (a shift), when {} consecutive points rise or fall (a trend), or when two of three points lie beyond 2 sigma on the same side.",
+            c.outcome_phrase,
+            if screened { "above 3.267 times their mean are" } else { "are not" },
+            shift.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
+            trend_length.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
+        ),
+    });
+    if c.focus.is_empty() {
+        blocks.push(Block::Paragraph {
+            text: "The analysis file names no focus force, so no force's series is discussed here."
+                .into(),
+        });
+    }
+    for f in &c.focus {
+        blocks.push(Block::Heading {
+            id: format!("trend-{}", slug(&f.force)),
+            text: f.force.clone(),
+        });
+        let rows: Vec<usize> = (0..trend.len())
+            .filter(|&i| trend.text(i, "force").ok() == Some(f.force.as_str()))
+            .collect();
+        match &f.trend {
+            Some(t) => blocks.push(Block::Paragraph {
+                text: trend_sentence(c, &f.force, t),
+            }),
+            None => blocks.push(Block::Paragraph {
+                text: format!(
+                    "The run has fewer than two periods for {}, so there is no trend to describe.",
+                    f.force
+                ),
+            }),
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        let series_table = numbers.tables + 1;
+        let first_last = f
+            .trend
+            .as_ref()
+            .map(|t| {
+                format!(
+                    "from {} in {} to {} in {}",
+                    percent(t.first_rate),
+                    t.first_period,
+                    percent(t.last_rate),
+                    t.last_period
+                )
+            })
+            .unwrap_or_default();
+        blocks.push(c.figure(
+            numbers,
+            &format!("trend-{}", slug(&f.force)),
+            format!(
+                "{}'s quarterly rate of {}, with the national and peer-group rates ({}).",
+                f.force, c.outcome_phrase, c.scope_suffix()
+            ),
+            |n| format!(
+                "Figure {n} shows {}'s rate in each quarter {first_last}, as a line with 95% confidence intervals, beside the national rate and the pooled rate of its peer group. Table {series_table} gives the numbers.",
+                f.force
+            ),
+        ));
+        blocks.push(Block::Table(series_table_block(
+            c, numbers, trend, &rows, &f.force,
+        )?));
+        let spc_table = numbers.tables + 1;
+        let hits = if f.trend.as_ref().is_some_and(|t| !t.rule_hits.is_empty()) {
+            "Marked points are listed in the table."
+        } else {
+            "No point is marked by any rule."
+        };
+        blocks.push(c.figure(
+            numbers,
+            &format!("spc-{}", slug(&f.force)),
+            format!(
+                "Laney p′ control chart of {}'s quarterly rate ({}).",
+                f.force,
+                c.scope_suffix()
+            ),
+            |n| format!(
+                "Figure {n} shows {}'s quarterly rate with the chart's centre line and its 2-sigma and 3-sigma limits. {hits} Table {spc_table} gives the numbers.",
+                f.force
+            ),
+        ));
+        blocks.push(Block::Table(spc_table_block(
+            c, numbers, trend, &rows, &f.force,
+        )?));
+    }
+    // Every force's series, as small multiples.
+    let pivot_table = numbers.tables + 1;
+    blocks.push(c.figure(
+        numbers,
+        "small-multiples",
+        format!("Every force's quarterly rate of {}, one small panel per force ({}).", c.outcome_phrase, c.scope_suffix()),
+        |n| format!("Figure {n} shows one small chart per force with its quarterly rate on a common scale. Table {pivot_table} gives the numbers."),
+    ));
+    if let Some(table) = pivot_block(c, numbers, trend)? {
+        blocks.push(Block::Table(table));
+    }
+    Ok(Section {
+        id: "trend".into(),
+        number: String::new(),
+        scope: c.scope_label.clone(),
+        title: "Trend and SPC: is reliance falling?".into(),
+        blocks: number_tables(blocks),
+    })
+}
+
+pub(super) fn series_table_block(
+    c: &Input,
+    numbers: &mut Numbers,
+    trend: &TextTable,
+    rows: &[usize],
+    force: &str,
+) -> Result<TableBlock> {
+    let mut out = Vec::new();
+    for &i in rows {
+        out.push(Row {
+            cells: vec![
+                trend.text(i, "period")?.to_string(),
+                count(trend.number(i, "numerator")?.unwrap_or(f64::NAN)),
+                count(trend.number(i, "denominator")?.unwrap_or(f64::NAN)),
+                opt_percent(trend.number(i, "rate")?),
+                match (trend.number(i, "ci95_low")?, trend.number(i, "ci95_high")?) {
+                    (Some(lo), Some(hi)) => percent_range(lo, hi),
+                    _ => "–".into(),
+                },
+                opt_percent(trend.number(i, "national_rate")?),
+                opt_percent(trend.number(i, "peer_rate_pooled")?),
+            ],
+            highlight: false,
+        });
+    }
+    Ok(TableBlock {
+        id: String::new(),
+        number: numbers.table(),
+        caption: format!(
+            "{force}'s quarterly series with the national and peer-group rates ({}).",
+            c.scope_suffix()
+        ),
+        columns: vec![
+            text_column("Quarter"),
+            number_column(&capitalise(&c.outcome_phrase)),
+            number_column("Outcomes"),
+            number_column("Rate"),
+            number_column("95% interval"),
+            number_column("National rate"),
+            number_column("Peer pooled rate"),
+        ],
+        rows: out,
+        note: None,
+    })
+}
+
+pub(super) fn spc_table_block(
+    c: &Input,
+    numbers: &mut Numbers,
+    trend: &TextTable,
+    rows: &[usize],
+    force: &str,
+) -> Result<TableBlock> {
+    let mut out = Vec::new();
+    for &i in rows {
+        let mut rules = Vec::new();
+        for (column, name) in [
+            ("rule_beyond_limits", "beyond the 3-sigma limits"),
+            ("rule_shift", "shift"),
+            ("rule_trend", "trend"),
+            ("rule_two_of_three", "two of three beyond 2 sigma"),
+        ] {
+            if trend.flag(i, column)? {
+                rules.push(name.to_string());
+            }
+        }
+        out.push(Row {
+            cells: vec![
+                trend.text(i, "period")?.to_string(),
+                opt_percent(trend.number(i, "rate")?),
+                opt_percent(trend.number(i, "spc_centre")?),
+                opt_percent(trend.number(i, "spc_lower_3sigma")?),
+                opt_percent(trend.number(i, "spc_lower_2sigma")?),
+                opt_percent(trend.number(i, "spc_upper_2sigma")?),
+                opt_percent(trend.number(i, "spc_upper_3sigma")?),
+                if rules.is_empty() {
+                    "none".into()
+                } else {
+                    rules.join("; ")
+                },
+            ],
+            highlight: !rules.is_empty(),
+        });
+    }
+    Ok(TableBlock {
+        id: String::new(),
+        number: numbers.table(),
+        caption: format!("The control chart's data for {force}: rate, centre line, limits and rule hits by quarter ({}).", c.scope_suffix()),
+        columns: vec![
+            text_column("Quarter"),
+            number_column("Rate"),
+            number_column("Centre"),
+            number_column("Lower 3σ"),
+            number_column("Lower 2σ"),
+            number_column("Upper 2σ"),
+            number_column("Upper 3σ"),
+            text_column("Rules"),
+        ],
+        rows: out,
+        note: None,
+    })
+}
+
+/// Every force's rate by quarter (a table with one column per quarter).
+pub(super) fn pivot_block(
+    c: &Input,
+    numbers: &mut Numbers,
+    trend: &TextTable,
+) -> Result<Option<TableBlock>> {
+    if trend.is_empty() {
+        return Ok(None);
+    }
+    let mut periods: Vec<String> = Vec::new();
+    let mut by_force: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for i in 0..trend.len() {
+        let period = trend.text(i, "period")?.to_string();
+        if !periods.contains(&period) {
+            periods.push(period.clone());
+        }
+        by_force
+            .entry(trend.text(i, "force")?.to_string())
+            .or_default()
+            .insert(period, opt_percent(trend.number(i, "rate")?));
+    }
+    let mut columns = vec![text_column("Force")];
+    columns.extend(periods.iter().map(|p| number_column(p)));
+    let rows = by_force
+        .into_iter()
+        .map(|(force, rates)| {
+            let mut cells = vec![force.clone()];
+            cells.extend(
+                periods
+                    .iter()
+                    .map(|p| rates.get(p).cloned().unwrap_or_else(|| "–".into())),
+            );
+            Row {
+                cells,
+                highlight: c.focus.iter().any(|f| f.force == force),
+            }
+        })
+        .collect();
+    Ok(Some(TableBlock {
+        id: String::new(),
+        number: numbers.table(),
+        caption: format!(
+            "Every force's rate of {} by quarter ({}).",
+            c.outcome_phrase,
+            c.scope_suffix()
+        ),
+        columns,
+        rows,
+        note: None,
+    }))
+}

@@ -174,33 +174,10 @@ pub fn compare_units(
     let od = overdispersion::estimate(&xs, &ns, fc.target, fc.scale, fc.winsorise)
         .context("national funnel")?;
     let theta0 = od.target;
-    let wanted = od.dispersion_adjustment(fc.overdispersion);
-    let applied = wanted != DispersionAdjustment::None
-        && match wanted {
-            DispersionAdjustment::Additive { tau2 } => tau2 > 0.0,
-            _ => true,
-        }
-        && (fc.adjust_when == AdjustWhen::Tau2Positive || od.is_significant(0.05));
-    let adjusted_method = if applied {
-        od.funnel_method()
-    } else {
-        fc.method
-    };
-    let adjustment = if applied {
-        wanted
-    } else {
-        DispersionAdjustment::None
-    };
-    let (inner_level, outer_level) = (fc.levels.inner(), fc.levels.outer());
-    let limits_at = |n: u64, method: FunnelMethod, adj: DispersionAdjustment, level: Level| {
-        sfunnel::limits(method, theta0, n, level, adj)
-    };
-
+    let rule = AdjustmentRule::of(&od, fc);
     let all_x: Vec<u64> = units.iter().map(|u| u.1).collect();
     let all_n: Vec<u64> = units.iter().map(|u| u.2).collect();
-    let z_all = overdispersion::z_scores(&all_x, &all_n, theta0, fc.scale)?;
-    let z_adj_all =
-        overdispersion::adjusted_z_scores(&all_x, &all_n, theta0, fc.scale, adjustment)?;
+    let places = place_units(&all_x, &all_n, &od, &rule, fc)?;
 
     // Ranks and BH over the national set.
     let ranked: Vec<usize> = (0..units.len()).filter(|&i| national(units[i].0)).collect();
@@ -215,7 +192,7 @@ pub fn compare_units(
     let mut p_bh: Vec<Option<f64>> = vec![None; units.len()];
     if fc.benjamini_hochberg {
         let member_idx: Vec<usize> = (0..units.len()).filter(|&i| national(units[i].0)).collect();
-        let z: Vec<f64> = member_idx.iter().map(|&i| z_adj_all[i]).collect();
+        let z: Vec<f64> = member_idx.iter().map(|&i| places[i].z_adjusted).collect();
         let p = multiplicity::two_sided_p_values(&z)?;
         let q = multiplicity::benjamini_hochberg(&p)?;
         for (k, &i) in member_idx.iter().enumerate() {
@@ -226,16 +203,7 @@ pub fn compare_units(
     let mut rows = Vec::with_capacity(units.len());
     for (i, &(unit, x, n)) in units.iter().enumerate() {
         let p = x as f64 / n as f64;
-        let inner_unadjusted = limits_at(n, fc.method, DispersionAdjustment::None, inner_level)?;
-        let outer_unadjusted = limits_at(n, fc.method, DispersionAdjustment::None, outer_level)?;
-        let (inner, outer) = if applied {
-            (
-                limits_at(n, adjusted_method, adjustment, inner_level)?,
-                limits_at(n, adjusted_method, adjustment, outer_level)?,
-            )
-        } else {
-            (inner_unadjusted, outer_unadjusted)
-        };
+        let place = places[i];
         let force_code = config
             .forces
             .lookup(unit)
@@ -248,14 +216,14 @@ pub fn compare_units(
             rate: p,
             ci95: proportion::wilson(x as f64, n as f64, Level::ninety_five())?,
             target: theta0,
-            z: z_all[i],
-            z_adjusted: z_adj_all[i],
-            inner,
-            outer,
-            inner_unadjusted,
-            outer_unadjusted,
-            flag: stats::classify(p, &outer, &inner)?,
-            flag_unadjusted: stats::classify(p, &outer_unadjusted, &inner_unadjusted)?,
+            z: place.z,
+            z_adjusted: place.z_adjusted,
+            inner: place.inner,
+            outer: place.outer,
+            inner_unadjusted: place.inner_unadjusted,
+            outer_unadjusted: place.outer_unadjusted,
+            flag: place.flag,
+            flag_unadjusted: place.flag_unadjusted,
             rank: ranks[i],
             p_bh: p_bh[i],
             in_national_set: national(unit),
@@ -269,8 +237,111 @@ pub fn compare_units(
         });
     }
 
-    let (grid, summary) = grid_and_summary(&all_n, &od, fc, adjusted_method, adjustment, applied)?;
+    let (grid, summary) = grid_and_summary(&all_n, &od, fc, &rule)?;
     Ok((rows, summary, grid))
+}
+
+/// One unit's place in a funnel: its z-scores, limits and flags, adjusted and not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FunnelPlace {
+    /// z-score on the configured scale.
+    pub z: f64,
+    /// z-score after the adjustment (equal to `z` when none is applied).
+    pub z_adjusted: f64,
+    /// Adjusted limits at the inner level.
+    pub inner: FunnelLimits,
+    /// Adjusted limits at the outer level.
+    pub outer: FunnelLimits,
+    /// Unadjusted limits at the inner level.
+    pub inner_unadjusted: FunnelLimits,
+    /// Unadjusted limits at the outer level.
+    pub outer_unadjusted: FunnelLimits,
+    /// Flag against the adjusted limits.
+    pub flag: Flag,
+    /// Flag against the unadjusted limits.
+    pub flag_unadjusted: Flag,
+}
+
+/// The adjustment a funnel applies, by the rule of METHODS.md §5.6: whenever τ² > 0 (or φ > 1
+/// for the multiplicative adjustment) and, with `adjust_when = significant`, only when the χ²
+/// test is significant at 5%. Shared by the national and the within-force funnels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdjustmentRule {
+    /// Whether the adjustment is applied.
+    pub applied: bool,
+    /// The method of the adjusted limits (the estimation scale's, when applied).
+    pub adjusted_method: FunnelMethod,
+    /// The adjustment's parameters (none when not applied).
+    pub adjustment: DispersionAdjustment,
+}
+
+impl AdjustmentRule {
+    /// The rule applied to an overdispersion estimate and the funnel settings.
+    pub fn of(od: &overdispersion::Overdispersion, fc: &FunnelConfig) -> AdjustmentRule {
+        let wanted = od.dispersion_adjustment(fc.overdispersion);
+        let applied = wanted != DispersionAdjustment::None
+            && match wanted {
+                DispersionAdjustment::Additive { tau2 } => tau2 > 0.0,
+                _ => true,
+            }
+            && (fc.adjust_when == AdjustWhen::Tau2Positive || od.is_significant(0.05));
+        AdjustmentRule {
+            applied,
+            adjusted_method: if applied {
+                od.funnel_method()
+            } else {
+                fc.method
+            },
+            adjustment: if applied {
+                wanted
+            } else {
+                DispersionAdjustment::None
+            },
+        }
+    }
+}
+
+/// Places units (`xs` over `ns`, every n > 0) against the target θ₀ of `od`: z-scores,
+/// limits at both levels, adjusted by `rule` and not, and flags.
+pub fn place_units(
+    xs: &[u64],
+    ns: &[u64],
+    od: &overdispersion::Overdispersion,
+    rule: &AdjustmentRule,
+    fc: &FunnelConfig,
+) -> Result<Vec<FunnelPlace>> {
+    let theta0 = od.target;
+    let (inner_level, outer_level) = (fc.levels.inner(), fc.levels.outer());
+    let z = overdispersion::z_scores(xs, ns, theta0, fc.scale)?;
+    let z_adjusted = overdispersion::adjusted_z_scores(xs, ns, theta0, fc.scale, rule.adjustment)?;
+    let limits = |n: u64, method: FunnelMethod, adj: DispersionAdjustment, level: Level| {
+        sfunnel::limits(method, theta0, n, level, adj)
+    };
+    let mut places = Vec::with_capacity(xs.len());
+    for (i, (&x, &n)) in xs.iter().zip(ns).enumerate() {
+        let p = x as f64 / n as f64;
+        let inner_unadjusted = limits(n, fc.method, DispersionAdjustment::None, inner_level)?;
+        let outer_unadjusted = limits(n, fc.method, DispersionAdjustment::None, outer_level)?;
+        let (inner, outer) = if rule.applied {
+            (
+                limits(n, rule.adjusted_method, rule.adjustment, inner_level)?,
+                limits(n, rule.adjusted_method, rule.adjustment, outer_level)?,
+            )
+        } else {
+            (inner_unadjusted, outer_unadjusted)
+        };
+        places.push(FunnelPlace {
+            z: z[i],
+            z_adjusted: z_adjusted[i],
+            inner,
+            outer,
+            inner_unadjusted,
+            outer_unadjusted,
+            flag: stats::classify(p, &outer, &inner)?,
+            flag_unadjusted: stats::classify(p, &outer_unadjusted, &inner_unadjusted)?,
+        });
+    }
+    Ok(places)
 }
 
 /// The limits along a grid of denominators spanning `ns` (what the funnel plot draws), and the
@@ -279,10 +350,10 @@ pub(crate) fn grid_and_summary(
     ns: &[u64],
     od: &overdispersion::Overdispersion,
     fc: &FunnelConfig,
-    adjusted_method: FunnelMethod,
-    adjustment: DispersionAdjustment,
-    applied: bool,
+    rule: &AdjustmentRule,
 ) -> Result<(Vec<GridRow>, FunnelSummary)> {
+    let (applied, adjusted_method, adjustment) =
+        (rule.applied, rule.adjusted_method, rule.adjustment);
     let theta0 = od.target;
     let (inner_level, outer_level) = (fc.levels.inner(), fc.levels.outer());
     let min_n = ns.iter().copied().min().unwrap_or(1);

@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use crate::compare::notice::{plural, Notice, NoticeKind, SHORT_SERIES};
 use crate::compare::Counts;
-use crate::config::Config;
+use crate::config::{Config, SpcConfig};
 use crate::measure::{Cell, PeriodKey};
 use crate::stats::{proportion, spc, Level, StatsError};
 
@@ -85,43 +85,16 @@ pub fn series(
         }
         let xs: Vec<u64> = points.iter().map(|p| p.1).collect();
         let ns: Vec<u64> = points.iter().map(|p| p.2).collect();
-        let options = spc::SpcOptions {
-            baseline: None,
-            screen_moving_ranges: config.spc.screen_moving_ranges,
-        };
-        // A unit whose rate is 0 (or 1) in every period has no spread to set limits by: its
-        // series is kept without limits, and the run goes on.
-        let (chart, spc_note) = if points.len() >= 2 {
-            match spc::laney(&xs, &ns, &options) {
-                Ok(chart) => (Some(chart), None),
-                Err(StatsError::DegenerateTarget { value }) => (
-                    None,
-                    Some(format!(
-                        "no control limits: the rate is {} in every period",
-                        if value <= 0.0 { "0%" } else { "100%" }
-                    )),
-                ),
-                Err(e) => {
-                    return Err(anyhow::Error::new(e).context(format!(
-                        "{unit}: the control chart (Laney p′) of its {} periods",
-                        points.len()
-                    )))
-                }
-            }
-        } else {
-            (None, None)
-        };
-        let hits = match &chart {
-            Some(chart) => spc::rules(
-                &chart.points,
-                &spc::RuleOptions {
-                    shift_length: config.spc.shift_length,
-                    trend_length: config.spc.trend_length,
-                    two_of_three: config.spc.two_of_three,
-                },
-            )?,
-            None => vec![spc::RuleHits::default(); points.len()],
-        };
+        let ControlChart {
+            chart,
+            hits,
+            note: spc_note,
+        } = control_chart(&xs, &ns, &config.spc).map_err(|e| {
+            anyhow::Error::new(e).context(format!(
+                "{unit}: the control chart (Laney p′) of its {} periods",
+                points.len()
+            ))
+        })?;
         for (k, (period, x, n)) in points.iter().enumerate() {
             let national_counts = by_period.get(period).copied().unwrap_or_default();
             let peer_rate_pooled = match peer {
@@ -153,6 +126,62 @@ pub fn series(
         }
     }
     Ok(rows)
+}
+
+/// A series' Laney p′ chart and its rule hits (one per point), or no chart: for fewer than
+/// two points, or, with `note` saying why, when the rate is 0 (or 1) in every period and there
+/// is no spread to set limits by. Shared by the national trend and the extract's months.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlChart {
+    /// The chart, when one can be drawn.
+    pub chart: Option<spc::Chart>,
+    /// The rule hits of each point (none without a chart).
+    pub hits: Vec<spc::RuleHits>,
+    /// Why a series of two or more points has no chart.
+    pub note: Option<String>,
+}
+
+/// The control chart of `xs` over `ns` (every n > 0) with the SPC settings.
+///
+/// # Errors
+///
+/// The errors of `stats::spc` other than a rate of 0 or 1 throughout.
+pub fn control_chart(
+    xs: &[u64],
+    ns: &[u64],
+    settings: &SpcConfig,
+) -> std::result::Result<ControlChart, StatsError> {
+    let options = spc::SpcOptions {
+        baseline: None,
+        screen_moving_ranges: settings.screen_moving_ranges,
+    };
+    let (chart, note) = if xs.len() >= 2 {
+        match spc::laney(xs, ns, &options) {
+            Ok(chart) => (Some(chart), None),
+            Err(StatsError::DegenerateTarget { value }) => (
+                None,
+                Some(format!(
+                    "no control limits: the rate is {} in every period",
+                    if value <= 0.0 { "0%" } else { "100%" }
+                )),
+            ),
+            Err(e) => return Err(e),
+        }
+    } else {
+        (None, None)
+    };
+    let hits = match &chart {
+        Some(chart) => spc::rules(
+            &chart.points,
+            &spc::RuleOptions {
+                shift_length: settings.shift_length,
+                trend_length: settings.trend_length,
+                two_of_three: settings.two_of_three,
+            },
+        )?,
+        None => vec![spc::RuleHits::default(); xs.len()],
+    };
+    Ok(ControlChart { chart, hits, note })
 }
 
 /// What the series of the focus units leave unsaid: charts shorter than [`SHORT_SERIES`]

@@ -13,16 +13,16 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 
-use crate::compare::funnel::{FunnelSummary, GridRow};
+use crate::compare::funnel::{place_units, AdjustmentRule, FunnelSummary, GridRow};
 use crate::config::extract::ExtractConfig;
-use crate::config::{AdjustWhen, FunnelConfig};
+use crate::config::FunnelConfig;
 use crate::extract::dates::{self, SECONDS_PER_DAY};
 use crate::extract::offences;
 use crate::extract::read::{Crime, Extract, NONE};
 use crate::record::Basis;
 use crate::stats::{
-    self, funnel as sfunnel, overdispersion, proportion, quantile, spc, standardise,
-    DispersionAdjustment, Flag, FunnelLimits, FunnelMethod, Interval, Level, Target,
+    self, funnel as sfunnel, overdispersion, proportion, quantile, spc, standardise, Interval,
+    Level, Target,
 };
 
 /// The name shown for crimes without an investigating unit.
@@ -57,26 +57,7 @@ impl Rate {
     }
 }
 
-/// One unit's place in a within-force funnel.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FunnelPlace {
-    /// z-score on the configured scale.
-    pub z: f64,
-    /// z-score after the adjustment (equal to `z` when none is applied).
-    pub z_adjusted: f64,
-    /// Adjusted limits at the inner level.
-    pub inner: FunnelLimits,
-    /// Adjusted limits at the outer level.
-    pub outer: FunnelLimits,
-    /// Unadjusted limits at the inner level.
-    pub inner_unadjusted: FunnelLimits,
-    /// Unadjusted limits at the outer level.
-    pub outer_unadjusted: FunnelLimits,
-    /// Flag against the adjusted limits.
-    pub flag: Flag,
-    /// Flag against the unadjusted limits.
-    pub flag_unadjusted: Flag,
-}
+pub use crate::compare::funnel::FunnelPlace;
 
 /// The expectation of a unit's numerator given its offence mix (indirect standardisation
 /// against the force's own rate for each offence code).
@@ -605,62 +586,9 @@ pub fn within_force_funnel(
         return Ok(None);
     }
     let od = overdispersion::estimate(xs, ns, fc.target, fc.scale, fc.winsorise)?;
-    let theta0 = od.target;
-    let wanted = od.dispersion_adjustment(fc.overdispersion);
-    let applied = wanted != DispersionAdjustment::None
-        && match wanted {
-            DispersionAdjustment::Additive { tau2 } => tau2 > 0.0,
-            _ => true,
-        }
-        && (fc.adjust_when == AdjustWhen::Tau2Positive || od.is_significant(0.05));
-    let adjusted_method = if applied {
-        od.funnel_method()
-    } else {
-        fc.method
-    };
-    let adjustment = if applied {
-        wanted
-    } else {
-        DispersionAdjustment::None
-    };
-    let (inner_level, outer_level) = (fc.levels.inner(), fc.levels.outer());
-    let z = overdispersion::z_scores(xs, ns, theta0, fc.scale)?;
-    let z_adjusted = overdispersion::adjusted_z_scores(xs, ns, theta0, fc.scale, adjustment)?;
-    let limits = |n: u64, method: FunnelMethod, adj: DispersionAdjustment, level: Level| {
-        sfunnel::limits(method, theta0, n, level, adj)
-    };
-    let mut places = Vec::with_capacity(xs.len());
-    for (i, (&x, &n)) in xs.iter().zip(ns).enumerate() {
-        let p = x as f64 / n as f64;
-        let inner_unadjusted = limits(n, fc.method, DispersionAdjustment::None, inner_level)?;
-        let outer_unadjusted = limits(n, fc.method, DispersionAdjustment::None, outer_level)?;
-        let (inner, outer) = if applied {
-            (
-                limits(n, adjusted_method, adjustment, inner_level)?,
-                limits(n, adjusted_method, adjustment, outer_level)?,
-            )
-        } else {
-            (inner_unadjusted, outer_unadjusted)
-        };
-        places.push(FunnelPlace {
-            z: z[i],
-            z_adjusted: z_adjusted[i],
-            inner,
-            outer,
-            inner_unadjusted,
-            outer_unadjusted,
-            flag: stats::classify(p, &outer, &inner)?,
-            flag_unadjusted: stats::classify(p, &outer_unadjusted, &inner_unadjusted)?,
-        });
-    }
-    let (grid, summary) = crate::compare::funnel::grid_and_summary(
-        ns,
-        &od,
-        fc,
-        adjusted_method,
-        adjustment,
-        applied,
-    )?;
+    let rule = AdjustmentRule::of(&od, fc);
+    let places = place_units(xs, ns, &od, &rule, fc)?;
+    let (grid, summary) = crate::compare::funnel::grid_and_summary(ns, &od, fc, &rule)?;
     Ok(Some(WithinForceFunnel {
         places,
         summary,
@@ -681,31 +609,9 @@ fn monthly(
         .collect();
     let xs: Vec<u64> = points.iter().map(|(_, t)| t.x).collect();
     let ns: Vec<u64> = points.iter().map(|(_, t)| t.n).collect();
-    let centre = if ns.is_empty() {
-        0.0
-    } else {
-        sfunnel::pooled_target(&xs, &ns)?
-    };
-    let chart = if points.len() >= 2 && centre > 0.0 && centre < 1.0 {
-        let options = spc::SpcOptions {
-            baseline: None,
-            screen_moving_ranges: config.spc.screen_moving_ranges,
-        };
-        Some(spc::laney(&xs, &ns, &options)?)
-    } else {
-        None
-    };
-    let hits = match &chart {
-        Some(chart) => spc::rules(
-            &chart.points,
-            &spc::RuleOptions {
-                shift_length: config.spc.shift_length,
-                trend_length: config.spc.trend_length,
-                two_of_three: config.spc.two_of_three,
-            },
-        )?,
-        None => vec![spc::RuleHits::default(); points.len()],
-    };
+    // A month series with a rate of 0 or 1 throughout has no chart (its summary says none).
+    let crate::compare::trend::ControlChart { chart, hits, .. } =
+        crate::compare::trend::control_chart(&xs, &ns, &config.spc)?;
     let mut rows = Vec::with_capacity(points.len());
     for (k, (month, tally)) in points.iter().enumerate() {
         rows.push(MonthRow {

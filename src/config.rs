@@ -164,6 +164,23 @@ pub struct FunnelConfig {
     pub benjamini_hochberg: bool,
 }
 
+impl FunnelConfig {
+    /// The defaults of `[funnel]`: arcsine limits at 95% and 99.8%, the additive adjustment
+    /// (whenever τ² > 0) on the arcsine scale, 10% winsorised, the pooled target, no BH.
+    pub fn standard() -> FunnelConfig {
+        FunnelConfig {
+            method: FunnelMethod::Arcsine,
+            levels: FlagLevels::standard(),
+            overdispersion: Adjustment::Additive,
+            scale: Scale::Arcsine,
+            winsorise: 0.10,
+            target: Target::Pooled,
+            adjust_when: AdjustWhen::Tau2Positive,
+            benjamini_hochberg: false,
+        }
+    }
+}
+
 /// SPC settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpcConfig {
@@ -774,59 +791,70 @@ fn build_scope(name: &str, raw: RawScope) -> Scope {
 }
 
 fn build_funnel(raw: RawFunnel) -> Result<FunnelConfig> {
-    let method = match raw.method {
-        None | Some(RawMethod::Arcsine) => FunnelMethod::Arcsine,
-        Some(RawMethod::Normal) => FunnelMethod::Normal,
-        Some(RawMethod::Exact) => FunnelMethod::Exact,
-    };
-    let levels = match raw.levels {
-        None => FlagLevels::standard(),
-        Some(levels) => {
-            let [a, b] = levels.as_slice() else {
-                bail!("levels: give exactly two levels, such as [0.95, 0.998]");
-            };
-            let (inner, outer) = if a < b { (*a, *b) } else { (*b, *a) };
-            FlagLevels::new(Level::new(outer)?, Level::new(inner)?)
-                .map_err(|e| anyhow!("levels: {e}"))?
-        }
-    };
-    let overdispersion = match raw.overdispersion {
-        None | Some(RawAdjustment::Additive) => Adjustment::Additive,
-        Some(RawAdjustment::Multiplicative) => Adjustment::Multiplicative,
-        Some(RawAdjustment::None) => Adjustment::None,
-    };
-    let scale = match raw.scale {
-        None | Some(RawScale::Arcsine) => Scale::Arcsine,
-        Some(RawScale::Natural) => Scale::Natural,
-    };
-    let winsorise = raw.winsorise.unwrap_or(0.10);
-    if !(0.0..0.5).contains(&winsorise) {
-        bail!("winsorise: {winsorise} is outside [0, 0.5)");
+    funnel_over(raw, FunnelConfig::standard())
+}
+
+/// `[funnel]`, or `[extract.funnel]`, over `base`: each key the section gives replaces the
+/// base's value, checked in the same words for both sections.
+fn funnel_over(raw: RawFunnel, base: FunnelConfig) -> Result<FunnelConfig> {
+    let mut funnel = base;
+    if let Some(method) = raw.method {
+        funnel.method = match method {
+            RawMethod::Normal => FunnelMethod::Normal,
+            RawMethod::Exact => FunnelMethod::Exact,
+            RawMethod::Arcsine => FunnelMethod::Arcsine,
+        };
     }
-    let target = match raw.target {
-        None => Target::Pooled,
-        Some(RawTarget::Named(name)) if name == "pooled" => Target::Pooled,
+    if let Some(levels) = raw.levels {
+        let [a, b] = levels.as_slice() else {
+            bail!("levels: give exactly two levels, such as [0.95, 0.998]");
+        };
+        let (inner, outer) = if a < b { (*a, *b) } else { (*b, *a) };
+        funnel.levels = FlagLevels::new(Level::new(outer)?, Level::new(inner)?)
+            .map_err(|e| anyhow!("levels: {e}"))?;
+    }
+    if let Some(adjustment) = raw.overdispersion {
+        funnel.overdispersion = match adjustment {
+            RawAdjustment::None => Adjustment::None,
+            RawAdjustment::Multiplicative => Adjustment::Multiplicative,
+            RawAdjustment::Additive => Adjustment::Additive,
+        };
+    }
+    if let Some(scale) = raw.scale {
+        funnel.scale = match scale {
+            RawScale::Arcsine => Scale::Arcsine,
+            RawScale::Natural => Scale::Natural,
+        };
+    }
+    if let Some(winsorise) = raw.winsorise {
+        if !(0.0..0.5).contains(&winsorise) {
+            bail!("winsorise: {winsorise} is outside [0, 0.5)");
+        }
+        funnel.winsorise = winsorise;
+    }
+    match raw.target {
+        None => {}
+        Some(RawTarget::Named(name)) if name == "pooled" => funnel.target = Target::Pooled,
         Some(RawTarget::Named(name)) => {
             bail!("target: {name:?} is not \"pooled\" or a rate between 0 and 1")
         }
-        Some(RawTarget::Fixed(value)) if value > 0.0 && value < 1.0 => Target::Fixed(value),
+        Some(RawTarget::Fixed(value)) if value > 0.0 && value < 1.0 => {
+            funnel.target = Target::Fixed(value)
+        }
         Some(RawTarget::Fixed(value)) => {
             bail!("target: {value} is not a rate strictly between 0 and 1")
         }
-    };
-    Ok(FunnelConfig {
-        method,
-        levels,
-        overdispersion,
-        scale,
-        winsorise,
-        target,
-        adjust_when: match raw.adjust_when {
-            None | Some(RawAdjustWhen::Tau2Positive) => AdjustWhen::Tau2Positive,
-            Some(RawAdjustWhen::Significant) => AdjustWhen::Significant,
-        },
-        benjamini_hochberg: raw.benjamini_hochberg.unwrap_or(false),
-    })
+    }
+    if let Some(when) = raw.adjust_when {
+        funnel.adjust_when = match when {
+            RawAdjustWhen::Tau2Positive => AdjustWhen::Tau2Positive,
+            RawAdjustWhen::Significant => AdjustWhen::Significant,
+        };
+    }
+    if let Some(bh) = raw.benjamini_hochberg {
+        funnel.benjamini_hochberg = bh;
+    }
+    Ok(funnel)
 }
 
 /// Parses a peer-groups CSV (`group,owner,member`; `#` comments allowed).

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 
-use crate::config::{AdjustWhen, FunnelConfig, RawTarget, SpcConfig};
+use crate::config::raw::{RawAdjustWhen, RawAdjustment, RawMethod, RawScale};
+use crate::config::{FunnelConfig, RawTarget, SpcConfig};
 use crate::normalise::offences::normalise_code;
 use crate::normalise::text::match_key;
 use crate::record::{Basis, OutcomeType};
-use crate::stats::{Adjustment, FlagLevels, FunnelMethod, Level, Scale, Target};
+use crate::stats::Target;
 
 /// The `[extract]` section as written.
 #[derive(Debug, Deserialize)]
@@ -89,36 +90,6 @@ struct RawFunnel {
     winsorise: Option<f64>,
     target: Option<RawTarget>,
     adjust_when: Option<RawAdjustWhen>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawMethod {
-    Normal,
-    Exact,
-    Arcsine,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawAdjustment {
-    None,
-    Multiplicative,
-    Additive,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawScale {
-    Arcsine,
-    Natural,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RawAdjustWhen {
-    Tau2Positive,
-    Significant,
 }
 
 #[derive(Debug, Deserialize)]
@@ -494,63 +465,27 @@ impl ExtractConfig {
     }
 }
 
+/// `[extract.funnel]` over the main `[funnel]` (one parser for both), with the force's own
+/// pooled rate as the target unless the section sets one.
 fn build_funnel(raw: RawFunnel, main: &FunnelConfig) -> Result<FunnelConfig> {
-    let mut funnel = *main;
-    funnel.target = Target::Pooled;
-    if let Some(method) = raw.method {
-        funnel.method = match method {
-            RawMethod::Normal => FunnelMethod::Normal,
-            RawMethod::Exact => FunnelMethod::Exact,
-            RawMethod::Arcsine => FunnelMethod::Arcsine,
-        };
-    }
-    if let Some(levels) = raw.levels {
-        let [a, b] = levels.as_slice() else {
-            bail!("levels: give exactly two levels, such as [0.95, 0.998]");
-        };
-        let (inner, outer) = if a < b { (*a, *b) } else { (*b, *a) };
-        funnel.levels = FlagLevels::new(Level::new(outer)?, Level::new(inner)?)
-            .map_err(|e| anyhow!("levels: {e}"))?;
-    }
-    if let Some(adjustment) = raw.overdispersion {
-        funnel.overdispersion = match adjustment {
-            RawAdjustment::None => Adjustment::None,
-            RawAdjustment::Multiplicative => Adjustment::Multiplicative,
-            RawAdjustment::Additive => Adjustment::Additive,
-        };
-    }
-    if let Some(scale) = raw.scale {
-        funnel.scale = match scale {
-            RawScale::Arcsine => Scale::Arcsine,
-            RawScale::Natural => Scale::Natural,
-        };
-    }
-    if let Some(winsorise) = raw.winsorise {
-        if !(0.0..0.5).contains(&winsorise) {
-            bail!("winsorise: {winsorise} is outside [0, 0.5)");
-        }
-        funnel.winsorise = winsorise;
-    }
-    match raw.target {
-        None => {}
-        Some(RawTarget::Named(name)) if name == "pooled" => funnel.target = Target::Pooled,
-        Some(RawTarget::Named(name)) => {
-            bail!("target: {name:?} is not \"pooled\" or a rate between 0 and 1")
-        }
-        Some(RawTarget::Fixed(value)) if value > 0.0 && value < 1.0 => {
-            funnel.target = Target::Fixed(value)
-        }
-        Some(RawTarget::Fixed(value)) => {
-            bail!("target: {value} is not a rate strictly between 0 and 1")
-        }
-    }
-    if let Some(when) = raw.adjust_when {
-        funnel.adjust_when = match when {
-            RawAdjustWhen::Tau2Positive => AdjustWhen::Tau2Positive,
-            RawAdjustWhen::Significant => AdjustWhen::Significant,
-        };
-    }
-    Ok(funnel)
+    let base = FunnelConfig {
+        target: Target::Pooled,
+        ..*main
+    };
+    crate::config::funnel_over(
+        crate::config::raw::RawFunnel {
+            method: raw.method,
+            levels: raw.levels,
+            overdispersion: raw.overdispersion,
+            scale: raw.scale,
+            winsorise: raw.winsorise,
+            target: raw.target,
+            adjust_when: raw.adjust_when,
+            // [extract.funnel] has no key of its own for it: the run's choice is kept.
+            benjamini_hochberg: None,
+        },
+        base,
+    )
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use super::*;
-use crate::config::{Config, Overrides};
+use crate::config::{AdjustWhen, Config, Overrides};
+use crate::stats::{Adjustment, FunnelMethod, Scale};
 
 const COLUMNS: &str = "[extract.columns]\ncrime_reference = \"Ref\"\nrecorded_date = \"Recorded\"\noutcome_date = \"Closed\"\noffence_code = \"Code\"\noutcome = \"Outcome\"\ndomestic_abuse = \"DA\"\narea = \"Area\"\n";
 

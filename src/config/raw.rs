@@ -1,4 +1,5 @@
-//! The analysis file as written: the TOML's shapes, read with `deny_unknown_fields`; values of the wrong form are answered in the file's words (key, value, accepted forms).
+//! The analysis file as written: the TOML's shapes, read with `deny_unknown_fields`; values of
+//! the wrong form are answered in the file's words (key, value, accepted forms).
 
 use super::*;
 

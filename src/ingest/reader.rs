@@ -1,4 +1,5 @@
-//! Rows of one input, whatever its format: the header found, then each row loaded, quarantined, or counted as not data (blank, a repeated header, a footnote).
+//! Rows of one input, whatever its format: the header found, then each row loaded, quarantined,
+//! or counted as not data (blank, a repeated header, a footnote).
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! CSV text: checked (NUL, UTF-8, UTF-16), cut into two pieces at a line start when large and read on two threads, as a sequential read would.
+//! CSV text: checked (NUL, UTF-8, UTF-16), cut into two pieces at a line start when large and
+//! read on two threads, as a sequential read would.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Rows into crimes: each field found by its column, parsed (dates, outcomes, flags, offences) through small caches, and each crime reference reduced to one crime.
+//! Rows into crimes: each field found by its column, parsed (dates, outcomes, flags, offences)
+//! through small caches, and each crime reference reduced to one crime.
 
 use super::*;
 

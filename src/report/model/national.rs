@@ -1,4 +1,5 @@
-//! Section 2: the national comparison (the funnel, the caterpillar, the overdispersion in words).
+//! Section 2: the national comparison (the funnel, the caterpillar, the overdispersion in
+//! words).
 
 use super::*;
 

@@ -56,17 +56,10 @@ pub enum PeriodSpec {
 }
 
 impl PeriodSpec {
-    /// Whether a quarter falls in the period.
+    /// Whether a quarter falls in the period (one of its [`PeriodSpec::quarters`]).
     pub fn contains(&self, period: Period) -> bool {
-        match self {
-            PeriodSpec::FinancialYear(year) => period.fy_start() == *year,
-            PeriodSpec::Rolling12MonthsTo(end) => {
-                let index = |p: Period| i32::from(p.fy_start()) * 4 + i32::from(p.quarter());
-                let (i, e) = (index(period), index(*end));
-                i <= e && i > e - 4
-            }
-            PeriodSpec::All => true,
-        }
+        self.quarters()
+            .is_none_or(|quarters| quarters.contains(&period))
     }
 
     /// The quarters the period spans (`None` for `all`, which is whatever the inputs hold).

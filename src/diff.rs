@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::run_folder::{self, check_run_folder, read_manifest, read_summary};
+use crate::run_folder::{self, check_run_folder, read_manifest, read_summary, TextTable};
 
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,16 +31,11 @@ type Rows = BTreeMap<String, BTreeMap<String, String>>;
 fn read_force_table(run: &Path) -> Result<Rows> {
     let text = run_folder::table_text(run, "force_comparison")?;
     let path = run.join("tables/force_comparison.csv");
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers()?.clone();
+    let table = TextTable::from_csv(&text)
+        .with_context(|| format!("{} is not valid CSV", path.display()))?;
     let mut rows = Rows::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{} is not valid CSV", path.display()))?;
-        let map: BTreeMap<String, String> = headers
-            .iter()
-            .zip(record.iter())
-            .map(|(h, v)| (h.to_string(), v.to_string()))
-            .collect();
+    for cells in table.rows {
+        let map: BTreeMap<String, String> = table.headers.iter().cloned().zip(cells).collect();
         let force = map.get("force").cloned().unwrap_or_default();
         rows.insert(force, map);
     }
@@ -68,55 +63,40 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
     check_run_folder(b)?;
     let mut out = Vec::new();
     let (ma, mb) = (read_manifest(a)?, read_manifest(b)?);
-    let inputs = |m: &serde_json::Value| -> BTreeMap<String, String> {
-        m["inputs"]
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .map(|i| {
-                        (
-                            i["path"].as_str().unwrap_or_default().to_string(),
-                            i["sha256"].as_str().unwrap_or_default().to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (ia, ib) = (inputs(&ma), inputs(&mb));
-    hashes_differ("input", &ia, &ib, &mut out);
-    let sha = |m: &serde_json::Value| {
-        m["analysis_file"]["sha256"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    };
-    if sha(&ma) != sha(&mb) {
+    hashes_differ("input", &ma.input_hashes(), &mb.input_hashes(), &mut out);
+    let (sha_a, sha_b) = (&ma.analysis_file.sha256, &mb.analysis_file.sha256);
+    if sha_a != sha_b {
         out.push(Difference {
             kind: "analysis",
             subject: "analysis file".into(),
             field: "sha256".into(),
-            a: sha(&ma),
-            b: sha(&mb),
+            a: sha_a.clone(),
+            b: sha_b.clone(),
         });
     }
     let (sa, sb) = (read_summary(a)?, read_summary(b)?);
+    let (na, nb) = (sa.national()?, sb.national()?);
     // The target is a rate (absolute tolerance); φ and τ² live on other scales, so they are
     // compared relative to their size.
-    for (field, relative) in [("target", false), ("phi", true), ("tau2", true)] {
-        let (x, y) = (sa[field].as_f64(), sb[field].as_f64());
+    for (field, x, y, relative) in [
+        ("target", na.target, nb.target, false),
+        ("phi", na.phi, nb.phi, true),
+        ("tau2", na.tau2, nb.tau2, true),
+    ] {
         let moved = match (x, y) {
             (Some(x), Some(y)) if relative => (x - y).abs() > tolerance * x.abs().max(y.abs()),
             (Some(x), Some(y)) => (x - y).abs() > tolerance,
             _ => x.is_some() != y.is_some(),
         };
         if moved {
+            // As the summary writes them: the number's JSON text, or `null`.
+            let written = |v: Option<f64>| serde_json::to_string(&v).unwrap_or_default();
             out.push(Difference {
                 kind: "summary",
                 subject: "national funnel".into(),
                 field: field.into(),
-                a: sa[field].to_string(),
-                b: sb[field].to_string(),
+                a: written(x),
+                b: written(y),
             });
         }
     }

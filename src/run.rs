@@ -6,7 +6,7 @@
 
 use anyhow::{bail, Result};
 use indicatif::ProgressBar;
-use serde_json::json;
+use std::collections::BTreeMap;
 
 use crate::cache;
 use crate::compare::{self, Analysis};
@@ -14,8 +14,9 @@ use crate::config::{AdjustWhen, Config};
 use crate::ingest::Table;
 use crate::measure;
 use crate::output::{self, RunFolder};
-use crate::record::Basis;
 use crate::render::{self, ChartOptions, RunData};
+use crate::run_folder::summary::{self, finite, finite_pair, Summary};
+use crate::run_folder::{self, manifest};
 use crate::tables;
 
 /// Options that are not part of the analysis.
@@ -117,15 +118,22 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         tables.extend(run.tables.iter().cloned());
     }
     clock.lap("extract");
-    let mut summary = summary_json(config, &analysis, &focus, &loaded, tidy);
-    if let (Some((run, section)), Some(map)) = (&extract, summary.as_object_mut()) {
-        map.insert("extract".into(), crate::extract::summary_json(run, section));
-    }
+    let summary = Summary {
+        title: config.title.clone(),
+        national: Some(national_summary(config, &analysis, &focus, &loaded, tidy)),
+        extract: extract
+            .as_ref()
+            .map(|(run, section)| crate::extract::summary(run, section)),
+    };
     let data = RunData::from_tables(&tables, &summary)?;
     // The tables' files are made on a thread of their own while the charts are drawn: the
     // charts' jobs do not divide evenly between two cores, and this fills the gap.
     let (table_files, charts) = std::thread::scope(|scope| {
-        let files = scope.spawn(|| table_files(&tables, config));
+        let formats = run_folder::Formats {
+            parquet: config.formats.parquet,
+            xlsx: config.formats.xlsx,
+        };
+        let files = scope.spawn(move || run_folder::table_files(&tables, formats));
         let charts = render::render_run(&data, &ChartOptions::standard());
         let files = files
             .join()
@@ -145,7 +153,7 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             folder.write(&name, &bytes)?;
         }
     }
-    folder.write("summary.json", &pretty(&summary)?)?;
+    folder.write("summary.json", &run_folder::summary::to_bytes(&summary)?)?;
     let charts = charts?;
     clock.lap("tables, tables.xlsx, charts");
     for (name, bytes) in &charts {
@@ -155,15 +163,16 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         folder.write(&name, &bytes)?;
     }
     clock.lap("report");
-    let mut manifest = manifest_json(config, &loaded, &folder);
-    if let (Some((run, section)), Some(map)) = (&extract, manifest.as_object_mut()) {
-        map.insert(
-            "extract".into(),
-            crate::extract::manifest_json(run, section),
-        );
-    }
-    folder.write("manifest.json", &pretty(&manifest)?)?;
-    folder.commit()?;
+    let extract_entry = match &extract {
+        Some((run, section)) => Some(crate::extract::manifest_entry(run, section)?),
+        None => None,
+    };
+    run_folder::finish(
+        folder,
+        manifest::AnalysisFile::of(&config.analysis_path, &config.analysis_text),
+        Some(input_entries(config, &loaded)),
+        extract_entry,
+    )?;
     clock.lap("manifest, commit");
 
     let levels = config.funnel.levels;
@@ -194,7 +203,7 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             crate::wording::thousands(row.numerator),
             crate::wording::thousands(row.denominator),
             100.0 * row.target,
-            describe_flag(row.flag, &levels),
+            crate::wording::flag_position(&levels, row.flag),
             flag,
             row.rank
                 .map(|r| format!("; rank {r} of {}", analysis.funnel.n_units))
@@ -217,28 +226,6 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     })
 }
 
-/// The tables as files, (path in the run folder, bytes), in order: each table's CSV and, if
-/// asked for, its Parquet, then the workbook if asked for.
-fn table_files(tables: &[tables::Table], config: &Config) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files = Vec::new();
-    for table in tables {
-        files.push((
-            format!("tables/{}.csv", table.name),
-            table.to_csv().into_bytes(),
-        ));
-        if config.formats.parquet {
-            files.push((
-                format!("data/{}.parquet", table.name),
-                output::table_parquet(table)?,
-            ));
-        }
-    }
-    if config.formats.xlsx {
-        files.push(("tables.xlsx".to_string(), output::tables_xlsx(tables)?));
-    }
-    Ok(files)
-}
-
 /// The excess over the offence-mix expectation in words that read right either way:
 /// "2,613 closures above the offence-mix expectation", "594 closures below it".
 fn excess_phrase(x: f64) -> String {
@@ -250,24 +237,6 @@ fn excess_phrase(x: f64) -> String {
         compare::plural(magnitude, "closure", "closures"),
         if rounded < 0.0 { "below" } else { "above" }
     )
-}
-
-/// The flag in words: position, not merit (METHODS.md §6).
-pub fn describe_flag(flag: crate::stats::Flag, levels: &crate::stats::FlagLevels) -> String {
-    use crate::stats::Flag;
-    let percent = |l: crate::stats::Level| format!("{}%", trim_float(100.0 * l.confidence()));
-    match flag {
-        Flag::HighOuter => format!("above the {} limit", percent(levels.outer())),
-        Flag::HighInner => format!("above the {} limit", percent(levels.inner())),
-        Flag::Within => "within the limits".into(),
-        Flag::LowInner => format!("below the {} limit", percent(levels.inner())),
-        Flag::LowOuter => format!("below the {} limit", percent(levels.outer())),
-    }
-}
-
-fn trim_float(x: f64) -> String {
-    let text = format!("{x:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Focus forces as canonical names present in the data, or, for tidy-counts tables, the
@@ -335,172 +304,213 @@ fn resolve_focus(
     Ok(focus)
 }
 
-fn pretty(value: &serde_json::Value) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-fn summary_json(
+fn national_summary(
     config: &Config,
     analysis: &Analysis,
     focus: &[String],
     loaded: &cache::Measured,
     tidy: bool,
-) -> serde_json::Value {
+) -> summary::National {
     let levels = config.funnel.levels;
     let f = &analysis.funnel;
-    let mut flags = serde_json::Map::new();
+    let mut flags: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in analysis.forces.iter().filter(|r| r.in_national_set) {
-        let entry = flags
+        flags
             .entry(row.flag.name(&levels))
-            .or_insert_with(|| json!([]));
-        if let Some(list) = entry.as_array_mut() {
-            list.push(json!(row.force));
-        }
+            .or_default()
+            .push(row.force.clone());
     }
-    let flag_changes: Vec<serde_json::Value> = analysis
+    let flag_changes = analysis
         .forces
         .iter()
         .filter(|r| r.flag != r.flag_unadjusted)
-        .map(|r| {
-            json!({
-                "force": r.force,
-                "flag": r.flag.name(&levels),
-                "flag_unadjusted": r.flag_unadjusted.name(&levels),
-            })
+        .map(|r| summary::FlagChange {
+            force: r.force.clone(),
+            flag: r.flag.name(&levels),
+            flag_unadjusted: r.flag_unadjusted.name(&levels),
         })
         .collect();
-    let focus_json: Vec<serde_json::Value> = focus
+    let focus = focus
         .iter()
         .filter_map(|name| analysis.forces.iter().find(|r| &r.force == name))
         .map(|r| {
             let mix = analysis.mix_summary.iter().find(|m| m.force == r.force);
-            let series: Vec<&compare::TrendRow> =
-                analysis.trend.iter().filter(|t| t.force == r.force).collect();
+            let series: Vec<&compare::TrendRow> = analysis
+                .trend
+                .iter()
+                .filter(|t| t.force == r.force)
+                .collect();
             let trend = match (series.first(), series.last()) {
-                (Some(first), Some(last)) if series.len() >= 2 => json!({
-                    "first_period": first.period.label,
-                    "first_rate": first.rate,
-                    "last_period": last.period.label,
-                    "last_rate": last.rate,
-                    "change": last.rate - first.rate,
-                    "direction": if last.rate < first.rate { "falling" } else if last.rate > first.rate { "rising" } else { "flat" },
-                    "periods": series.len(),
-                    "rule_hits": series.iter().filter(|t| t.rules.any()).map(|t| t.period.label.clone()).collect::<Vec<_>>(),
-                }),
-                _ => serde_json::Value::Null,
+                (Some(first), Some(last)) if series.len() >= 2 => {
+                    let (change, movement) =
+                        crate::stats::proportion::change(first.rate, last.rate);
+                    Some(summary::FocusTrend {
+                        first_period: first.period.label.clone(),
+                        first_rate: finite(first.rate),
+                        last_period: last.period.label.clone(),
+                        last_rate: finite(last.rate),
+                        change: finite(change),
+                        direction: movement.name().to_string(),
+                        periods: series.len() as u64,
+                        rule_hits: series
+                            .iter()
+                            .filter(|t| t.rules.any())
+                            .map(|t| t.period.label.clone())
+                            .collect(),
+                    })
+                }
+                _ => None,
             };
-            json!({
-                "force": r.force,
-                "force_code": r.force_code,
-                "numerator": r.numerator,
-                "denominator": r.denominator,
-                "rate": r.rate,
-                "ci95": [r.ci95.lower, r.ci95.upper],
-                "z_adjusted": r.z_adjusted,
-                "flag": r.flag.name(&levels),
-                "flag_in_words": describe_flag(r.flag, &levels),
-                "flag_unadjusted": r.flag_unadjusted.name(&levels),
-                "rank": r.rank,
-                "of": f.n_units,
-                "periods_present": r.periods_present,
-                "periods_missing": r.periods_missing,
-                "peer_group": r.peer_group,
-                "peer_rate_pooled": r.peer_rate_pooled,
-                "peer_rate_mean": r.peer_rate_mean,
-                "expected": mix.map(|m| m.expected),
-                "excess": mix.map(|m| m.excess),
-                "explained_by_offence_mix": mix.map(|m| m.mix),
-                "standardised_ratio": mix.map(|m| m.ratio),
-                "standardised_ratio_ci95": mix.map(|m| [m.ratio_ci95.lower, m.ratio_ci95.upper]),
-                "trend": trend,
-            })
+            summary::Focus {
+                force: r.force.clone(),
+                force_code: r.force_code.clone(),
+                numerator: r.numerator,
+                denominator: r.denominator,
+                rate: finite(r.rate),
+                ci95: finite_pair(r.ci95.lower, r.ci95.upper),
+                z_adjusted: finite(r.z_adjusted),
+                flag: r.flag.name(&levels),
+                flag_in_words: crate::wording::flag_position(&levels, r.flag),
+                flag_unadjusted: r.flag_unadjusted.name(&levels),
+                rank: r.rank.map(|k| k as u64),
+                of: f.n_units as u64,
+                periods_present: r.periods_present as u64,
+                periods_missing: r.periods_missing.clone(),
+                peer_group: r.peer_group.clone(),
+                peer_rate_pooled: r.peer_rate_pooled.and_then(finite),
+                peer_rate_mean: r.peer_rate_mean.and_then(finite),
+                expected: mix.and_then(|m| finite(m.expected)),
+                excess: mix.and_then(|m| finite(m.excess)),
+                explained_by_offence_mix: mix.and_then(|m| finite(m.mix)),
+                standardised_ratio: mix.and_then(|m| finite(m.ratio)),
+                standardised_ratio_ci95: mix
+                    .map(|m| finite_pair(m.ratio_ci95.lower, m.ratio_ci95.upper)),
+                trend,
+            }
         })
         .collect();
     let scope = &config.scope;
-    json!({
-        "title": config.title,
-        "outcome": config.outcomes,
-        "outcome_descriptions": config.outcomes.iter().map(|t| crate::normalise::outcomes::description(*t)).collect::<Vec<_>>(),
-        "basis": if tidy { "as published (tidy counts)" } else { match config.basis { Basis::AssignedInPeriod => "assigned_in_period", Basis::RecordedInPeriod => "recorded_in_period" } },
-        "denominator": if tidy { json!({"name": "as published (tidy counts)"}) } else { json!({
-            "name": config.denominator.name,
-            "types": config.denominator.types,
-            "description": config.denominator.description,
-        }) },
-        "period": analysis.period_label,
-        "period_partial": !analysis.periods_not_held.is_empty(),
-        "periods_not_held": analysis.periods_not_held,
-        "periods_compared": analysis.periods,
-        "scope": {
-            "name": scope.name,
-            "label": scope.label,
-            "proxy": scope.proxy,
-            "include_groups": scope.include_groups,
-            "include_subgroups": scope.include_subgroups,
-            "include_codes": scope.include_codes,
-            "exclude_groups": scope.exclude_groups,
-            "exclude_subgroups": scope.exclude_subgroups,
-            "exclude_codes": scope.exclude_codes,
+    let rows = |key: &str| -> u64 {
+        loaded
+            .accounts
+            .iter()
+            .map(|a| a[key].as_u64().unwrap_or(0))
+            .sum()
+    };
+    summary::National {
+        outcome: config.outcomes.clone(),
+        outcome_descriptions: config
+            .outcomes
+            .iter()
+            .map(|t| crate::normalise::outcomes::description(*t))
+            .collect(),
+        basis: if tidy {
+            TIDY_BASIS.to_string()
+        } else {
+            config.basis.as_str().to_string()
         },
-        "national_set": if tidy { "every unit in the inputs".to_string() } else { config.national_set_label() },
-        "n_units": f.n_units,
-        "target": f.target,
-        "target_kind": f.target_kind,
-        "phi": f.phi,
-        "tau2": f.tau2,
-        "overdispersion_test": {
-            "statistic": f.chi2_statistic,
-            "df": f.df,
-            "p_value": f.p_value,
+        denominator: if tidy {
+            summary::Denominator {
+                name: TIDY_BASIS.to_string(),
+                types: None,
+                description: None,
+            }
+        } else {
+            summary::Denominator {
+                name: config.denominator.name.clone(),
+                types: Some(config.denominator.types.clone()),
+                description: Some(config.denominator.description.clone()),
+            }
         },
-        "funnel": {
-            "method": compare::funnel::method_name(f.method),
-            "levels": [levels.inner().confidence(), levels.outer().confidence()],
-            "overdispersion": compare::funnel::adjustment_name(f.adjustment),
-            "scale": match config.funnel.scale { crate::stats::Scale::Arcsine => "arcsine", crate::stats::Scale::Natural => "natural" },
-            "winsorise": config.funnel.winsorise,
-            "winsor_bounds": [f.winsor_bounds.0, f.winsor_bounds.1],
-            "adjust_when": match config.funnel.adjust_when { AdjustWhen::Tau2Positive => "tau2_positive", AdjustWhen::Significant => "significant" },
-            "adjustment_applied": f.adjustment_applied,
-            "adjusted_method": compare::funnel::method_name(f.adjusted_method),
-            "description": tables::method_label(analysis),
+        period: analysis.period_label.clone(),
+        period_partial: !analysis.periods_not_held.is_empty(),
+        periods_not_held: analysis.periods_not_held.clone(),
+        periods_compared: analysis.periods.clone(),
+        scope: summary::Scope {
+            name: scope.name.clone(),
+            label: scope.label.clone(),
+            proxy: scope.proxy,
+            include_groups: scope.include_groups.clone(),
+            include_subgroups: scope.include_subgroups.clone(),
+            include_codes: scope.include_codes.clone(),
+            exclude_groups: scope.exclude_groups.clone(),
+            exclude_subgroups: scope.exclude_subgroups.clone(),
+            exclude_codes: scope.exclude_codes.clone(),
         },
-        "spc": {
-            "chart": "laney_p_prime",
-            "shift_length": config.spc.shift_length,
-            "trend_length": config.spc.trend_length,
-            "screen_moving_ranges": config.spc.screen_moving_ranges,
+        national_set: if tidy {
+            "every unit in the inputs".to_string()
+        } else {
+            config.national_set_label()
         },
-        "focus": focus_json,
-        "flags": flags,
-        "flag_differs_when_unadjusted": flag_changes,
-        "missing_cells_in_scope": analysis.missing_cells,
-        "cells_left_out_in_scope": analysis.incomplete_cells,
-        "notices": analysis.notices.iter().map(|n| json!({
-            "kind": n.kind.name(),
-            "count": n.count,
-            "text": n.text,
-        })).collect::<Vec<_>>(),
-        "rows": {
-            "read": loaded.accounts.iter().map(|a| a["rows_read"].as_u64().unwrap_or(0)).sum::<u64>(),
-            "loaded": loaded.accounts.iter().map(|a| a["rows_loaded"].as_u64().unwrap_or(0)).sum::<u64>(),
-            "quarantined": loaded.accounts.iter().map(|a| a["rows_quarantined"].as_u64().unwrap_or(0)).sum::<u64>(),
+        n_units: f.n_units as u64,
+        target: finite(f.target),
+        target_kind: f.target_kind.to_string(),
+        phi: finite(f.phi),
+        tau2: finite(f.tau2),
+        overdispersion_test: summary::DispersionTest {
+            statistic: finite(f.chi2_statistic),
+            df: f.df as u64,
+            p_value: finite(f.p_value),
         },
-    })
+        funnel: summary::FunnelSettings {
+            method: compare::funnel::method_name(f.method).to_string(),
+            levels: vec![levels.inner().confidence(), levels.outer().confidence()],
+            overdispersion: compare::funnel::adjustment_name(f.adjustment).to_string(),
+            scale: match config.funnel.scale {
+                crate::stats::Scale::Arcsine => "arcsine",
+                crate::stats::Scale::Natural => "natural",
+            }
+            .to_string(),
+            winsorise: config.funnel.winsorise,
+            winsor_bounds: finite_pair(f.winsor_bounds.0, f.winsor_bounds.1),
+            adjust_when: match config.funnel.adjust_when {
+                AdjustWhen::Tau2Positive => "tau2_positive",
+                AdjustWhen::Significant => "significant",
+            }
+            .to_string(),
+            adjustment_applied: f.adjustment_applied,
+            adjusted_method: compare::funnel::method_name(f.adjusted_method).to_string(),
+            description: tables::method_label(analysis),
+        },
+        spc: summary::SpcSettings {
+            chart: "laney_p_prime".into(),
+            shift_length: config.spc.shift_length as u64,
+            trend_length: config.spc.trend_length as u64,
+            screen_moving_ranges: config.spc.screen_moving_ranges,
+        },
+        focus,
+        flags,
+        flag_differs_when_unadjusted: flag_changes,
+        missing_cells_in_scope: analysis.missing_cells,
+        cells_left_out_in_scope: analysis.incomplete_cells,
+        notices: analysis
+            .notices
+            .iter()
+            .map(|n| summary::NoticeEntry {
+                kind: n.kind.name().to_string(),
+                count: n.count,
+                text: n.text.clone(),
+            })
+            .collect(),
+        rows: summary::Rows {
+            read: rows("rows_read"),
+            loaded: rows("rows_loaded"),
+            quarantined: rows("rows_quarantined"),
+        },
+    }
 }
 
-fn manifest_json(
-    config: &Config,
-    loaded: &cache::Measured,
-    folder: &RunFolder,
-) -> serde_json::Value {
+/// The basis and denominator of a tidy-counts table, as the summary names them.
+const TIDY_BASIS: &str = "as published (tidy counts)";
+
+/// The inputs' entries in `manifest.json`: each path relative to the analysis file, its
+/// sha256 and its row accounting (without the file name, which the path gives).
+fn input_entries(config: &Config, loaded: &cache::Measured) -> Vec<manifest::Input> {
     let base = config
         .analysis_path
         .parent()
         .unwrap_or_else(|| std::path::Path::new(""));
-    let inputs: Vec<serde_json::Value> = config
+    config
         .inputs
         .iter()
         .zip(&loaded.input_sha256)
@@ -511,26 +521,11 @@ fn manifest_json(
             if let Some(map) = account.as_object_mut() {
                 map.remove("file");
             }
-            json!({
-                "path": shown.to_string_lossy(),
-                "sha256": sha,
-                "accounting": account,
-            })
+            manifest::Input {
+                path: shown.to_string_lossy().into_owned(),
+                sha256: sha.clone(),
+                accounting: account,
+            }
         })
-        .collect();
-    let outputs: Vec<serde_json::Value> = folder
-        .files()
-        .into_iter()
-        .map(|(path, sha, bytes)| json!({"path": path, "sha256": sha, "bytes": bytes}))
-        .collect();
-    json!({
-        "tool": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
-        "analysis_file": {
-            "name": config.analysis_path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            "sha256": output::sha256_hex(config.analysis_text.as_bytes()),
-            "text": config.analysis_text,
-        },
-        "inputs": inputs,
-        "outputs": outputs,
-    })
+        .collect()
 }

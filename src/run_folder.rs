@@ -4,10 +4,22 @@
 //! Invariant: this is the only place outside `ingest`, `output` and `cache` that opens files
 //! of a run folder; `render`, `report` and `diff` get their contents from here.
 
+pub mod data;
+pub mod manifest;
+pub mod rows;
+pub mod summary;
+
+pub use data::{RunData, TextTable};
+pub use manifest::Manifest;
+pub use summary::Summary;
+
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+
+use crate::output::RunFolder;
+use crate::tables::Table;
 
 /// Checks that a run folder looks complete (used by `diff`, `chart` and `report`).
 pub fn check_run_folder(path: &Path) -> Result<()> {
@@ -38,21 +50,22 @@ pub fn is_extract_folder(path: &Path) -> bool {
     .all(|file| path.join(file).is_file())
 }
 
-/// A JSON file of the folder.
-fn read_json(path: &Path) -> Result<serde_json::Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+/// A file of the folder as text.
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Reads a run's summary.
-pub fn read_summary(path: &Path) -> Result<serde_json::Value> {
-    read_json(&path.join("summary.json"))
+pub fn read_summary(path: &Path) -> Result<Summary> {
+    let file = path.join("summary.json");
+    summary::from_text(&read_text(&file)?).with_context(|| format!("{}", file.display()))
 }
 
 /// Reads a run's manifest.
-pub fn read_manifest(path: &Path) -> Result<serde_json::Value> {
-    read_json(&path.join("manifest.json"))
+pub fn read_manifest(path: &Path) -> Result<Manifest> {
+    let file = path.join("manifest.json");
+    serde_json::from_str(&read_text(&file)?)
+        .with_context(|| format!("{} is not a manifest outcome-lens wrote", file.display()))
 }
 
 /// The text of one table of the folder (`tables/NAME.csv`).
@@ -115,44 +128,74 @@ pub fn charts(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
 /// is rewritten (atomically) only when something changed.
 pub fn update_manifest_charts(run: &Path, charts: &[(String, Vec<u8>)]) -> Result<()> {
     let path = run.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut manifest: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let mut manifest = read_manifest(run)?;
     let mut changed = false;
-    if let Some(outputs) = manifest
-        .get_mut("outputs")
-        .and_then(serde_json::Value::as_array_mut)
-    {
-        for (name, bytes) in charts {
-            let entry = serde_json::json!({
-                "path": format!("charts/{name}"),
-                "sha256": crate::output::sha256_hex(bytes),
-                "bytes": bytes.len(),
-            });
-            match outputs.iter_mut().find(|o| o["path"] == entry["path"]) {
-                Some(old) if *old == entry => {}
-                Some(old) => {
-                    *old = entry;
-                    changed = true;
-                }
-                None => {
-                    outputs.push(entry);
-                    changed = true;
-                }
-            }
-        }
-        if changed {
-            outputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-        }
+    for (name, bytes) in charts {
+        changed |= manifest.put_output(manifest::Output::of(format!("charts/{name}"), bytes));
     }
     if changed {
-        let mut bytes = serde_json::to_vec_pretty(&manifest)?;
-        bytes.push(b'\n');
+        let bytes = manifest.to_bytes()?;
         crate::output::write_atomic(&path, |w| {
             w.write_all(&bytes)
                 .with_context(|| format!("cannot write {}", path.display()))
         })?;
     }
     Ok(())
+}
+
+/// Which copies of the tables a run folder holds besides their CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// `data/NAME.parquet` for each table.
+    pub parquet: bool,
+    /// `tables.xlsx`, every table a sheet.
+    pub xlsx: bool,
+}
+
+/// The tables as files, (path in the run folder, bytes), in order: each table's CSV and, if
+/// asked for, its Parquet, then the workbook if asked for. The one place `run` and `extract`
+/// lay their tables out.
+///
+/// # Errors
+///
+/// When a Parquet file or the workbook cannot be made.
+pub fn table_files(tables: &[Table], formats: Formats) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for table in tables {
+        files.push((
+            format!("tables/{}.csv", table.name),
+            table.to_csv().into_bytes(),
+        ));
+        if formats.parquet {
+            files.push((
+                format!("data/{}.parquet", table.name),
+                crate::output::table_parquet(table)?,
+            ));
+        }
+    }
+    if formats.xlsx {
+        files.push((
+            "tables.xlsx".to_string(),
+            crate::output::tables_xlsx(tables)?,
+        ));
+    }
+    Ok(files)
+}
+
+/// Writes the folder's `manifest.json` (every file written so far, with the analysis file and
+/// the inputs or the extract) and moves the folder into place: the last step of `run` and of
+/// `extract`.
+///
+/// # Errors
+///
+/// When the manifest cannot be written or the folder cannot be moved into place.
+pub fn finish(
+    mut folder: RunFolder,
+    analysis_file: manifest::AnalysisFile,
+    inputs: Option<Vec<manifest::Input>>,
+    extract: Option<manifest::Input>,
+) -> Result<()> {
+    let manifest = Manifest::new(analysis_file, inputs, extract, folder.files());
+    folder.write("manifest.json", &manifest.to_bytes()?)?;
+    folder.commit()
 }

@@ -183,8 +183,10 @@ fn some<T>(values: impl Iterator<Item = T>) -> Vec<Option<T>> {
     values.map(Some).collect()
 }
 
-/// Column names for a pair of limits at a level, e.g. `limit95_low`, `limit998_high_unadjusted`.
-fn limit_names(label: &str, suffix: &str) -> (String, String) {
+/// Column names for a pair of limits at a level's label (`Level::label`) with a suffix (`""`
+/// or `"_unadjusted"`), e.g. `limit95_low`, `limit998_high_unadjusted`: the one place these
+/// names are made, for the tables written and the tables read back.
+pub fn limit_names(label: &str, suffix: &str) -> (String, String) {
     (
         format!("limit{label}_low{suffix}"),
         format!("limit{label}_high{suffix}"),

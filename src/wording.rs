@@ -3,6 +3,8 @@
 //!
 //! Invariant: these functions only write what they are given; they compute nothing.
 
+use crate::stats::{Flag, FlagLevels};
+
 /// Formats an integer with thousands separators, e.g. 621,280.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -243,5 +245,49 @@ pub fn spreadsheet_safe(value: &str) -> String {
         format!("'{value}")
     } else {
         value.to_string()
+    }
+}
+
+/// A flag in words for a chart legend: "Above the 99.8% limit", "Above the 95% limit only",
+/// "Within the limits".
+#[must_use]
+pub fn flag_legend_words(levels: &FlagLevels, flag: Flag) -> String {
+    let inner = level_text(levels.inner().confidence());
+    let outer = level_text(levels.outer().confidence());
+    match flag {
+        Flag::HighOuter => format!("Above the {outer} limit"),
+        Flag::HighInner => format!("Above the {inner} limit only"),
+        Flag::Within => "Within the limits".to_string(),
+        Flag::LowInner => format!("Below the {inner} limit only"),
+        Flag::LowOuter => format!("Below the {outer} limit"),
+    }
+}
+
+/// A flag in a few words for a chart label: "above 99.8%", "within limits".
+#[must_use]
+pub fn flag_short(levels: &FlagLevels, flag: Flag) -> String {
+    let inner = level_text(levels.inner().confidence());
+    let outer = level_text(levels.outer().confidence());
+    match flag {
+        Flag::HighOuter => format!("above {outer}"),
+        Flag::HighInner => format!("above {inner}"),
+        Flag::Within => "within limits".to_string(),
+        Flag::LowInner => format!("below {inner}"),
+        Flag::LowOuter => format!("below {outer}"),
+    }
+}
+
+/// A flag as a position in a sentence (METHODS.md §6: position, not merit): "above the 99.8%
+/// limit", "within the limits".
+#[must_use]
+pub fn flag_position(levels: &FlagLevels, flag: Flag) -> String {
+    let inner = level_text(levels.inner().confidence());
+    let outer = level_text(levels.outer().confidence());
+    match flag {
+        Flag::HighOuter => format!("above the {outer} limit"),
+        Flag::HighInner => format!("above the {inner} limit"),
+        Flag::Within => "within the limits".into(),
+        Flag::LowInner => format!("below the {inner} limit"),
+        Flag::LowOuter => format!("below the {outer} limit"),
     }
 }

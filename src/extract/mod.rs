@@ -29,13 +29,15 @@ pub mod tables;
 
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
-use serde_json::json;
+use std::collections::BTreeMap;
 
-use crate::compare::funnel::{adjustment_name, method_name, FunnelSummary};
+use crate::compare::funnel::{adjustment_name, method_name};
 use crate::config::extract::ExtractConfig;
 use crate::extract::analyse::{ExtractAnalysis, UnitFunnel};
 use crate::extract::read::Extract;
 use crate::extract::sample::AuditSample;
+use crate::run_folder::summary::{self, finite, ExtractSummary, Summary};
+use crate::run_folder::{self, manifest};
 use crate::stats::Flag;
 use crate::tables::Table;
 
@@ -95,63 +97,68 @@ pub fn files(run: &ExtractRun) -> Result<Vec<(String, Vec<u8>)>> {
 }
 
 /// The extract's entry in `manifest.json`: path, sha256 and row accounting.
-pub fn manifest_json(run: &ExtractRun, config: &ExtractConfig) -> serde_json::Value {
-    json!({
-        "path": config.file_label,
-        "sha256": run.extract.sha256,
-        "accounting": run.extract.account,
+///
+/// # Errors
+///
+/// Never in practice (the accounting serialises to JSON).
+pub fn manifest_entry(run: &ExtractRun, config: &ExtractConfig) -> Result<manifest::Input> {
+    Ok(manifest::Input {
+        path: config.file_label.clone(),
+        sha256: run.extract.sha256.clone(),
+        accounting: serde_json::to_value(&run.extract.account)?,
     })
 }
 
-fn funnel_json(funnel: &UnitFunnel, config: &ExtractConfig) -> serde_json::Value {
+fn funnel_summary(funnel: &UnitFunnel, config: &ExtractConfig) -> summary::ExtractFunnel {
     let levels = config.funnel.levels;
-    let mut flagged = serde_json::Map::new();
+    let mut flagged: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in &funnel.rows {
         if let Some(place) = &row.place {
             if place.flag != Flag::Within {
-                let entry = flagged
+                flagged
                     .entry(place.flag.name(&levels))
-                    .or_insert_with(|| json!([]));
-                if let Some(list) = entry.as_array_mut() {
-                    list.push(json!(row.name));
-                }
+                    .or_default()
+                    .push(row.name.clone());
             }
         }
     }
-    let summary = |s: &FunnelSummary| {
-        json!({
-            "units": s.n_units,
-            "target": s.target,
-            "target_kind": s.target_kind,
-            "phi": s.phi,
-            "tau2": s.tau2,
-            "overdispersion_test": {"statistic": s.chi2_statistic, "df": s.df, "p_value": s.p_value},
-            "method": method_name(s.method),
-            "overdispersion": adjustment_name(s.adjustment),
-            "adjustment_applied": s.adjustment_applied,
-            "adjusted_method": method_name(s.adjusted_method),
-            "levels": [levels.inner().confidence(), levels.outer().confidence()],
-            "flagged": flagged,
-        })
-    };
     match &funnel.summary {
-        Some(s) => summary(s),
-        None => json!({"note": "fewer than two units with closed crimes: no funnel"}),
+        Some(s) => summary::ExtractFunnel::Placed(Box::new(summary::ExtractFunnelStats {
+            units: s.n_units as u64,
+            target: finite(s.target),
+            target_kind: s.target_kind.to_string(),
+            phi: finite(s.phi),
+            tau2: finite(s.tau2),
+            overdispersion_test: summary::DispersionTest {
+                statistic: finite(s.chi2_statistic),
+                df: s.df as u64,
+                p_value: finite(s.p_value),
+            },
+            method: method_name(s.method).to_string(),
+            overdispersion: adjustment_name(s.adjustment).to_string(),
+            adjustment_applied: s.adjustment_applied,
+            adjusted_method: method_name(s.adjusted_method).to_string(),
+            levels: vec![levels.inner().confidence(), levels.outer().confidence()],
+            flagged,
+        })),
+        None => summary::ExtractFunnel::Note {
+            note: "fewer than two units with closed crimes: no funnel".into(),
+        },
     }
 }
 
 /// The `extract` object of `summary.json`: accounting and headline numbers.
-pub fn summary_json(run: &ExtractRun, config: &ExtractConfig) -> serde_json::Value {
+pub fn summary(run: &ExtractRun, config: &ExtractConfig) -> ExtractSummary {
     let a = &run.analysis;
     let account = &run.extract.account;
     let repeat = a.repeat.as_ref().map(|r| {
         let rate = |k: usize| r.rows.get(k).and_then(|row| row.scope.rate);
-        json!({
-            "first_crime_rate": rate(0),
-            "repeat_rate": rate(1),
-            "victims_with_two_or_more_closures": r.two_or_more_closures,
-            "crimes_without_victim": r.crimes_without_victim,
-        })
+        summary::RepeatVictims {
+            first_crime_rate: rate(0),
+            repeat_rate: rate(1),
+            victims_with_two_or_more_closures: r.two_or_more_closures,
+            crimes_without_victim: r.crimes_without_victim,
+        }
     });
     let all_areas = a
         .closure_times
@@ -163,68 +170,65 @@ pub fn summary_json(run: &ExtractRun, config: &ExtractConfig) -> serde_json::Val
         .filter(|m| m.rules.any())
         .map(|m| dates::month_label(m.month))
         .collect();
-    json!({
-        "source": config.source_label(),
-        "file": config.file_label,
-        "force": config.force,
-        "note": config.note,
-        "scope": config.scope.name(),
-        "scope_label": config.scope.label(),
-        "comparison_label": config.scope.comparison_label(),
-        "area_level": config.area_level.name(),
-        "outcome": config.measure.numerator,
-        "denominator_types": config.measure.denominator,
-        "basis": match config.measure.basis {
-            crate::record::Basis::AssignedInPeriod => "assigned_in_period",
-            crate::record::Basis::RecordedInPeriod => "recorded_in_period",
+    ExtractSummary {
+        source: config.source_label(),
+        file: config.file_label.clone(),
+        force: config.force.clone(),
+        note: config.note.clone(),
+        scope: config.scope.name().to_string(),
+        scope_label: config.scope.label().to_string(),
+        comparison_label: config.scope.comparison_label().map(String::from),
+        area_level: config.area_level.name().to_string(),
+        outcome: config.measure.numerator.clone(),
+        denominator_types: config.measure.denominator.clone(),
+        basis: config.measure.basis.as_str().to_string(),
+        rows: summary::ExtractRows {
+            read: account.rows_read,
+            loaded: account.rows_loaded,
+            quarantined: account.rows_quarantined,
+            blank: account.blank_rows,
+            duplicates_reduced: account.duplicate_rows_reduced,
+            crimes_with_several_rows: account.crimes_with_several_rows,
+            duplicates_with_conflicting_fields: account.duplicates_with_conflicting_fields,
+            quarantine_reasons: account.quarantine_reasons.clone(),
         },
-        "rows": {
-            "read": account.rows_read,
-            "loaded": account.rows_loaded,
-            "quarantined": account.rows_quarantined,
-            "blank": account.blank_rows,
-            "duplicates_reduced": account.duplicate_rows_reduced,
-            "crimes_with_several_rows": account.crimes_with_several_rows,
-            "duplicates_with_conflicting_fields": account.duplicates_with_conflicting_fields,
-            "quarantine_reasons": account.quarantine_reasons,
+        crimes: account.crimes,
+        crimes_without_outcome: account.crimes_without_outcome,
+        crimes_in_scope: a.crimes_in_scope,
+        crimes_in_comparison: a.crimes_in_comparison,
+        numerator: a.overall.numerator,
+        denominator: a.overall.denominator,
+        rate: a.overall.rate,
+        comparison_rate: a.overall_comparison.and_then(|r| r.rate),
+        area_funnel: funnel_summary(&a.areas, config),
+        unit_funnel: a.units.as_ref().map(|u| funnel_summary(u, config)),
+        months: summary::Months {
+            first: a.months.first().map(|m| dates::month_label(m.month)),
+            last: a.months.last().map(|m| dates::month_label(m.month)),
+            count: a.months.len() as u64,
+            chart: "laney_p_prime".into(),
+            centre: a.month_chart.map(|c| c.centre),
+            sigma_z: a.month_chart.and_then(|c| c.sigma_z),
+            rule_hits,
+            shift_length: config.spc.shift_length as u64,
+            trend_length: config.spc.trend_length as u64,
         },
-        "crimes": account.crimes,
-        "crimes_without_outcome": account.crimes_without_outcome,
-        "crimes_in_scope": a.crimes_in_scope,
-        "crimes_in_comparison": a.crimes_in_comparison,
-        "numerator": a.overall.numerator,
-        "denominator": a.overall.denominator,
-        "rate": a.overall.rate,
-        "comparison_rate": a.overall_comparison.and_then(|r| r.rate),
-        "area_funnel": funnel_json(&a.areas, config),
-        "unit_funnel": a.units.as_ref().map(|u| funnel_json(u, config)),
-        "months": {
-            "first": a.months.first().map(|m| dates::month_label(m.month)),
-            "last": a.months.last().map(|m| dates::month_label(m.month)),
-            "count": a.months.len(),
-            "chart": "laney_p_prime",
-            "centre": a.month_chart.map(|c| c.centre),
-            "sigma_z": a.month_chart.and_then(|c| c.sigma_z),
-            "rule_hits": rule_hits,
-            "shift_length": config.spc.shift_length,
-            "trend_length": config.spc.trend_length,
-        },
-        "repeat_victims": repeat,
-        "time_to_closure": all_areas.map(|r| json!({
-            "closures": r.closures,
-            "median_days": r.median_days,
-            "q1_days": r.q1_days,
-            "q3_days": r.q3_days,
-            "within_1_day": r.within_1_day,
-        })),
-        "audit_sample": run.audit.as_ref().map(|s| json!({
-            "file": AUDIT_SAMPLE_FILE,
-            "seed": s.settings.seed,
-            "stratify": s.settings.stratify.name(),
-            "eligible": s.eligible,
-            "sampled": s.crimes.len(),
-        })),
-    })
+        repeat_victims: repeat,
+        time_to_closure: all_areas.map(|r| summary::TimeToClosure {
+            closures: r.closures,
+            median_days: r.median_days,
+            q1_days: r.q1_days,
+            q3_days: r.q3_days,
+            within_1_day: r.within_1_day,
+        }),
+        audit_sample: run.audit.as_ref().map(|s| summary::AuditSampleEntry {
+            file: AUDIT_SAMPLE_FILE.into(),
+            seed: s.settings.seed,
+            stratify: s.settings.stratify.name().to_string(),
+            eligible: s.eligible,
+            sampled: s.crimes.len() as u64,
+        }),
+    }
 }
 
 /// Runs the record-level analysis alone (`outcome-lens extract`) into a run folder with the
@@ -239,56 +243,32 @@ pub fn write_folder(
 ) -> Result<ExtractRun> {
     let mut folder = crate::output::RunFolder::begin(&config.out, overwrite)?;
     let run = run(extract_config, progress)?;
-    for table in &run.tables {
-        folder.write(
-            &format!("tables/{}.csv", table.name),
-            table.to_csv().as_bytes(),
-        )?;
-        if config.formats.parquet {
-            folder.write(
-                &format!("data/{}.parquet", table.name),
-                &crate::output::table_parquet(table)?,
-            )?;
-        }
-    }
-    if config.formats.xlsx {
-        folder.write("tables.xlsx", &crate::output::tables_xlsx(&run.tables)?)?;
+    let formats = run_folder::Formats {
+        parquet: config.formats.parquet,
+        xlsx: config.formats.xlsx,
+    };
+    for (name, bytes) in run_folder::table_files(&run.tables, formats)? {
+        folder.write(&name, &bytes)?;
     }
     for (name, bytes) in files(&run)? {
         folder.write(&name, &bytes)?;
     }
-    let summary = json!({
-        "title": config.title,
-        "extract": summary_json(&run, extract_config),
-    });
-    folder.write("summary.json", &pretty(&summary)?)?;
+    let summary = Summary {
+        title: config.title.clone(),
+        national: None,
+        extract: Some(summary(&run, extract_config)),
+    };
+    folder.write("summary.json", &run_folder::summary::to_bytes(&summary)?)?;
     let data = crate::render::RunData::from_tables(&run.tables, &summary)?;
     for (name, bytes) in crate::render::render_run(&data, &crate::render::ChartOptions::standard())?
     {
         folder.write(&format!("charts/{name}"), &bytes)?;
     }
-    let outputs: Vec<serde_json::Value> = folder
-        .files()
-        .into_iter()
-        .map(|(path, sha, bytes)| json!({"path": path, "sha256": sha, "bytes": bytes}))
-        .collect();
-    let manifest = json!({
-        "tool": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
-        "analysis_file": {
-            "name": config.analysis_path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            "sha256": crate::output::sha256_hex(config.analysis_text.as_bytes()),
-            "text": config.analysis_text,
-        },
-        "extract": manifest_json(&run, extract_config),
-        "outputs": outputs,
-    });
-    folder.write("manifest.json", &pretty(&manifest)?)?;
-    folder.commit()?;
+    run_folder::finish(
+        folder,
+        manifest::AnalysisFile::of(&config.analysis_path, &config.analysis_text),
+        None,
+        Some(manifest_entry(&run, extract_config)?),
+    )?;
     Ok(run)
-}
-
-fn pretty(value: &serde_json::Value) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }

@@ -116,16 +116,13 @@ impl Builder {
         suffix: &str,
         limits: impl Iterator<Item = Option<FunnelLimits>> + Clone,
     ) -> Builder {
+        let (low, high) = crate::tables::limit_names(label, suffix);
         self.float(
-            &format!("limit{label}_low{suffix}"),
+            &low,
             limits.clone().map(|l| l.map(|l| l.lower)),
             RATE_DECIMALS,
         )
-        .float(
-            &format!("limit{label}_high{suffix}"),
-            limits.map(|l| l.map(|l| l.upper)),
-            RATE_DECIMALS,
-        )
+        .float(&high, limits.map(|l| l.map(|l| l.upper)), RATE_DECIMALS)
     }
 
     fn build(self) -> Table {

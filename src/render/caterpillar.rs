@@ -11,8 +11,9 @@ use super::axis::{draw_axes, fit_plot, x_axis_height, Axis, AxisText, Scale};
 use super::canvas::{Align, Canvas, Font, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::marks::{self, RADIUS, RING_GAP};
-use super::model::{FlagKind, ForceRow, Model};
+use super::model::{ForceRow, Model};
 use super::style::{self, grey, okabe_ito, type_size};
+use crate::stats::Flag;
 
 fn interval_stroke() -> Stroke {
     Stroke::solid(grey::INTERVAL, 1.5)
@@ -42,10 +43,7 @@ fn frame(model: &Model, has_outsiders: bool) -> Frame {
         .collect();
     if !owners.is_empty() {
         legend.push(LegendEntry::new(
-            Glyph::Ringed(
-                marks::flag_marker(FlagKind::Within, RADIUS),
-                marks::peer_ring(),
-            ),
+            Glyph::Ringed(marks::flag_marker(Flag::Within, RADIUS), marks::peer_ring()),
             format!("Peer group of {}", owners.join(", ")),
         ));
     }
@@ -111,7 +109,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
     let mut hi = model.context.target;
     for row in &rows {
         let rate = row.rate.unwrap_or(0.0);
-        let (l, h) = row.ci95.unwrap_or((rate, rate));
+        let (l, h) = row.ci95_pair().unwrap_or((rate, rate));
         lo = lo.min(l);
         hi = hi.max(h);
     }
@@ -253,7 +251,7 @@ fn draw_rows<DB: DrawingBackend>(
             grey::TEXT,
             Align::Left,
         )?;
-        let (l, h) = r.force.ci95.unwrap_or((rate, rate));
+        let (l, h) = r.force.ci95_pair().unwrap_or((rate, rate));
         draw_force(
             canvas,
             r.force,
@@ -349,7 +347,7 @@ fn draw_columns<DB: DrawingBackend>(
             Align::Right,
         )?;
         let rate = r.force.rate.unwrap_or(0.0);
-        let (l, h) = r.force.ci95.unwrap_or((rate, rate));
+        let (l, h) = r.force.ci95_pair().unwrap_or((rate, rate));
         draw_force(
             canvas,
             r.force,

@@ -8,19 +8,18 @@
 //! nothing. Every chart names the extract (its force, note and file) in its subtitle and
 //! source line, so that a synthetic extract is never mistaken for real data.
 
-use anyhow::{anyhow, Context as _, Result};
-use serde_json::Value;
+use anyhow::{anyhow, Result};
 
-use super::data::RunData;
 use super::frame::LegendEntry;
 use super::funnel::{method_line, FunnelChart, FunnelPoint, Labelling, Noun};
 use super::marks;
-use super::model::{
-    json_f64, json_str, levels_at, limits, optional, required, spc_cells, text, FlagKind, Levels,
-    LimitRow, TrendRow,
-};
+use super::model::{LimitRow, TrendRow};
 use super::spc::{Cadence, SpcChart};
 use super::style;
+use crate::run_folder::rows::{self, optional, parse_flag, required, spc_cells, text};
+use crate::run_folder::summary::{levels_of, ExtractFunnel, ExtractFunnelStats, ExtractSummary};
+use crate::run_folder::RunData;
+use crate::stats::{Flag, FlagLevels};
 
 /// Up to this many points, a within-force funnel labels every point, so that a reader can find
 /// each area; beyond it only flagged points are labelled, as on the national funnel.
@@ -71,7 +70,7 @@ pub struct WithinRow {
     /// The rate (absent when the denominator is zero).
     pub rate: Option<f64>,
     /// The overdispersion-adjusted flag; absent for a row kept out of the funnel.
-    pub flag: Option<FlagKind>,
+    pub flag: Option<Flag>,
 }
 
 /// A within-force funnel: its rows, its limits and its parameters.
@@ -82,7 +81,7 @@ pub struct WithinFunnel {
     /// The limits along a grid of denominators (ascending).
     pub limits: Vec<LimitRow>,
     /// The two levels.
-    pub levels: Levels,
+    pub levels: FlagLevels,
     /// The target rate.
     pub target: f64,
     /// "pooled" or "fixed".
@@ -125,38 +124,43 @@ pub struct ExtractModel {
     pub units: Option<WithinFunnel>,
     /// The months in order, with their control limits and rule hits.
     pub months: Vec<TrendRow>,
-    /// The SPC rule lengths the months were tested with (shift, trend), when the summary
-    /// gives them.
-    pub spc_lengths: Option<(u64, u64)>,
+    /// The SPC rule lengths the months were tested with (shift, trend).
+    pub spc_lengths: (u64, u64),
 }
 
-/// The limits' method in words, from a funnel object of `summary.json`'s `extract`: the same
-/// words as the national `funnel.description`.
-fn method_words(funnel: &Value) -> String {
-    let method = json_str(funnel, &["method"]).unwrap_or_default();
-    let applied = funnel
-        .get("adjustment_applied")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if applied {
+/// The limits' method in words, from a funnel of `summary.json`'s `extract`: the same words
+/// as the national `funnel.description`.
+fn method_words(funnel: &ExtractFunnelStats) -> String {
+    if funnel.adjustment_applied {
         format!(
-            "{method} limits, {} overdispersion adjustment ({} scale)",
-            json_str(funnel, &["overdispersion"]).unwrap_or_default(),
-            json_str(funnel, &["adjusted_method"]).unwrap_or_default()
+            "{} limits, {} overdispersion adjustment ({} scale)",
+            funnel.method, funnel.overdispersion, funnel.adjusted_method
         )
     } else {
-        format!("{method} limits, no overdispersion adjustment applied")
+        format!(
+            "{} limits, no overdispersion adjustment applied",
+            funnel.method
+        )
     }
 }
 
 /// Reads `extract_by_<kind>` and `extract_<kind>_funnel_limits`, when the summary has a
 /// funnel for them (an extract with fewer than two units has none).
-fn read_funnel(data: &RunData, extract: &Value, kind: WithinKind) -> Result<Option<WithinFunnel>> {
-    let key = format!("{}_funnel", kind.key());
-    let Some(funnel) = extract.get(&key).filter(|f| f.get("target").is_some()) else {
+fn read_funnel(
+    data: &RunData,
+    extract: &ExtractSummary,
+    kind: WithinKind,
+) -> Result<Option<WithinFunnel>> {
+    let funnel = match kind {
+        WithinKind::Area => Some(&extract.area_funnel),
+        WithinKind::Unit => extract.unit_funnel.as_ref(),
+    };
+    let Some(funnel) = funnel.and_then(ExtractFunnel::stats) else {
         return Ok(None);
     };
-    let levels = levels_at(extract, &format!("/{key}/levels"))?;
+    let key = format!("{}_funnel", kind.key());
+    let levels =
+        levels_of(&funnel.levels).map_err(|e| anyhow!("summary.json: extract.{key}.{e}"))?;
     let name = format!("extract_by_{}", kind.key());
     let table = data.table(&name)?;
     let mut rows = Vec::with_capacity(table.len());
@@ -169,15 +173,16 @@ fn read_funnel(data: &RunData, extract: &Value, kind: WithinKind) -> Result<Opti
             flag: if flag.is_empty() {
                 None
             } else {
-                Some(
-                    levels
-                        .parse_flag(&flag)
-                        .with_context(|| format!("table {name} row {}", i + 1))?,
-                )
+                Some(parse_flag(&flag, &levels).ok_or_else(|| {
+                    anyhow!(
+                        "table {name} row {}: {flag:?} is not a flag for these levels",
+                        i + 1
+                    )
+                })?)
             },
         });
     }
-    let limits = limits(
+    let limits = rows::limits(
         data,
         &format!("extract_{}_funnel_limits", kind.key()),
         &levels,
@@ -186,16 +191,14 @@ fn read_funnel(data: &RunData, extract: &Value, kind: WithinKind) -> Result<Opti
         rows,
         limits,
         levels,
-        target: json_f64(funnel, &["target"])
+        target: funnel
+            .target
             .ok_or_else(|| anyhow!("summary.json: extract.{key}.target is not a number"))?,
-        target_kind: json_str(funnel, &["target_kind"]).unwrap_or_default(),
-        phi: json_f64(funnel, &["phi"]),
-        tau2: json_f64(funnel, &["tau2"]),
+        target_kind: funnel.target_kind.clone(),
+        phi: funnel.phi,
+        tau2: funnel.tau2,
         method: method_words(funnel),
-        adjusted: funnel
-            .get("adjustment_applied")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        adjusted: funnel.adjustment_applied,
     }))
 }
 
@@ -229,53 +232,34 @@ impl ExtractModel {
     /// When the summary names an extract but a table or column its charts need is missing, or
     /// a cell is not what its column promises.
     pub fn read(data: &RunData) -> Result<Option<ExtractModel>> {
-        let Some(extract) = data.summary.get("extract").filter(|e| e.is_object()) else {
+        let Some(extract) = &data.summary.extract else {
             return Ok(None);
         };
-        let list = |key: &str| -> Vec<u64> {
-            extract
-                .get(key)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_u64).collect())
-                .unwrap_or_default()
-        };
-        let first = json_str(extract, &["months", "first"]);
-        let last = json_str(extract, &["months", "last"]);
-        let period = match (first, last) {
+        let list = |types: &[u8]| -> Vec<u64> { types.iter().map(|&t| u64::from(t)).collect() };
+        let months = &extract.months;
+        let period = match (&months.first, &months.last) {
             (Some(first), Some(last)) if first != last => format!(
                 "{} to {}",
-                style::month_phrase(&first),
-                style::month_phrase(&last)
+                style::month_phrase(first),
+                style::month_phrase(last)
             ),
-            (Some(first), _) => style::month_phrase(&first),
+            (Some(first), _) => style::month_phrase(first),
             _ => String::new(),
         };
-        // The rule lengths are in the extract's own `months` object; a run written before they
-        // were has them only in its `spc` object (the extract inherits `[spc]`).
-        let lengths = |object: &Value| -> Option<(u64, u64)> {
-            Some((
-                object.get("shift_length")?.as_u64()?,
-                object.get("trend_length")?.as_u64()?,
-            ))
-        };
-        let spc_lengths = extract
-            .get("months")
-            .and_then(lengths)
-            .or_else(|| data.summary.get("spc").and_then(lengths));
         Ok(Some(ExtractModel {
-            force: json_str(extract, &["force"]),
-            source: json_str(extract, &["source"]).unwrap_or_else(|| "force extract".into()),
-            file: json_str(extract, &["file"]).unwrap_or_default(),
-            scope_label: json_str(extract, &["scope_label"]).unwrap_or_default(),
-            area_level: json_str(extract, &["area_level"]).unwrap_or_default(),
-            outcome: style::outcome_phrase(&list("outcome")),
-            basis: json_str(extract, &["basis"]).unwrap_or_default(),
-            denominator_types: list("denominator_types"),
+            force: extract.force.clone(),
+            source: extract.source.clone(),
+            file: extract.file.clone(),
+            scope_label: extract.scope_label.clone(),
+            area_level: extract.area_level.clone(),
+            outcome: style::outcome_phrase(&list(&extract.outcome)),
+            basis: extract.basis.clone(),
+            denominator_types: list(&extract.denominator_types),
             period,
             areas: read_funnel(data, extract, WithinKind::Area)?,
             units: read_funnel(data, extract, WithinKind::Unit)?,
             months: read_months(data)?,
-            spc_lengths,
+            spc_lengths: (months.shift_length, months.trend_length),
         }))
     }
 
@@ -460,11 +444,7 @@ pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_
 ///
 /// When the summary does not give the rule lengths the months were tested with.
 pub fn month_chart(e: &ExtractModel) -> Result<SpcChart<'_>> {
-    let spc_lengths = e.spc_lengths.ok_or_else(|| {
-        anyhow!(
-            "summary.json: extract.months has no shift_length and trend_length (written by an older outcome-lens? run outcome-lens extract again)"
-        )
-    })?;
+    let spc_lengths = e.spc_lengths;
     let mut notes = Vec::new();
     if e.basis == "assigned_in_period" {
         notes.push(

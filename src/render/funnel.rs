@@ -19,8 +19,9 @@ use super::canvas::{Align, Canvas, Font, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::labels::{place, spread, LabelRequest, Rect};
 use super::marks::{self, RADIUS, RING_GAP};
-use super::model::{FlagKind, Levels, LimitRow, Model};
+use super::model::{LimitRow, Model};
 use super::style::{self, grey, okabe_ito, type_size};
+use crate::stats::{Flag, FlagLevels};
 
 /// Marks units outside the set the target comes from, in labels.
 const NOT_IN_SET: &str = "†";
@@ -54,7 +55,7 @@ pub struct FunnelPoint {
     /// The rate (the vertical position).
     pub rate: f64,
     /// The overdispersion-adjusted flag.
-    pub flag: FlagKind,
+    pub flag: Flag,
     /// A focus unit: drawn as an orange diamond and always labelled in bold.
     pub focus: bool,
     /// Ringed (a member of a focus force's peer group).
@@ -91,7 +92,7 @@ pub struct FunnelChart<'a> {
     /// The target rate.
     pub target: f64,
     /// The two levels.
-    pub levels: Levels,
+    pub levels: FlagLevels,
     /// Whether the overdispersion adjustment was applied (else only one set of curves).
     pub adjusted: bool,
     /// Legend entries for the points: the flags, then any focus or peer-group entries.
@@ -195,10 +196,7 @@ pub fn national(model: &Model) -> FunnelChart<'_> {
         .collect();
     if !groups.is_empty() {
         point_legend.push(LegendEntry::new(
-            Glyph::Ringed(
-                marks::flag_marker(FlagKind::Within, RADIUS),
-                marks::peer_ring(),
-            ),
+            Glyph::Ringed(marks::flag_marker(Flag::Within, RADIUS), marks::peer_ring()),
             format!("Peer group of {}", groups.join(", ")),
         ));
     }
@@ -234,8 +232,8 @@ pub fn national(model: &Model) -> FunnelChart<'_> {
 }
 
 fn frame(chart: &FunnelChart) -> Frame {
-    let inner = style::level_text(chart.levels.inner);
-    let outer = style::level_text(chart.levels.outer);
+    let inner = style::level_text(chart.levels.inner().confidence());
+    let outer = style::level_text(chart.levels.outer().confidence());
     let mut legend = vec![LegendEntry::new(
         Glyph::Line(target_stroke()),
         format!("Target {}", style::percent(chart.target, 1)),
@@ -354,10 +352,10 @@ fn margin_labels(chart: &FunnelChart) -> Vec<(f64, String, RGBColor)> {
     )];
     if let Some(last) = chart.limits.last() {
         for (value, level) in [
-            (last.outer.1, levels.outer),
-            (last.inner.1, levels.inner),
-            (last.inner.0, levels.inner),
-            (last.outer.0, levels.outer),
+            (last.outer.1, levels.outer().confidence()),
+            (last.inner.1, levels.inner().confidence()),
+            (last.inner.0, levels.inner().confidence()),
+            (last.outer.0, levels.outer().confidence()),
         ] {
             labels.push((value, style::level_text(level), grey::TEXT));
         }
@@ -412,7 +410,7 @@ fn label_text(chart: &FunnelChart, point: &FunnelPoint) -> (String, Font) {
         let text = format!(
             "{text} {} ({})",
             style::percent(point.rate, 1),
-            marks::flag_short(&chart.levels, point.flag)
+            crate::wording::flag_short(&chart.levels, point.flag)
         );
         (text, Font::bold(type_size::LABEL))
     } else {
@@ -467,9 +465,9 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &FunnelChart) -> Res
         .collect();
     labelled.sort_by_key(|p| {
         let rank = match p.flag {
-            FlagKind::HighOuter | FlagKind::LowOuter => 1,
-            FlagKind::HighInner | FlagKind::LowInner => 2,
-            FlagKind::Within => 3,
+            Flag::HighOuter | Flag::LowOuter => 1,
+            Flag::HighInner | Flag::LowInner => 2,
+            Flag::Within => 3,
         };
         (!p.focus, rank, p.name.clone())
     });

@@ -9,8 +9,8 @@ use plotters::style::RGBColor;
 
 use super::canvas::{Marker, MarkerShape, Stroke};
 use super::frame::{Glyph, LegendEntry};
-use super::model::{FlagKind, Levels};
 use super::style::{grey, okabe_ito};
+use crate::stats::{Flag, FlagLevels};
 
 /// The ordinary marker radius in logical pixels.
 pub const RADIUS: f64 = 4.5;
@@ -18,47 +18,47 @@ pub const RADIUS: f64 = 4.5;
 pub const FOCUS_RADIUS: f64 = 7.0;
 
 /// The colour that goes with a flag.
-pub fn flag_colour(flag: FlagKind) -> RGBColor {
+pub fn flag_colour(flag: Flag) -> RGBColor {
     match flag {
-        FlagKind::HighOuter | FlagKind::HighInner => okabe_ito::VERMILION,
-        FlagKind::Within => grey::POINT,
-        FlagKind::LowInner | FlagKind::LowOuter => okabe_ito::BLUE,
+        Flag::HighOuter | Flag::HighInner => okabe_ito::VERMILION,
+        Flag::Within => grey::POINT,
+        Flag::LowInner | Flag::LowOuter => okabe_ito::BLUE,
     }
 }
 
 /// The marker for a force with `flag`.
-pub fn flag_marker(flag: FlagKind, radius: f64) -> Marker {
+pub fn flag_marker(flag: Flag, radius: f64) -> Marker {
     let colour = flag_colour(flag);
     match flag {
-        FlagKind::HighOuter => Marker {
+        Flag::HighOuter => Marker {
             shape: MarkerShape::TriangleUp,
             radius,
             fill: Some(colour),
             outline: colour,
             outline_width: 1.0,
         },
-        FlagKind::HighInner => Marker {
+        Flag::HighInner => Marker {
             shape: MarkerShape::TriangleUp,
             radius,
             fill: None,
             outline: colour,
             outline_width: 2.0,
         },
-        FlagKind::Within => Marker {
+        Flag::Within => Marker {
             shape: MarkerShape::Circle,
             radius: radius * 0.85,
             fill: Some(colour),
             outline: RGBColor(0x5A, 0x5A, 0x5A),
             outline_width: 1.0,
         },
-        FlagKind::LowInner => Marker {
+        Flag::LowInner => Marker {
             shape: MarkerShape::TriangleDown,
             radius,
             fill: None,
             outline: colour,
             outline_width: 2.0,
         },
-        FlagKind::LowOuter => Marker {
+        Flag::LowOuter => Marker {
             shape: MarkerShape::TriangleDown,
             radius,
             fill: Some(colour),
@@ -88,13 +88,13 @@ pub fn peer_ring() -> Stroke {
 pub const RING_GAP: f64 = 4.0;
 
 /// Legend entries for the five flags, high to low.
-pub fn flag_legend(levels: &Levels) -> Vec<LegendEntry> {
-    FlagKind::ALL
+pub fn flag_legend(levels: &FlagLevels) -> Vec<LegendEntry> {
+    Flag::ALL
         .iter()
         .map(|f| {
             LegendEntry::new(
                 Glyph::Marker(flag_marker(*f, RADIUS)),
-                levels.flag_words(*f),
+                crate::wording::flag_legend_words(levels, *f),
             )
         })
         .collect()
@@ -102,16 +102,16 @@ pub fn flag_legend(levels: &Levels) -> Vec<LegendEntry> {
 
 /// Legend entries for the five flags, saying what the points are: "Areas above the 99.8%
 /// limit", "Areas within the limits".
-pub fn flag_legend_of(levels: &Levels, many: &str) -> Vec<LegendEntry> {
+pub fn flag_legend_of(levels: &FlagLevels, many: &str) -> Vec<LegendEntry> {
     let mut subject: Vec<char> = many.chars().collect();
     if let Some(first) = subject.first_mut() {
         *first = first.to_ascii_uppercase();
     }
     let subject: String = subject.into_iter().collect();
-    FlagKind::ALL
+    Flag::ALL
         .iter()
         .map(|f| {
-            let words = levels.flag_words(*f);
+            let words = crate::wording::flag_legend_words(levels, *f);
             let mut chars = words.chars();
             let rest: String = chars
                 .next()
@@ -125,17 +125,4 @@ pub fn flag_legend_of(levels: &Levels, many: &str) -> Vec<LegendEntry> {
             )
         })
         .collect()
-}
-
-/// A short form of the flag for labels: "above 99.8%".
-pub fn flag_short(levels: &Levels, flag: FlagKind) -> String {
-    let inner = super::style::level_text(levels.inner);
-    let outer = super::style::level_text(levels.outer);
-    match flag {
-        FlagKind::HighOuter => format!("above {outer}"),
-        FlagKind::HighInner => format!("above {inner}"),
-        FlagKind::Within => "within limits".to_string(),
-        FlagKind::LowInner => format!("below {inner}"),
-        FlagKind::LowOuter => format!("below {outer}"),
-    }
 }

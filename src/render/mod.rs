@@ -1,13 +1,12 @@
 //! Render: the run's charts as SVG and PNG, drawn from the run's tables only.
 //!
 //! Invariant: nothing here computes a statistic; every number drawn is a cell of the run's
-//! tables or of `summary.json` (see [`data::RunData`]). Text is drawn with a font embedded in
+//! tables or of `summary.json` (see [`RunData`]). Text is drawn with a font embedded in
 //! the binary, so the same run gives the same picture on any machine.
 
 pub mod axis;
 pub mod canvas;
 pub mod caterpillar;
-pub mod data;
 pub mod extract;
 pub mod font;
 pub mod frame;
@@ -25,7 +24,7 @@ pub mod trend;
 use anyhow::{anyhow, bail, Context, Result};
 use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
 
-pub use data::RunData;
+pub use crate::run_folder::RunData;
 
 use canvas::{drawn, Canvas, TextMode};
 use extract::ExtractModel;

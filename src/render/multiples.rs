@@ -12,8 +12,9 @@ use super::axis::{Axis, Plot, Scale};
 use super::canvas::{Align, Canvas, Font, Marker, MarkerShape, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::marks;
-use super::model::{FlagKind, ForceRow, Model, TrendRow};
+use super::model::{ForceRow, Model, TrendRow};
 use super::style::{grey, okabe_ito, type_size};
+use crate::stats::Flag;
 
 fn national_stroke() -> Stroke {
     Stroke {
@@ -92,20 +93,20 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
     )];
     legend.push(LegendEntry::new(
         Glyph::LineMarker(Stroke::solid(grey::INTERVAL, 1.3), within_marker()),
-        c.levels.flag_words(FlagKind::Within),
+        crate::wording::flag_legend_words(&c.levels, Flag::Within),
     ));
     for flag in [
-        FlagKind::HighOuter,
-        FlagKind::HighInner,
-        FlagKind::LowInner,
-        FlagKind::LowOuter,
+        Flag::HighOuter,
+        Flag::HighInner,
+        Flag::LowInner,
+        Flag::LowOuter,
     ] {
         legend.push(LegendEntry::new(
             Glyph::LineMarker(
                 Stroke::solid(marks::flag_colour(flag), 2.2),
                 marks::flag_marker(flag, 3.2),
             ),
-            c.levels.flag_words(flag),
+            crate::wording::flag_legend_words(&c.levels, flag),
         ));
     }
     if !c.focus.is_empty() {

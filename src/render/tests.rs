@@ -2,8 +2,55 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::data::TextTable;
 use super::*;
+use crate::run_folder::summary::{ExtractFunnel, Summary};
+use crate::run_folder::TextTable;
+
+/// A whole summary from the parts a test sets: `partial` laid over the sample run's summary
+/// (tests/golden/sample/summary.json), objects key by key and each object of a list over the
+/// sample's first, so that the test names only what it varies.
+fn summary_from(partial: serde_json::Value) -> Summary {
+    fn lay(base: &mut serde_json::Value, over: serde_json::Value) {
+        use serde_json::Value;
+        match (base, over) {
+            (Value::Object(base), Value::Object(over)) => {
+                for (key, value) in over {
+                    match base.get_mut(&key) {
+                        Some(slot) if !slot.is_null() => lay(slot, value),
+                        _ => {
+                            base.insert(key, value);
+                        }
+                    }
+                }
+            }
+            (Value::Array(base), Value::Array(over)) => {
+                let template = base.first().cloned();
+                *base = over
+                    .into_iter()
+                    .map(|item| match (&template, item.is_object()) {
+                        (Some(template), true) => {
+                            let mut slot = template.clone();
+                            lay(&mut slot, item);
+                            slot
+                        }
+                        (_, _) => item,
+                    })
+                    .collect();
+            }
+            (slot, value) => *slot = value,
+        }
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sample/summary.json");
+    let mut base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let has_extract = partial.get("extract").is_some();
+    lay(&mut base, partial);
+    if !has_extract {
+        base.as_object_mut().unwrap().remove("extract");
+    }
+    serde_json::from_value(base).expect("a whole summary")
+}
 
 /// How the synthetic run differs from the ordinary one.
 #[derive(Clone)]
@@ -212,7 +259,7 @@ fn add_extract(data: &mut RunData, variant: &Variant) {
         "unit_funnel": funnel(4),
         "months": {"first": "2018-04", "last": "2020-03", "count": 24},
     });
-    data.summary["extract"] = extract;
+    data.summary.extract = summary_from(json!({"extract": extract})).extract;
     for (name, t) in [
         ("extract_by_area", extract_rows("area", &areas)),
         ("extract_area_funnel_limits", extract_limits(target, levels)),
@@ -293,6 +340,13 @@ fn run(variant: &Variant) -> RunData {
             } else {
                 String::new()
             },
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            flags[i].clone(),
             flags[i].clone(),
             format!("{}", i + 1),
             if ["Cleveland", "Durham", "Northumbria"].contains(force) {
@@ -312,7 +366,14 @@ fn run(variant: &Variant) -> RunData {
             "rate",
             "ci95_low",
             "ci95_high",
+            "z",
+            "z_adjusted",
+            &format!("limit{inner}_low"),
+            &format!("limit{inner}_high"),
+            &format!("limit{outer}_low"),
+            &format!("limit{outer}_high"),
             "flag",
+            "flag_unadjusted",
             "rank",
             "peer_group",
             "in_national_set",
@@ -444,10 +505,22 @@ fn run(variant: &Variant) -> RunData {
         mix_rows,
     );
     let summary_rows = if variant.with_mix {
-        vec![["Cleveland", "550", "460", "1.19565", "1.1", "1.3", "byar"]
-            .into_iter()
-            .map(String::from)
-            .collect()]
+        vec![[
+            "Cleveland",
+            "550",
+            "2000",
+            "460",
+            "1.19565",
+            "1.1",
+            "1.3",
+            "byar",
+            "100",
+            "10",
+            "90",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect()]
     } else {
         Vec::new()
     };
@@ -455,11 +528,15 @@ fn run(variant: &Variant) -> RunData {
         &[
             "force",
             "observed",
+            "denominator",
             "expected",
             "ratio",
             "ratio_ci95_low",
             "ratio_ci95_high",
             "interval_method",
+            "gap_vs_national",
+            "explained_by_offence_mix",
+            "excess",
         ],
         summary_rows,
     );
@@ -507,7 +584,10 @@ fn run(variant: &Variant) -> RunData {
     .into_iter()
     .map(|(n, t)| (n.to_string(), t))
     .collect();
-    let mut data = RunData { summary, tables };
+    let mut data = RunData {
+        summary: summary_from(summary),
+        tables,
+    };
     if variant.areas > 0 {
         add_extract(&mut data, variant);
     }
@@ -867,9 +947,11 @@ fn the_monthly_chart_marks_rule_breaks_and_speaks_of_months() {
 #[test]
 fn an_extract_without_a_funnel_has_no_funnel_chart() {
     let mut data = run(&with_extract());
-    data.summary["extract"]["area_funnel"] =
-        json!({"note": "fewer than two units with closed crimes: no funnel"});
-    data.summary["extract"]["unit_funnel"] = serde_json::Value::Null;
+    let extract = data.summary.extract.as_mut().unwrap();
+    extract.area_funnel = ExtractFunnel::Note {
+        note: "fewer than two units with closed crimes: no funnel".into(),
+    };
+    extract.unit_funnel = None;
     let charts = render_run(&data, &svg_only()).unwrap();
     let names = names(&charts);
     assert!(
@@ -890,11 +972,15 @@ fn a_missing_extract_table_is_an_error_that_names_it() {
 /// What `outcome-lens extract` writes for the extract of `run(&with_extract())`: the
 /// `extract_*` tables and a summary with the `extract` object alone (with its rule lengths).
 fn extract_only(full: &RunData) -> RunData {
-    let mut extract = full.summary["extract"].clone();
-    extract["months"]["shift_length"] = json!(7);
-    extract["months"]["trend_length"] = json!(7);
+    let mut extract = full.summary.extract.clone().unwrap();
+    extract.months.shift_length = 7;
+    extract.months.trend_length = 7;
     RunData {
-        summary: json!({"title": "Cleveland extract", "extract": extract}),
+        summary: Summary {
+            title: "Cleveland extract".into(),
+            national: None,
+            extract: Some(extract),
+        },
         tables: full
             .tables
             .iter()
@@ -930,8 +1016,8 @@ fn an_extract_only_folder_gets_the_extract_charts_alone_drawn_as_in_the_run() {
 #[test]
 fn the_extracts_own_rule_lengths_name_the_monthly_rules() {
     let mut data = extract_only(&run(&with_extract()));
-    data.summary["extract"]["months"]["shift_length"] = json!(8);
-    data.summary["extract"]["months"]["trend_length"] = json!(6);
+    let months = &mut data.summary.extract.as_mut().unwrap().months;
+    (months.shift_length, months.trend_length) = (8, 6);
     let charts = render_run(&data, &svg_only()).unwrap();
     let spc = text_of(&charts, "extract-spc-month.svg");
     assert!(spc.contains("Shift: 8 or more points in a row"), "{spc}");
@@ -940,13 +1026,17 @@ fn the_extracts_own_rule_lengths_name_the_monthly_rules() {
 
 #[test]
 fn an_extract_only_summary_without_rule_lengths_is_an_error_that_says_so() {
-    let mut data = extract_only(&run(&with_extract()));
-    let months = data.summary["extract"]["months"].as_object_mut().unwrap();
+    // Written by an outcome-lens before the extract had its own rule lengths: the summary
+    // cannot be read, and the error names what is missing.
+    let data = extract_only(&run(&with_extract()));
+    let mut json = serde_json::to_value(&data.summary).unwrap();
+    let months = json["extract"]["months"].as_object_mut().unwrap();
     months.remove("shift_length");
     months.remove("trend_length");
-    let err = format!("{:#}", render_run(&data, &svg_only()).unwrap_err());
+    let err = crate::run_folder::summary::from_text(&json.to_string()).unwrap_err();
+    let err = format!("{err:#}");
     assert!(
-        err.contains("extract-spc-month.svg") && err.contains("no shift_length and trend_length"),
+        err.contains("summary.json") && err.contains("missing field `shift_length`"),
         "{err}"
     );
 }

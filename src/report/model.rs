@@ -11,16 +11,17 @@ use std::collections::BTreeMap;
 use anyhow::{anyhow, bail, Context, Result};
 use minijinja::Value;
 use serde::Serialize;
-use serde_json::Value as Json;
 
 use super::format::{
     and_list, count, fixed, level, ordinal, p_value, percent, percent_range, signed_count,
     significant,
 };
 use super::html;
-use crate::render::data::{RunData, TextTable};
 use crate::render::style::month_phrase;
-use crate::stats::{Flag, FlagLevels, Level};
+use crate::run_folder::rows::{self, parse_flag, ForceRow};
+use crate::run_folder::summary::{levels_of, ExtractFunnel, ExtractSummary, National};
+use crate::run_folder::{RunData, TextTable};
+use crate::stats::{Flag, FlagLevels};
 use crate::wording::capitalise;
 
 // The sections, one file each, in report order; `decode` reads the run's summary and tables.
@@ -226,28 +227,6 @@ impl Numbers {
     }
 }
 
-/// One row of `force_comparison`, as read (numbers stay as the table holds them).
-#[derive(Debug, Clone)]
-struct ForceRow {
-    force: String,
-    numerator: f64,
-    denominator: f64,
-    rate: Option<f64>,
-    ci_low: Option<f64>,
-    ci_high: Option<f64>,
-    z: Option<f64>,
-    z_adjusted: Option<f64>,
-    inner: (Option<f64>, Option<f64>),
-    outer: (Option<f64>, Option<f64>),
-    flag: Option<Flag>,
-    flag_unadjusted: Option<Flag>,
-    rank: Option<u64>,
-    peer_group: String,
-    in_national_set: bool,
-    focus: bool,
-    p_bh: Option<f64>,
-}
-
 /// A focus force as `summary.json` describes it.
 #[derive(Debug, Clone)]
 struct Focus {
@@ -287,6 +266,10 @@ struct TrendSummary {
 /// Everything the sections read, gathered once.
 struct Input<'a> {
     data: &'a RunData,
+    /// The national part of `summary.json`.
+    national: &'a National,
+    /// The record-level extract's part, when the run has one.
+    extract: Option<&'a ExtractSummary>,
     charts: BTreeMap<&'a str, &'a [u8]>,
     title: String,
     period: String,
@@ -313,111 +296,70 @@ struct Input<'a> {
 
 impl<'a> Input<'a> {
     fn read(data: &'a RunData, charts: &'a [(String, Vec<u8>)]) -> Result<Input<'a>> {
-        let s = &data.summary;
-        let levels_json = get(s, "funnel.levels")?
-            .as_array()
-            .ok_or_else(|| anyhow!("summary.json: funnel.levels is not a list"))?;
-        let level_at = |i: usize| -> Result<Level> {
-            let c = levels_json
-                .get(i)
-                .and_then(Json::as_f64)
-                .ok_or_else(|| anyhow!("summary.json: funnel.levels[{i}] is not a number"))?;
-            Level::new(c).with_context(|| format!("summary.json: funnel.levels[{i}]"))
-        };
-        let (inner, outer) = (level_at(0)?, level_at(1)?);
-        let levels = FlagLevels::new(outer, inner).context("summary.json: funnel.levels")?;
-        let outcomes: Vec<String> = get(s, "outcome")?
-            .as_array()
-            .map(|a| a.iter().map(|v| v.to_string()).collect())
-            .unwrap_or_default();
-        let outcome_descriptions: Vec<String> = get(s, "outcome_descriptions")?
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let s = data.summary.national()?;
+        let levels = s.levels()?;
+        let (inner, outer) = (levels.inner(), levels.outer());
+        let outcomes: Vec<String> = s.outcome.iter().map(u8::to_string).collect();
         let outcome_numbers = and_list(&outcomes);
         let outcome_phrase = if outcomes.len() == 1 {
             format!("outcome {outcome_numbers}")
         } else {
             format!("outcomes {outcome_numbers}")
         };
-        let basis = text(s, "basis")?;
-        let tidy = basis.starts_with("as published");
-        let basis_phrase = match basis.as_str() {
+        let basis_phrase = match s.basis.as_str() {
             "assigned_in_period" => "outcomes assigned in the quarter".to_string(),
             "recorded_in_period" => "outcomes of offences recorded in the quarter".to_string(),
             other => other.to_string(),
         };
-        let denominator_phrase = opt_text(s, "denominator.description")
-            .or_else(|| opt_text(s, "denominator.name"))
-            .unwrap_or_default();
-        let scope_label = text(s, "scope.label")?;
-        let proxy = get(s, "scope.proxy")?.as_bool().unwrap_or(false);
-        let forces = read_forces(data.table("force_comparison")?, &levels)?;
-        let focus = match get(s, "focus")?.as_array() {
-            Some(list) => list
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    read_focus(f, &levels).with_context(|| format!("summary.json: focus[{i}]"))
-                })
-                .collect::<Result<Vec<_>>>()?,
-            None => Vec::new(),
-        };
-        let periods_compared = get(s, "periods_compared")?
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let denominator_phrase = s
+            .denominator
+            .description
+            .clone()
+            .unwrap_or_else(|| s.denominator.name.clone());
+        let forces = rows::forces(data, &levels)?;
+        let focus = s
+            .focus
+            .iter()
+            .enumerate()
+            .map(|(i, f)| focus_of(f, &levels).with_context(|| format!("summary.json: focus[{i}]")))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Input {
             data,
+            national: s,
+            extract: data.summary.extract.as_ref(),
             charts: charts
                 .iter()
                 .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
                 .collect(),
-            title: text(s, "title")?,
-            period: text(s, "period")?,
-            periods_compared,
+            title: data.summary.title.clone(),
+            period: s.period.clone(),
+            periods_compared: s.periods_compared.clone(),
             outcome_phrase,
-            outcome_descriptions,
-            scope_label,
-            proxy,
+            outcome_descriptions: s.outcome_descriptions.iter().flatten().cloned().collect(),
+            scope_label: s.scope.label.clone(),
+            proxy: s.scope.proxy,
             basis_phrase,
-            tidy,
+            tidy: s.tidy(),
             denominator_phrase,
-            national_set: text(s, "national_set")?,
-            n_units: get(s, "n_units")?
-                .as_u64()
-                .ok_or_else(|| anyhow!("summary.json: n_units is not a count"))?,
-            target: number(s, "target")?,
-            target_kind: text(s, "target_kind")?,
+            national_set: s.national_set.clone(),
+            n_units: s.n_units,
+            target: required(s.target, "target")?,
+            target_kind: s.target_kind.clone(),
             inner_text: level(inner.confidence()),
             outer_text: level(outer.confidence()),
             levels,
             forces,
             focus,
             notices: s
-                .get("notices")
-                .and_then(Json::as_array)
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|n| n.get("text").and_then(Json::as_str))
-                        .map(capitalise)
-                        .map(|t| format!("{t}."))
-                        .collect()
-                })
-                .unwrap_or_default(),
+                .notices
+                .iter()
+                .map(|n| format!("{}.", capitalise(&n.text)))
+                .collect(),
         })
     }
 
-    fn summary(&self) -> &Json {
-        &self.data.summary
+    fn summary(&self) -> &National {
+        self.national
     }
 
     /// A force's row of `force_comparison`.
@@ -503,15 +445,9 @@ fn ranked<'c>(c: &'c Input) -> Vec<&'c ForceRow> {
     rows
 }
 
-/// A value at a dotted path of `summary.json`.
-fn get<'j>(value: &'j Json, path: &str) -> Result<&'j Json> {
-    let mut current = value;
-    for key in path.split('.') {
-        current = current
-            .get(key)
-            .ok_or_else(|| anyhow!("summary.json has no {path}"))?;
-    }
-    Ok(current)
+/// A number the summary must hold.
+fn required(x: Option<f64>, key: &str) -> Result<f64> {
+    x.ok_or_else(|| anyhow!("summary.json: {key} is not a number"))
 }
 
 #[cfg(test)]

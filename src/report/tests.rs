@@ -1,24 +1,24 @@
 use std::path::Path;
 
 use super::*;
-use crate::render::data::TextTable;
+use crate::run_folder::TextTable;
 
 /// The sample run's Home Office part: its tables and summary as committed in
 /// tests/golden/sample, without the record-level extract (see [`sample_with_extract`]).
 pub(crate) fn sample() -> RunData {
     let mut data = sample_with_extract();
     data.tables.retain(|name, _| !name.starts_with("extract_"));
-    if let Some(map) = data.summary.as_object_mut() {
-        map.remove("extract");
-    }
+    data.summary.extract = None;
     data
 }
 
 /// The whole sample run as committed in tests/golden/sample, with its (synthetic) extract.
 pub(crate) fn sample_with_extract() -> RunData {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sample");
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let summary = crate::run_folder::summary::from_text(
+        &std::fs::read_to_string(dir.join("summary.json")).unwrap(),
+    )
+    .unwrap();
     let mut tables = std::collections::BTreeMap::new();
     for entry in std::fs::read_dir(dir.join("tables")).unwrap() {
         let path = entry.unwrap().path();
@@ -46,7 +46,7 @@ pub(crate) fn rename(data: &mut RunData, from: &str, to: &str) {
             _ => {}
         }
     }
-    walk(&mut data.summary, from, to);
+    data.summary.edit_as_json(|summary| walk(summary, from, to));
 }
 
 fn build_texts(data: &RunData, charts: &[(String, Vec<u8>)]) -> (String, String) {
@@ -235,9 +235,9 @@ fn the_build_is_deterministic() {
 #[test]
 fn a_missing_summary_field_is_an_error_naming_it() {
     let mut data = sample();
-    data.summary.as_object_mut().unwrap().remove("phi");
+    data.summary.national.as_mut().unwrap().phi = None;
     let err = format!("{:#}", build(&data, &[]).unwrap_err());
-    assert!(err.contains("summary.json has no phi"), "{err}");
+    assert!(err.contains("summary.json: phi is not a number"), "{err}");
 }
 
 #[test]

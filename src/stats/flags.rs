@@ -58,6 +58,12 @@ impl Flag {
         }
     }
 
+    /// Whether the unit is outside a limit (any flag but `within`).
+    #[must_use]
+    pub fn is_flagged(&self) -> bool {
+        *self != Flag::Within
+    }
+
     /// Whether this flag is `gate` or more extreme on the same side: `high_998` reaches
     /// `high_95` and itself, `low_95` reaches only the low flags at or beyond it, and `within`
     /// reaches only itself. A `--fail-on high_95` gate so fires for a `high_998` unit too.

@@ -189,3 +189,39 @@ pub(crate) fn check_units(x: &[u64], n: &[u64]) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// Which way a rate moved between two periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// The later rate is lower.
+    Falling,
+    /// The later rate is higher.
+    Rising,
+    /// The two are equal (or either is not a number).
+    Flat,
+}
+
+impl Movement {
+    /// The name outputs use: `falling`, `rising`, `flat`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Movement::Falling => "falling",
+            Movement::Rising => "rising",
+            Movement::Flat => "flat",
+        }
+    }
+}
+
+/// The change from a first rate to a last one: `last − first` and its direction.
+#[must_use]
+pub fn change(first: f64, last: f64) -> (f64, Movement) {
+    let movement = if last < first {
+        Movement::Falling
+    } else if last > first {
+        Movement::Rising
+    } else {
+        Movement::Flat
+    };
+    (last - first, movement)
+}

@@ -39,14 +39,10 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
                     .unwrap_or_else(|| "–".into()),
                 limit_cell(r.inner),
                 limit_cell(r.outer),
-                c.flag_cell(r.flag),
-                c.flag_cell(r.flag_unadjusted),
+                c.flag_cell(Some(r.flag)),
+                c.flag_cell(Some(r.flag_unadjusted)),
                 r.rank.map(|k| k.to_string()).unwrap_or_else(|| "–".into()),
-                if r.peer_group.is_empty() {
-                    "–".into()
-                } else {
-                    r.peer_group.clone()
-                },
+                r.peer_group.clone().unwrap_or_else(|| "–".into()),
             ];
             if has_bh {
                 cells.push(r.p_bh.map(p_value).unwrap_or_else(|| "–".into()));

@@ -65,7 +65,7 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
     if !c.tidy {
         definitions.push((
             "Basis in full",
-            match text(s, "basis")?.as_str() {
+            match s.basis.as_str() {
                 "assigned_in_period" => "each quarter counts the outcomes assigned (investigations closed) in that quarter, whenever the offence was recorded".to_string(),
                 "recorded_in_period" => "each quarter counts the outcomes so far of the offences recorded in that quarter; recent quarters are still filling up".to_string(),
                 other => other.to_string(),
@@ -82,58 +82,59 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
         id: "methods-funnel".into(),
         text: "Funnel limits and overdispersion".into(),
     });
-    let bounds = get(s, "funnel.winsor_bounds")?
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
     let bound = |i: usize| {
-        bounds
-            .get(i)
-            .and_then(Json::as_f64)
+        s.funnel.winsor_bounds[i]
             .map(|x| fixed(x, 2))
             .unwrap_or_else(|| "–".into())
     };
-    let applied = get(s, "funnel.adjustment_applied")?
-        .as_bool()
-        .unwrap_or(false);
+    let applied = s.funnel.adjustment_applied;
     let funnel_rows = vec![
-        ("Limits", text(s, "funnel.description")?),
-        ("Unadjusted method", text(s, "funnel.method")?),
+        ("Limits", s.funnel.description.clone()),
+        ("Unadjusted method", s.funnel.method.clone()),
         ("Levels", format!("{} and {}", c.inner_text, c.outer_text)),
-        ("Overdispersion model", text(s, "funnel.overdispersion")?),
-        ("Scale of z, φ and τ²", text(s, "funnel.scale")?),
+        ("Overdispersion model", s.funnel.overdispersion.clone()),
+        ("Scale of z, φ and τ²", s.funnel.scale.clone()),
         (
             "Winsorised",
             format!(
                 "{} at each end (z-scores clamped to {} and {})",
-                percent(number(s, "funnel.winsorise")?),
+                percent(s.funnel.winsorise),
                 bound(0),
                 bound(1)
             ),
         ),
         (
             "φ (overdispersion factor)",
-            significant(number(s, "phi")?, 4),
+            significant(required(s.phi, "phi")?, 4),
         ),
         (
             "τ² (between-force variance)",
-            significant(number(s, "tau2")?, 4),
+            significant(required(s.tau2, "tau2")?, 4),
         ),
         (
             "Test statistic N·φ",
-            fixed(number(s, "overdispersion_test.statistic")?, 1),
+            fixed(
+                required(
+                    s.overdispersion_test.statistic,
+                    "overdispersion_test.statistic",
+                )?,
+                1,
+            ),
         ),
         (
             "Degrees of freedom",
-            fixed(number(s, "overdispersion_test.df")?, 0),
+            fixed(s.overdispersion_test.df as f64, 0),
         ),
         (
             "p-value",
-            p_value(number(s, "overdispersion_test.p_value")?),
+            p_value(required(
+                s.overdispersion_test.p_value,
+                "overdispersion_test.p_value",
+            )?),
         ),
         (
             "Adjustment rule",
-            match text(s, "funnel.adjust_when")?.as_str() {
+            match s.funnel.adjust_when.as_str() {
                 "tau2_positive" => {
                     "apply whenever τ² > 0 (φ > 1 for the multiplicative model)".to_string()
                 }
@@ -160,7 +161,7 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
     blocks.push(Block::Paragraph {
         text: format!(
             "{} Flags are strict: a force exactly on a limit is within it. Both sets of flags, with and without the adjustment, are in the tables.",
-            adjustment_sentence(c, number(s, "phi")?, number(s, "tau2")?, number(s, "overdispersion_test.p_value")?)?
+            adjustment_sentence(c, required(s.phi, "phi")?, required(s.tau2, "tau2")?, required(s.overdispersion_test.p_value, "overdispersion_test.p_value")?)?
         ),
     });
     blocks.push(Block::Paragraph {
@@ -179,17 +180,17 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
     blocks.push(Block::Paragraph {
         text: format!(
             "Quarterly series use a {} chart{}; a shift needs {} consecutive points on one side of the centre line, and a trend {} consecutive points each higher (or each lower) than the one before.",
-            match text(s, "spc.chart")?.as_str() {
+            match s.spc.chart.as_str() {
                 "laney_p_prime" => "Laney p′".to_string(),
                 other => other.to_string(),
             },
-            if get(s, "spc.screen_moving_ranges")?.as_bool().unwrap_or(false) {
+            if s.spc.screen_moving_ranges {
                 ", with moving ranges above 3.267 times their mean screened out before the limits are set (the NHS \"Making Data Count\" spreadsheet does not screen)"
             } else {
                 ", without screening of moving ranges"
             },
-            fixed(number(s, "spc.shift_length")?, 0),
-            fixed(number(s, "spc.trend_length")?, 0),
+            fixed(s.spc.shift_length as f64, 0),
+            fixed(s.spc.trend_length as f64, 0),
         ),
     });
 
@@ -197,10 +198,10 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
         id: "methods-rows".into(),
         text: "Row accounting and data quality".into(),
     });
-    let read = number(s, "rows.read")?;
-    let loaded = number(s, "rows.loaded")?;
-    let quarantined = number(s, "rows.quarantined")?;
-    let missing = number(s, "missing_cells_in_scope")?;
+    let read = s.rows.read as f64;
+    let loaded = s.rows.loaded as f64;
+    let quarantined = s.rows.quarantined as f64;
+    let missing = s.missing_cells_in_scope as f64;
     blocks.push(Block::Table(key_value_table(
         numbers,
         "Rows read, loaded and set aside.".into(),
@@ -241,25 +242,17 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
 }
 
 /// The scope's include and exclude lists in words.
-pub(super) fn scope_detail(s: &Json) -> String {
+pub(super) fn scope_detail(s: &National) -> String {
     let mut parts = Vec::new();
-    for (key, words) in [
-        ("include_groups", "offence groups"),
-        ("include_subgroups", "offence subgroups"),
-        ("include_codes", "offence codes"),
-        ("exclude_groups", "excluding offence groups"),
-        ("exclude_subgroups", "excluding offence subgroups"),
-        ("exclude_codes", "excluding offence codes"),
+    let scope = &s.scope;
+    for (list, words) in [
+        (&scope.include_groups, "offence groups"),
+        (&scope.include_subgroups, "offence subgroups"),
+        (&scope.include_codes, "offence codes"),
+        (&scope.exclude_groups, "excluding offence groups"),
+        (&scope.exclude_subgroups, "excluding offence subgroups"),
+        (&scope.exclude_codes, "excluding offence codes"),
     ] {
-        let list: Vec<String> = get(s, &format!("scope.{key}"))
-            .ok()
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
         if !list.is_empty() {
             parts.push(format!("{words} {}", list.join(", ")));
         }

@@ -6,16 +6,16 @@ use super::*;
 pub(super) fn national_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
     let s = c.summary();
     let mut blocks = Vec::new();
-    let phi = number(s, "phi")?;
-    let tau2 = number(s, "tau2")?;
-    let p = number(s, "overdispersion_test.p_value")?;
+    let phi = required(s.phi, "phi")?;
+    let tau2 = required(s.tau2, "tau2")?;
+    let p = required(s.overdispersion_test.p_value, "overdispersion_test.p_value")?;
     blocks.push(Block::Paragraph {
         text: format!(
             "Each force's rate is compared with the national rate of {} ({}; {} units). The limits are {}.",
             percent(c.target),
             target_phrase(c),
             c.n_units,
-            text(s, "funnel.description")?,
+            s.funnel.description,
         ),
     });
     blocks.push(Block::Paragraph {
@@ -29,20 +29,12 @@ pub(super) fn national_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         Flag::LowOuter,
     ] {
         let name = flag.name(&c.levels);
-        let forces: Vec<String> = get(s, &format!("flags.{name}"))
-            .ok()
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let forces: &[String] = s.flags.get(&name).map(Vec::as_slice).unwrap_or_default();
         if !forces.is_empty() {
             items.push(format!(
                 "{}: {}.",
                 capitalise(&c.position(flag)),
-                and_list(&forces)
+                and_list(forces)
             ));
         }
     }
@@ -107,10 +99,7 @@ pub(super) fn national_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
     blocks.push(Block::Table(caterpillar_table(c, numbers)));
 
     // Flags that depend on the adjustment.
-    let changes = get(s, "flag_differs_when_unadjusted")?
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let changes = &s.flag_differs_when_unadjusted;
     if changes.is_empty() {
         blocks.push(Block::Paragraph {
             text: "No force's flag depends on the overdispersion adjustment.".into(),
@@ -122,20 +111,14 @@ pub(super) fn national_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         let rows = changes
             .iter()
             .map(|change| {
-                let force = change.get("force").and_then(Json::as_str).unwrap_or("");
-                let flag = |key: &str| {
-                    change
-                        .get(key)
-                        .and_then(Json::as_str)
-                        .and_then(|name| parse_flag(name, &c.levels))
-                };
+                let flag = |name: &str| parse_flag(name, &c.levels);
                 Row {
                     cells: vec![
-                        force.to_string(),
-                        c.flag_cell(flag("flag")),
-                        c.flag_cell(flag("flag_unadjusted")),
+                        change.force.clone(),
+                        c.flag_cell(flag(&change.flag)),
+                        c.flag_cell(flag(&change.flag_unadjusted)),
                     ],
-                    highlight: c.focus.iter().any(|f| f.force == force),
+                    highlight: c.focus.iter().any(|f| f.force == change.force),
                 }
             })
             .collect();
@@ -213,11 +196,9 @@ pub(super) fn focus_ranks(c: &Input) -> String {
 
 pub(super) fn adjustment_sentence(c: &Input, phi: f64, tau2: f64, p: f64) -> Result<String> {
     let s = c.summary();
-    let model = text(s, "funnel.overdispersion")?;
-    let scale = text(s, "funnel.scale")?;
-    let applied = get(s, "funnel.adjustment_applied")?
-        .as_bool()
-        .ok_or_else(|| anyhow!("summary.json: funnel.adjustment_applied is not true or false"))?;
+    let model = &s.funnel.overdispersion;
+    let scale = &s.funnel.scale;
+    let applied = s.funnel.adjustment_applied;
     let measured = format!(
         "The overdispersion factor is φ = {} (it would be close to 1 if forces differed by chance alone; overdispersion test p {}), and the between-force variance is τ² = {} on the {scale} scale.",
         significant(phi, 4),
@@ -230,7 +211,7 @@ pub(super) fn adjustment_sentence(c: &Input, phi: f64, tau2: f64, p: f64) -> Res
         )
     } else if model == "none" {
         " The overdispersion adjustment was not applied, because the analysis file asks for none: the limits allow for chance variation only, and at force-level denominators most forces can fall outside them.".to_string()
-    } else if text(s, "funnel.adjust_when")? == "significant" && p >= 0.05 {
+    } else if s.funnel.adjust_when == "significant" && p >= 0.05 {
         format!(
             " The {model} overdispersion adjustment was not applied, because the analysis file applies it only when the overdispersion test is significant at 5%, and it is not: the adjusted limits are the unadjusted ones."
         )
@@ -253,7 +234,7 @@ pub(super) fn funnel_table(c: &Input, numbers: &mut Numbers) -> TableBlock {
                 opt_percent(r.rate),
                 limit_cell(r.inner),
                 limit_cell(r.outer),
-                c.flag_cell(r.flag),
+                c.flag_cell(Some(r.flag)),
             ],
             highlight: r.focus,
         })
@@ -291,12 +272,12 @@ pub(super) fn caterpillar_table(c: &Input, numbers: &mut Numbers) -> TableBlock 
                 r.rank.map(|k| k.to_string()).unwrap_or_else(|| "–".into()),
                 r.force.clone(),
                 opt_percent(r.rate),
-                match (r.ci_low, r.ci_high) {
+                match r.ci95 {
                     (Some(lo), Some(hi)) => percent_range(lo, hi),
                     _ => "–".into(),
                 },
-                c.flag_cell(r.flag),
-                c.flag_cell(r.flag_unadjusted),
+                c.flag_cell(Some(r.flag)),
+                c.flag_cell(Some(r.flag_unadjusted)),
             ],
             highlight: r.focus,
         })

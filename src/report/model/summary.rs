@@ -208,13 +208,15 @@ pub(super) fn trend_sentence(c: &Input, force: &str, t: &TrendSummary) -> String
     } else {
         format!(" SPC rules mark a signal in {}.", and_list(&t.rule_hits))
     };
-    let short = match (spc_length(c, "shift_length"), spc_length(c, "trend_length")) {
-        (Some(shift), Some(trend)) if t.periods < shift.min(trend) => format!(
+    let (shift, trend) = (c.summary().spc.shift_length, c.summary().spc.trend_length);
+    let short = if t.periods < shift.min(trend) {
+        format!(
             " With {} quarters the shift and trend rules ({}) cannot be met; a longer series is needed to show a sustained change.",
             t.periods,
             rule_points(shift, trend)
-        ),
-        _ => String::new(),
+        )
+    } else {
+        String::new()
     };
     format!("{change}{signals}{short}")
 }
@@ -226,8 +228,4 @@ pub(super) fn rule_points(shift: u64, trend: u64) -> String {
     } else {
         format!("{shift} and {trend} points")
     }
-}
-
-pub(super) fn spc_length(c: &Input, key: &str) -> Option<u64> {
-    get(c.summary(), &format!("spc.{key}")).ok()?.as_u64()
 }

@@ -25,14 +25,16 @@ fn summary_bullets(report: &Report) -> Vec<String> {
 }
 
 fn set(data: &mut RunData, path: &[&str], value: serde_json::Value) {
-    let mut target = &mut data.summary;
-    for key in path {
-        target = match key.parse::<usize>() {
-            Ok(i) => &mut target[i],
-            Err(_) => &mut target[*key],
-        };
-    }
-    *target = value;
+    data.summary.edit_as_json(|summary| {
+        let mut target = summary;
+        for key in path {
+            target = match key.parse::<usize>() {
+                Ok(i) => &mut target[i],
+                Err(_) => &mut target[*key],
+            };
+        }
+        *target = value;
+    });
 }
 
 fn check_contains(haystack: &[String], needle: &str) {
@@ -333,7 +335,11 @@ fn offence_mix_strata_are_ordered_by_their_excess() {
 
 #[test]
 fn flags_are_read_under_the_levels_in_use() {
-    let levels = FlagLevels::new(Level::new(0.99).unwrap(), Level::new(0.9).unwrap()).unwrap();
+    let levels = FlagLevels::new(
+        crate::stats::Level::new(0.99).unwrap(),
+        crate::stats::Level::new(0.9).unwrap(),
+    )
+    .unwrap();
     assert_eq!(parse_flag("high_99", &levels), Some(Flag::HighOuter));
     assert_eq!(parse_flag("low_90", &levels), Some(Flag::LowInner));
     assert_eq!(parse_flag("within", &levels), Some(Flag::Within));

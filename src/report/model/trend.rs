@@ -5,12 +5,9 @@ use super::*;
 pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
     let mut blocks = Vec::new();
     let trend = c.data.table("trend")?;
-    let shift = spc_length(c, "shift_length");
-    let trend_length = spc_length(c, "trend_length");
-    let screened = get(c.summary(), "spc.screen_moving_ranges")
-        .ok()
-        .and_then(Json::as_bool)
-        .unwrap_or(true);
+    let spc = &c.summary().spc;
+    let (shift, trend_length) = (spc.shift_length, spc.trend_length);
+    let screened = spc.screen_moving_ranges;
     blocks.push(Block::Paragraph {
         text: format!(
             "Is reliance on {} falling? Each focus force's quarterly rate is shown against the national and peer-group rates, and on a Laney p′ control chart. \
@@ -18,8 +15,8 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
              Moving ranges {} screened before the limits are set. Points are marked when they lie beyond the 3-sigma limits, when {} consecutive points lie on one side of the centre line (a shift), when {} consecutive points rise or fall (a trend), or when two of three points lie beyond 2 sigma on the same side.",
             c.outcome_phrase,
             if screened { "above 3.267 times their mean are" } else { "are not" },
-            shift.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
-            trend_length.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
+            shift,
+            trend_length,
         ),
     });
     if c.focus.is_empty() {

@@ -15,7 +15,7 @@ pub(super) fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section
     let mut blocks = vec![Block::Paragraph {
         text: "These tables and charts come from a force's own record-level data, not from the Home Office tables: they break the force's figures down by area, investigating unit, offence, month and victim.".into(),
     }];
-    let extract = c.summary().get("extract");
+    let extract = c.extract;
     if let Some(extract) = extract {
         blocks.extend(extract_summary(c, extract));
     }
@@ -45,11 +45,8 @@ pub(super) fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section
         id: "within-force".into(),
         number: String::new(),
         scope: c
-            .summary()
-            .get("extract")
-            .and_then(|e| e.get("scope_label"))
-            .and_then(Json::as_str)
-            .map(|label| format!("{label} (the force's record-level extract)"))
+            .extract
+            .map(|e| format!("{} (the force's record-level extract)", e.scope_label))
             .unwrap_or_else(|| "the force's record-level extract".to_string()),
         title: "Within-force breakdown".into(),
         blocks: number_tables(blocks),
@@ -63,35 +60,25 @@ pub(super) fn within_figure(
     c: &Input,
     numbers: &mut Numbers,
     table: &str,
-    e: &Json,
+    e: &ExtractSummary,
 ) -> Option<Block> {
-    let text_of = |key: &str| e.get(key).and_then(Json::as_str).unwrap_or_default();
-    let scope = text_of("scope_label");
-    let source = text_of("source");
+    let scope = &e.scope_label;
+    let source = &e.source;
     let next_table = numbers.tables + 1;
-    let (key, stem, noun, many) = match table {
-        "extract_by_area" => ("area_funnel", "extract-funnel-area", "area", "areas"),
+    let (funnel, stem, noun, many) = match table {
+        "extract_by_area" => (Some(&e.area_funnel), "extract-funnel-area", "area", "areas"),
         "extract_by_unit" => (
-            "unit_funnel",
+            e.unit_funnel.as_ref(),
             "extract-funnel-unit",
             "investigating unit",
             "investigating units",
         ),
         "extract_by_month" => {
-            let months = e.get("months")?;
-            let centre = months.get("centre").and_then(Json::as_f64)?;
-            let month = |key: &str| month_phrase(&opt_text(months, key).unwrap_or_default());
-            let (first, last) = (month("first"), month("last"));
-            let hits: Vec<String> = months
-                .get("rule_hits")
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Json::as_str)
-                        .map(month_phrase)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let months = &e.months;
+            let centre = months.centre?;
+            let month = |m: &Option<String>| month_phrase(m.as_deref().unwrap_or_default());
+            let (first, last) = (month(&months.first), month(&months.last));
+            let hits: Vec<String> = months.rule_hits.iter().map(|m| month_phrase(m)).collect();
             let hits = if hits.is_empty() {
                 "No month breaks an SPC rule, so the month-to-month changes are within the variation the chart expects.".to_string()
             } else {
@@ -118,35 +105,25 @@ pub(super) fn within_figure(
         }
         _ => return None,
     };
-    let funnel = e.get(key)?;
-    let target = funnel.get("target").and_then(Json::as_f64)?;
-    let levels = extract_levels(funnel).unwrap_or(c.levels);
+    let funnel = funnel?.stats()?;
+    let target = funnel.target?;
+    let levels = levels_of(&funnel.levels).unwrap_or(c.levels);
     let (inner, outer) = (
         level(levels.inner().confidence()),
         level(levels.outer().confidence()),
     );
     let mut flagged = Vec::new();
-    if let Some(map) = funnel.get("flagged").and_then(Json::as_object) {
-        for (name, units) in map {
-            let Some(flag) = parse_flag(name, &levels) else {
-                continue;
-            };
-            let units: Vec<String> = units
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !units.is_empty() {
-                let verb = if units.len() == 1 { "is" } else { "are" };
-                flagged.push(format!(
-                    "{} {verb} {}",
-                    and_list(&units),
-                    position_at(&levels, flag)
-                ));
-            }
+    for (name, units) in &funnel.flagged {
+        let Some(flag) = parse_flag(name, &levels) else {
+            continue;
+        };
+        if !units.is_empty() {
+            let verb = if units.len() == 1 { "is" } else { "are" };
+            flagged.push(format!(
+                "{} {verb} {}",
+                and_list(units),
+                position_at(&levels, flag)
+            ));
         }
     }
     let positions = if flagged.is_empty() {
@@ -173,14 +150,6 @@ pub(super) fn within_figure(
     ))
 }
 
-/// The levels of a within-force funnel in `summary.json`'s `extract` (they may differ from
-/// the national funnel's when `[extract.funnel]` sets them).
-pub(super) fn extract_levels(funnel: &Json) -> Option<FlagLevels> {
-    let levels = funnel.get("levels")?.as_array()?;
-    let at = |i: usize| Level::new(levels.get(i)?.as_f64()?).ok();
-    FlagLevels::new(at(1)?, at(0)?).ok()
-}
-
 /// A flag in words at `levels`, as [`Input::position`] says it at the national levels.
 pub(super) fn position_at(levels: &FlagLevels, flag: Flag) -> String {
     let inner = level(levels.inner().confidence());
@@ -194,70 +163,50 @@ pub(super) fn position_at(levels: &FlagLevels, flag: Flag) -> String {
     }
 }
 
-/// What `summary.json` says about the record-level extract, in words (every field optional).
-pub(super) fn extract_summary(c: &Input, e: &Json) -> Vec<Block> {
+/// What `summary.json` says about the record-level extract, in words.
+pub(super) fn extract_summary(c: &Input, e: &ExtractSummary) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let text_of = |key: &str| e.get(key).and_then(Json::as_str).map(String::from);
-    let number_of = |key: &str| e.get(key).and_then(Json::as_f64);
-    if let Some(source) = text_of("source") {
-        let file = text_of("file")
-            .map(|f| format!(" (file {f})"))
-            .unwrap_or_default();
-        blocks.push(Block::Caveat {
-            text: format!("Source of this section: {source}{file}."),
-        });
-    }
-    if let (Some(scope), Some(rate), Some(numerator), Some(denominator)) = (
-        text_of("scope_label"),
-        number_of("rate"),
-        number_of("numerator"),
-        number_of("denominator"),
-    ) {
-        let comparison = match (text_of("comparison_label"), number_of("comparison_rate")) {
+    blocks.push(Block::Caveat {
+        text: format!("Source of this section: {} (file {}).", e.source, e.file),
+    });
+    if let Some(rate) = e.rate {
+        let comparison = match (&e.comparison_label, e.comparison_rate) {
             (Some(label), Some(rate)) => format!(", against {} for {label}", percent(rate)),
             _ => String::new(),
         };
         blocks.push(Block::Paragraph {
             text: format!(
-                "In the extract, {} of {scope} with an outcome were closed with {} ({} of {}){comparison}.",
+                "In the extract, {} of {} with an outcome were closed with {} ({} of {}){comparison}.",
                 percent(rate),
+                e.scope_label,
                 c.outcome_phrase,
-                count(numerator),
-                count(denominator),
+                count(e.numerator as f64),
+                count(e.denominator as f64),
             ),
         });
     }
     let mut items = Vec::new();
-    for (key, what) in [
-        ("area_funnel", "areas"),
-        ("unit_funnel", "investigating units"),
+    for (funnel, what) in [
+        (Some(&e.area_funnel), "areas"),
+        (e.unit_funnel.as_ref(), "investigating units"),
     ] {
-        let Some(funnel) = e.get(key) else { continue };
-        let levels = extract_levels(funnel).unwrap_or(c.levels);
+        let Some(funnel) = funnel.and_then(ExtractFunnel::stats) else {
+            continue;
+        };
+        let levels = levels_of(&funnel.levels).unwrap_or(c.levels);
         let mut flagged = Vec::new();
-        if let Some(map) = funnel.get("flagged").and_then(Json::as_object) {
-            for (name, units) in map {
-                let Some(flag) = parse_flag(name, &levels) else {
-                    continue;
-                };
-                let units: Vec<String> = units
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if !units.is_empty() {
-                    flagged.push(format!(
-                        "{} {}",
-                        and_list(&units),
-                        position_at(&levels, flag)
-                    ));
-                }
+        for (name, units) in &funnel.flagged {
+            let Some(flag) = parse_flag(name, &levels) else {
+                continue;
+            };
+            if !units.is_empty() {
+                flagged.push(format!(
+                    "{} {}",
+                    and_list(units),
+                    position_at(&levels, flag)
+                ));
             }
         }
-        let n = funnel.get("units").and_then(Json::as_u64);
         let position = if flagged.is_empty() {
             format!(
                 "every one of the {what} is {}",
@@ -267,14 +216,12 @@ pub(super) fn extract_summary(c: &Input, e: &Json) -> Vec<Block> {
             format!("{}; the others are within the limits", flagged.join("; "))
         };
         let phi = funnel
-            .get("phi")
-            .and_then(Json::as_f64)
+            .phi
             .map(|phi| format!(" (φ = {})", significant(phi, 4)))
             .unwrap_or_default();
         items.push(format!(
-            "Against the force's own rate, after the overdispersion adjustment{phi}: {position}.{}",
-            n.map(|n| format!(" With only {n} {what}, φ and τ² are unstable, so read these flags as prompts to look, not findings."))
-                .unwrap_or_default()
+            "Against the force's own rate, after the overdispersion adjustment{phi}: {position}. With only {} {what}, φ and τ² are unstable, so read these flags as prompts to look, not findings.",
+            funnel.units
         ));
     }
     if !items.is_empty() {

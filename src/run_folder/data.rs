@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::run_folder;
 use anyhow::{anyhow, Context, Result};
 
+use super::summary::Summary;
 use crate::tables::Table;
 
 /// One table as text cells.
@@ -79,14 +79,14 @@ impl TextTable {
 #[derive(Debug, Clone)]
 pub struct RunData {
     /// `summary.json`.
-    pub summary: serde_json::Value,
+    pub summary: Summary,
     /// The tables by name (`force_comparison`, `trend`, …).
     pub tables: BTreeMap<String, TextTable>,
 }
 
 impl RunData {
     /// From a run being written: the same bytes that go into `tables/*.csv`.
-    pub fn from_tables(tables: &[Table], summary: &serde_json::Value) -> Result<RunData> {
+    pub fn from_tables(tables: &[Table], summary: &Summary) -> Result<RunData> {
         let mut map = BTreeMap::new();
         for table in tables {
             map.insert(table.name.clone(), TextTable::from_csv(&table.to_csv())?);
@@ -104,8 +104,8 @@ impl RunData {
     ///
     /// When the folder is neither, or a file cannot be read.
     pub fn load(run: &Path) -> Result<RunData> {
-        if let Err(not_a_run) = run_folder::check_run_folder(run) {
-            if !run_folder::is_extract_folder(run) {
+        if let Err(not_a_run) = super::check_run_folder(run) {
+            if !super::is_extract_folder(run) {
                 return Err(not_a_run);
             }
             let data = RunData::read(run)?;
@@ -120,9 +120,9 @@ impl RunData {
 
     /// Reads a folder's summary and tables.
     fn read(run: &Path) -> Result<RunData> {
-        let summary = run_folder::read_summary(run)?;
+        let summary = super::read_summary(run)?;
         let mut map = BTreeMap::new();
-        for (name, text) in run_folder::table_texts(run)? {
+        for (name, text) in super::table_texts(run)? {
             let table = TextTable::from_csv(&text).with_context(|| {
                 format!(
                     "{}",
@@ -140,11 +140,7 @@ impl RunData {
     /// Whether this is what `outcome-lens extract` writes: a record-level extract (an `extract`
     /// object in the summary) and no national tables (no `force_comparison`).
     pub fn is_extract_only(&self) -> bool {
-        !self.tables.contains_key("force_comparison")
-            && self
-                .summary
-                .get("extract")
-                .is_some_and(serde_json::Value::is_object)
+        !self.tables.contains_key("force_comparison") && self.summary.extract.is_some()
     }
 
     /// A table by name.

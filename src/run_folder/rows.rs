@@ -1,0 +1,522 @@
+//! The run's tables read into typed rows: `force_comparison`, the funnel limits (national and
+//! within-force), `trend`, `offence_mix`, `offence_mix_summary` and `peer_groups`, as the
+//! charts and the report read them.
+//!
+//! Invariant: this module only reads and types what the tables hold; it computes nothing. A
+//! missing column or an unreadable cell is an error naming the table, row and column; an
+//! empty cell is `None`. The limit columns are named by [`crate::tables::limit_names`], the
+//! function that names them when the tables are written.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Context as _, Result};
+
+use super::data::{RunData, TextTable};
+use crate::stats::{Flag, FlagLevels};
+use crate::tables::limit_names;
+
+/// The flag a table holds under these levels ("high_998", "within", …), by its exact name.
+#[must_use]
+pub fn parse_flag(name: &str, levels: &FlagLevels) -> Option<Flag> {
+    Flag::ALL.into_iter().find(|f| f.name(levels) == name)
+}
+
+/// One force's row of `force_comparison`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForceRow {
+    /// The force.
+    pub force: String,
+    /// The numerator.
+    pub numerator: f64,
+    /// The denominator.
+    pub denominator: f64,
+    /// The rate (absent when the denominator is zero).
+    pub rate: Option<f64>,
+    /// The 95% interval's bounds.
+    pub ci95: (Option<f64>, Option<f64>),
+    /// z against the target.
+    pub z: Option<f64>,
+    /// z with the overdispersion adjustment.
+    pub z_adjusted: Option<f64>,
+    /// The adjusted inner limits at the force's denominator (low, high).
+    pub inner: (Option<f64>, Option<f64>),
+    /// The adjusted outer limits (low, high).
+    pub outer: (Option<f64>, Option<f64>),
+    /// The overdispersion-adjusted flag.
+    pub flag: Flag,
+    /// The unadjusted flag.
+    pub flag_unadjusted: Flag,
+    /// The rank among the national set.
+    pub rank: Option<u64>,
+    /// The force's peer group.
+    pub peer_group: Option<String>,
+    /// Whether the force is in the national set.
+    pub in_national_set: bool,
+    /// Whether the force is a focus force.
+    pub focus: bool,
+    /// The Benjamini–Hochberg adjusted p-value (runs with `[funnel] multiplicity`).
+    pub p_bh: Option<f64>,
+}
+
+impl ForceRow {
+    /// The 95% interval, when both bounds are there.
+    #[must_use]
+    pub fn ci95_pair(&self) -> Option<(f64, f64)> {
+        match self.ci95 {
+            (Some(low), Some(high)) => Some((low, high)),
+            _ => None,
+        }
+    }
+}
+
+/// One row of a funnel-limits table: the limits at one denominator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LimitRow {
+    /// The denominator.
+    pub denominator: f64,
+    /// Adjusted inner (low, high).
+    pub inner: (f64, f64),
+    /// Adjusted outer (low, high).
+    pub outer: (f64, f64),
+    /// Unadjusted inner (low, high).
+    pub inner_unadjusted: (f64, f64),
+    /// Unadjusted outer (low, high).
+    pub outer_unadjusted: (f64, f64),
+}
+
+/// A control chart's lines at one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpcLimits {
+    /// The centre line.
+    pub centre: f64,
+    /// −3σ.
+    pub lower_3: f64,
+    /// −2σ.
+    pub lower_2: f64,
+    /// +2σ.
+    pub upper_2: f64,
+    /// +3σ.
+    pub upper_3: f64,
+}
+
+/// The SPC rules a point breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rules {
+    /// Beyond a 3σ limit.
+    pub beyond_limits: bool,
+    /// Part of a shift.
+    pub shift: bool,
+    /// Part of a trend.
+    pub trend: bool,
+    /// Two of three beyond 2σ.
+    pub two_of_three: bool,
+}
+
+impl Rules {
+    /// Whether any rule is broken.
+    #[must_use]
+    pub fn any(&self) -> bool {
+        self.beyond_limits || self.shift || self.trend || self.two_of_three
+    }
+}
+
+/// One period of a force's series (`trend`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendRow {
+    /// The period's label.
+    pub period: String,
+    /// The numerator.
+    pub numerator: f64,
+    /// The denominator.
+    pub denominator: f64,
+    /// The rate.
+    pub rate: Option<f64>,
+    /// Its 95% interval.
+    pub ci95: Option<(f64, f64)>,
+    /// The national rate in the period.
+    pub national_rate: Option<f64>,
+    /// The peer group's pooled rate in the period.
+    pub peer_rate: Option<f64>,
+    /// The control chart's lines, when the series has limits.
+    pub spc: Option<SpcLimits>,
+    /// The rules the point breaks.
+    pub rules: Rules,
+}
+
+/// One stratum of a force's offence mix (`offence_mix`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixRow {
+    /// The offence group, or the code and its description.
+    pub label: String,
+    /// The numerator.
+    pub numerator: f64,
+    /// The denominator.
+    pub denominator: f64,
+    /// The force's rate.
+    pub rate: Option<f64>,
+    /// The national rate.
+    pub national_rate: Option<f64>,
+}
+
+/// A force's row of `offence_mix_summary`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixSummary {
+    /// Closures observed.
+    pub observed: f64,
+    /// The denominator.
+    pub denominator: Option<f64>,
+    /// Closures expected from the national rates and the force's mix.
+    pub expected: f64,
+    /// Observed ÷ expected.
+    pub ratio: f64,
+    /// Its 95% interval.
+    pub ratio_ci95: (f64, f64),
+    /// `byar` or `exact`.
+    pub interval_method: String,
+    /// Observed − the plain national rate's prediction.
+    pub gap_vs_national: Option<f64>,
+    /// The part of that gap the offence mix explains.
+    pub explained_by_offence_mix: Option<f64>,
+    /// Observed − expected.
+    pub excess: Option<f64>,
+}
+
+/// A peer group and its members (`peer_groups`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerGroup {
+    /// The group's name.
+    pub name: String,
+    /// Its member forces.
+    pub members: Vec<String>,
+}
+
+/// The offence mix tables: whether strata are offence codes, each force's strata, and each
+/// focus force's standardisation.
+pub type MixTables = (
+    bool,
+    BTreeMap<String, Vec<MixRow>>,
+    BTreeMap<String, MixSummary>,
+);
+
+/// A cell that must hold a number.
+pub(crate) fn required(table: &TextTable, name: &str, row: usize, column: &str) -> Result<f64> {
+    table
+        .number(row, column)
+        .with_context(|| format!("table {name}"))?
+        .ok_or_else(|| anyhow!("table {name} row {}: {column:?} is empty", row + 1))
+}
+
+/// A number cell that may be empty.
+pub(crate) fn optional(
+    table: &TextTable,
+    name: &str,
+    row: usize,
+    column: &str,
+) -> Result<Option<f64>> {
+    table
+        .number(row, column)
+        .with_context(|| format!("table {name}"))
+}
+
+/// Two number cells that must both hold a number.
+pub(crate) fn pair(
+    table: &TextTable,
+    name: &str,
+    row: usize,
+    (low, high): (&str, &str),
+) -> Result<(f64, f64)> {
+    Ok((
+        required(table, name, row, low)?,
+        required(table, name, row, high)?,
+    ))
+}
+
+/// Two number cells that may be empty.
+fn optional_pair(
+    table: &TextTable,
+    name: &str,
+    row: usize,
+    (low, high): (&str, &str),
+) -> Result<(Option<f64>, Option<f64>)> {
+    Ok((
+        optional(table, name, row, low)?,
+        optional(table, name, row, high)?,
+    ))
+}
+
+/// Both or neither.
+fn both(pair: (Option<f64>, Option<f64>)) -> Option<(f64, f64)> {
+    match pair {
+        (Some(low), Some(high)) => Some((low, high)),
+        _ => None,
+    }
+}
+
+/// A text cell.
+pub(crate) fn text(table: &TextTable, name: &str, row: usize, column: &str) -> Result<String> {
+    Ok(table
+        .text(row, column)
+        .with_context(|| format!("table {name}"))?
+        .to_string())
+}
+
+/// A flag cell under these levels.
+fn flag(
+    table: &TextTable,
+    name: &str,
+    row: usize,
+    column: &str,
+    levels: &FlagLevels,
+) -> Result<Flag> {
+    let cell = text(table, name, row, column)?;
+    parse_flag(&cell, levels).ok_or_else(|| {
+        anyhow!(
+            "table {name} row {}: {column} {cell:?} is not a flag for levels {} and {}",
+            row + 1,
+            crate::wording::level_text(levels.inner().confidence()),
+            crate::wording::level_text(levels.outer().confidence())
+        )
+    })
+}
+
+/// `force_comparison`, one row per force.
+///
+/// # Errors
+///
+/// When the table, a column or a cell is not what the run writes.
+pub fn forces(data: &RunData, levels: &FlagLevels) -> Result<Vec<ForceRow>> {
+    let name = "force_comparison";
+    let table = data.table(name)?;
+    let (inner, outer) = (levels.inner().label(), levels.outer().label());
+    let (inner_low, inner_high) = limit_names(&inner, "");
+    let (outer_low, outer_high) = limit_names(&outer, "");
+    let has_bh = table.headers.iter().any(|h| h == "p_bh");
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let peer_group = text(table, name, i, "peer_group")?;
+        let rank = optional(table, name, i, "rank")?;
+        rows.push(ForceRow {
+            force: text(table, name, i, "force")?,
+            numerator: required(table, name, i, "numerator")?,
+            denominator: required(table, name, i, "denominator")?,
+            rate: optional(table, name, i, "rate")?,
+            ci95: optional_pair(table, name, i, ("ci95_low", "ci95_high"))?,
+            z: optional(table, name, i, "z")?,
+            z_adjusted: optional(table, name, i, "z_adjusted")?,
+            inner: optional_pair(table, name, i, (&inner_low, &inner_high))?,
+            outer: optional_pair(table, name, i, (&outer_low, &outer_high))?,
+            flag: flag(table, name, i, "flag", levels)?,
+            flag_unadjusted: flag(table, name, i, "flag_unadjusted", levels)?,
+            rank: rank.map(|r| r as u64),
+            peer_group: (!peer_group.is_empty()).then_some(peer_group),
+            in_national_set: table.flag(i, "in_national_set")?,
+            focus: table.flag(i, "focus")?,
+            p_bh: if has_bh {
+                optional(table, name, i, "p_bh")?
+            } else {
+                None
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// A funnel-limits table (`funnel_limits`, `extract_area_funnel_limits`, …).
+///
+/// # Errors
+///
+/// When the table, a column or a cell is not what the run writes.
+pub fn limits(data: &RunData, name: &str, levels: &FlagLevels) -> Result<Vec<LimitRow>> {
+    let table = data.table(name)?;
+    let (inner, outer) = (levels.inner().label(), levels.outer().label());
+    let (inner_adj, outer_adj) = (limit_names(&inner, ""), limit_names(&outer, ""));
+    let (inner_raw, outer_raw) = (
+        limit_names(&inner, "_unadjusted"),
+        limit_names(&outer, "_unadjusted"),
+    );
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        rows.push(LimitRow {
+            denominator: required(table, name, i, "denominator")?,
+            inner: pair(table, name, i, (&inner_adj.0, &inner_adj.1))?,
+            outer: pair(table, name, i, (&outer_adj.0, &outer_adj.1))?,
+            inner_unadjusted: pair(table, name, i, (&inner_raw.0, &inner_raw.1))?,
+            outer_unadjusted: pair(table, name, i, (&outer_raw.0, &outer_raw.1))?,
+        });
+    }
+    Ok(rows)
+}
+
+/// A row's control-chart lines and rule hits (`trend`, `extract_by_month`).
+///
+/// # Errors
+///
+/// When a column is missing or a cell is not a number.
+pub fn spc_cells(table: &TextTable, name: &str, i: usize) -> Result<(Option<SpcLimits>, Rules)> {
+    let spc = match (
+        optional(table, name, i, "spc_centre")?,
+        optional(table, name, i, "spc_lower_3sigma")?,
+        optional(table, name, i, "spc_lower_2sigma")?,
+        optional(table, name, i, "spc_upper_2sigma")?,
+        optional(table, name, i, "spc_upper_3sigma")?,
+    ) {
+        (Some(centre), Some(lower_3), Some(lower_2), Some(upper_2), Some(upper_3)) => {
+            Some(SpcLimits {
+                centre,
+                lower_3,
+                lower_2,
+                upper_2,
+                upper_3,
+            })
+        }
+        _ => None,
+    };
+    let rules = Rules {
+        beyond_limits: table.flag(i, "rule_beyond_limits")?,
+        shift: table.flag(i, "rule_shift")?,
+        trend: table.flag(i, "rule_trend")?,
+        two_of_three: table.flag(i, "rule_two_of_three")?,
+    };
+    Ok((spc, rules))
+}
+
+/// `trend`, by force, each series in period order.
+///
+/// # Errors
+///
+/// When the table, a column or a cell is not what the run writes.
+pub fn trend(data: &RunData) -> Result<BTreeMap<String, Vec<TrendRow>>> {
+    let name = "trend";
+    let table = data.table(name)?;
+    let mut by_force: BTreeMap<String, Vec<(String, TrendRow)>> = BTreeMap::new();
+    for i in 0..table.len() {
+        let (spc, rules) = spc_cells(table, name, i)?;
+        let row = TrendRow {
+            period: text(table, name, i, "period")?,
+            numerator: required(table, name, i, "numerator")?,
+            denominator: required(table, name, i, "denominator")?,
+            rate: optional(table, name, i, "rate")?,
+            ci95: both(optional_pair(table, name, i, ("ci95_low", "ci95_high"))?),
+            national_rate: optional(table, name, i, "national_rate")?,
+            peer_rate: optional(table, name, i, "peer_rate_pooled")?,
+            spc,
+            rules,
+        };
+        let start = text(table, name, i, "period_start")?;
+        by_force
+            .entry(text(table, name, i, "force")?)
+            .or_default()
+            .push((start, row));
+    }
+    Ok(by_force
+        .into_iter()
+        .map(|(force, mut rows)| {
+            rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.period.cmp(&b.1.period)));
+            (force, rows.into_iter().map(|(_, r)| r).collect())
+        })
+        .collect())
+}
+
+/// `trend`'s `spc_note` by force (runs written before the column have none).
+///
+/// # Errors
+///
+/// When the table has no `force` column.
+pub fn spc_notes(data: &RunData) -> Result<BTreeMap<String, String>> {
+    let table = data.table("trend")?;
+    let mut notes = BTreeMap::new();
+    for i in 0..table.len() {
+        if let Ok(note) = table.text(i, "spc_note") {
+            if !note.is_empty() {
+                notes.insert(text(table, "trend", i, "force")?, note.to_string());
+            }
+        }
+    }
+    Ok(notes)
+}
+
+/// `offence_mix` and `offence_mix_summary`.
+///
+/// # Errors
+///
+/// When a table, a column or a cell is not what the run writes.
+pub fn mix(data: &RunData) -> Result<MixTables> {
+    let name = "offence_mix";
+    let table = data.table(name)?;
+    let by_code = table.headers.iter().any(|h| h == "offence_code");
+    let has_description = table.headers.iter().any(|h| h == "offence_description");
+    let mut rows: BTreeMap<String, Vec<MixRow>> = BTreeMap::new();
+    for i in 0..table.len() {
+        let label = if by_code {
+            let code = text(table, name, i, "offence_code")?;
+            let description = if has_description {
+                text(table, name, i, "offence_description")?
+            } else {
+                String::new()
+            };
+            if description.is_empty() {
+                code
+            } else {
+                format!("{code} {description}")
+            }
+        } else {
+            text(table, name, i, "offence_group")?
+        };
+        rows.entry(text(table, name, i, "force")?)
+            .or_default()
+            .push(MixRow {
+                label,
+                numerator: required(table, name, i, "numerator")?,
+                denominator: required(table, name, i, "denominator")?,
+                rate: optional(table, name, i, "rate")?,
+                national_rate: optional(table, name, i, "national_rate")?,
+            });
+    }
+    let name = "offence_mix_summary";
+    let table = data.table(name)?;
+    let mut summaries = BTreeMap::new();
+    for i in 0..table.len() {
+        summaries.insert(
+            text(table, name, i, "force")?,
+            MixSummary {
+                observed: required(table, name, i, "observed")?,
+                denominator: optional(table, name, i, "denominator")?,
+                expected: required(table, name, i, "expected")?,
+                ratio: required(table, name, i, "ratio")?,
+                ratio_ci95: pair(table, name, i, ("ratio_ci95_low", "ratio_ci95_high"))?,
+                interval_method: text(table, name, i, "interval_method")?,
+                gap_vs_national: optional(table, name, i, "gap_vs_national")?,
+                explained_by_offence_mix: optional(table, name, i, "explained_by_offence_mix")?,
+                excess: optional(table, name, i, "excess")?,
+            },
+        );
+    }
+    Ok((by_code, rows, summaries))
+}
+
+/// `peer_groups`, by name.
+///
+/// # Errors
+///
+/// When the table or a column is missing.
+pub fn peers(data: &RunData) -> Result<BTreeMap<String, PeerGroup>> {
+    let name = "peer_groups";
+    let table = data.table(name)?;
+    let mut groups = BTreeMap::new();
+    for i in 0..table.len() {
+        let group = text(table, name, i, "peer_group")?;
+        let members = text(table, name, i, "members")?
+            .split("; ")
+            .filter(|m| !m.is_empty())
+            .map(String::from)
+            .collect();
+        groups.insert(
+            group.clone(),
+            PeerGroup {
+                name: group,
+                members,
+            },
+        );
+    }
+    Ok(groups)
+}

@@ -16,10 +16,11 @@ use super::marks;
 use super::model::{LimitRow, TrendRow};
 use super::spc::{Cadence, SpcChart};
 use super::style;
-use crate::run_folder::rows::{self, optional, parse_flag, required, spc_cells, text};
+use crate::run_folder::rows;
+pub use crate::run_folder::rows::WithinRow;
 use crate::run_folder::summary::{levels_of, ExtractFunnel, ExtractFunnelStats, ExtractSummary};
 use crate::run_folder::RunData;
-use crate::stats::{Flag, FlagLevels};
+use crate::stats::FlagLevels;
 
 /// Up to this many points, a within-force funnel labels every point, so that a reader can find
 /// each area; beyond it only flagged points are labelled, as on the national funnel.
@@ -58,19 +59,6 @@ impl WithinKind {
             WithinKind::Unit => Noun::new("investigating unit", "investigating units"),
         }
     }
-}
-
-/// One row of `extract_by_area` or `extract_by_unit`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WithinRow {
-    /// The area or unit.
-    pub name: String,
-    /// The denominator.
-    pub denominator: f64,
-    /// The rate (absent when the denominator is zero).
-    pub rate: Option<f64>,
-    /// The overdispersion-adjusted flag; absent for a row kept out of the funnel.
-    pub flag: Option<Flag>,
 }
 
 /// A within-force funnel: its rows, its limits and its parameters.
@@ -161,27 +149,7 @@ fn read_funnel(
     let key = format!("{}_funnel", kind.key());
     let levels =
         levels_of(&funnel.levels).map_err(|e| anyhow!("summary.json: extract.{key}.{e}"))?;
-    let name = format!("extract_by_{}", kind.key());
-    let table = data.table(&name)?;
-    let mut rows = Vec::with_capacity(table.len());
-    for i in 0..table.len() {
-        let flag = text(table, &name, i, "flag")?;
-        rows.push(WithinRow {
-            name: text(table, &name, i, kind.key())?,
-            denominator: required(table, &name, i, "denominator")?,
-            rate: optional(table, &name, i, "rate")?,
-            flag: if flag.is_empty() {
-                None
-            } else {
-                Some(parse_flag(&flag, &levels).ok_or_else(|| {
-                    anyhow!(
-                        "table {name} row {}: {flag:?} is not a flag for these levels",
-                        i + 1
-                    )
-                })?)
-            },
-        });
-    }
+    let rows = rows::within_units(data, kind.key(), &levels)?;
     let limits = rows::limits(
         data,
         &format!("extract_{}_funnel_limits", kind.key()),
@@ -200,28 +168,6 @@ fn read_funnel(
         method: method_words(funnel),
         adjusted: funnel.adjustment_applied,
     }))
-}
-
-/// Reads `extract_by_month`: one row per month, labelled for the axis ("Apr 2018").
-fn read_months(data: &RunData) -> Result<Vec<TrendRow>> {
-    let name = "extract_by_month";
-    let table = data.table(name)?;
-    let mut rows = Vec::with_capacity(table.len());
-    for i in 0..table.len() {
-        let (spc, rules) = spc_cells(table, name, i)?;
-        rows.push(TrendRow {
-            period: style::month_tick(&text(table, name, i, "period")?),
-            numerator: required(table, name, i, "numerator")?,
-            denominator: required(table, name, i, "denominator")?,
-            rate: optional(table, name, i, "rate")?,
-            ci95: None,
-            national_rate: None,
-            peer_rate: None,
-            spc,
-            rules,
-        });
-    }
-    Ok(rows)
 }
 
 impl ExtractModel {
@@ -258,7 +204,7 @@ impl ExtractModel {
             period,
             areas: read_funnel(data, extract, WithinKind::Area)?,
             units: read_funnel(data, extract, WithinKind::Unit)?,
-            months: read_months(data)?,
+            months: rows::months(data, style::month_tick)?,
             spc_lengths: (months.shift_length, months.trend_length),
         }))
     }

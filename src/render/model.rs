@@ -142,7 +142,10 @@ impl Model {
         let trend = rows::trend(data)?;
         let spc_notes = rows::spc_notes(data)?;
         let (mix_by_code, mix, mix_summary) = rows::mix(data)?;
-        let peers = rows::peers(data)?;
+        let peers = rows::peers(data)?
+            .into_iter()
+            .map(|g| (g.name.clone(), g))
+            .collect();
         let extract = ExtractModel::read(data)?;
         Ok(Model {
             context,

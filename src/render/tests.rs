@@ -488,7 +488,12 @@ fn run(variant: &Variant) -> RunData {
             vec!["Cleveland", "Fraud offences to 2012/13", "0", "0", "", "0"],
         ]
         .into_iter()
-        .map(|r| r.into_iter().map(String::from).collect())
+        .map(|r| {
+            // The expected count and the parts of the gap, which the charts do not draw.
+            let mut r: Vec<String> = r.into_iter().map(String::from).collect();
+            r.extend(["", "", ""].map(String::from));
+            r
+        })
         .collect()
     } else {
         Vec::new()
@@ -501,6 +506,9 @@ fn run(variant: &Variant) -> RunData {
             "denominator",
             "rate",
             "national_rate",
+            "expected",
+            "excess_offence_mix",
+            "excess_not_explained",
         ],
         mix_rows,
     );
@@ -541,11 +549,29 @@ fn run(variant: &Variant) -> RunData {
         summary_rows,
     );
     let peer_groups = table(
-        &["peer_group", "members"],
-        vec![vec![
-            "north_east".to_string(),
-            "Cleveland; Durham; Northumbria".to_string(),
-        ]],
+        &[
+            "peer_group",
+            "owner",
+            "members",
+            "members_without_data",
+            "numerator",
+            "denominator",
+            "rate_pooled",
+            "rate_mean",
+        ],
+        vec![[
+            "north_east",
+            "",
+            "Cleveland; Durham; Northumbria",
+            "",
+            "900",
+            "3000",
+            "0.3",
+            "0.31",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect()],
     );
     let scope = if variant.proxy {
         json!({"label": "DA proxy: violence offence codes 8N, 105A, 8L, 8Q, 3B", "proxy": true})

@@ -18,7 +18,7 @@ use super::format::{
 };
 use super::html;
 use crate::render::style::month_phrase;
-use crate::run_folder::rows::{self, parse_flag, ForceRow};
+use crate::run_folder::rows::{self, parse_flag, ForceRow, MixRow, SpcLimits, TrendRow};
 use crate::run_folder::summary::{levels_of, ExtractFunnel, ExtractSummary, National};
 use crate::run_folder::{RunData, TextTable};
 use crate::stats::{Flag, FlagLevels};

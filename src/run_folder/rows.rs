@@ -143,6 +143,19 @@ pub struct TrendRow {
     pub rules: Rules,
 }
 
+/// One row of `extract_by_area` or `extract_by_unit`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithinRow {
+    /// The area or unit.
+    pub name: String,
+    /// The denominator.
+    pub denominator: f64,
+    /// The rate (absent when the denominator is zero).
+    pub rate: Option<f64>,
+    /// The overdispersion-adjusted flag; absent for a row kept out of the funnel.
+    pub flag: Option<Flag>,
+}
+
 /// One stratum of a force's offence mix (`offence_mix`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MixRow {
@@ -156,6 +169,12 @@ pub struct MixRow {
     pub rate: Option<f64>,
     /// The national rate.
     pub national_rate: Option<f64>,
+    /// Closures expected at the national rate.
+    pub expected: Option<f64>,
+    /// The stratum's part of the gap the offence mix explains.
+    pub excess_offence_mix: Option<f64>,
+    /// The stratum's part of the excess (not explained by the mix).
+    pub excess_not_explained: Option<f64>,
 }
 
 /// A force's row of `offence_mix_summary`.
@@ -186,8 +205,20 @@ pub struct MixSummary {
 pub struct PeerGroup {
     /// The group's name.
     pub name: String,
+    /// The force it is configured for, when it is one force's own group.
+    pub owner: Option<String>,
     /// Its member forces.
     pub members: Vec<String>,
+    /// Members with no counts in the scope.
+    pub members_without_data: Vec<String>,
+    /// The members' numerators, summed.
+    pub numerator: f64,
+    /// Their denominators, summed.
+    pub denominator: f64,
+    /// The pooled rate.
+    pub rate_pooled: Option<f64>,
+    /// The mean of the member rates.
+    pub rate_mean: Option<f64>,
 }
 
 /// The offence mix tables: whether strata are offence codes, each force's strata, and each
@@ -199,7 +230,7 @@ pub type MixTables = (
 );
 
 /// A cell that must hold a number.
-pub(crate) fn required(table: &TextTable, name: &str, row: usize, column: &str) -> Result<f64> {
+fn required(table: &TextTable, name: &str, row: usize, column: &str) -> Result<f64> {
     table
         .number(row, column)
         .with_context(|| format!("table {name}"))?
@@ -207,19 +238,14 @@ pub(crate) fn required(table: &TextTable, name: &str, row: usize, column: &str) 
 }
 
 /// A number cell that may be empty.
-pub(crate) fn optional(
-    table: &TextTable,
-    name: &str,
-    row: usize,
-    column: &str,
-) -> Result<Option<f64>> {
+fn optional(table: &TextTable, name: &str, row: usize, column: &str) -> Result<Option<f64>> {
     table
         .number(row, column)
         .with_context(|| format!("table {name}"))
 }
 
 /// Two number cells that must both hold a number.
-pub(crate) fn pair(
+fn pair(
     table: &TextTable,
     name: &str,
     row: usize,
@@ -253,7 +279,7 @@ fn both(pair: (Option<f64>, Option<f64>)) -> Option<(f64, f64)> {
 }
 
 /// A text cell.
-pub(crate) fn text(table: &TextTable, name: &str, row: usize, column: &str) -> Result<String> {
+fn text(table: &TextTable, name: &str, row: usize, column: &str) -> Result<String> {
     Ok(table
         .text(row, column)
         .with_context(|| format!("table {name}"))?
@@ -470,6 +496,9 @@ pub fn mix(data: &RunData) -> Result<MixTables> {
                 denominator: required(table, name, i, "denominator")?,
                 rate: optional(table, name, i, "rate")?,
                 national_rate: optional(table, name, i, "national_rate")?,
+                expected: optional(table, name, i, "expected")?,
+                excess_offence_mix: optional(table, name, i, "excess_offence_mix")?,
+                excess_not_explained: optional(table, name, i, "excess_not_explained")?,
             });
     }
     let name = "offence_mix_summary";
@@ -494,29 +523,90 @@ pub fn mix(data: &RunData) -> Result<MixTables> {
     Ok((by_code, rows, summaries))
 }
 
-/// `peer_groups`, by name.
+/// A list of names as the tables write it: joined by "; ".
+#[must_use]
+pub fn split_names(text: &str) -> Vec<String> {
+    text.split("; ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// `peer_groups`, in table order.
 ///
 /// # Errors
 ///
-/// When the table or a column is missing.
-pub fn peers(data: &RunData) -> Result<BTreeMap<String, PeerGroup>> {
+/// When the table, a column or a cell is not what the run writes.
+pub fn peers(data: &RunData) -> Result<Vec<PeerGroup>> {
     let name = "peer_groups";
     let table = data.table(name)?;
-    let mut groups = BTreeMap::new();
+    let mut groups = Vec::with_capacity(table.len());
     for i in 0..table.len() {
-        let group = text(table, name, i, "peer_group")?;
-        let members = text(table, name, i, "members")?
-            .split("; ")
-            .filter(|m| !m.is_empty())
-            .map(String::from)
-            .collect();
-        groups.insert(
-            group.clone(),
-            PeerGroup {
-                name: group,
-                members,
-            },
-        );
+        let owner = text(table, name, i, "owner")?;
+        groups.push(PeerGroup {
+            name: text(table, name, i, "peer_group")?,
+            owner: (!owner.is_empty()).then_some(owner),
+            members: split_names(&text(table, name, i, "members")?),
+            members_without_data: split_names(&text(table, name, i, "members_without_data")?),
+            numerator: required(table, name, i, "numerator")?,
+            denominator: required(table, name, i, "denominator")?,
+            rate_pooled: optional(table, name, i, "rate_pooled")?,
+            rate_mean: optional(table, name, i, "rate_mean")?,
+        });
     }
     Ok(groups)
+}
+
+/// `extract_by_<key>` (`area` or `unit`): each area's or unit's denominator, rate and flag at
+/// the within-force funnel's levels.
+///
+/// # Errors
+///
+/// When the table, a column or a cell is not what the run writes.
+pub fn within_units(data: &RunData, key: &str, levels: &FlagLevels) -> Result<Vec<WithinRow>> {
+    let name = format!("extract_by_{key}");
+    let table = data.table(&name)?;
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let cell = text(table, &name, i, "flag")?;
+        rows.push(WithinRow {
+            name: text(table, &name, i, key)?,
+            denominator: required(table, &name, i, "denominator")?,
+            rate: optional(table, &name, i, "rate")?,
+            flag: if cell.is_empty() {
+                None
+            } else {
+                Some(flag(table, &name, i, "flag", levels)?)
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// `extract_by_month`: one row per month in table order, its period labelled by `label`
+/// (`2018-04` → "Apr 2018" for an axis).
+///
+/// # Errors
+///
+/// When the table, a column or a cell is not what the run writes.
+pub fn months(data: &RunData, label: impl Fn(&str) -> String) -> Result<Vec<TrendRow>> {
+    let name = "extract_by_month";
+    let table = data.table(name)?;
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let (spc, rules) = spc_cells(table, name, i)?;
+        rows.push(TrendRow {
+            period: label(&text(table, name, i, "period")?),
+            numerator: required(table, name, i, "numerator")?,
+            denominator: required(table, name, i, "denominator")?,
+            rate: optional(table, name, i, "rate")?,
+            ci95: None,
+            national_rate: None,
+            peer_rate: None,
+            spc,
+            rules,
+        });
+    }
+    Ok(rows)
 }

@@ -62,28 +62,22 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         note: Some("z is on the scale named in the methods; the adjusted z allows for overdispersion. Limits are the adjusted limits at each force's number of outcomes; the unadjusted limits and the forces' ONS codes are in the CSV.".into()),
     }));
 
-    let peers = c.data.table("peer_groups")?;
     let mut peer_rows = Vec::new();
-    for i in 0..peers.len() {
-        let owner = peers.text(i, "owner")?;
+    for group in rows::peers(c.data)? {
         peer_rows.push(Row {
-            cells: vec![
-                peers.text(i, "peer_group")?.to_string(),
-                if owner.is_empty() {
-                    "–".into()
-                } else {
-                    owner.to_string()
-                },
-                and_list(&split_members(peers.text(i, "members")?)),
-                count(peers.number(i, "numerator")?.unwrap_or(f64::NAN)),
-                count(peers.number(i, "denominator")?.unwrap_or(f64::NAN)),
-                opt_percent(peers.number(i, "rate_pooled")?),
-                opt_percent(peers.number(i, "rate_mean")?),
-            ],
             highlight: c
                 .focus
                 .iter()
-                .any(|f| f.peer_group.as_deref() == peers.text(i, "peer_group").ok()),
+                .any(|f| f.peer_group.as_deref() == Some(group.name.as_str())),
+            cells: vec![
+                group.name,
+                group.owner.unwrap_or_else(|| "–".into()),
+                and_list(&group.members),
+                count(group.numerator),
+                count(group.denominator),
+                opt_percent(group.rate_pooled),
+                opt_percent(group.rate_mean),
+            ],
         });
     }
     blocks.push(Block::Table(TableBlock {
@@ -106,30 +100,25 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         note: None,
     }));
 
-    let summary = c.data.table("offence_mix_summary")?;
-    if !summary.is_empty() {
+    let (_, _, summaries) = rows::mix(c.data)?;
+    if !summaries.is_empty() {
         let mut rows = Vec::new();
-        for i in 0..summary.len() {
+        for (force, m) in summaries {
             rows.push(Row {
                 cells: vec![
-                    summary.text(i, "force")?.to_string(),
-                    opt_count(summary.number(i, "observed")?),
-                    opt_count(summary.number(i, "denominator")?),
-                    opt_count(summary.number(i, "expected")?),
-                    summary
-                        .number(i, "ratio")?
-                        .map(|r| fixed(r, 3))
-                        .unwrap_or_else(|| "–".into()),
-                    match (
-                        summary.number(i, "ratio_ci95_low")?,
-                        summary.number(i, "ratio_ci95_high")?,
-                    ) {
-                        (Some(lo), Some(hi)) => format!("{} to {}", fixed(lo, 3), fixed(hi, 3)),
-                        _ => "–".into(),
-                    },
-                    opt_signed(summary.number(i, "gap_vs_national")?),
-                    opt_signed(summary.number(i, "explained_by_offence_mix")?),
-                    opt_signed(summary.number(i, "excess")?),
+                    force,
+                    count(m.observed),
+                    opt_count(m.denominator),
+                    count(m.expected),
+                    fixed(m.ratio, 3),
+                    format!(
+                        "{} to {}",
+                        fixed(m.ratio_ci95.0, 3),
+                        fixed(m.ratio_ci95.1, 3)
+                    ),
+                    opt_signed(m.gap_vs_national),
+                    opt_signed(m.explained_by_offence_mix),
+                    opt_signed(m.excess),
                 ],
                 highlight: false,
             });

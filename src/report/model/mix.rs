@@ -4,14 +4,8 @@ use super::*;
 
 pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
     let mut blocks = Vec::new();
-    let mix = c.data.table("offence_mix")?;
-    let summary = c.data.table("offence_mix_summary")?;
-    let stratum = if mix.headers.iter().any(|h| h == "offence_code") {
-        "offence_code"
-    } else {
-        "offence_group"
-    };
-    let stratum_word = if stratum == "offence_code" {
+    let (by_code, mix, summaries) = rows::mix(c.data)?;
+    let stratum_word = if by_code {
         "offence code"
     } else {
         "offence group"
@@ -34,9 +28,7 @@ pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
             id: format!("mix-{}", slug(&f.force)),
             text: f.force.clone(),
         });
-        let Some(row) =
-            (0..summary.len()).find(|&i| summary.text(i, "force").ok() == Some(f.force.as_str()))
-        else {
+        let Some(summary) = summaries.get(&f.force) else {
             blocks.push(Block::Paragraph {
                 text: if c.tidy {
                     format!("The inputs are tidy counts without offence detail, so {}'s rate cannot be standardised for offence mix.", f.force)
@@ -46,19 +38,14 @@ pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
             });
             continue;
         };
-        let observed = summary.number(row, "observed")?.unwrap_or(f64::NAN);
-        let expected = summary.number(row, "expected")?.unwrap_or(f64::NAN);
-        let gap = summary.number(row, "gap_vs_national")?.unwrap_or(f64::NAN);
-        let explained = summary
-            .number(row, "explained_by_offence_mix")?
-            .unwrap_or(f64::NAN);
-        let excess = summary.number(row, "excess")?.unwrap_or(f64::NAN);
-        let ratio = summary.number(row, "ratio")?;
-        let ratio_ci = (
-            summary.number(row, "ratio_ci95_low")?,
-            summary.number(row, "ratio_ci95_high")?,
-        );
-        let method = match summary.text(row, "interval_method")? {
+        let observed = summary.observed;
+        let expected = summary.expected;
+        let gap = summary.gap_vs_national.unwrap_or(f64::NAN);
+        let explained = summary.explained_by_offence_mix.unwrap_or(f64::NAN);
+        let excess = summary.excess.unwrap_or(f64::NAN);
+        let ratio = summary.ratio;
+        let ratio_ci = summary.ratio_ci95;
+        let method = match summary.interval_method.as_str() {
             "byar" => "Byar's approximation",
             "exact" => "the exact Poisson interval",
             other => other,
@@ -70,9 +57,9 @@ pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
                 count(expected),
                 c.outcome_phrase,
                 count(observed),
-                ratio.map(|r| fixed(r, 2)).unwrap_or_else(|| "–".into()),
-                ratio_ci.0.map(|r| fixed(r, 2)).unwrap_or_else(|| "–".into()),
-                ratio_ci.1.map(|r| fixed(r, 2)).unwrap_or_else(|| "–".into()),
+                fixed(ratio, 2),
+                fixed(ratio_ci.0, 2),
+                fixed(ratio_ci.1, 2),
             ),
         });
         let explained_text = if explained < 0.0 {
@@ -95,35 +82,19 @@ pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
                 signed_count(excess),
             ),
         });
-        let mut rows: Vec<usize> = (0..mix.len())
-            .filter(|&i| mix.text(i, "force").ok() == Some(f.force.as_str()))
-            .collect();
         // Largest contribution to the excess first: which offences drive the rate.
-        let mut keyed = Vec::new();
-        for &i in &rows {
-            keyed.push((
-                mix.number(i, "excess_not_explained")?
-                    .unwrap_or(f64::NEG_INFINITY),
-                i,
-            ));
-        }
-        keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        rows = keyed.iter().map(|(_, i)| *i).collect();
-        let label = |i: usize| -> Result<String> {
-            let code = mix.text(i, stratum)?;
-            Ok(
-                match mix.headers.iter().any(|h| h == "offence_description") {
-                    true => format!("{code} {}", mix.text(i, "offence_description")?),
-                    false => code.to_string(),
-                },
-            )
-        };
-        let drivers: Vec<String> = keyed
+        let mut strata: Vec<&MixRow> = mix
+            .get(&f.force)
+            .map(|r| r.iter().collect())
+            .unwrap_or_default();
+        let key = |r: &MixRow| r.excess_not_explained.unwrap_or(f64::NEG_INFINITY);
+        strata.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        let drivers: Vec<String> = strata
             .iter()
-            .filter(|(x, _)| *x > 0.0)
+            .filter(|r| key(r) > 0.0)
             .take(3)
-            .map(|(x, i)| Ok(format!("{} ({})", label(*i)?, signed_count(*x))))
-            .collect::<Result<_>>()?;
+            .map(|r| format!("{} ({})", r.label, signed_count(key(r))))
+            .collect();
         if !drivers.is_empty() {
             blocks.push(Block::Paragraph {
                 text: format!(
@@ -143,17 +114,17 @@ pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
             ),
         ));
         let mut table_rows = Vec::new();
-        for i in rows {
+        for r in strata {
             table_rows.push(Row {
                 cells: vec![
-                    label(i)?,
-                    count(mix.number(i, "numerator")?.unwrap_or(f64::NAN)),
-                    count(mix.number(i, "denominator")?.unwrap_or(f64::NAN)),
-                    opt_percent(mix.number(i, "rate")?),
-                    opt_percent(mix.number(i, "national_rate")?),
-                    opt_count(mix.number(i, "expected")?),
-                    opt_signed(mix.number(i, "excess_offence_mix")?),
-                    opt_signed(mix.number(i, "excess_not_explained")?),
+                    r.label.clone(),
+                    count(r.numerator),
+                    count(r.denominator),
+                    opt_percent(r.rate),
+                    opt_percent(r.national_rate),
+                    opt_count(r.expected),
+                    opt_signed(r.excess_offence_mix),
+                    opt_signed(r.excess_not_explained),
                 ],
                 highlight: false,
             });

@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
     let mut blocks = Vec::new();
-    let peers = c.data.table("peer_groups")?;
+    let peers = rows::peers(c.data)?;
     if c.focus.is_empty() {
         blocks.push(Block::Paragraph {
             text: "The analysis file names no focus force, so no peer group is discussed here; every configured peer group is listed in the appendix.".into(),
@@ -21,38 +21,35 @@ pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> 
             });
             continue;
         };
-        let Some(row) = (0..peers.len()).find(|&i| peers.text(i, "peer_group").ok() == Some(group))
-        else {
+        let Some(row) = peers.iter().find(|p| p.name == group) else {
             bail!(
                 "tables/peer_groups.csv has no row for {group:?}, the peer group of {}",
                 f.force
             );
         };
-        let members = split_members(peers.text(row, "members")?);
-        let without = split_members(peers.text(row, "members_without_data")?);
-        let owner = peers.text(row, "owner")?;
-        let owner_phrase = if owner.is_empty() {
-            String::new()
-        } else {
-            format!(", the group configured for {owner}")
-        };
+        let (members, without) = (&row.members, &row.members_without_data);
+        let owner_phrase = row
+            .owner
+            .as_ref()
+            .map(|owner| format!(", the group configured for {owner}"))
+            .unwrap_or_default();
         blocks.push(Block::Paragraph {
             text: format!(
                 "{}'s peer group is {group}{owner_phrase}: {}. Together they had a pooled rate of {} ({} of {} outcomes); the mean of the member rates, which counts each force once whatever its size and includes {} itself as the HMIC most-similar-group average does, is {}. {} itself: {}.",
                 f.force,
-                and_list(&members),
-                opt_percent(peers.number(row, "rate_pooled")?),
-                count(peers.number(row, "numerator")?.unwrap_or(f64::NAN)),
-                count(peers.number(row, "denominator")?.unwrap_or(f64::NAN)),
+                and_list(members),
+                opt_percent(row.rate_pooled),
+                count(row.numerator),
+                count(row.denominator),
                 f.force,
-                opt_percent(peers.number(row, "rate_mean")?),
+                opt_percent(row.rate_mean),
                 f.force,
                 percent(f.rate),
             ),
         });
         if !without.is_empty() {
             blocks.push(Block::Paragraph {
-                text: format!("No data for: {}.", and_list(&without)),
+                text: format!("No data for: {}.", and_list(without)),
             });
         }
         let mut rows: Vec<&ForceRow> = members.iter().filter_map(|m| c.force_row(m)).collect();
@@ -95,8 +92,8 @@ pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> 
                 .collect(),
             note: Some(format!(
                 "Pooled peer rate {}; mean of member rates {}; national rate {}.",
-                opt_percent(peers.number(row, "rate_pooled")?),
-                opt_percent(peers.number(row, "rate_mean")?),
+                opt_percent(row.rate_pooled),
+                opt_percent(row.rate_mean),
                 percent(c.target)
             )),
         }));
@@ -111,13 +108,4 @@ pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> 
         title: "Peer-group comparison".into(),
         blocks: number_tables(blocks),
     })
-}
-
-/// Members as `peer_groups.csv` lists them: names joined by "; ".
-pub(super) fn split_members(text: &str) -> Vec<String> {
-    text.split("; ")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
 }

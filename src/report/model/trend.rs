@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
     let mut blocks = Vec::new();
-    let trend = c.data.table("trend")?;
+    let trend = rows::trend(c.data)?;
     let spc = &c.summary().spc;
     let (shift, trend_length) = (spc.shift_length, spc.trend_length);
     let screened = spc.screen_moving_ranges;
@@ -30,9 +30,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
             id: format!("trend-{}", slug(&f.force)),
             text: f.force.clone(),
         });
-        let rows: Vec<usize> = (0..trend.len())
-            .filter(|&i| trend.text(i, "force").ok() == Some(f.force.as_str()))
-            .collect();
+        let rows: &[TrendRow] = trend.get(&f.force).map(Vec::as_slice).unwrap_or_default();
         match &f.trend {
             Some(t) => blocks.push(Block::Paragraph {
                 text: trend_sentence(c, &f.force, t),
@@ -73,9 +71,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
                 f.force
             ),
         ));
-        blocks.push(Block::Table(series_table_block(
-            c, numbers, trend, &rows, &f.force,
-        )?));
+        blocks.push(Block::Table(series_table_block(c, numbers, rows, &f.force)));
         let spc_table = numbers.tables + 1;
         let hits = if f.trend.as_ref().is_some_and(|t| !t.rule_hits.is_empty()) {
             "Marked points are listed in the table."
@@ -95,9 +91,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
                 f.force
             ),
         ));
-        blocks.push(Block::Table(spc_table_block(
-            c, numbers, trend, &rows, &f.force,
-        )?));
+        blocks.push(Block::Table(spc_table_block(c, numbers, rows, &f.force)));
     }
     // Every force's series, as small multiples.
     let pivot_table = numbers.tables + 1;
@@ -107,7 +101,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
         format!("Every force's quarterly rate of {}, one small panel per force ({}).", c.outcome_phrase, c.scope_suffix()),
         |n| format!("Figure {n} shows one small chart per force with its quarterly rate on a common scale. Table {pivot_table} gives the numbers."),
     ));
-    if let Some(table) = pivot_block(c, numbers, trend)? {
+    if let Some(table) = pivot_block(c, numbers, &trend) {
         blocks.push(Block::Table(table));
     }
     Ok(Section {
@@ -122,29 +116,28 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
 pub(super) fn series_table_block(
     c: &Input,
     numbers: &mut Numbers,
-    trend: &TextTable,
-    rows: &[usize],
+    rows: &[TrendRow],
     force: &str,
-) -> Result<TableBlock> {
+) -> TableBlock {
     let mut out = Vec::new();
-    for &i in rows {
+    for r in rows {
         out.push(Row {
             cells: vec![
-                trend.text(i, "period")?.to_string(),
-                count(trend.number(i, "numerator")?.unwrap_or(f64::NAN)),
-                count(trend.number(i, "denominator")?.unwrap_or(f64::NAN)),
-                opt_percent(trend.number(i, "rate")?),
-                match (trend.number(i, "ci95_low")?, trend.number(i, "ci95_high")?) {
-                    (Some(lo), Some(hi)) => percent_range(lo, hi),
-                    _ => "–".into(),
+                r.period.clone(),
+                count(r.numerator),
+                count(r.denominator),
+                opt_percent(r.rate),
+                match r.ci95 {
+                    Some((lo, hi)) => percent_range(lo, hi),
+                    None => "–".into(),
                 },
-                opt_percent(trend.number(i, "national_rate")?),
-                opt_percent(trend.number(i, "peer_rate_pooled")?),
+                opt_percent(r.national_rate),
+                opt_percent(r.peer_rate),
             ],
             highlight: false,
         });
     }
-    Ok(TableBlock {
+    TableBlock {
         id: String::new(),
         number: numbers.table(),
         caption: format!(
@@ -162,38 +155,38 @@ pub(super) fn series_table_block(
         ],
         rows: out,
         note: None,
-    })
+    }
 }
 
 pub(super) fn spc_table_block(
     c: &Input,
     numbers: &mut Numbers,
-    trend: &TextTable,
-    rows: &[usize],
+    rows: &[TrendRow],
     force: &str,
-) -> Result<TableBlock> {
+) -> TableBlock {
     let mut out = Vec::new();
-    for &i in rows {
+    for r in rows {
         let mut rules = Vec::new();
-        for (column, name) in [
-            ("rule_beyond_limits", "beyond the 3-sigma limits"),
-            ("rule_shift", "shift"),
-            ("rule_trend", "trend"),
-            ("rule_two_of_three", "two of three beyond 2 sigma"),
+        for (hit, name) in [
+            (r.rules.beyond_limits, "beyond the 3-sigma limits"),
+            (r.rules.shift, "shift"),
+            (r.rules.trend, "trend"),
+            (r.rules.two_of_three, "two of three beyond 2 sigma"),
         ] {
-            if trend.flag(i, column)? {
+            if hit {
                 rules.push(name.to_string());
             }
         }
+        let line = |pick: fn(&SpcLimits) -> f64| opt_percent(r.spc.as_ref().map(pick));
         out.push(Row {
             cells: vec![
-                trend.text(i, "period")?.to_string(),
-                opt_percent(trend.number(i, "rate")?),
-                opt_percent(trend.number(i, "spc_centre")?),
-                opt_percent(trend.number(i, "spc_lower_3sigma")?),
-                opt_percent(trend.number(i, "spc_lower_2sigma")?),
-                opt_percent(trend.number(i, "spc_upper_2sigma")?),
-                opt_percent(trend.number(i, "spc_upper_3sigma")?),
+                r.period.clone(),
+                opt_percent(r.rate),
+                line(|s| s.centre),
+                line(|s| s.lower_3),
+                line(|s| s.lower_2),
+                line(|s| s.upper_2),
+                line(|s| s.upper_3),
                 if rules.is_empty() {
                     "none".into()
                 } else {
@@ -203,7 +196,7 @@ pub(super) fn spc_table_block(
             highlight: !rules.is_empty(),
         });
     }
-    Ok(TableBlock {
+    TableBlock {
         id: String::new(),
         number: numbers.table(),
         caption: format!("The control chart's data for {force}: rate, centre line, limits and rule hits by quarter ({}).", c.scope_suffix()),
@@ -219,29 +212,30 @@ pub(super) fn spc_table_block(
         ],
         rows: out,
         note: None,
-    })
+    }
 }
 
 /// Every force's rate by quarter (a table with one column per quarter).
 pub(super) fn pivot_block(
     c: &Input,
     numbers: &mut Numbers,
-    trend: &TextTable,
-) -> Result<Option<TableBlock>> {
-    if trend.is_empty() {
-        return Ok(None);
+    trend: &BTreeMap<String, Vec<TrendRow>>,
+) -> Option<TableBlock> {
+    if trend.values().all(Vec::is_empty) {
+        return None;
     }
     let mut periods: Vec<String> = Vec::new();
     let mut by_force: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for i in 0..trend.len() {
-        let period = trend.text(i, "period")?.to_string();
-        if !periods.contains(&period) {
-            periods.push(period.clone());
+    for (force, series) in trend {
+        for r in series {
+            if !periods.contains(&r.period) {
+                periods.push(r.period.clone());
+            }
+            by_force
+                .entry(force.clone())
+                .or_default()
+                .insert(r.period.clone(), opt_percent(r.rate));
         }
-        by_force
-            .entry(trend.text(i, "force")?.to_string())
-            .or_default()
-            .insert(period, opt_percent(trend.number(i, "rate")?));
     }
     let mut columns = vec![text_column("Force")];
     columns.extend(periods.iter().map(|p| number_column(p)));
@@ -260,7 +254,7 @@ pub(super) fn pivot_block(
             }
         })
         .collect();
-    Ok(Some(TableBlock {
+    Some(TableBlock {
         id: String::new(),
         number: numbers.table(),
         caption: format!(
@@ -271,5 +265,5 @@ pub(super) fn pivot_block(
         columns,
         rows,
         note: None,
-    }))
+    })
 }

@@ -119,52 +119,116 @@ impl Table {
     }
 }
 
-/// Builds columns row by row.
-struct Builder {
+/// Builds a table column by column: the one builder of the national and the `extract_*`
+/// tables.
+pub struct Builder {
     name: String,
     columns: Vec<(String, Values)>,
 }
 
 impl Builder {
-    fn new(name: &str) -> Builder {
+    /// An empty table named `name`.
+    #[must_use]
+    pub fn new(name: &str) -> Builder {
         Builder {
             name: name.into(),
             columns: Vec::new(),
         }
     }
 
-    fn text(mut self, name: &str, values: Vec<Option<String>>) -> Builder {
-        self.columns.push((name.into(), Values::Text(values)));
+    /// The number of rows of the columns so far.
+    fn height(&self) -> usize {
+        self.columns.first().map_or(0, |(_, v)| v.len())
+    }
+
+    /// A text column.
+    #[must_use]
+    pub fn text(mut self, name: &str, values: impl IntoIterator<Item = Option<String>>) -> Builder {
+        let values = Values::Text(values.into_iter().collect());
+        self.columns.push((name.into(), values));
         self
     }
 
-    fn int(mut self, name: &str, values: Vec<Option<i64>>) -> Builder {
-        self.columns.push((name.into(), Values::Int(values)));
+    /// A text column holding `value` in every row of the columns so far.
+    #[must_use]
+    pub fn same_text(self, name: &str, value: &str) -> Builder {
+        let rows = self.height();
+        self.text(name, std::iter::repeat_n(Some(value.to_string()), rows))
+    }
+
+    /// An integer column.
+    #[must_use]
+    pub fn int(mut self, name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Builder {
+        let values = Values::Int(values.into_iter().collect());
+        self.columns.push((name.into(), values));
         self
     }
 
-    fn float(mut self, name: &str, values: Vec<Option<f64>>, decimals: usize) -> Builder {
-        self.columns.push((
-            name.into(),
-            Values::Float(values, FloatFormat::Fixed(decimals)),
-        ));
+    /// A column of counts.
+    #[must_use]
+    pub fn count(self, name: &str, values: impl IntoIterator<Item = Option<u64>>) -> Builder {
+        self.int(name, values.into_iter().map(|v| v.map(|x| x as i64)))
+    }
+
+    /// A float column with fixed decimals.
+    #[must_use]
+    pub fn float(
+        mut self,
+        name: &str,
+        values: impl IntoIterator<Item = Option<f64>>,
+        decimals: usize,
+    ) -> Builder {
+        let values = Values::Float(values.into_iter().collect(), FloatFormat::Fixed(decimals));
+        self.columns.push((name.into(), values));
         self
     }
 
-    fn scientific(mut self, name: &str, values: Vec<Option<f64>>) -> Builder {
-        self.columns.push((
-            name.into(),
-            Values::Float(values, FloatFormat::Scientific(6)),
-        ));
+    /// A float column in scientific notation (p-values).
+    #[must_use]
+    pub fn scientific(
+        mut self,
+        name: &str,
+        values: impl IntoIterator<Item = Option<f64>>,
+    ) -> Builder {
+        let values = Values::Float(values.into_iter().collect(), FloatFormat::Scientific(6));
+        self.columns.push((name.into(), values));
         self
     }
 
-    fn boolean(mut self, name: &str, values: Vec<bool>) -> Builder {
-        self.columns.push((name.into(), Values::Bool(values)));
+    /// A true/false column.
+    #[must_use]
+    pub fn boolean(mut self, name: &str, values: impl IntoIterator<Item = bool>) -> Builder {
+        let values = Values::Bool(values.into_iter().collect());
+        self.columns.push((name.into(), values));
         self
     }
 
-    fn build(self) -> Table {
+    /// The low and high limit columns at a level's label with a suffix (`""` or
+    /// `"_unadjusted"`), named by [`limit_names`].
+    #[must_use]
+    pub fn limits(
+        self,
+        label: &str,
+        suffix: &str,
+        limits: impl IntoIterator<Item = Option<FunnelLimits>>,
+    ) -> Builder {
+        let limits: Vec<Option<FunnelLimits>> = limits.into_iter().collect();
+        let (low, high) = limit_names(label, suffix);
+        self.float(
+            &low,
+            limits.iter().map(|l| l.map(|l| l.lower)),
+            RATE_DECIMALS,
+        )
+        .float(
+            &high,
+            limits.iter().map(|l| l.map(|l| l.upper)),
+            RATE_DECIMALS,
+        )
+    }
+
+    /// The table.
+    #[must_use]
+    pub fn build(self) -> Table {
         Table {
             name: self.name,
             columns: self.columns,
@@ -173,11 +237,11 @@ impl Builder {
 }
 
 /// Decimals for rates, limits and targets.
-const RATE_DECIMALS: usize = 8;
+pub const RATE_DECIMALS: usize = 8;
 /// Decimals for z-scores and ratios.
-const SCORE_DECIMALS: usize = 6;
+pub const SCORE_DECIMALS: usize = 6;
 /// Decimals for expected counts and excesses.
-const COUNT_DECIMALS: usize = 3;
+pub const COUNT_DECIMALS: usize = 3;
 
 fn some<T>(values: impl Iterator<Item = T>) -> Vec<Option<T>> {
     values.map(Some).collect()
@@ -187,21 +251,17 @@ fn some<T>(values: impl Iterator<Item = T>) -> Vec<Option<T>> {
 /// or `"_unadjusted"`), e.g. `limit95_low`, `limit998_high_unadjusted`: the one place these
 /// names are made, for the tables written and the tables read back.
 pub fn limit_names(label: &str, suffix: &str) -> (String, String) {
+    let stem = limit_stem(label);
     (
-        format!("limit{label}_low{suffix}"),
-        format!("limit{label}_high{suffix}"),
+        format!("{stem}_low{suffix}"),
+        format!("{stem}_high{suffix}"),
     )
 }
 
-fn push_limits(
-    mut builder: Builder,
-    label: &str,
-    suffix: &str,
-    limits: impl Iterator<Item = FunnelLimits> + Clone,
-) -> Builder {
-    let (low, high) = limit_names(label, suffix);
-    builder = builder.float(&low, some(limits.clone().map(|l| l.lower)), RATE_DECIMALS);
-    builder.float(&high, some(limits.map(|l| l.upper)), RATE_DECIMALS)
+/// The stem of a level's limit columns: `limit95`, `limit998`.
+#[must_use]
+pub fn limit_stem(label: &str) -> String {
+    format!("limit{label}")
 }
 
 fn flag_name(flag: Flag, levels: &FlagLevels) -> Option<String> {
@@ -219,10 +279,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
 
     let mut force = Builder::new("force_comparison")
         .text("force", some(rows.iter().map(|r| r.force.clone())))
-        .text(
-            "force_code",
-            rows.iter().map(|r| r.force_code.clone()).collect(),
-        )
+        .text("force_code", rows.iter().map(|r| r.force_code.clone()))
         .text("period", some(rows.iter().map(|_| period.clone())))
         .text("scope", some(rows.iter().map(|_| scope.clone())))
         .int("numerator", some(rows.iter().map(|r| r.numerator as i64)))
@@ -248,54 +305,38 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             some(rows.iter().map(|r| r.z_adjusted)),
             SCORE_DECIMALS,
         );
-    force = push_limits(force, &inner, "", rows.iter().map(|r| r.inner));
-    force = push_limits(force, &outer, "", rows.iter().map(|r| r.outer));
-    force = push_limits(
-        force,
+    force = force.limits(&inner, "", rows.iter().map(|r| Some(r.inner)));
+    force = force.limits(&outer, "", rows.iter().map(|r| Some(r.outer)));
+    force = force.limits(
         &inner,
         "_unadjusted",
-        rows.iter().map(|r| r.inner_unadjusted),
+        rows.iter().map(|r| Some(r.inner_unadjusted)),
     );
-    force = push_limits(
-        force,
+    force = force.limits(
         &outer,
         "_unadjusted",
-        rows.iter().map(|r| r.outer_unadjusted),
+        rows.iter().map(|r| Some(r.outer_unadjusted)),
     );
     let mut force = force
-        .text(
-            "flag",
-            rows.iter().map(|r| flag_name(r.flag, &levels)).collect(),
-        )
+        .text("flag", rows.iter().map(|r| flag_name(r.flag, &levels)))
         .text(
             "flag_unadjusted",
-            rows.iter()
-                .map(|r| flag_name(r.flag_unadjusted, &levels))
-                .collect(),
+            rows.iter().map(|r| flag_name(r.flag_unadjusted, &levels)),
         )
-        .int(
-            "rank",
-            rows.iter().map(|r| r.rank.map(|k| k as i64)).collect(),
-        )
-        .text(
-            "peer_group",
-            rows.iter().map(|r| r.peer_group.clone()).collect(),
-        )
+        .int("rank", rows.iter().map(|r| r.rank.map(|k| k as i64)))
+        .text("peer_group", rows.iter().map(|r| r.peer_group.clone()))
         .float(
             "peer_rate_pooled",
-            rows.iter().map(|r| r.peer_rate_pooled).collect(),
+            rows.iter().map(|r| r.peer_rate_pooled),
             RATE_DECIMALS,
         )
         .float(
             "peer_rate_mean",
-            rows.iter().map(|r| r.peer_rate_mean).collect(),
+            rows.iter().map(|r| r.peer_rate_mean),
             RATE_DECIMALS,
         )
-        .boolean(
-            "in_national_set",
-            rows.iter().map(|r| r.in_national_set).collect(),
-        )
-        .boolean("focus", rows.iter().map(|r| r.focus).collect())
+        .boolean("in_national_set", rows.iter().map(|r| r.in_national_set))
+        .boolean("focus", rows.iter().map(|r| r.focus))
         .int(
             "periods_present",
             some(rows.iter().map(|r| r.periods_present as i64)),
@@ -309,7 +350,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             some(rows.iter().map(|r| r.incomplete_cells as i64)),
         );
     if config.funnel.benjamini_hochberg {
-        force = force.scientific("p_bh", rows.iter().map(|r| r.p_bh).collect());
+        force = force.scientific("p_bh", rows.iter().map(|r| r.p_bh));
     }
 
     let grid = &analysis.grid;
@@ -320,19 +361,17 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             some(grid.iter().map(|_| analysis.funnel.target)),
             RATE_DECIMALS,
         );
-    funnel_limits = push_limits(funnel_limits, &inner, "", grid.iter().map(|g| g.inner));
-    funnel_limits = push_limits(funnel_limits, &outer, "", grid.iter().map(|g| g.outer));
-    funnel_limits = push_limits(
-        funnel_limits,
+    funnel_limits = funnel_limits.limits(&inner, "", grid.iter().map(|g| Some(g.inner)));
+    funnel_limits = funnel_limits.limits(&outer, "", grid.iter().map(|g| Some(g.outer)));
+    funnel_limits = funnel_limits.limits(
         &inner,
         "_unadjusted",
-        grid.iter().map(|g| g.inner_unadjusted),
+        grid.iter().map(|g| Some(g.inner_unadjusted)),
     );
-    funnel_limits = push_limits(
-        funnel_limits,
+    funnel_limits = funnel_limits.limits(
         &outer,
         "_unadjusted",
-        grid.iter().map(|g| g.outer_unadjusted),
+        grid.iter().map(|g| Some(g.outer_unadjusted)),
     );
 
     let trend = &analysis.trend;
@@ -345,14 +384,11 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
         .text("scope", some(trend.iter().map(|_| scope.clone())))
         .text(
             "period_start",
-            trend
-                .iter()
-                .map(|t| {
-                    t.period
-                        .quarter
-                        .map(|q| quarter_start(q.fy_start(), q.quarter()))
-                })
-                .collect(),
+            trend.iter().map(|t| {
+                t.period
+                    .quarter
+                    .map(|q| quarter_start(q.fy_start(), q.quarter()))
+            }),
         )
         .int("numerator", some(trend.iter().map(|t| t.numerator as i64)))
         .int(
@@ -377,7 +413,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
         )
         .float(
             "peer_rate_pooled",
-            trend.iter().map(|t| t.peer_rate_pooled).collect(),
+            trend.iter().map(|t| t.peer_rate_pooled),
             RATE_DECIMALS,
         )
         .float("spc_centre", spc(|p| p.centre), RATE_DECIMALS)
@@ -387,18 +423,15 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
         .float("spc_upper_3sigma", spc(|p| p.upper_3), RATE_DECIMALS)
         .boolean(
             "rule_beyond_limits",
-            trend.iter().map(|t| t.rules.astronomical).collect(),
+            trend.iter().map(|t| t.rules.astronomical),
         )
-        .boolean("rule_shift", trend.iter().map(|t| t.rules.shift).collect())
-        .boolean("rule_trend", trend.iter().map(|t| t.rules.trend).collect())
+        .boolean("rule_shift", trend.iter().map(|t| t.rules.shift))
+        .boolean("rule_trend", trend.iter().map(|t| t.rules.trend))
         .boolean(
             "rule_two_of_three",
-            trend.iter().map(|t| t.rules.two_of_three).collect(),
+            trend.iter().map(|t| t.rules.two_of_three),
         )
-        .text(
-            "spc_note",
-            trend.iter().map(|t| t.spc_note.clone()).collect(),
-        )
+        .text("spc_note", trend.iter().map(|t| t.spc_note.clone()))
         .build();
 
     let mix = &analysis.mix;
@@ -487,7 +520,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let peers = &analysis.peers;
     let peer_table = Builder::new("peer_groups")
         .text("peer_group", some(peers.iter().map(|p| p.group.clone())))
-        .text("owner", peers.iter().map(|p| p.owner.clone()).collect())
+        .text("owner", peers.iter().map(|p| p.owner.clone()))
         .text("members", some(peers.iter().map(|p| p.members.join("; "))))
         .text(
             "members_without_data",

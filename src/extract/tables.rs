@@ -12,70 +12,18 @@ use crate::extract::analyse::{ExtractAnalysis, Rate, UnitFunnel};
 use crate::extract::dates;
 use crate::extract::read::Extract;
 use crate::stats::{FlagLevels, FunnelLimits};
-use crate::tables::{FloatFormat, Table, Values};
+use crate::tables::{Builder, Table, COUNT_DECIMALS, RATE_DECIMALS, SCORE_DECIMALS};
 
-/// Decimals for rates, limits and shares.
-const RATE_DECIMALS: usize = 8;
-/// Decimals for z-scores and ratios.
-const SCORE_DECIMALS: usize = 6;
-/// Decimals for expected counts and days.
-const COUNT_DECIMALS: usize = 3;
-
-/// Builds a table column by column.
-struct Builder {
-    name: String,
-    rows: usize,
-    columns: Vec<(String, Values)>,
+/// A table whose first column, `source`, names the extract in each of its `rows` rows.
+fn sourced(name: &str, rows: usize, source: &str) -> Builder {
+    Builder::new(name).text(
+        "source",
+        std::iter::repeat_n(Some(source.to_string()), rows),
+    )
 }
 
+/// The columns of a rate, on the one table builder.
 impl Builder {
-    fn new(name: &str, rows: usize, source: &str) -> Builder {
-        let builder = Builder {
-            name: name.into(),
-            rows,
-            columns: Vec::new(),
-        };
-        builder.text("source", (0..rows).map(|_| Some(source.to_string())))
-    }
-
-    fn text(mut self, name: &str, values: impl Iterator<Item = Option<String>>) -> Builder {
-        self.columns
-            .push((name.into(), Values::Text(values.collect())));
-        self
-    }
-
-    fn same_text(self, name: &str, value: &str) -> Builder {
-        let rows = self.rows;
-        self.text(name, (0..rows).map(|_| Some(value.to_string())))
-    }
-
-    fn int(mut self, name: &str, values: impl Iterator<Item = Option<u64>>) -> Builder {
-        self.columns.push((
-            name.into(),
-            Values::Int(values.map(|v| v.map(|x| x as i64)).collect()),
-        ));
-        self
-    }
-
-    fn float(
-        mut self,
-        name: &str,
-        values: impl Iterator<Item = Option<f64>>,
-        decimals: usize,
-    ) -> Builder {
-        self.columns.push((
-            name.into(),
-            Values::Float(values.collect(), FloatFormat::Fixed(decimals)),
-        ));
-        self
-    }
-
-    fn boolean(mut self, name: &str, values: impl Iterator<Item = bool>) -> Builder {
-        self.columns
-            .push((name.into(), Values::Bool(values.collect())));
-        self
-    }
-
     /// numerator, denominator, rate, ci95_low, ci95_high with a prefix.
     fn rate<'r>(
         self,
@@ -83,11 +31,11 @@ impl Builder {
         rates: impl Iterator<Item = Option<&'r Rate>> + Clone,
     ) -> Builder {
         let name = |s: &str| format!("{prefix}{s}");
-        self.int(
+        self.count(
             &name("numerator"),
             rates.clone().map(|r| r.map(|r| r.numerator)),
         )
-        .int(
+        .count(
             &name("denominator"),
             rates.clone().map(|r| r.map(|r| r.denominator)),
         )
@@ -109,28 +57,6 @@ impl Builder {
             RATE_DECIMALS,
         )
     }
-
-    fn limits(
-        self,
-        label: &str,
-        suffix: &str,
-        limits: impl Iterator<Item = Option<FunnelLimits>> + Clone,
-    ) -> Builder {
-        let (low, high) = crate::tables::limit_names(label, suffix);
-        self.float(
-            &low,
-            limits.clone().map(|l| l.map(|l| l.lower)),
-            RATE_DECIMALS,
-        )
-        .float(&high, limits.map(|l| l.map(|l| l.upper)), RATE_DECIMALS)
-    }
-
-    fn build(self) -> Table {
-        Table {
-            name: self.name,
-            columns: self.columns,
-        }
-    }
 }
 
 /// Every `extract_*` table, in a fixed order.
@@ -140,43 +66,43 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
     let levels = config.funnel.levels;
     let a = &extract.account;
 
-    let accounting = Builder::new("extract_accounting", 1, &source)
+    let accounting = sourced("extract_accounting", 1, &source)
         .same_text("file", &config.file_label)
         .same_text("format", &a.format)
-        .int("rows_read", std::iter::once(Some(a.rows_read)))
-        .int("rows_loaded", std::iter::once(Some(a.rows_loaded)))
-        .int(
+        .count("rows_read", std::iter::once(Some(a.rows_read)))
+        .count("rows_loaded", std::iter::once(Some(a.rows_loaded)))
+        .count(
             "rows_quarantined",
             std::iter::once(Some(a.rows_quarantined)),
         )
-        .int("blank_rows", std::iter::once(Some(a.blank_rows)))
-        .int(
+        .count("blank_rows", std::iter::once(Some(a.blank_rows)))
+        .count(
             "duplicate_rows_reduced",
             std::iter::once(Some(a.duplicate_rows_reduced)),
         )
-        .int(
+        .count(
             "crimes_with_several_rows",
             std::iter::once(Some(a.crimes_with_several_rows)),
         )
-        .int(
+        .count(
             "duplicates_with_conflicting_fields",
             std::iter::once(Some(a.duplicates_with_conflicting_fields)),
         )
-        .int("crimes", std::iter::once(Some(a.crimes)))
-        .int(
+        .count("crimes", std::iter::once(Some(a.crimes)))
+        .count(
             "crimes_without_outcome",
             std::iter::once(Some(a.crimes_without_outcome)),
         )
         .same_text("scope", scope)
-        .int(
+        .count(
             "crimes_in_scope",
             std::iter::once(Some(analysis.crimes_in_scope)),
         )
-        .int(
+        .count(
             "crimes_in_comparison",
             std::iter::once(Some(analysis.crimes_in_comparison)),
         )
-        .int("victims", std::iter::once(Some(extract.n_victims() as u64)))
+        .count("victims", std::iter::once(Some(extract.n_victims() as u64)))
         .build();
 
     let mut out = vec![accounting];
@@ -196,17 +122,17 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
 
     let g = &analysis.groups;
     out.push(
-        Builder::new("extract_by_offence_group", g.len(), &source)
+        sourced("extract_by_offence_group", g.len(), &source)
             .same_text("scope", scope)
             .text("offence_group", g.iter().map(|r| Some(r.group.clone())))
-            .int("crimes", g.iter().map(|r| Some(r.crimes)))
+            .count("crimes", g.iter().map(|r| Some(r.crimes)))
             .rate("", g.iter().map(|r| Some(&r.scope)))
             .rate("comparison_", g.iter().map(|r| r.comparison.as_ref()))
             .build(),
     );
     let o = &analysis.offences;
     out.push(
-        Builder::new("extract_by_offence_code", o.len(), &source)
+        sourced("extract_by_offence_code", o.len(), &source)
             .same_text("scope", scope)
             .text("offence_group", o.iter().map(|r| Some(r.group.clone())))
             .text("offence_code", o.iter().map(|r| Some(r.code.clone())))
@@ -214,7 +140,7 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
                 "offence_description",
                 o.iter().map(|r| Some(r.description.clone())),
             )
-            .int("crimes", o.iter().map(|r| Some(r.crimes)))
+            .count("crimes", o.iter().map(|r| Some(r.crimes)))
             .rate("", o.iter().map(|r| Some(&r.scope)))
             .rate("comparison_", o.iter().map(|r| r.comparison.as_ref()))
             .build(),
@@ -224,7 +150,7 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
     let spc =
         |f: fn(&crate::stats::spc::ChartPoint) -> f64| m.iter().map(move |r| r.spc.as_ref().map(f));
     out.push(
-        Builder::new("extract_by_month", m.len(), &source)
+        sourced("extract_by_month", m.len(), &source)
             .same_text("scope", scope)
             .text(
                 "period",
@@ -255,30 +181,30 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
     if let Some(repeat) = &analysis.repeat {
         let r = &repeat.rows;
         out.push(
-            Builder::new("extract_repeat_victims", r.len(), &source)
+            sourced("extract_repeat_victims", r.len(), &source)
                 .same_text("scope", scope)
                 .text("victims_group", r.iter().map(|x| Some(x.group.to_string())))
-                .int("crimes", r.iter().map(|x| Some(x.crimes)))
-                .int("victims", r.iter().map(|x| Some(x.victims)))
+                .count("crimes", r.iter().map(|x| Some(x.crimes)))
+                .count("victims", r.iter().map(|x| Some(x.victims)))
                 .rate("", r.iter().map(|x| Some(&x.scope)))
                 .build(),
         );
         let c = &repeat.by_closures;
         out.push(
-            Builder::new("extract_victim_closures", c.len(), &source)
+            sourced("extract_victim_closures", c.len(), &source)
                 .same_text("scope", scope)
                 .text("closures", c.iter().map(|x| Some(x.0.clone())))
-                .int("victims", c.iter().map(|x| Some(x.1)))
+                .count("victims", c.iter().map(|x| Some(x.1)))
                 .build(),
         );
     }
 
     let t = &analysis.closure_times;
     out.push(
-        Builder::new("extract_time_to_closure", t.len(), &source)
+        sourced("extract_time_to_closure", t.len(), &source)
             .text("subset", t.iter().map(|r| Some(r.subset.clone())))
             .text("area", t.iter().map(|r| Some(r.area.clone())))
-            .int("closures", t.iter().map(|r| Some(r.closures)))
+            .count("closures", t.iter().map(|r| Some(r.closures)))
             .float(
                 "median_days",
                 t.iter().map(|r| r.median_days),
@@ -286,17 +212,17 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
             )
             .float("q1_days", t.iter().map(|r| r.q1_days), COUNT_DECIMALS)
             .float("q3_days", t.iter().map(|r| r.q3_days), COUNT_DECIMALS)
-            .int("within_1_day", t.iter().map(|r| Some(r.within_1_day)))
-            .int("within_7_days", t.iter().map(|r| Some(r.within_7_days)))
+            .count("within_1_day", t.iter().map(|r| Some(r.within_1_day)))
+            .count("within_7_days", t.iter().map(|r| Some(r.within_7_days)))
             .build(),
     );
 
     let d = &analysis.da_vs_other;
     out.push(
-        Builder::new("extract_da_vs_other", d.len(), &source)
+        sourced("extract_da_vs_other", d.len(), &source)
             .text("group", d.iter().map(|r| Some(r.group.to_string())))
-            .int("crimes", d.iter().map(|r| Some(r.crimes)))
-            .int("without_outcome", d.iter().map(|r| Some(r.without_outcome)))
+            .count("crimes", d.iter().map(|r| Some(r.crimes)))
+            .count("without_outcome", d.iter().map(|r| Some(r.without_outcome)))
             .rate("", d.iter().map(|r| Some(&r.rate)))
             .float(
                 "median_days_to_closure",
@@ -307,8 +233,8 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
     );
     let ot = &analysis.outcome_types;
     out.push(
-        Builder::new("extract_outcome_types", ot.len(), &source)
-            .int(
+        sourced("extract_outcome_types", ot.len(), &source)
+            .count(
                 "outcome_type",
                 ot.iter().map(|r| Some(u64::from(r.outcome_type))),
             )
@@ -316,7 +242,7 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
                 "description",
                 ot.iter().map(|r| Some(r.description.clone())),
             )
-            .int(
+            .count(
                 "domestic_abuse_crimes",
                 ot.iter().map(|r| Some(r.domestic_abuse)),
             )
@@ -325,7 +251,7 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
                 ot.iter().map(|r| r.domestic_abuse_share),
                 RATE_DECIMALS,
             )
-            .int("other_crimes", ot.iter().map(|r| Some(r.other)))
+            .count("other_crimes", ot.iter().map(|r| Some(r.other)))
             .float(
                 "other_share",
                 ot.iter().map(|r| r.other_share),
@@ -352,14 +278,14 @@ fn funnel_tables(
         rows.iter().map(move |r| r.place.as_ref().map(f))
     };
     let mut by =
-        Builder::new(&format!("extract_by_{kind}"), rows.len(), source).same_text("scope", scope);
+        sourced(&format!("extract_by_{kind}"), rows.len(), source).same_text("scope", scope);
     if kind == "area" {
         by = by.same_text("area_level", config.area_level.name());
     }
     let by = by
         .text(kind, rows.iter().map(|r| Some(r.name.clone())))
-        .int("crimes", rows.iter().map(|r| Some(r.crimes)))
-        .int(
+        .count("crimes", rows.iter().map(|r| Some(r.crimes)))
+        .count(
             "without_outcome",
             rows.iter().map(|r| Some(r.without_outcome)),
         )
@@ -416,9 +342,9 @@ fn funnel_tables(
         .build();
 
     let grid: &[GridRow] = &funnel.grid;
-    let limits = Builder::new(&format!("extract_{kind}_funnel_limits"), grid.len(), source)
+    let limits = sourced(&format!("extract_{kind}_funnel_limits"), grid.len(), source)
         .same_text("scope", scope)
-        .int("denominator", grid.iter().map(|g| Some(g.n)))
+        .count("denominator", grid.iter().map(|g| Some(g.n)))
         .float("target", grid.iter().map(|_| target), RATE_DECIMALS)
         .limits(&inner, "", grid.iter().map(|g| Some(g.inner)))
         .limits(&outer, "", grid.iter().map(|g| Some(g.outer)))

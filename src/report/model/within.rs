@@ -332,8 +332,8 @@ pub(super) fn column_title(c: &Input, header: &str) -> String {
         "comparison_ci95" => "comparison 95% interval".to_string(),
         "ratio_ci95" => "ratio 95% interval".to_string(),
         "z_adjusted" => "adjusted z".to_string(),
-        h if h == format!("limit{inner}") => format!("{} limits", c.inner_text),
-        h if h == format!("limit{outer}") => format!("{} limits", c.outer_text),
+        h if h == crate::tables::limit_stem(&inner) => format!("{} limits", c.inner_text),
+        h if h == crate::tables::limit_stem(&outer) => format!("{} limits", c.outer_text),
         h => h.replace('_', " "),
     };
     capitalise(&mapped)

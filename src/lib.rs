@@ -3,7 +3,6 @@
 //! The pipeline runs ingest → normalise → measure → compare → render → report;
 //! `stats` is pure and is the only place a formula appears (see ARCHITECTURE.md).
 
-pub mod app;
 pub mod cache;
 pub mod cli;
 pub mod compare;

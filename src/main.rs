@@ -4,8 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use outcome_lens::app;
-use outcome_lens::cli::Cli;
+use outcome_lens::cli::{self, Cli};
 use outcome_lens::exit::Exit;
 
 /// mimalloc, as polars itself recommends: the ingest allocates and frees column buffers of
@@ -27,7 +26,7 @@ fn main() -> ExitCode {
             .into();
         }
     };
-    match app::run(cli) {
+    match cli::run(cli) {
         Ok(exit) => exit.into(),
         Err(err) if is_broken_pipe(&err) => Exit::Success.into(),
         Err(err) => {

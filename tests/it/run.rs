@@ -532,11 +532,32 @@ fn fail_on_gate() {
             "above",
         ],
     );
-    assert_eq!(code, 1);
+    // Not of a flag's form: a usage error when the arguments are parsed.
+    assert_eq!(code, 2);
     assert!(
         stderr.contains("valid flags: high_998, high_95, within, low_95, low_998"),
         "{stderr}"
     );
+    // Of a flag's form, but at a level the analysis file does not use: known once the
+    // analysis file is read, so exit 1, nothing written.
+    let (code, _, stderr) = run(
+        &work,
+        &[
+            "--config",
+            "analysis.toml",
+            "--out",
+            "out3",
+            "--fail-on",
+            "high_90",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("\"high_90\" is not a flag at the analysis file's levels")
+            && stderr.contains("valid flags: high_998, high_95, within, low_95, low_998"),
+        "{stderr}"
+    );
+    assert!(!work.path().join("out3").exists());
 }
 
 /// A run killed part-way leaves the previous complete folder untouched (SIGKILL), or cleans up

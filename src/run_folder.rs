@@ -199,3 +199,26 @@ pub fn finish(
     folder.write("manifest.json", &manifest.to_bytes()?)?;
     folder.commit()
 }
+
+/// Writes redrawn charts into `out`, or in place into the run's `charts/` (replaced whole)
+/// with the run's manifest brought up to date; the folder they went to.
+///
+/// # Errors
+///
+/// When the folder cannot be written or the manifest read or rewritten.
+pub fn put_charts(
+    run: &Path,
+    out: Option<&Path>,
+    charts: &[(String, Vec<u8>)],
+) -> Result<std::path::PathBuf> {
+    let target = out.map_or_else(|| run.join("charts"), Path::to_path_buf);
+    let mut folder = RunFolder::begin(&target, true)?;
+    for (name, bytes) in charts {
+        folder.write(name, bytes)?;
+    }
+    folder.commit()?;
+    if out.is_none() {
+        update_manifest_charts(run, charts)?;
+    }
+    Ok(target)
+}

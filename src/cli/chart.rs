@@ -7,7 +7,6 @@ use anyhow::{bail, Result};
 use clap::ValueEnum;
 
 use crate::exit::Exit;
-use crate::output;
 
 /// Worked examples, shown after `--help`.
 pub const EXAMPLES: &str = "\
@@ -77,28 +76,14 @@ pub fn run(args: &ChartArgs) -> Result<Exit> {
     };
     // In place, only the run's own charts may be drawn: other sizes or formats would
     // replace the charts its report and manifest describe.
-    let in_place = args.out.is_none();
-    let own = options.size == ChartSize::A4
-        && options.png_scale == 1
-        && [ChartFormat::Svg, ChartFormat::Png]
-            .iter()
-            .all(|f| options.formats.contains(f));
-    if in_place && !own {
+    if args.out.is_none() && !options.is_runs_own() {
         bail!(
             "chart: --size, --formats and --hidpi other than the run's own (A4, svg and png) would replace the charts that {}'s report and manifest describe; give --out DIR for them",
             args.run.display()
         );
     }
     let charts = crate::render::render_run(&data, &options)?;
-    let target = args.out.clone().unwrap_or_else(|| args.run.join("charts"));
-    let mut folder = output::RunFolder::begin(&target, true)?;
-    for (name, bytes) in &charts {
-        folder.write(name, bytes)?;
-    }
-    folder.commit()?;
-    if in_place {
-        crate::run_folder::update_manifest_charts(&args.run, &charts)?;
-    }
+    let target = crate::run_folder::put_charts(&args.run, args.out.as_deref(), &charts)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for (name, _) in &charts {

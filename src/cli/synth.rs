@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::exit::Exit;
-use crate::output;
 use crate::wording::thousands;
 
 /// Worked examples, shown after `--help`.
@@ -81,29 +80,9 @@ pub fn run(args: &SynthArgs) -> Result<Exit> {
         start_day: start.div_euclid(crate::extract::dates::SECONDS_PER_DAY),
         months: args.months,
     };
-    let (truth_path, section_path) = synth::companion_paths(&args.out);
-    let mut truth = None;
-    output::write_atomic(&args.out, |w| {
-        truth = Some(synth::synthesise(&options, w)?);
-        Ok(())
-    })?;
-    let truth = truth.context("the synthetic extract was not written")?;
-    let mut json = serde_json::to_vec_pretty(&truth)?;
-    json.push(b'\n');
-    output::write_atomic(&truth_path, |w| {
-        w.write_all(&json)
-            .with_context(|| format!("cannot write {}", truth_path.display()))
-    })?;
-    let file_name = args
-        .out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let section = synth::extract_section(&file_name, &args.force_name);
-    output::write_atomic(&section_path, |w| {
-        w.write_all(section.as_bytes())
-            .with_context(|| format!("cannot write {}", section_path.display()))
-    })?;
+    let written = synth::write_files(&options, &args.out)?;
+    let (truth, truth_path, section_path) =
+        (&written.truth, &written.truth_path, &written.section_path);
     writeln!(std::io::stdout().lock(), "{}", args.out.display())?;
     if !args.quiet {
         eprintln!(

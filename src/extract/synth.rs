@@ -707,6 +707,55 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     })
 }
 
+/// What [`write_files`] wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The planted truth.
+    pub truth: Truth,
+    /// Where it was written (`<stem>.truth.json`).
+    pub truth_path: std::path::PathBuf,
+    /// Where the `[extract]` section that reads the extract was written
+    /// (`<stem>.extract.toml`).
+    pub section_path: std::path::PathBuf,
+}
+
+/// Writes the synthetic extract to `out`, its planted truth and the `[extract]` section that
+/// reads it beside it, each atomically.
+///
+/// # Errors
+///
+/// When a file cannot be written.
+pub fn write_files(options: &SynthOptions, out: &std::path::Path) -> Result<Written> {
+    use anyhow::Context as _;
+    let (truth_path, section_path) = companion_paths(out);
+    let mut truth = None;
+    crate::output::write_atomic(out, |w| {
+        truth = Some(synthesise(options, w)?);
+        Ok(())
+    })?;
+    let truth = truth.context("the synthetic extract was not written")?;
+    let mut json = serde_json::to_vec_pretty(&truth)?;
+    json.push(b'\n');
+    crate::output::write_atomic(&truth_path, |w| {
+        w.write_all(&json)
+            .with_context(|| format!("cannot write {}", truth_path.display()))
+    })?;
+    let file_name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let section = extract_section(&file_name, &options.force);
+    crate::output::write_atomic(&section_path, |w| {
+        w.write_all(section.as_bytes())
+            .with_context(|| format!("cannot write {}", section_path.display()))
+    })?;
+    Ok(Written {
+        truth,
+        truth_path,
+        section_path,
+    })
+}
+
 /// The files written beside a synthetic extract: its planted truth (`<stem>.truth.json`) and
 /// the `[extract]` section that reads it (`<stem>.extract.toml`).
 pub fn companion_paths(extract: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {

@@ -69,6 +69,16 @@ impl ChartOptions {
             png_scale: 1,
         }
     }
+
+    /// Whether these are the charts a run folder holds: A4, standard density, both SVG and
+    /// PNG (in any order). Only these may replace a run's own charts.
+    pub fn is_runs_own(&self) -> bool {
+        self.size == ChartSize::A4
+            && self.png_scale == 1
+            && [ChartFormat::Svg, ChartFormat::Png]
+                .iter()
+                .all(|f| self.formats.contains(f))
+    }
 }
 
 /// Which chart to draw.

@@ -36,9 +36,12 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
+/// A named workload returning a check value (so its work is not optimised away).
+type Workload<'a> = (&'a str, Box<dyn FnMut() -> u64 + 'a>);
+
 /// Runs each workload `runs()` times, the workloads in turn, and prints their medians and the
 /// ratio of each to the first.
-fn interleaved(title: &str, workloads: &mut [(&str, Box<dyn FnMut() -> u64 + '_>)]) {
+fn interleaved(title: &str, workloads: &mut [Workload<'_>]) {
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); workloads.len()];
     let mut checks = vec![0u64; workloads.len()];
     for _ in 0..runs() {

@@ -33,6 +33,28 @@ pub fn normal_quantile_upper(two_sided_tail: f64) -> f64 {
     std::f64::consts::SQRT_2 * erfc_inv(two_sided_tail)
 }
 
+/// The Student t quantile t with P(|T| > t) = `two_sided_tail`, T ~ t on `df` degrees of
+/// freedom.
+///
+/// Formula: P(|T| > t) = I_{ν/(ν + t²)}(ν/2, ½), so t = √(ν(1 − x)/x) with
+/// x = B⁻¹(two_sided_tail; ν/2, ½) (the regularised incomplete beta function; Abramowitz and
+/// Stegun 26.7.1), through [`beta_quantile`].
+///
+/// # Errors
+///
+/// [`StatsError::ProbabilityOutOfRange`] for a tail outside [0, 1];
+/// [`StatsError::NonFinite`] when `df` is not positive and finite.
+pub fn t_quantile_upper(df: f64, two_sided_tail: f64) -> Result<f64> {
+    if !(df.is_finite() && df > 0.0) {
+        return Err(StatsError::NonFinite {
+            what: "degrees of freedom",
+            value: df,
+        });
+    }
+    let x = beta_quantile(df / 2.0, 0.5, two_sided_tail)?;
+    Ok((df * (1.0 - x) / x).sqrt())
+}
+
 /// The standard normal quantile Φ⁻¹(p).
 ///
 /// Formula: Φ⁻¹(p) = −√2 · erfc⁻¹(2p) (statrs' erfc⁻¹, after Boost).

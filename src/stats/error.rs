@@ -76,6 +76,18 @@ pub enum StatsError {
         /// The number supplied.
         got: usize,
     },
+    /// A stratum of an audit with no case reviewed (or no population).
+    #[error("stratum {index} has no case reviewed")]
+    StratumNotReviewed {
+        /// The stratum's 0-based position.
+        index: usize,
+    },
+    /// A stratum of one reviewed case out of more, whose variance cannot be estimated.
+    #[error("stratum {index} has only one case reviewed, so its variance cannot be estimated")]
+    LonelyStratum {
+        /// The stratum's 0-based position.
+        index: usize,
+    },
     /// An empty input slice.
     #[error("{what} must not be empty")]
     EmptyInput {

@@ -14,9 +14,13 @@
 //! - [`multiplicity`]: Benjamini–Hochberg adjusted p-values.
 //! - [`standardise`]: indirect standardisation and the excess split.
 //! - [`spc`]: p-chart, Laney p′, XmR and the special-cause rules.
+//! - [`survey`]: a proportion from a stratified audit sample: estimate, design variance,
+//!   intervals, totals, per-stratum exact intervals, bounds and the sample-size planner.
+//! - [`agreement`]: Cohen's κ between two reviewers.
 //! - [`distribution`]: the distribution functions underneath, accurate to double precision.
 //! - [`tolerance`]: the tolerance policy used by the tests.
 
+pub mod agreement;
 pub mod distribution;
 pub mod error;
 pub mod flags;
@@ -29,6 +33,7 @@ pub mod quantile;
 pub mod scale;
 pub mod spc;
 pub mod standardise;
+pub mod survey;
 pub mod tolerance;
 
 pub use error::{Result, StatsError};

@@ -1230,3 +1230,89 @@ fn methods_13_8_powerbi_spc_p_chart() {
     }
     check.finish("METHODS.md 13.8");
 }
+
+// ---------------------------------------------------------------------------
+// Audit samples (R's survey package)
+// ---------------------------------------------------------------------------
+
+/// The three reviewed samples of `tests/reference/audit.R`, as (N_h, n_h, y_h).
+fn audit_samples() -> BTreeMap<&'static str, Vec<(u64, u64, u64)>> {
+    BTreeMap::from([
+        (
+            "S1",
+            vec![(412, 12, 4), (230, 9, 1), (95, 6, 2), (60, 5, 0)],
+        ),
+        ("S2", vec![(50, 8, 2), (30, 6, 3), (3, 2, 1)]),
+        (
+            "S3",
+            vec![
+                (1200, 30, 9),
+                (800, 20, 3),
+                (300, 10, 4),
+                (150, 8, 0),
+                (40, 4, 1),
+            ],
+        ),
+    ])
+}
+
+#[test]
+fn audit_estimates_match_r_survey() {
+    use outcome_lens::stats::survey::{
+        estimate, interval, stratum_interval, IntervalMethod, LonelyStratum,
+        Stratum as AuditStratum,
+    };
+    let table = read_table("audit.csv");
+    let samples = audit_samples();
+    let mut check = Checker::default();
+    for row in table.iter() {
+        let strata: Vec<AuditStratum> = samples[row.s("sample")]
+            .iter()
+            .map(|&(population, reviewed, positives)| AuditStratum {
+                population,
+                reviewed,
+                positives,
+            })
+            .collect();
+        let what = format!("{} {}", row.at(), row.s("quantity"));
+        let expected = row.f("value");
+        let h = row.u("stratum") as usize;
+        if h > 0 {
+            let s = strata[h - 1];
+            let rate = s.positives as f64 / s.reviewed as f64;
+            let exact = stratum_interval(s, level(0.95)).expect("a valid stratum");
+            let f = s.reviewed as f64 / s.population as f64;
+            let se = ((1.0 - f) * rate * (1.0 - rate) / (s.reviewed as f64 - 1.0)).sqrt();
+            let actual = match row.s("quantity") {
+                "p" => rate,
+                "se" => se,
+                "exact_lower" => exact.lower,
+                "exact_upper" => exact.upper,
+                other => panic!("unknown stratum quantity {other}"),
+            };
+            check.relative(&what, actual, expected);
+            continue;
+        }
+        let e = estimate(&strata, LonelyStratum::Fail).expect("a valid sample");
+        let ci = |method| interval(&e, method, level(0.95)).expect("an interval");
+        let kg = ci(IntervalMethod::KornGraubard { cap: false });
+        let actual = match row.s("quantity") {
+            "p" => e.p,
+            "se" => e.se,
+            "df" => e.df as f64,
+            "deff" => e.deff,
+            "n_eff" => e.n_eff,
+            "mean_lower" => ci(IntervalMethod::Mean).lower,
+            "mean_upper" => ci(IntervalMethod::Mean).upper,
+            "xlogit_lower" => ci(IntervalMethod::Logit).lower,
+            "xlogit_upper" => ci(IntervalMethod::Logit).upper,
+            "beta_lower" => kg.lower,
+            "beta_upper" => kg.upper,
+            "total" => e.p * e.population as f64,
+            "total_se" => e.se * e.population as f64,
+            other => panic!("unknown quantity {other}"),
+        };
+        check.relative(&what, actual, expected);
+    }
+    check.finish("audit.csv");
+}

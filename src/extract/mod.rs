@@ -19,6 +19,7 @@
 //! sorted and deterministic; a synthetic extract says so in every table (`source`).
 
 pub mod analyse;
+pub mod audit;
 pub mod dates;
 pub mod offences;
 pub mod read;

@@ -163,6 +163,98 @@ pub fn parse_yes_no(key: &str) -> Option<bool> {
     }
 }
 
+/// A case-file reviewer's finding on an outcome-16 closure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Finding {
+    /// The closure was appropriate.
+    Appropriate,
+    /// The closure was not appropriate.
+    Inappropriate,
+    /// The file does not let the reviewer tell.
+    CannotTell,
+}
+
+impl Finding {
+    /// Every finding, in table order.
+    pub const ALL: [Finding; 3] = [
+        Finding::Appropriate,
+        Finding::Inappropriate,
+        Finding::CannotTell,
+    ];
+
+    /// The canonical spelling: `appropriate`, `inappropriate`, `cannot_tell`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Finding::Appropriate => "appropriate",
+            Finding::Inappropriate => "inappropriate",
+            Finding::CannotTell => "cannot_tell",
+        }
+    }
+}
+
+/// A finding as a reviewer may write it, after [`crate::normalise::text::match_key`]: the
+/// canonical names with spaces, hyphens or underscores, and the obvious variants
+/// (`not appropriate`, `unknown`). Other spellings are mapped in the analysis file.
+pub fn parse_finding(key: &str) -> Option<Finding> {
+    let key: String = key
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect();
+    match key.as_str() {
+        "appropriate" | "yes_appropriate" => Some(Finding::Appropriate),
+        "inappropriate" | "not_appropriate" => Some(Finding::Inappropriate),
+        "cannot_tell" | "cant_tell" | "can_t_tell" | "unknown" | "unclear" => {
+            Some(Finding::CannotTell)
+        }
+        _ => None,
+    }
+}
+
+/// A checklist answer of a case-file review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChecklistAnswer {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+    /// The file does not record it.
+    NotRecorded,
+}
+
+impl ChecklistAnswer {
+    /// Every answer, in table order.
+    pub const ALL: [ChecklistAnswer; 3] = [
+        ChecklistAnswer::Yes,
+        ChecklistAnswer::No,
+        ChecklistAnswer::NotRecorded,
+    ];
+
+    /// The canonical spelling: `yes`, `no`, `not_recorded`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChecklistAnswer::Yes => "yes",
+            ChecklistAnswer::No => "no",
+            ChecklistAnswer::NotRecorded => "not_recorded",
+        }
+    }
+}
+
+/// A checklist answer as written, after [`crate::normalise::text::match_key`]: the yes/no
+/// spellings of [`parse_yes_no`], and `not recorded` (also `not_recorded`, `nr`).
+pub fn parse_checklist_answer(key: &str) -> Option<ChecklistAnswer> {
+    match parse_yes_no(key) {
+        Some(true) => return Some(ChecklistAnswer::Yes),
+        Some(false) => return Some(ChecklistAnswer::No),
+        None => {}
+    }
+    match key {
+        "not recorded" | "not_recorded" | "not-recorded" | "nr" => {
+            Some(ChecklistAnswer::NotRecorded)
+        }
+        _ => None,
+    }
+}
+
 /// Parses an outcome type cell, `0`–`22` (spreadsheets may store `16.0`).
 pub fn parse_outcome_type(text: &str) -> Option<u8> {
     let text = text.trim();

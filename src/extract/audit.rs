@@ -562,9 +562,15 @@ pub fn analyse(reviewed: &Reviewed, options: &AuditOptions) -> Result<AuditResul
 /// Pearson's χ² on the H × 2 table of reviewed counts (inappropriate, not), when at least two
 /// strata have reviewed cases and the table has both kinds.
 fn pearson(strata: &[StratumRow]) -> Option<StrataTest> {
-    let rows: Vec<(f64, f64)> = strata
+    let reviewed: Vec<&StratumRow> = strata.iter().filter(|s| s.reviewed > 0).collect();
+    let (yes_count, total_count) = reviewed
         .iter()
-        .filter(|s| s.reviewed > 0)
+        .fold((0, 0), |(y, n), s| (y + s.inappropriate, n + s.reviewed));
+    if reviewed.len() < 2 || yes_count == 0 || yes_count == total_count {
+        return None;
+    }
+    let rows: Vec<(f64, f64)> = reviewed
+        .iter()
         .map(|s| {
             (
                 s.inappropriate as f64,
@@ -572,11 +578,7 @@ fn pearson(strata: &[StratumRow]) -> Option<StrataTest> {
             )
         })
         .collect();
-    let total: f64 = rows.iter().map(|r| r.0 + r.1).sum();
-    let yes: f64 = rows.iter().map(|r| r.0).sum();
-    if rows.len() < 2 || yes == 0.0 || yes == total {
-        return None;
-    }
+    let (yes, total) = (yes_count as f64, total_count as f64);
     let mut statistic = 0.0;
     let mut smallest = f64::INFINITY;
     for &(a, b) in &rows {

@@ -5,6 +5,7 @@
 //! Invariant: no pipeline logic lives here; stdout carries only machine-readable output and
 //! everything for people goes to stderr; exit codes come from [`Exit`].
 
+pub mod audit;
 pub mod chart;
 pub mod diff;
 pub mod extract;
@@ -98,6 +99,17 @@ pub enum Command {
     /// weight, the seed, and a blank reviewer_finding column; it goes to --out, or to stdout.
     #[command(after_long_help = sample::EXAMPLES)]
     Sample(sample::SampleArgs),
+    /// Read a reviewed audit sample back: the force-wide share of closures judged
+    /// inappropriate, with its interval, by stratum, the checklist, and agreement between
+    /// reviewers.
+    ///
+    /// Draws the audit sample again from the extract with [extract.audit]'s seed and size, and
+    /// accepts the reviewed file only as that sample (every crime, stratum, stratum size and
+    /// seed checked). Empty findings are cases not yet reviewed: the estimates are then
+    /// provisional, with the pending cases listed and bounds that assume nothing about them.
+    /// Writes the extract's run folder with the audit_* tables and summary.json's audit object.
+    #[command(after_long_help = audit::EXAMPLES)]
+    Audit(audit::AuditArgs),
     /// Write a synthetic record-level extract with planted effects, and its planted truth.
     ///
     /// Offence mix and outcomes are drawn from the national 2018/19 proportions, with a
@@ -160,6 +172,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Chart(args) => chart::run(&args),
         Command::Extract(args) => extract::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Synth(args) => synth::run(&args),
         Command::Report(args) => report::run(&args),
     }

@@ -124,6 +124,9 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         extract: extract
             .as_ref()
             .map(|(run, section)| crate::extract::summary(run, section)),
+        audit: extract
+            .as_ref()
+            .and_then(|(run, section)| crate::extract::audit_summary(run, section)),
     };
     let data = RunData::from_tables(&tables, &summary)?;
     // The tables' files are made on a thread of their own while the charts are drawn: the

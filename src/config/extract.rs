@@ -15,8 +15,36 @@ use crate::config::raw::{RawAdjustWhen, RawAdjustment, RawMethod, RawScale};
 use crate::config::{FunnelConfig, RawTarget, SpcConfig};
 use crate::normalise::offences::normalise_code;
 use crate::normalise::text::match_key;
+use crate::normalise::values::{parse_finding, Finding};
 use crate::record::{Basis, OutcomeType};
+use crate::stats::survey::{IntervalMethod, LonelyStratum};
 use crate::stats::Target;
+
+/// The columns of the audit sample as `outcome-lens sample` writes them, in order.
+pub const SAMPLE_COLUMNS: &[&str] = &[
+    "stratum",
+    "stratum_crimes",
+    "sampled_in_stratum",
+    "weight",
+    "crime_reference",
+    "recorded",
+    "outcome_date",
+    "days_to_outcome",
+    "outcome_type",
+    "offence_code",
+    "offence_description",
+    "area",
+    "unit",
+    "victim_reference",
+    "victim_earlier_da_crimes",
+    "victim_age_band",
+    "victim_sex",
+    "seed",
+    "reviewer_finding",
+];
+
+/// The columns reviewers may add to the sample besides checklist columns.
+pub const REVIEW_COLUMNS: &[&str] = &["second_reviewer_finding", "reviewer", "notes"];
 
 /// The `[extract]` section as written.
 #[derive(Debug, Deserialize)]
@@ -99,6 +127,20 @@ struct RawAudit {
     per_stratum: Option<usize>,
     share: Option<f64>,
     stratify: Option<RawStratify>,
+    /// The reviewed copy of the audit sample, read back by `run`, `extract` and `audit`.
+    reviewed: Option<String>,
+    /// `fail`, `remove` (or `certainty`), `adjust`, `average`.
+    lonely_stratum: Option<String>,
+    /// `korn-graubard`, `logit`, `mean`.
+    interval: Option<String>,
+    /// Cap the Korn–Graubard effective size at n (the NCHS convention).
+    kg_cap: Option<bool>,
+    /// Other spellings of the findings: spelling → appropriate, inappropriate or cannot_tell.
+    #[serde(default)]
+    findings: BTreeMap<String, String>,
+    /// Checklist columns of the reviewed file: column → what it asks, for the report.
+    #[serde(default)]
+    checklist: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -248,6 +290,36 @@ impl Stratify {
     }
 }
 
+/// How a reviewed audit sample is read back and weighted (`[extract.audit]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewConfig {
+    /// The reviewed file, resolved against the analysis file's folder, when one is named.
+    pub reviewed: Option<PathBuf>,
+    /// It as written in the analysis file.
+    pub reviewed_label: Option<String>,
+    /// Other spellings of the findings (match keys).
+    pub findings: BTreeMap<String, Finding>,
+    /// The checklist columns with what each asks, in column-name order.
+    pub checklist: Vec<(String, String)>,
+    /// What to do with a stratum of one reviewed case.
+    pub lonely: LonelyStratum,
+    /// The interval of a share.
+    pub method: IntervalMethod,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> ReviewConfig {
+        ReviewConfig {
+            reviewed: None,
+            reviewed_label: None,
+            findings: BTreeMap::new(),
+            checklist: Vec::new(),
+            lonely: LonelyStratum::Fail,
+            method: IntervalMethod::KornGraubard { cap: false },
+        }
+    }
+}
+
 /// The audit sample's settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AuditConfig {
@@ -318,6 +390,8 @@ pub struct ExtractConfig {
     pub spc: SpcConfig,
     /// The audit sample written with each run, if asked for.
     pub audit: Option<AuditConfig>,
+    /// How its reviewed copy is read back (defaults when `[extract.audit]` says nothing).
+    pub review: ReviewConfig,
 }
 
 /// The settings the extract analysis takes from the rest of the analysis file.
@@ -379,9 +453,11 @@ impl ExtractConfig {
         }
         let funnel = build_funnel(raw.funnel.unwrap_or_default(), &inherited.funnel)
             .map_err(|e| anyhow!("extract.funnel: {e}"))?;
+        let mut review = ReviewConfig::default();
         let audit = match raw.audit {
             None => None,
             Some(audit) => {
+                review = review_config(&audit, base)?;
                 let size = match (audit.per_stratum, audit.share) {
                     (Some(n), None) if n > 0 => AuditSize::PerStratum(n),
                     (None, Some(s)) if s > 0.0 && s <= 1.0 => AuditSize::Share(s),
@@ -450,6 +526,7 @@ impl ExtractConfig {
             funnel,
             spc: inherited.spc,
             audit,
+            review,
         })
     }
 
@@ -467,6 +544,58 @@ impl ExtractConfig {
 
 /// `[extract.funnel]` over the main `[funnel]` (one parser for both), with the force's own
 /// pooled rate as the target unless the section sets one.
+/// The review settings of `[extract.audit]`, each error naming its key.
+fn review_config(audit: &RawAudit, base: &Path) -> Result<ReviewConfig> {
+    let lonely = match audit.lonely_stratum.as_deref().map(match_key).as_deref() {
+        None | Some("fail") => LonelyStratum::Fail,
+        Some("remove" | "certainty") => LonelyStratum::Remove,
+        Some("adjust") => LonelyStratum::Adjust,
+        Some("average") => LonelyStratum::Average,
+        Some(other) => bail!(
+            "extract.audit.lonely_stratum: {other:?} is not one of fail, remove, certainty, adjust, average"
+        ),
+    };
+    let cap = audit.kg_cap.unwrap_or(false);
+    let method = match audit.interval.as_deref().map(match_key).as_deref() {
+        None | Some("korn-graubard" | "korn_graubard" | "beta") => {
+            IntervalMethod::KornGraubard { cap }
+        }
+        Some("logit") => IntervalMethod::Logit,
+        Some("mean") => IntervalMethod::Mean,
+        Some(other) => {
+            bail!("extract.audit.interval: {other:?} is not one of korn-graubard, logit, mean")
+        }
+    };
+    let mut findings = BTreeMap::new();
+    for (spelling, meaning) in &audit.findings {
+        let Some(finding) = parse_finding(&match_key(meaning)) else {
+            bail!(
+                "extract.audit.findings: {spelling:?} = {meaning:?}: map a spelling to appropriate, inappropriate or cannot_tell"
+            );
+        };
+        findings.insert(match_key(spelling), finding);
+    }
+    let checklist: Vec<(String, String)> = audit
+        .checklist
+        .iter()
+        .map(|(column, label)| (column.clone(), label.clone()))
+        .collect();
+    if let Some((column, _)) = checklist.iter().find(|(c, _)| {
+        let key = match_key(c);
+        SAMPLE_COLUMNS.contains(&key.as_str()) || REVIEW_COLUMNS.contains(&key.as_str())
+    }) {
+        bail!("extract.audit.checklist: {column:?} is a column of the sample itself");
+    }
+    Ok(ReviewConfig {
+        reviewed: audit.reviewed.as_ref().map(|r| base.join(r)),
+        reviewed_label: audit.reviewed.clone(),
+        findings,
+        checklist,
+        lonely,
+        method,
+    })
+}
+
 fn build_funnel(raw: RawFunnel, main: &FunnelConfig) -> Result<FunnelConfig> {
     let base = FunnelConfig {
         target: Target::Pooled,

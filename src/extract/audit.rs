@@ -33,7 +33,7 @@ pub const REQUIRED: &[&str] = &[
 ];
 
 /// The optional column of a second reviewer's finding, for double-reviewed cases.
-pub const SECOND_FINDING: &str = "second_reviewer_finding";
+pub const SECOND_FINDING: &str = crate::config::extract::REVIEW_COLUMNS[0];
 
 /// How the findings are read and weighted.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +48,19 @@ pub struct AuditOptions {
     pub method: IntervalMethod,
     /// Its level.
     pub level: Level,
+}
+
+impl AuditOptions {
+    /// The options of the analysis file's `[extract.audit]`, at the 95% level.
+    pub fn from_review(review: &crate::config::extract::ReviewConfig) -> AuditOptions {
+        AuditOptions {
+            findings: review.findings.clone(),
+            checklist: review.checklist.iter().map(|(c, _)| c.clone()).collect(),
+            lonely: review.lonely,
+            method: review.method,
+            level: Level::ninety_five(),
+        }
+    }
 }
 
 impl Default for AuditOptions {
@@ -557,6 +570,37 @@ pub fn analyse(reviewed: &Reviewed, options: &AuditOptions) -> Result<AuditResul
             .collect(),
         unreviewed_strata,
     })
+}
+
+/// The audit's findings in a few lines for people: the estimate, how far reviewed, and what
+/// is left to do.
+pub fn headline(results: &AuditResults) -> Vec<String> {
+    let percent = |x: f64| format!("{:.1}%", 100.0 * x);
+    let mut lines = Vec::new();
+    match results.shares.iter().find(|s| s.answer == Finding::Inappropriate.name()) {
+        Some(s) => lines.push(format!(
+            "audit: an estimated {} (95% CI {} to {}) of the {} closures, about {} crimes, were judged inappropriate ({} of {} reviewed found so){}",
+            percent(s.estimate.p),
+            percent(s.interval.lower),
+            percent(s.interval.upper),
+            crate::wording::thousands(results.population),
+            crate::wording::thousands(s.total.round() as u64),
+            s.positives,
+            s.reviewed,
+            match results.status {
+                Status::Final => String::new(),
+                Status::Provisional => format!(
+                    "; provisional: {} drawn cases not yet reviewed",
+                    results.pending.len()
+                ),
+            }
+        )),
+        None => lines.push(format!(
+            "audit: no force-wide estimate yet: no case of {} is reviewed",
+            results.unreviewed_strata.join(", ")
+        )),
+    }
+    lines
 }
 
 /// Pearson's χ² on the H × 2 table of reviewed counts (inappropriate, not), when at least two

@@ -59,6 +59,8 @@ pub struct ExtractRun {
     pub tables: Vec<Table>,
     /// The audit sample, when the analysis file asks for one.
     pub audit: Option<AuditSample>,
+    /// What the reviewed copy of the sample says, when `[extract.audit] reviewed` names one.
+    pub review: Option<audit::AuditResults>,
 }
 
 /// Reads and analyses the extract, and draws the audit sample if asked.
@@ -66,16 +68,30 @@ pub fn run(config: &ExtractConfig, progress: &ProgressBar) -> Result<ExtractRun>
     let extract = read::read_extract(config, progress)?;
     let analysis = analyse::analyse(&extract, config)
         .with_context(|| format!("record-level analysis of {}", config.file_label))?;
-    let tables = tables::tables(&extract, &analysis, config);
+    let mut tables = tables::tables(&extract, &analysis, config);
     let audit = config
         .audit
         .as_ref()
         .map(|settings| sample::draw(&extract, config, settings));
+    let review = match (&audit, &config.review.reviewed) {
+        (Some(sample), Some(path)) => {
+            let label = config.review.reviewed_label.as_deref().unwrap_or_default();
+            let text = crate::ingest::files::read_text(path)
+                .with_context(|| format!("cannot read the reviewed audit sample {label}"))?;
+            let options = audit::AuditOptions::from_review(&config.review);
+            let reviewed = audit::read_reviewed(&text, label, sample, &extract, &options)?;
+            let results = audit::analyse(&reviewed, &options)?;
+            tables.extend(tables::audit_tables(&results, &reviewed, config));
+            Some(results)
+        }
+        _ => None,
+    };
     Ok(ExtractRun {
         extract,
         analysis,
         tables,
         audit,
+        review,
     })
 }
 
@@ -232,6 +248,61 @@ pub fn summary(run: &ExtractRun, config: &ExtractConfig) -> ExtractSummary {
     }
 }
 
+/// The `audit` object of `summary.json`, when the run read a reviewed sample back.
+pub fn audit_summary(run: &ExtractRun, config: &ExtractConfig) -> Option<summary::AuditSummary> {
+    use crate::normalise::values::Finding;
+    let results = run.review.as_ref()?;
+    let share = |answer: Finding| {
+        results
+            .shares
+            .iter()
+            .find(|s| s.answer == answer.name())
+            .map(|s| summary::AuditShare {
+                positives: s.positives,
+                reviewed: s.reviewed,
+                share: finite(s.estimate.p),
+                ci95: summary::finite_pair(s.interval.lower, s.interval.upper),
+                total: finite(s.total),
+                total_ci95: summary::finite_pair(s.total_interval.lower, s.total_interval.upper),
+                bounds: s.bounds.map(|b| summary::finite_pair(b.lower, b.upper)),
+            })
+    };
+    Some(summary::AuditSummary {
+        file: config.review.reviewed_label.clone().unwrap_or_default(),
+        status: results.status.name().to_string(),
+        stratified_by: config
+            .audit
+            .map_or("area", |a| a.stratify.name())
+            .to_string(),
+        population: results.population,
+        drawn: results.drawn,
+        reviewed: results.reviewed,
+        pending: results.pending.len() as u64,
+        unreviewed_strata: results.unreviewed_strata.clone(),
+        interval_method: tables::interval_name(config.review.method).to_string(),
+        inappropriate: share(Finding::Inappropriate),
+        cannot_tell: share(Finding::CannotTell),
+        strata_test: results.strata_test.map(|t| summary::StrataTestEntry {
+            statistic: finite(t.statistic),
+            df: t.df,
+            p_value: finite(t.p_value),
+            smallest_expected: finite(t.smallest_expected),
+        }),
+        agreement: results
+            .agreement
+            .as_ref()
+            .map(|(k, _)| summary::AgreementEntry {
+                cases: k.n,
+                observed: finite(k.observed),
+                expected: finite(k.expected),
+                kappa: k.kappa,
+                se: k.se,
+                ci95: k.interval.map(|i| summary::finite_pair(i.lower, i.upper)),
+                disagreements: results.disagreements.len() as u64,
+            }),
+    })
+}
+
 /// Runs the record-level analysis alone (`outcome-lens extract`) into a run folder with the
 /// `extract_*` tables, `summary.json` (its `extract` object), the extract's charts (drawn from
 /// those tables and that summary exactly as `outcome-lens run` draws them), `manifest.json`,
@@ -258,6 +329,7 @@ pub fn write_folder(
         title: config.title.clone(),
         national: None,
         extract: Some(summary(&run, extract_config)),
+        audit: audit_summary(&run, extract_config),
     };
     folder.write("summary.json", &run_folder::summary::to_bytes(&summary)?)?;
     let data = crate::render::RunData::from_tables(&run.tables, &summary)?;

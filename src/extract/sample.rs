@@ -21,27 +21,7 @@ use crate::extract::rng::Rng;
 use crate::wording::{csv_field, spreadsheet_safe};
 
 /// The columns of the audit sample, in order.
-pub const COLUMNS: &[&str] = &[
-    "stratum",
-    "stratum_crimes",
-    "sampled_in_stratum",
-    "weight",
-    "crime_reference",
-    "recorded",
-    "outcome_date",
-    "days_to_outcome",
-    "outcome_type",
-    "offence_code",
-    "offence_description",
-    "area",
-    "unit",
-    "victim_reference",
-    "victim_earlier_da_crimes",
-    "victim_age_band",
-    "victim_sex",
-    "seed",
-    "reviewer_finding",
-];
+pub const COLUMNS: &[&str] = crate::config::extract::SAMPLE_COLUMNS;
 
 /// Settings given on the command line, each overriding `[extract.audit]`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -361,3 +361,176 @@ fn funnel_tables(
         .build();
     vec![by, limits]
 }
+
+/// The reviewed audit sample's tables: `audit_estimates` (the force-wide shares of each
+/// finding), `audit_by_stratum`, `audit_checklist` (each checklist answer's share),
+/// `audit_agreement` (the two reviewers' table, when cases were double-reviewed) and
+/// `audit_pending` (the drawn cases not yet reviewed).
+pub fn audit_tables(
+    results: &crate::extract::audit::AuditResults,
+    reviewed: &crate::extract::audit::Reviewed,
+    config: &ExtractConfig,
+) -> Vec<Table> {
+    use crate::extract::audit::ShareEstimate;
+    let source = config.source_label();
+    let status = results.status.name();
+    let method = interval_name(config.review.method);
+    let shares = |name: &str, rows: &[ShareEstimate], question: &dyn Fn(&str) -> String| {
+        let b = sourced(name, rows.len(), &source)
+            .same_text("status", status)
+            .text("column", rows.iter().map(|r| Some(r.what.clone())))
+            .text("question", rows.iter().map(|r| Some(question(&r.what))))
+            .text("answer", rows.iter().map(|r| Some(r.answer.clone())))
+            .count("positives", rows.iter().map(|r| Some(r.positives)))
+            .count("reviewed", rows.iter().map(|r| Some(r.reviewed)))
+            .count(
+                "population",
+                rows.iter().map(|r| Some(r.estimate.population)),
+            )
+            .float(
+                "share",
+                rows.iter().map(|r| Some(r.estimate.p)),
+                RATE_DECIMALS,
+            )
+            .float(
+                "se",
+                rows.iter().map(|r| Some(r.estimate.se)),
+                RATE_DECIMALS,
+            )
+            .count("df", rows.iter().map(|r| Some(r.estimate.df)))
+            .same_text("interval_method", method)
+            .float(
+                "ci95_low",
+                rows.iter().map(|r| Some(r.interval.lower)),
+                RATE_DECIMALS,
+            )
+            .float(
+                "ci95_high",
+                rows.iter().map(|r| Some(r.interval.upper)),
+                RATE_DECIMALS,
+            )
+            .float(
+                "deff",
+                rows.iter().map(|r| Some(r.estimate.deff)),
+                SCORE_DECIMALS,
+            )
+            .float(
+                "n_eff",
+                rows.iter().map(|r| Some(r.estimate.n_eff)),
+                COUNT_DECIMALS,
+            )
+            .float(
+                "n_kish",
+                rows.iter().map(|r| Some(r.estimate.n_kish)),
+                COUNT_DECIMALS,
+            )
+            .float("total", rows.iter().map(|r| Some(r.total)), COUNT_DECIMALS)
+            .float(
+                "total_low",
+                rows.iter().map(|r| Some(r.total_interval.lower)),
+                COUNT_DECIMALS,
+            )
+            .float(
+                "total_high",
+                rows.iter().map(|r| Some(r.total_interval.upper)),
+                COUNT_DECIMALS,
+            )
+            .float(
+                "bounds_low",
+                rows.iter().map(|r| r.bounds.map(|b| b.lower)),
+                RATE_DECIMALS,
+            )
+            .float(
+                "bounds_high",
+                rows.iter().map(|r| r.bounds.map(|b| b.upper)),
+                RATE_DECIMALS,
+            );
+        b.build()
+    };
+    let finding_question = |_: &str| "Was the closure appropriate?".to_string();
+    let checklist_question = |column: &str| {
+        config
+            .review
+            .checklist
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, label)| label.clone())
+            .unwrap_or_default()
+    };
+    let s = &results.strata;
+    let by_stratum = sourced("audit_by_stratum", s.len(), &source)
+        .same_text("status", status)
+        .same_text(
+            "stratified_by",
+            config.audit.map_or("area", |a| a.stratify.name()),
+        )
+        .text("stratum", s.iter().map(|r| Some(r.stratum.clone())))
+        .count("population", s.iter().map(|r| Some(r.population)))
+        .count("drawn", s.iter().map(|r| Some(r.drawn)))
+        .count("reviewed", s.iter().map(|r| Some(r.reviewed)))
+        .count("inappropriate", s.iter().map(|r| Some(r.inappropriate)))
+        .count("cannot_tell", s.iter().map(|r| Some(r.cannot_tell)))
+        .float(
+            "share",
+            s.iter().map(|r| r.share.map(|x| x.0)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "exact_low",
+            s.iter().map(|r| r.share.map(|x| x.1.lower)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "exact_high",
+            s.iter().map(|r| r.share.map(|x| x.1.upper)),
+            RATE_DECIMALS,
+        )
+        .build();
+    let mut tables = vec![
+        shares("audit_estimates", &results.shares, &finding_question),
+        by_stratum,
+        shares("audit_checklist", &results.checklist, &checklist_question),
+    ];
+    if let Some((_, table)) = &results.agreement {
+        use crate::normalise::values::Finding;
+        let names: Vec<&str> = Finding::ALL.iter().map(|f| f.name()).collect();
+        let mut b = sourced("audit_agreement", 3, &source)
+            .text("first_reviewer", names.iter().map(|n| Some(n.to_string())));
+        for (j, name) in names.iter().enumerate() {
+            b = b.count(
+                &format!("second_{name}"),
+                table.iter().map(|row| Some(row[j])),
+            );
+        }
+        tables.push(b.build());
+    }
+    let p = &results.pending;
+    let lines: std::collections::BTreeMap<&str, u64> = reviewed
+        .cases
+        .iter()
+        .map(|c| (c.reference.as_str(), c.line))
+        .collect();
+    tables.push(
+        sourced("audit_pending", p.len(), &source)
+            .text("stratum", p.iter().map(|(s, _)| Some(s.clone())))
+            .text("crime_reference", p.iter().map(|(_, r)| Some(r.clone())))
+            .count(
+                "line",
+                p.iter()
+                    .map(|(_, r)| lines.get(r.as_str()).copied().filter(|&l| l > 0)),
+            )
+            .build(),
+    );
+    tables
+}
+
+/// The interval method as the tables name it.
+pub fn interval_name(method: crate::stats::survey::IntervalMethod) -> &'static str {
+    use crate::stats::survey::IntervalMethod;
+    match method {
+        IntervalMethod::KornGraubard { cap: false } => "korn-graubard",
+        IntervalMethod::KornGraubard { cap: true } => "korn-graubard (n* capped at n)",
+        IntervalMethod::Logit => "logit",
+        IntervalMethod::Mean => "mean",
+    }
+}

@@ -1006,6 +1006,7 @@ fn extract_only(full: &RunData) -> RunData {
             title: "Cleveland extract".into(),
             national: None,
             extract: Some(extract),
+            audit: None,
         },
         tables: full
             .tables

@@ -39,6 +39,8 @@ pub struct Summary {
     pub national: Option<National>,
     /// The record-level extract, when the run read one.
     pub extract: Option<ExtractSummary>,
+    /// The reviewed audit sample, when the run read one back.
+    pub audit: Option<AuditSummary>,
 }
 
 impl Serialize for Summary {
@@ -56,6 +58,12 @@ impl Serialize for Summary {
             map.insert(
                 "extract".into(),
                 serde_json::to_value(extract).map_err(S::Error::custom)?,
+            );
+        }
+        if let Some(audit) = &self.audit {
+            map.insert(
+                "audit".into(),
+                serde_json::to_value(audit).map_err(S::Error::custom)?,
             );
         }
         map.serialize(serializer)
@@ -77,7 +85,15 @@ impl<'de> Deserialize<'de> for Summary {
                     .map_err(|e| D::Error::custom(format!("extract: {e}")))?,
             ),
         };
-        // Anything besides the title and the extract is the national part, read whole.
+        let audit = match map.remove("audit") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(value) => Some(
+                AuditSummary::deserialize(value)
+                    .map_err(|e| D::Error::custom(format!("audit: {e}")))?,
+            ),
+        };
+        // Anything besides the title, the extract and the audit is the national part, read
+        // whole.
         let national = if map.is_empty() {
             None
         } else {
@@ -87,6 +103,7 @@ impl<'de> Deserialize<'de> for Summary {
             title,
             national,
             extract,
+            audit,
         })
     }
 }
@@ -604,6 +621,88 @@ pub struct AuditSampleEntry {
     pub eligible: u64,
     /// Crimes sampled.
     pub sampled: u64,
+}
+
+/// The reviewed audit sample: how far it is reviewed and what it estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditSummary {
+    /// The reviewed file as the analysis file names it.
+    pub file: String,
+    /// `final`, or `provisional` while some drawn cases are pending.
+    pub status: String,
+    /// What the strata are (`area`, `unit`).
+    pub stratified_by: String,
+    /// Crimes eligible for the sample.
+    pub population: u64,
+    /// Cases drawn.
+    pub drawn: u64,
+    /// Cases reviewed.
+    pub reviewed: u64,
+    /// Drawn cases not yet reviewed.
+    pub pending: u64,
+    /// Strata with no case reviewed (no force-wide estimate while there are any).
+    pub unreviewed_strata: Vec<String>,
+    /// The interval method.
+    pub interval_method: String,
+    /// The force-wide share judged inappropriate, when estimated.
+    pub inappropriate: Option<AuditShare>,
+    /// The share the reviewers could not judge.
+    pub cannot_tell: Option<AuditShare>,
+    /// Pearson's test that the strata differ, on the reviewed counts.
+    pub strata_test: Option<StrataTestEntry>,
+    /// Agreement on the double-reviewed cases.
+    pub agreement: Option<AgreementEntry>,
+}
+
+/// A force-wide share of the audit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditShare {
+    /// Reviewed cases with the finding.
+    pub positives: u64,
+    /// Cases reviewed.
+    pub reviewed: u64,
+    /// The stratified estimate.
+    pub share: Option<f64>,
+    /// Its 95% interval.
+    pub ci95: [Option<f64>; 2],
+    /// The estimated number of the population's cases: N p̂.
+    pub total: Option<f64>,
+    /// Its interval.
+    pub total_ci95: [Option<f64>; 2],
+    /// While provisional, the share if every pending case had the finding or none.
+    pub bounds: Option<[Option<f64>; 2]>,
+}
+
+/// Pearson's test on the strata's reviewed counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StrataTestEntry {
+    /// X².
+    pub statistic: Option<f64>,
+    /// Degrees of freedom.
+    pub df: u64,
+    /// p-value.
+    pub p_value: Option<f64>,
+    /// The smallest expected count.
+    pub smallest_expected: Option<f64>,
+}
+
+/// Cohen's κ between the two reviewers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgreementEntry {
+    /// Double-reviewed cases.
+    pub cases: u64,
+    /// The share they agree on.
+    pub observed: Option<f64>,
+    /// The agreement their margins alone would give.
+    pub expected: Option<f64>,
+    /// κ (none when both put every case in one category).
+    pub kappa: Option<f64>,
+    /// Its standard error.
+    pub se: Option<f64>,
+    /// Its 95% interval.
+    pub ci95: Option<[Option<f64>; 2]>,
+    /// The cases they disagree on.
+    pub disagreements: u64,
 }
 
 /// `summary.json`'s bytes: sorted keys, two-space indent, a final newline.

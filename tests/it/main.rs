@@ -1,5 +1,7 @@
 //! The one integration-test binary. Modules:
 //! - `support`: the binary in a scratch folder, paths to the real data;
+//! - `audit`: the reviewed audit sample read back (`outcome-lens audit`) and refused when it
+//!   is not the drawn sample;
 //! - `bad_input`: bad inputs made at run time (huge fields, millions of columns, truncated,
 //!   zip-bomb and sparse workbooks, gzip bombs), duplicated files, mixed header families,
 //!   overflowing counts, and formula-looking text through a run into CSV and Excel;
@@ -17,6 +19,7 @@
 //! - `honest`: partial, missing and left-out data said to be so (issue #16);
 //! - `report`: the HTML and Markdown report (golden, escaping, rebuild from a run folder).
 
+mod audit;
 mod bad_input;
 mod cli;
 mod extract;

@@ -1235,7 +1235,7 @@ fn methods_13_8_powerbi_spc_p_chart() {
 // Audit samples (R's survey package)
 // ---------------------------------------------------------------------------
 
-/// The three reviewed samples of `tests/reference/audit.R`, as (N_h, n_h, y_h).
+/// The four reviewed samples of `tests/reference/audit.R`, as (N_h, n_h, y_h).
 fn audit_samples() -> BTreeMap<&'static str, Vec<(u64, u64, u64)>> {
     BTreeMap::from([
         (
@@ -1251,6 +1251,18 @@ fn audit_samples() -> BTreeMap<&'static str, Vec<(u64, u64, u64)>> {
                 (300, 10, 4),
                 (150, 8, 0),
                 (40, 4, 1),
+            ],
+        ),
+        // The bundled sample's reviewed audit (data/sample/audit_reviewed.csv).
+        (
+            "S4",
+            vec![
+                (113, 5, 1),
+                (126, 5, 2),
+                (88, 5, 1),
+                (105, 5, 2),
+                (95, 5, 1),
+                (73, 5, 1),
             ],
         ),
     ])

@@ -1,6 +1,6 @@
 # Reference values for the stratified audit estimate (src/stats/survey.rs; METHODS-2.md
-# sections 1-3): R's survey package run on three reviewed samples, one with a stratum of two
-# cases and one with a share of 0 in a stratum.
+# sections 1-3): R's survey package run on four reviewed samples, one with a stratum of two
+# cases, one with a share of 0 in a stratum, and the bundled sample's reviewed audit.
 #   svydesign(ids = ~1, strata = ~h, fpc = ~N_h), svymean, svytotal,
 #   svyciprop(method = "mean" | "xlogit" | "beta"), svyby for each stratum's mean and SE.
 # Each stratum's exact hypergeometric interval is a base-R restatement (phyper) of the rule
@@ -17,7 +17,10 @@ samples <- list(
   # A stratum of two reviewed cases out of three.
   S2 = data.frame(N = c(50, 30, 3), n = c(8, 6, 2), y = c(2, 3, 1)),
   # Five units, a larger audit.
-  S3 = data.frame(N = c(1200, 800, 300, 150, 40), n = c(30, 20, 10, 8, 4), y = c(9, 3, 4, 0, 1))
+  S3 = data.frame(N = c(1200, 800, 300, 150, 40), n = c(30, 20, 10, 8, 4), y = c(9, 3, 4, 0, 1)),
+  # The bundled sample's reviewed audit (data/sample/audit_reviewed.csv, synthetic findings):
+  # six areas, five reviewed in each, inappropriate findings counted.
+  S4 = data.frame(N = c(113, 126, 88, 105, 95, 73), n = c(5, 5, 5, 5, 5, 5), y = c(1, 2, 1, 2, 1, 1))
 )
 
 rows <- list()
@@ -68,5 +71,5 @@ table <- do.call(rbind, rows)
 write_reference(
   table, "audit.csv", "audit.R",
   "svydesign(ids=~1, strata=~h, fpc=~N_h); svymean(deff=TRUE); svyciprop(method=mean|xlogit|beta, level=0.95); svytotal; svyby(~y, ~h, svymean); hypergeometric rule of METHODS-2 section 3 (phyper)",
-  notes = "samples S1-S3: N_h, n_h, y_h as in the script; stratum 0 is the whole sample"
+  notes = "samples S1-S4: N_h, n_h, y_h as in the script; stratum 0 is the whole sample"
 )

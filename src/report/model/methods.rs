@@ -230,7 +230,7 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
         text: "Further reading".into(),
     });
     blocks.push(Block::Paragraph {
-        text: "METHODS.md, in the outcome-lens repository, explains each method for a reader of this report: the target rate (section 1), confidence levels (2), intervals (3), funnel plots (4), z-scores (5), overdispersion (6), flags (7), many comparisons (8), offence mix (9), control charts (10) and how the numbers are checked (11), with references.".into(),
+        text: "METHODS.md, in the outcome-lens repository, explains each method for a reader of this report: the target rate (section 1), confidence levels (2), intervals (3), funnel plots (4), z-scores (5), overdispersion (6), flags (7), many comparisons (8), offence mix (9), control charts (10), missing counts and partial periods (11), reading an audit sample back (12) and how the numbers are checked (13), with references.".into(),
     });
     Ok(Section {
         id: "methods".into(),

@@ -28,6 +28,7 @@ pub const TARGETS: &[&str] = &[
     "ods",
     "extract_csv",
     "analysis_toml",
+    "audit_reviewed",
 ];
 
 /// Runs the target named `target` on `data` (for the regression tests). Returns false for an
@@ -39,6 +40,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "ods" => ods(data),
         "extract_csv" => extract(data),
         "analysis_toml" => analysis_toml(data),
+        "audit_reviewed" => audit_reviewed(data),
         _ => return false,
     }
     true
@@ -111,6 +113,77 @@ pub fn extract(data: &[u8]) {
         }
         Err(e) => check_one_line(&e.to_string()),
     }
+}
+
+/// The reviewed audit sample's reader (`extract::audit::read_reviewed`, then `analyse`)
+/// against the sample drawn from the bundled synthetic extract (`data/sample/force_extract.csv`)
+/// with `data/sample/analysis.toml`'s `[extract.audit]` (seed 20190401, five per area) and its
+/// checklist: an accepted file covers every drawn case once and its estimates lie in [0, 1];
+/// a refused one has a one-line error. Bytes that are not UTF-8 are skipped (the file is read
+/// as text, which refuses them first).
+pub fn audit_reviewed(data: &[u8]) {
+    use crate::extract::audit::{analyse, read_reviewed, AuditOptions};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (config, extract, sample) = audit_sample();
+    let options = AuditOptions::from_review(&config.review);
+    match read_reviewed(text, "reviewed.csv", sample, extract, &options) {
+        Ok(reviewed) => {
+            assert_eq!(
+                reviewed.cases.len(),
+                sample.crimes.len(),
+                "every drawn case once"
+            );
+            match analyse(&reviewed, &options) {
+                Ok(results) => {
+                    assert_eq!(results.drawn, sample.crimes.len() as u64);
+                    assert!(results.reviewed <= results.drawn);
+                    for share in results.shares.iter().chain(&results.checklist) {
+                        let p = share.estimate.p;
+                        assert!((0.0..=1.0).contains(&p), "share {p}");
+                        assert!(share.interval.lower <= share.interval.upper);
+                    }
+                }
+                Err(e) => check_one_line(&format!("{e:#}")),
+            }
+        }
+        Err(e) => check_one_line(&format!("{e:#}")),
+    }
+}
+
+/// The sample analysis file's `[extract]` section, the bundled synthetic extract and the
+/// audit sample drawn from it with `[extract.audit]`, read once.
+fn audit_sample() -> &'static (
+    ExtractConfig,
+    crate::extract::read::Extract,
+    crate::extract::sample::AuditSample,
+) {
+    type Drawn = (
+        ExtractConfig,
+        crate::extract::read::Extract,
+        crate::extract::sample::AuditSample,
+    );
+    static SAMPLE: OnceLock<Drawn> = OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        let config = Config::from_toml(
+            Path::new("/nonexistent-outcome-lens-fuzz/analysis.toml"),
+            include_str!("../data/sample/analysis.toml"),
+            &Overrides::default(),
+        )
+        .expect("the sample analysis file is valid")
+        .extract
+        .expect("it has an [extract] section");
+        let extract = read_from(
+            &config,
+            &include_bytes!("../data/sample/force_extract.csv")[..],
+            &ProgressBar::hidden(),
+        )
+        .expect("the bundled extract reads");
+        let settings = config.audit.expect("it has an [extract.audit] section");
+        let sample = crate::extract::sample::draw(&extract, &config, &settings);
+        (config, extract, sample)
+    })
 }
 
 /// The analysis-file reader (`Config::from_toml`), as if the file were

@@ -89,61 +89,48 @@ fn a_partly_reviewed_sample_is_provisional_and_lists_what_is_pending() {
     assert_eq!(work.read("out/tables/audit_pending.csv").lines().count(), 3);
 }
 
-/// Each way a reviewed file can fail to be the drawn sample: one line naming the file, the
-/// line and the value, exit 1, nothing written.
+/// The audit's bad-input corpus (tests/bad-input/audit/expected.tsv): each way a reviewed file
+/// can fail to be the drawn sample gives its exit code and one line naming the file, the line
+/// and the value, and writes nothing.
 #[test]
 fn a_reviewed_file_that_is_not_the_drawn_sample_is_refused_and_nothing_is_written() {
+    let corpus = crate::support::root().join("tests/bad-input/audit");
+    let expected = std::fs::read_to_string(corpus.join("expected.tsv")).expect("expected.tsv");
     let work = Workdir::with_sample();
-    let text = work.read("audit_reviewed.csv");
-    let lines: Vec<&str> = text.lines().collect();
-    let second_row_reference = lines[2].split(',').nth(4).unwrap().to_string();
-    let first_row_reference = lines[1].split(',').nth(4).unwrap().to_string();
-    let cases = [
-        (
-            "swapped",
-            text.replacen(&first_row_reference, "CL/99/999999", 1),
-            "swapped.csv:2: crime_reference \"CL/99/999999\" is not in the sample drawn from this extract with seed 20190401",
-        ),
-        (
-            "duplicated",
-            format!("{text}{}\n", lines[1]),
-            "duplicated.csv:32: crime_reference",
-        ),
-        (
-            "finding",
-            text.replacen(",appropriate,", ",looks fine,", 1),
-            "is not a finding; write appropriate, inappropriate or cannot_tell",
-        ),
-        (
-            "seed",
-            text.replacen(",20190401,", ",20190402,", 1),
-            "seed \"20190402\" is not the drawn sample's 20190401",
-        ),
-        (
-            "size",
-            text.replacen("Hartlepool 1,113,", "Hartlepool 1,112,", 1),
-            "stratum_crimes \"112\" is not the drawn sample's 113",
-        ),
-        (
-            "stratum",
-            {
-                let moved = lines[2].replacen("Hartlepool 1,", "Hartlepool 2,", 1);
-                text.replacen(lines[2], &moved, 1)
-            },
-            &format!("crime {second_row_reference} was drawn from"),
-        ),
-    ];
-    for (name, body, expected) in cases {
-        let file = format!("{name}.csv");
-        std::fs::write(work.path().join(&file), body).unwrap();
-        let (code, _, stderr) = audit(&work, &file, name);
-        assert_eq!(code, 1, "{name}: {stderr}");
-        assert!(stderr.contains(expected), "{name}: {stderr}");
+    let mut checked = 0;
+    for line in expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut parts = line.splitn(3, '\t');
+        let (file, code, message) = (
+            parts.next().expect("file"),
+            parts
+                .next()
+                .expect("exit")
+                .parse::<i32>()
+                .expect("exit code"),
+            parts.next().expect("message"),
+        );
+        std::fs::copy(corpus.join(file), work.path().join(file)).expect("copy the case");
+        let out = format!("out-{file}");
+        let (actual, _, stderr) = audit(&work, file, &out);
+        assert_eq!(actual, code, "{file}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{file}: expected {message:?} in {stderr}"
+        );
+        assert!(
+            stderr.contains(file),
+            "{file}: the message names the file: {stderr}"
+        );
         assert_eq!(
             stderr.trim().lines().count(),
             1,
-            "{name}: one line: {stderr}"
+            "{file}: one line: {stderr}"
         );
-        assert!(!work.path().join(name).exists(), "{name}: nothing written");
+        assert!(!work.path().join(&out).exists(), "{file}: nothing written");
+        checked += 1;
     }
+    assert!(checked >= 9, "the corpus has its cases ({checked})");
 }

@@ -114,6 +114,8 @@ pub struct ExtractModel {
     pub months: Vec<TrendRow>,
     /// The SPC rule lengths the months were tested with (shift, trend).
     pub spc_lengths: (u64, u64),
+    /// The reviewed audit sample's tables, when the run read one back.
+    pub audit: Option<rows::AuditRows>,
 }
 
 /// The limits' method in words, from a funnel of `summary.json`'s `extract`: the same words
@@ -206,6 +208,7 @@ impl ExtractModel {
             units: read_funnel(data, extract, WithinKind::Unit)?,
             months: rows::months(data, style::month_tick)?,
             spc_lengths: (months.shift_length, months.trend_length),
+            audit: rows::audit(data)?,
         }))
     }
 
@@ -223,6 +226,11 @@ impl ExtractModel {
     }
 
     /// Who the charts are about, at the start of a title: the force, or "Record-level extract".
+    /// Who the charts are about: the force, or "Record-level extract".
+    pub fn owner_name(&self) -> String {
+        self.owner()
+    }
+
     fn owner(&self) -> String {
         self.force
             .clone()
@@ -260,7 +268,7 @@ impl ExtractModel {
     }
 
     /// The source line: the extract's file, whose it is, and its months.
-    fn source_line(&self) -> String {
+    pub fn source_line(&self) -> String {
         let file = if self.file.is_empty() {
             String::new()
         } else {

@@ -4,6 +4,7 @@
 //! tables or of `summary.json` (see [`RunData`]). Text is drawn with a font embedded in
 //! the binary, so the same run gives the same picture on any machine.
 
+pub mod audit;
 pub mod axis;
 pub mod canvas;
 pub mod caterpillar;
@@ -94,6 +95,8 @@ enum Chart {
     WithinFunnel(extract::WithinKind),
     /// A record-level extract's monthly control chart.
     MonthSpc,
+    /// The reviewed audit sample's shares.
+    Audit,
 }
 
 /// One chart to draw: its file stem, its shape, and what it is.
@@ -165,6 +168,7 @@ fn draw_chart<DB: DrawingBackend>(
             &extract::funnel_chart(subject.needs_extract()?, *kind)?,
         ),
         Chart::MonthSpc => spc::draw(canvas, &extract::month_chart(subject.needs_extract()?)?),
+        Chart::Audit => audit::draw(canvas, subject.needs_extract()?),
     }
 }
 
@@ -370,6 +374,13 @@ fn extract_jobs(extract: &ExtractModel) -> Vec<Job> {
             stem: "extract-spc-month".to_string(),
             shape: Shape::Wide,
             chart: Chart::MonthSpc,
+        });
+    }
+    if audit::has_chart(extract) {
+        jobs.push(Job {
+            stem: "audit-findings".to_string(),
+            shape: Shape::Wide,
+            chart: Chart::Audit,
         });
     }
     jobs

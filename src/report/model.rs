@@ -19,13 +19,16 @@ use super::format::{
 use super::html;
 use crate::render::style::month_phrase;
 use crate::run_folder::rows::{self, parse_flag, ForceRow, MixRow, SpcLimits, TrendRow};
-use crate::run_folder::summary::{levels_of, ExtractFunnel, ExtractSummary, National};
+use crate::run_folder::summary::{
+    levels_of, AuditSummary, ExtractFunnel, ExtractSummary, National,
+};
 use crate::run_folder::{RunData, TextTable};
 use crate::stats::{Flag, FlagLevels};
 use crate::wording::capitalise;
 
 // The sections, one file each, in report order; `decode` reads the run's summary and tables.
 mod appendix;
+mod audit;
 mod decode;
 mod methods;
 mod mix;
@@ -37,6 +40,7 @@ mod within;
 
 pub use crate::wording::slug;
 use appendix::*;
+use audit::*;
 use decode::*;
 use methods::*;
 use mix::*;
@@ -186,6 +190,9 @@ pub fn read(data: &RunData, charts: &[(String, Vec<u8>)]) -> Result<Report> {
     if let Some(section) = within_section(&context, &mut numbers) {
         sections.push(section);
     }
+    if let Some(section) = audit_section(&context, &mut numbers)? {
+        sections.push(section);
+    }
     sections.push(methods_section(&context, &mut numbers)?);
     for (i, section) in sections.iter_mut().enumerate() {
         section.number = (i + 1).to_string();
@@ -270,6 +277,8 @@ struct Input<'a> {
     national: &'a National,
     /// The record-level extract's part, when the run has one.
     extract: Option<&'a ExtractSummary>,
+    /// The reviewed audit sample's part, when the run read one back.
+    audit: Option<&'a AuditSummary>,
     charts: BTreeMap<&'a str, &'a [u8]>,
     title: String,
     period: String,
@@ -327,6 +336,7 @@ impl<'a> Input<'a> {
             data,
             national: s,
             extract: data.summary.extract.as_ref(),
+            audit: data.summary.audit.as_ref(),
             charts: charts
                 .iter()
                 .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))

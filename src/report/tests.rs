@@ -9,6 +9,8 @@ pub(crate) fn sample() -> RunData {
     let mut data = sample_with_extract();
     data.tables.retain(|name, _| !name.starts_with("extract_"));
     data.summary.extract = None;
+    data.summary.audit = None;
+    data.tables.retain(|name, _| !name.starts_with("audit_"));
     data
 }
 
@@ -304,6 +306,30 @@ fn the_within_force_section_shows_the_record_level_charts() {
     // Inline SVG, not an image: the new charts pass the allowlist like the national ones.
     assert!(html.contains("aria-label=\"Figure 7 shows each area"));
     assert!(html.contains("aria-label=\"Figure 9 shows each investigating unit"));
-    assert_eq!(html.matches("<figure ").count(), 9);
+    // Nine charts of the national and within-force sections, and the audit's.
+    assert_eq!(html.matches("<figure ").count(), 10);
     assert!(!html.contains("data:image/svg+xml"));
+}
+
+#[test]
+fn a_reviewed_audit_adds_its_section_opening_with_the_estimate() {
+    let (html, md) = build_texts(&sample_with_extract(), &[]);
+    assert!(html.contains("-heading\">7. Is our use of outcome 16 appropriate?</h2>"));
+    assert!(html.contains("-heading\">8. Data and methods</h2>"));
+    // The estimate in one sentence, as tests/golden/sample/summary.json's audit holds it
+    // (R's survey on the same counts: tests/reference/audit.csv, sample S4).
+    assert!(md.contains("An estimated 27.7% (95% CI 11.8% to 49.2%) of the 600 domestic-abuse-flagged crimes closed with outcome 16 from April 2018 to March 2020, about 166 crimes, were judged inappropriate by the case-file review (8 of the 30 cases reviewed)."), "{md}");
+    assert!(md.contains("synthetic extract, not real Cleveland data"));
+    assert!(md.contains("| Hartlepool 1 | 113 | 5 | 5 | 1 | 2 | 20.0% | 0.9% to 70.8% |"));
+    // A partly reviewed audit says it is provisional, with the bounds.
+    let mut data = sample_with_extract();
+    data.summary.edit_as_json(|s| {
+        s["audit"]["status"] = "provisional".into();
+        s["audit"]["pending"] = 2.into();
+        s["audit"]["inappropriate"]["bounds"] = serde_json::json!([0.2, 0.4]);
+    });
+    let (_, md) = build_texts(&data, &[]);
+    assert!(md.contains("Provisionally, an estimated 27.7%"));
+    assert!(md.contains("Provisional: 2 of the 30 drawn cases are not yet reviewed"));
+    assert!(md.contains("the share lies from 20.0% to 40.0%"), "{md}");
 }

@@ -610,3 +610,108 @@ pub fn months(data: &RunData, label: impl Fn(&str) -> String) -> Result<Vec<Tren
     }
     Ok(rows)
 }
+
+/// A force-wide share of the reviewed audit (`audit_estimates`, `audit_checklist`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditShareRow {
+    /// `reviewer_finding` or the checklist column.
+    pub column: String,
+    /// What the column asks.
+    pub question: String,
+    /// The answer counted (`inappropriate`, `yes`, …).
+    pub answer: String,
+    /// Reviewed cases with the answer.
+    pub positives: f64,
+    /// Cases reviewed (answered).
+    pub reviewed: f64,
+    /// The stratified estimate.
+    pub share: f64,
+    /// Its 95% interval.
+    pub ci95: (f64, f64),
+    /// The estimated number of cases with the answer, and its interval.
+    pub total: (f64, f64, f64),
+}
+
+/// A stratum of the reviewed audit (`audit_by_stratum`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditStratumRow {
+    /// The area or unit.
+    pub stratum: String,
+    /// Its crimes.
+    pub population: f64,
+    /// Cases drawn.
+    pub drawn: f64,
+    /// Cases reviewed.
+    pub reviewed: f64,
+    /// Found inappropriate.
+    pub inappropriate: f64,
+    /// Could not tell.
+    pub cannot_tell: f64,
+    /// The inappropriate share with its exact interval, when any case is reviewed.
+    pub share: Option<(f64, (f64, f64))>,
+}
+
+/// The reviewed audit's tables, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRows {
+    /// The force-wide share of each finding.
+    pub findings: Vec<AuditShareRow>,
+    /// Each stratum.
+    pub strata: Vec<AuditStratumRow>,
+    /// Each checklist answer's share.
+    pub checklist: Vec<AuditShareRow>,
+}
+
+fn audit_shares(data: &RunData, name: &str) -> Result<Vec<AuditShareRow>> {
+    let table = data.table(name)?;
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        rows.push(AuditShareRow {
+            column: text(table, name, i, "column")?,
+            question: text(table, name, i, "question")?,
+            answer: text(table, name, i, "answer")?,
+            positives: required(table, name, i, "positives")?,
+            reviewed: required(table, name, i, "reviewed")?,
+            share: required(table, name, i, "share")?,
+            ci95: pair(table, name, i, ("ci95_low", "ci95_high"))?,
+            total: (
+                required(table, name, i, "total")?,
+                required(table, name, i, "total_low")?,
+                required(table, name, i, "total_high")?,
+            ),
+        });
+    }
+    Ok(rows)
+}
+
+/// The reviewed audit's tables, when the run has them.
+///
+/// # Errors
+///
+/// When a table, a column or a cell is not what the run writes.
+pub fn audit(data: &RunData) -> Result<Option<AuditRows>> {
+    if !data.tables.contains_key("audit_estimates") {
+        return Ok(None);
+    }
+    let name = "audit_by_stratum";
+    let table = data.table(name)?;
+    let mut strata = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let share = optional(table, name, i, "share")?;
+        let exact = both(optional_pair(table, name, i, ("exact_low", "exact_high"))?);
+        strata.push(AuditStratumRow {
+            stratum: text(table, name, i, "stratum")?,
+            population: required(table, name, i, "population")?,
+            drawn: required(table, name, i, "drawn")?,
+            reviewed: required(table, name, i, "reviewed")?,
+            inappropriate: required(table, name, i, "inappropriate")?,
+            cannot_tell: required(table, name, i, "cannot_tell")?,
+            share: share.zip(exact),
+        });
+    }
+    Ok(Some(AuditRows {
+        findings: audit_shares(data, "audit_estimates")?,
+        strata,
+        checklist: audit_shares(data, "audit_checklist")?,
+    }))
+}

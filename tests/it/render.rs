@@ -12,7 +12,7 @@ use crate::support::{output, root, Workdir};
 
 /// Every chart of the sample run (one focus force and a record-level extract), in the order
 /// `render_run` returns them.
-const CHARTS: [&str; 9] = [
+const CHARTS: [&str; 10] = [
     "funnel",
     "caterpillar",
     "trend-cleveland",
@@ -22,6 +22,7 @@ const CHARTS: [&str; 9] = [
     "extract-funnel-area",
     "extract-funnel-unit",
     "extract-spc-month",
+    "audit-findings",
 ];
 
 /// The charts drawn from the Home Office tables (the rest are drawn from the extract).

@@ -262,7 +262,9 @@ fn cells_cache_is_keyed_by_basis_and_outcome() {
             "basis = \"assigned_in_period\"",
             "basis = \"recorded_in_period\"",
         )
-        .replace("outcome = 16", "outcome = 15");
+        .replace("outcome = 16", "outcome = 15")
+        // The reviewed audit is of outcome-16 closures: another outcome draws another sample.
+        .replace("\nreviewed = \"audit_reviewed.csv\"", "");
     assert_ne!(
         changed, text,
         "the sample analysis names its basis and outcome"

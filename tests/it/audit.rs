@@ -95,23 +95,10 @@ fn a_partly_reviewed_sample_is_provisional_and_lists_what_is_pending() {
 #[test]
 fn a_reviewed_file_that_is_not_the_drawn_sample_is_refused_and_nothing_is_written() {
     let corpus = crate::support::root().join("tests/bad-input/audit");
-    let expected = std::fs::read_to_string(corpus.join("expected.tsv")).expect("expected.tsv");
     let work = Workdir::with_sample();
     let mut checked = 0;
-    for line in expected
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let mut parts = line.splitn(3, '\t');
-        let (file, code, message) = (
-            parts.next().expect("file"),
-            parts
-                .next()
-                .expect("exit")
-                .parse::<i32>()
-                .expect("exit code"),
-            parts.next().expect("message"),
-        );
+    for (file, code, message) in crate::support::corpus_cases("tests/bad-input/audit") {
+        let (file, message) = (file.as_str(), message.as_str());
         std::fs::copy(corpus.join(file), work.path().join(file)).expect("copy the case");
         let out = format!("out-{file}");
         let (actual, _, stderr) = audit(&work, file, &out);

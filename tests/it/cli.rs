@@ -39,22 +39,9 @@ fn missing_file_is_named() {
 #[test]
 fn bad_input_corpus() {
     let corpus = root().join("tests/bad-input");
-    let expected = std::fs::read_to_string(corpus.join("expected.tsv")).expect("expected.tsv");
     let mut checked = 0;
-    for line in expected
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let mut parts = line.splitn(3, '\t');
-        let (file, code, message) = (
-            parts.next().expect("file"),
-            parts
-                .next()
-                .expect("exit")
-                .parse::<i32>()
-                .expect("exit code"),
-            parts.next().expect("message"),
-        );
+    for (file, code, message) in crate::support::corpus_cases("tests/bad-input") {
+        let (file, message) = (file.as_str(), message.as_str());
         let work = Workdir::new();
         std::fs::copy(corpus.join(file), work.path().join(file)).expect("copy fixture");
         let (actual_code, _, stderr) = output(work.command().args(["validate", file]));

@@ -9,6 +9,27 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The cases of a bad-input corpus's `expected.tsv` (in `folder`, relative to the project
+/// root): (file, exit code, a fragment of its message), comment and blank lines skipped.
+pub fn corpus_cases(folder: &str) -> Vec<(String, i32, String)> {
+    let path = root().join(folder).join("expected.tsv");
+    let text = std::fs::read_to_string(&path).expect("expected.tsv");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let file = parts.next().expect("file").to_string();
+            let code = parts
+                .next()
+                .expect("exit")
+                .parse::<i32>()
+                .expect("exit code");
+            let message = parts.next().expect("message").to_string();
+            (file, code, message)
+        })
+        .collect()
+}
+
 /// A real data file the project keeps under `data/raw/` (see `data/README.md`), so that a
 /// clone alone passes its tests. Tests that need it fail, rather than skip, when it is missing.
 pub fn realdata(relative: &str) -> PathBuf {

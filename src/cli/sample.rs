@@ -18,6 +18,9 @@ Examples:
   # Five crimes per area from the bundled sample's synthetic extract, seed from [extract.audit]
   outcome-lens sample --per-stratum 5 --out audit.csv
 
+  # The sizes for a 95% interval of about +-5 points if about 30% are inappropriate
+  outcome-lens sample --margin 0.05 --expected 0.3 --out audit.csv
+
   # A tenth of each investigating unit's crimes, with a new seed, to stdout
   outcome-lens sample --config analyses/force-extract.toml --by unit --share 0.1 --seed 20240601";
 
@@ -36,6 +39,17 @@ pub struct SampleArgs {
     /// Share of each stratum drawn, in (0, 1], rounded up.
     #[arg(long, value_name = "FRACTION")]
     pub share: Option<f64>,
+    /// Plan the sizes instead: the 95% interval's half-width wanted, as a share (0.05 for
+    /// ±5 points), at the planning share --expected.
+    #[arg(long, value_name = "SHARE", conflicts_with_all = ["per_stratum", "share"])]
+    pub margin: Option<f64>,
+    /// The share of inappropriate closures expected, for --margin (default 0.5, the most
+    /// cautious).
+    #[arg(long, value_name = "SHARE", requires = "margin")]
+    pub expected: Option<f64>,
+    /// How --margin shares the sample between strata.
+    #[arg(long, value_enum, default_value_t = AllocationArg::Proportional, requires = "margin")]
+    pub allocation: AllocationArg,
     /// What the strata are.
     #[arg(long, value_enum)]
     pub by: Option<StratifyBy>,
@@ -45,6 +59,16 @@ pub struct SampleArgs {
     /// No summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// How a planned sample is shared between strata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AllocationArg {
+    /// In proportion to each stratum's size (robust when the expected share is a guess).
+    Proportional,
+    /// Neyman: more where the expected variation is larger (for planning values from a
+    /// previous audit).
+    Neyman,
 }
 
 /// Audit-sample strata.
@@ -67,6 +91,9 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
             seed: args.seed,
             per_stratum: args.per_stratum,
             share: args.share,
+            margin: args
+                .margin
+                .map(|m| (m, args.expected, args.allocation == AllocationArg::Neyman)),
             stratify: args.by.map(|b| match b {
                 StratifyBy::Area => crate::config::extract::Stratify::Area,
                 StratifyBy::Unit => crate::config::extract::Stratify::Unit,
@@ -92,12 +119,18 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
         }
     }
     if !args.quiet {
+        let planning = match settings.size {
+            crate::config::extract::AuditSize::Margin { expected, .. } => expected,
+            _ => 0.5,
+        };
         eprintln!(
-            "drew {} of {} eligible crimes from {} with seed {}",
+            "drew {} of {} eligible crimes from {} with seed {}; at a share of {:.0}% inappropriate, the 95% interval's half-width would be about {:.1} points (normal approximation; the Korn-Graubard interval the audit reports is somewhat wider)",
             thousands(drawn.crimes.len() as u64),
             thousands(drawn.eligible),
             count_of(drawn.strata.len() as u64, settings.stratify.name()),
-            settings.seed
+            settings.seed,
+            100.0 * planning,
+            100.0 * drawn.half_width
         );
     }
     Ok(Exit::Success)

@@ -269,6 +269,17 @@ pub enum AuditSize {
     PerStratum(usize),
     /// A share in (0, 1], rounded up, so every non-empty stratum gives at least one crime.
     Share(f64),
+    /// The sizes that give a 95% interval of half-width `margin` at the planning share
+    /// `expected` (0.5 when nothing is known), allocated proportionally or by Neyman
+    /// (`stats::survey::plan`; METHODS-2.md §5).
+    Margin {
+        /// The half-width asked for, in (0, 0.5].
+        margin: f64,
+        /// The planning share, in [0, 1].
+        expected: f64,
+        /// Allocate by Neyman rather than proportionally.
+        neyman: bool,
+    },
 }
 
 /// What the audit sample is stratified by.

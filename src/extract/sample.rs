@@ -18,6 +18,8 @@ use crate::extract::dates;
 use crate::extract::offences;
 use crate::extract::read::{Extract, NONE};
 use crate::extract::rng::Rng;
+use crate::stats::survey;
+use crate::stats::Level;
 use crate::wording::{csv_field, spreadsheet_safe};
 
 /// The columns of the audit sample, in order.
@@ -34,6 +36,8 @@ pub struct AuditOverrides {
     pub share: Option<f64>,
     /// `--by`.
     pub stratify: Option<Stratify>,
+    /// `--margin`, with `--expected` and `--allocation neyman`.
+    pub margin: Option<(f64, Option<f64>, bool)>,
 }
 
 /// The sample's settings: `[extract.audit]` with the overrides applied. A seed must come from
@@ -44,6 +48,21 @@ pub fn resolve(config: &ExtractConfig, overrides: &AuditOverrides) -> Result<Aud
         bail!("no seed: pass --seed or set [extract.audit] seed in the analysis file");
     };
     let size = match (overrides.per_stratum, overrides.share) {
+        _ if overrides.margin.is_some() => {
+            let (margin, expected, neyman) = overrides.margin.unwrap_or((0.0, None, false));
+            if !(margin > 0.0 && margin <= 0.5) {
+                bail!("--margin {margin} is not in (0, 0.5]: give the interval's half-width as a share, such as 0.05");
+            }
+            let expected = expected.unwrap_or(0.5);
+            if !(0.0..=1.0).contains(&expected) {
+                bail!("--expected {expected} is not a share in [0, 1]");
+            }
+            AuditSize::Margin {
+                margin,
+                expected,
+                neyman,
+            }
+        }
         (Some(0), _) => bail!("--per-stratum must be at least 1"),
         (Some(n), _) => AuditSize::PerStratum(n),
         (None, Some(s)) if s > 0.0 && s <= 1.0 => AuditSize::Share(s),
@@ -80,6 +99,9 @@ pub struct AuditSample {
     pub strata: Vec<(String, u64, u64)>,
     /// The crimes drawn, as indices into the extract, sorted by stratum then reference.
     pub crimes: Vec<(String, usize)>,
+    /// The 95% interval's half-width these sizes give at the planning share (0.5, or the
+    /// planner's `expected`), by the normal approximation (`stats::survey::half_width`).
+    pub half_width: f64,
 }
 
 /// Draws the sample.
@@ -97,15 +119,45 @@ pub fn draw(extract: &Extract, config: &ExtractConfig, settings: &AuditConfig) -
         };
         strata.entry(name).or_default().push(i);
     }
+    // A planned size needs every stratum's population first.
+    let planned: Option<Vec<u64>> = match settings.size {
+        AuditSize::Margin {
+            margin,
+            expected,
+            neyman,
+        } => {
+            let populations: Vec<u64> = strata.values().map(|m| m.len() as u64).collect();
+            let allocation = if neyman {
+                survey::Allocation::Neyman
+            } else {
+                survey::Allocation::Proportional
+            };
+            survey::plan(
+                &populations,
+                &vec![expected; populations.len()],
+                margin,
+                Level::ninety_five(),
+                allocation,
+            )
+            .ok()
+            .map(|p| p.sizes)
+        }
+        _ => None,
+    };
     let mut eligible = 0;
     let mut summary = Vec::new();
     let mut chosen = Vec::new();
-    for (name, mut members) in strata {
+    for (h, (name, mut members)) in strata.into_iter().enumerate() {
         members.sort_by(|&a, &b| extract.reference(a).cmp(extract.reference(b)));
         let n = members.len();
         let k = match settings.size {
             AuditSize::PerStratum(k) => k.min(n),
             AuditSize::Share(share) => ((share * n as f64).ceil() as usize).clamp(1, n),
+            AuditSize::Margin { .. } => planned
+                .as_ref()
+                .and_then(|sizes| sizes.get(h))
+                .map_or(n, |&k| k as usize)
+                .min(n),
         };
         // A partial Fisher–Yates shuffle: the first k positions are a uniform sample.
         let mut rng = Rng::for_label(settings.seed, &name);
@@ -119,11 +171,25 @@ pub fn draw(extract: &Extract, config: &ExtractConfig, settings: &AuditConfig) -
         summary.push((name.clone(), n as u64, k as u64));
         chosen.extend(picked.into_iter().map(|i| (name.clone(), i)));
     }
+    let planning = match settings.size {
+        AuditSize::Margin { expected, .. } => expected,
+        _ => 0.5,
+    };
+    let populations: Vec<u64> = summary.iter().map(|s| s.1).collect();
+    let sizes: Vec<u64> = summary.iter().map(|s| s.2).collect();
+    let half_width = survey::half_width(
+        &populations,
+        &sizes,
+        &vec![planning; populations.len()],
+        Level::ninety_five(),
+    )
+    .unwrap_or(f64::NAN);
     AuditSample {
         settings: *settings,
         eligible,
         strata: summary,
         crimes: chosen,
+        half_width,
     }
 }
 

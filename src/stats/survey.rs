@@ -488,19 +488,51 @@ pub fn plan(
         .zip(populations)
         .map(|(&r, &big)| ((r - 1e-9).ceil().max(2.0) as u64).min(big))
         .collect();
-    let variance: f64 = sizes
-        .iter()
-        .enumerate()
-        .map(|(h, &n)| {
-            let n = n as f64;
-            w[h] * w[h] * (1.0 - n / populations[h] as f64) * s2[h] / n
-        })
-        .sum();
+    let half_width = half_width(populations, &sizes, planning, level)?;
     Ok(Plan {
         n: n_total,
         sizes,
-        half_width: z * variance.sqrt(),
+        half_width,
     })
+}
+
+/// The half-width z·√V of the 95% (or `level`) interval that stratum sizes `sizes` give at
+/// planning shares `planning` (METHODS-2.md §5, the normal approximation the planner uses):
+/// V = Σ W_h² (1 − n_h/N_h) S_h² / n_h, S_h² = N_h P_h (1 − P_h)/(N_h − 1).
+///
+/// # Errors
+///
+/// [`StatsError::LengthMismatch`] when the slices differ in length;
+/// [`StatsError::StratumNotReviewed`] for a stratum of size 0.
+pub fn half_width(
+    populations: &[u64],
+    sizes: &[u64],
+    planning: &[f64],
+    level: Level,
+) -> Result<f64> {
+    if populations.len() != sizes.len() || populations.len() != planning.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "populations, sizes and planning values",
+            left: populations.len(),
+            right: sizes.len().min(planning.len()),
+        });
+    }
+    let big_n: f64 = populations.iter().map(|&n| n as f64).sum();
+    let mut variance = 0.0;
+    for (index, ((&big, &n), &p)) in populations.iter().zip(sizes).zip(planning).enumerate() {
+        if n == 0 {
+            return Err(StatsError::StratumNotReviewed { index });
+        }
+        let (big, n) = (big as f64, n as f64);
+        let s2 = if big > 1.0 {
+            big * p * (1.0 - p) / (big - 1.0)
+        } else {
+            0.0
+        };
+        let w = big / big_n;
+        variance += w * w * (1.0 - n / big) * s2 / n;
+    }
+    Ok(level.z() * variance.sqrt())
 }
 
 #[cfg(test)]

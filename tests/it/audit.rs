@@ -121,3 +121,70 @@ fn a_reviewed_file_that_is_not_the_drawn_sample_is_refused_and_nothing_is_writte
     }
     assert!(checked >= 9, "the corpus has its cases ({checked})");
 }
+
+/// `sample --margin` plans the sizes with `stats::survey::plan` and every sample says the
+/// precision it gives.
+#[test]
+fn the_planner_chooses_the_sizes_and_every_sample_says_its_precision() {
+    use outcome_lens::stats::survey::{plan, Allocation};
+    use outcome_lens::stats::Level;
+    let work = Workdir::with_sample();
+    let (code, _, stderr) = work.run(&[
+        "sample",
+        "--config",
+        "analysis.toml",
+        "--margin",
+        "0.1",
+        "--out",
+        "planned.csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = work.read("planned.csv");
+    let mut sizes: Vec<(String, u64, u64)> = Vec::new();
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let row = (
+            cells[0].to_string(),
+            cells[1].parse().unwrap(),
+            cells[2].parse().unwrap(),
+        );
+        if sizes.last() != Some(&row) {
+            sizes.push(row);
+        }
+    }
+    let populations: Vec<u64> = sizes.iter().map(|s| s.1).collect();
+    let expected = plan(
+        &populations,
+        &vec![0.5; populations.len()],
+        0.1,
+        Level::ninety_five(),
+        Allocation::Proportional,
+    )
+    .unwrap();
+    assert_eq!(
+        sizes.iter().map(|s| s.2).collect::<Vec<_>>(),
+        expected.sizes
+    );
+    assert!(expected.half_width <= 0.1);
+    assert!(
+        stderr.contains(&format!(
+            "the 95% interval's half-width would be about {:.1} points",
+            100.0 * expected.half_width
+        )),
+        "{stderr}"
+    );
+    // A fixed size says its precision too (five per area: about ±17 points at 50%).
+    let (code, _, stderr) =
+        work.run(&["sample", "--config", "analysis.toml", "--out", "fixed.csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "at a share of 50% inappropriate, the 95% interval's half-width would be about"
+        ),
+        "{stderr}"
+    );
+    // A margin that is not a half-width is refused.
+    let (code, _, stderr) = work.run(&["sample", "--config", "analysis.toml", "--margin", "5"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("--margin 5 is not in (0, 0.5]"), "{stderr}");
+}

@@ -18,6 +18,7 @@ use crate::normalise::text::match_key;
 use crate::normalise::values::{parse_checklist_answer, parse_finding, ChecklistAnswer, Finding};
 use crate::stats::agreement::{cohen_kappa, Kappa};
 use crate::stats::proportion::Interval;
+pub use crate::stats::survey::StrataTest;
 use crate::stats::survey::{self, IntervalMethod, LonelyStratum, Stratum};
 use crate::stats::Level;
 
@@ -350,20 +351,6 @@ pub struct StratumRow {
     pub share: Option<(f64, Interval)>,
 }
 
-/// Pearson's χ² on the strata's reviewed counts (inappropriate or not): a test that strata
-/// differ, ignoring the finite-population correction (so conservative).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StrataTest {
-    /// X².
-    pub statistic: f64,
-    /// Its degrees of freedom, H − 1.
-    pub df: u64,
-    /// Its p-value.
-    pub p_value: f64,
-    /// The smallest expected count (below 5, the χ² approximation is rough).
-    pub smallest_expected: f64,
-}
-
 /// What the reviewed sample says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditResults {
@@ -575,7 +562,7 @@ pub fn analyse(reviewed: &Reviewed, options: &AuditOptions) -> Result<AuditResul
 /// The audit's findings in a few lines for people: the estimate, how far reviewed, and what
 /// is left to do.
 pub fn headline(results: &AuditResults) -> Vec<String> {
-    let percent = |x: f64| format!("{:.1}%", 100.0 * x);
+    let percent = |x: f64| crate::wording::percent(x, 1);
     let mut lines = Vec::new();
     match results.shares.iter().find(|s| s.answer == Finding::Inappropriate.name()) {
         Some(s) => lines.push(format!(
@@ -603,44 +590,13 @@ pub fn headline(results: &AuditResults) -> Vec<String> {
     lines
 }
 
-/// Pearson's χ² on the H × 2 table of reviewed counts (inappropriate, not), when at least two
-/// strata have reviewed cases and the table has both kinds.
+/// Pearson's test that the strata differ, on their reviewed counts (inappropriate or not).
 fn pearson(strata: &[StratumRow]) -> Option<StrataTest> {
-    let reviewed: Vec<&StratumRow> = strata.iter().filter(|s| s.reviewed > 0).collect();
-    let (yes_count, total_count) = reviewed
+    let counts: Vec<(u64, u64)> = strata
         .iter()
-        .fold((0, 0), |(y, n), s| (y + s.inappropriate, n + s.reviewed));
-    if reviewed.len() < 2 || yes_count == 0 || yes_count == total_count {
-        return None;
-    }
-    let rows: Vec<(f64, f64)> = reviewed
-        .iter()
-        .map(|s| {
-            (
-                s.inappropriate as f64,
-                (s.reviewed - s.inappropriate) as f64,
-            )
-        })
+        .map(|s| (s.reviewed, s.inappropriate))
         .collect();
-    let (yes, total) = (yes_count as f64, total_count as f64);
-    let mut statistic = 0.0;
-    let mut smallest = f64::INFINITY;
-    for &(a, b) in &rows {
-        let n = a + b;
-        for (observed, column) in [(a, yes), (b, total - yes)] {
-            let expected = n * column / total;
-            smallest = smallest.min(expected);
-            statistic += (observed - expected).powi(2) / expected;
-        }
-    }
-    let df = rows.len() as u64 - 1;
-    let p_value = crate::stats::distribution::chi_squared_upper_tail(df as f64, statistic).ok()?;
-    Some(StrataTest {
-        statistic,
-        df,
-        p_value,
-        smallest_expected: smallest,
-    })
+    survey::strata_differ(&counts)
 }
 
 #[cfg(test)]

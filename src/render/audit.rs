@@ -97,7 +97,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
                 Glyph::Marker(marks::flag_marker(Flag::Within, RADIUS)),
                 "A stratum or a checklist question",
             ),
-            LegendEntry::new(Glyph::Line(Stroke::solid(grey::INTERVAL, 1.5)), "95% interval"),
+            LegendEntry::new(Glyph::Line(marks::interval_stroke()), "95% interval"),
         ],
         notes: vec!["Findings are reviewers' judgements on the case files; a share is of the reviewed cases, and cases the reviewers could not judge count as not inappropriate here (their own share is in the tables).".to_string()],
         source: e.source_line(),
@@ -181,15 +181,12 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
             grey::TEXT,
             Align::Left,
         )?;
-        let (a, b) = ((plot.px(r.interval.0), y), (plot.px(r.interval.1), y));
-        let cap = (row_height * 0.25).clamp(1.5, 4.0);
-        canvas.line(&[a, b], Stroke::solid(grey::INTERVAL, 1.5))?;
-        for end in [a, b] {
-            canvas.line(
-                &[(end.0, end.1 - cap), (end.0, end.1 + cap)],
-                Stroke::solid(grey::INTERVAL, 1.5),
-            )?;
-        }
+        marks::interval_bar(
+            canvas,
+            (plot.px(r.interval.0), y),
+            (plot.px(r.interval.1), y),
+            row_height,
+        )?;
         let marker = if r.headline {
             marks::focus_marker()
         } else {

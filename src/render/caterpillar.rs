@@ -15,10 +15,6 @@ use super::model::{ForceRow, Model};
 use super::style::{self, grey, okabe_ito, type_size};
 use crate::stats::Flag;
 
-fn interval_stroke() -> Stroke {
-    Stroke::solid(grey::INTERVAL, 1.5)
-}
-
 fn frame(model: &Model, has_outsiders: bool) -> Frame {
     let c = &model.context;
     let mut legend = vec![
@@ -26,7 +22,10 @@ fn frame(model: &Model, has_outsiders: bool) -> Frame {
             Glyph::Line(Stroke::solid(okabe_ito::BLUISH_GREEN, 2.0)),
             format!("Target {}", style::percent(c.target, 1)),
         ),
-        LegendEntry::new(Glyph::Line(interval_stroke()), "95% confidence interval"),
+        LegendEntry::new(
+            Glyph::Line(marks::interval_stroke()),
+            "95% confidence interval",
+        ),
     ];
     legend.extend(marks::flag_legend(&c.levels));
     if !c.focus.is_empty() {
@@ -145,18 +144,7 @@ fn draw_force<DB: DrawingBackend>(
     slot: f64,
     is_peer: bool,
 ) -> Result<()> {
-    let (a, b) = ends;
-    let cap = (slot * 0.25).clamp(1.5, 4.0);
-    let horizontal = (a.1 - b.1).abs() < 1e-9;
-    canvas.line(&[a, b], interval_stroke())?;
-    for end in [a, b] {
-        let tick = if horizontal {
-            [(end.0, end.1 - cap), (end.0, end.1 + cap)]
-        } else {
-            [(end.0 - cap, end.1), (end.0 + cap, end.1)]
-        };
-        canvas.line(&tick, interval_stroke())?;
-    }
+    marks::interval_bar(canvas, ends.0, ends.1, slot)?;
     let scale = (slot / 16.0).clamp(0.6, 1.0);
     let mut marker = if force.focus {
         marks::focus_marker()

@@ -5,9 +5,11 @@
 //! triangle down = below, circle = within; filled = beyond the outer level, hollow = beyond
 //! the inner level only), so the charts read the same in greyscale and to colour-blind eyes.
 
+use anyhow::Result;
+use plotters::prelude::DrawingBackend;
 use plotters::style::RGBColor;
 
-use super::canvas::{Marker, MarkerShape, Stroke};
+use super::canvas::{Canvas, Marker, MarkerShape, Stroke};
 use super::frame::{Glyph, LegendEntry};
 use super::style::{grey, okabe_ito};
 use crate::stats::{Flag, FlagLevels};
@@ -16,6 +18,37 @@ use crate::stats::{Flag, FlagLevels};
 pub const RADIUS: f64 = 4.5;
 /// The focus force's marker radius.
 pub const FOCUS_RADIUS: f64 = 7.0;
+
+/// How a confidence interval is drawn.
+pub fn interval_stroke() -> Stroke {
+    Stroke::solid(grey::INTERVAL, 1.5)
+}
+
+/// A confidence interval from `a` to `b` (across or up a plot) with a tick at each end,
+/// sized for a row or column `slot` logical pixels wide.
+///
+/// # Errors
+///
+/// When drawing fails.
+pub fn interval_bar<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    a: (f64, f64),
+    b: (f64, f64),
+    slot: f64,
+) -> Result<()> {
+    let cap = (slot * 0.25).clamp(1.5, 4.0);
+    let horizontal = (a.1 - b.1).abs() < 1e-9;
+    canvas.line(&[a, b], interval_stroke())?;
+    for end in [a, b] {
+        let tick = if horizontal {
+            [(end.0, end.1 - cap), (end.0, end.1 + cap)]
+        } else {
+            [(end.0 - cap, end.1), (end.0 + cap, end.1)]
+        };
+        canvas.line(&tick, interval_stroke())?;
+    }
+    Ok(())
+}
 
 /// The colour that goes with a flag.
 pub fn flag_colour(flag: Flag) -> RGBColor {

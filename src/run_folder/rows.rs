@@ -62,10 +62,7 @@ impl ForceRow {
     /// The 95% interval, when both bounds are there.
     #[must_use]
     pub fn ci95_pair(&self) -> Option<(f64, f64)> {
-        match self.ci95 {
-            (Some(low), Some(high)) => Some((low, high)),
-            _ => None,
-        }
+        both(self.ci95)
     }
 }
 

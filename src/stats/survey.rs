@@ -360,6 +360,54 @@ pub fn pending_bounds(strata: &[Stratum], drawn: &[u64]) -> Result<Interval> {
     Ok(Interval { lower, upper })
 }
 
+/// Pearson's χ² test that strata differ in their share of positives, on the H × 2 table of
+/// sample counts (METHODS-2.md §3, the simpler test: it ignores the finite-population
+/// correction, so it errs towards no difference).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StrataTest {
+    /// X² = Σ (observed − expected)² / expected.
+    pub statistic: f64,
+    /// Its degrees of freedom, H − 1 (strata with a reviewed case).
+    pub df: u64,
+    /// Its p-value.
+    pub p_value: f64,
+    /// The smallest expected count (below 5, the χ² approximation is rough).
+    pub smallest_expected: f64,
+}
+
+/// [`StrataTest`] on each stratum's (reviewed, positives), over the strata with a reviewed
+/// case; `None` with fewer than two such strata, or when every case or none is positive.
+#[must_use]
+pub fn strata_differ(counts: &[(u64, u64)]) -> Option<StrataTest> {
+    let rows: Vec<(u64, u64)> = counts.iter().copied().filter(|c| c.0 > 0).collect();
+    let (yes_count, total_count) = rows.iter().fold((0, 0), |(y, n), &(reviewed, positives)| {
+        (y + positives, n + reviewed)
+    });
+    if rows.len() < 2 || yes_count == 0 || yes_count == total_count {
+        return None;
+    }
+    let (yes, total) = (yes_count as f64, total_count as f64);
+    let mut statistic = 0.0;
+    let mut smallest = f64::INFINITY;
+    for &(reviewed, positives) in &rows {
+        let n = reviewed as f64;
+        let (a, b) = (positives as f64, (reviewed - positives) as f64);
+        for (observed, column) in [(a, yes), (b, total - yes)] {
+            let expected = n * column / total;
+            smallest = smallest.min(expected);
+            statistic += (observed - expected).powi(2) / expected;
+        }
+    }
+    let df = rows.len() as u64 - 1;
+    let p_value = super::distribution::chi_squared_upper_tail(df as f64, statistic).ok()?;
+    Some(StrataTest {
+        statistic,
+        df,
+        p_value,
+        smallest_expected: smallest,
+    })
+}
+
 /// How a planned sample is shared between strata (METHODS-2.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allocation {

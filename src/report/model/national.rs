@@ -272,10 +272,7 @@ pub(super) fn caterpillar_table(c: &Input, numbers: &mut Numbers) -> TableBlock 
                 r.rank.map(|k| k.to_string()).unwrap_or_else(|| "–".into()),
                 r.force.clone(),
                 opt_percent(r.rate),
-                match r.ci95 {
-                    (Some(lo), Some(hi)) => percent_range(lo, hi),
-                    _ => "–".into(),
-                },
+                limit_cell(r.ci95),
                 c.flag_cell(Some(r.flag)),
                 c.flag_cell(Some(r.flag_unadjusted)),
             ],

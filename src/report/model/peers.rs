@@ -80,10 +80,7 @@ pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> 
                         count(r.numerator),
                         count(r.denominator),
                         opt_percent(r.rate),
-                        match r.ci95 {
-                            (Some(lo), Some(hi)) => percent_range(lo, hi),
-                            _ => "–".into(),
-                        },
+                        limit_cell(r.ci95),
                         r.rank.map(|k| k.to_string()).unwrap_or_else(|| "–".into()),
                         c.flag_cell(Some(r.flag)),
                     ],

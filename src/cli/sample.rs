@@ -119,10 +119,7 @@ pub fn run(args: &SampleArgs) -> Result<Exit> {
         }
     }
     if !args.quiet {
-        let planning = match settings.size {
-            crate::config::extract::AuditSize::Margin { expected, .. } => expected,
-            _ => 0.5,
-        };
+        let planning = drawn.planning_share();
         eprintln!(
             "drew {} of {} eligible crimes from {} with seed {}; at a share of {:.0}% inappropriate, the 95% interval's half-width would be about {:.1} points (normal approximation; the Korn-Graubard interval the audit reports is somewhat wider)",
             thousands(drawn.crimes.len() as u64),

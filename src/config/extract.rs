@@ -126,6 +126,12 @@ struct RawAudit {
     seed: u64,
     per_stratum: Option<usize>,
     share: Option<f64>,
+    /// The 95% interval's half-width the sizes are planned for (as `sample --margin`).
+    margin: Option<f64>,
+    /// The planning share for `margin` (default 0.5).
+    expected: Option<f64>,
+    /// `proportional` (default) or `neyman`, for `margin`.
+    allocation: Option<String>,
     stratify: Option<RawStratify>,
     /// The reviewed copy of the audit sample, read back by `run`, `extract` and `audit`.
     reviewed: Option<String>,
@@ -469,16 +475,7 @@ impl ExtractConfig {
             None => None,
             Some(audit) => {
                 review = review_config(&audit, base)?;
-                let size = match (audit.per_stratum, audit.share) {
-                    (Some(n), None) if n > 0 => AuditSize::PerStratum(n),
-                    (None, Some(s)) if s > 0.0 && s <= 1.0 => AuditSize::Share(s),
-                    (Some(_), Some(_)) => {
-                        bail!("extract.audit: give per_stratum or share, not both")
-                    }
-                    (None, None) => bail!("extract.audit: give per_stratum (a number of crimes) or share (a fraction in (0, 1])"),
-                    (Some(_), None) => bail!("extract.audit.per_stratum: must be at least 1"),
-                    (None, Some(s)) => bail!("extract.audit.share: {s} is not in (0, 1]"),
-                };
+                let size = audit_size(&audit)?;
                 let stratify = match audit.stratify {
                     None | Some(RawStratify::Area) => Stratify::Area,
                     Some(RawStratify::Unit) => Stratify::Unit,
@@ -555,6 +552,53 @@ impl ExtractConfig {
 
 /// `[extract.funnel]` over the main `[funnel]` (one parser for both), with the force's own
 /// pooled rate as the target unless the section sets one.
+/// The sample size of `[extract.audit]`: exactly one of `per_stratum`, `share` and `margin`
+/// (with `expected` and `allocation` only beside `margin`), each error naming its key.
+fn audit_size(audit: &RawAudit) -> Result<AuditSize> {
+    let given = [
+        audit.per_stratum.is_some(),
+        audit.share.is_some(),
+        audit.margin.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        bail!("extract.audit: give one of per_stratum, share and margin, not several");
+    }
+    if audit.margin.is_none() && (audit.expected.is_some() || audit.allocation.is_some()) {
+        bail!("extract.audit: expected and allocation plan a sample for margin: give margin too");
+    }
+    Ok(match (audit.per_stratum, audit.share, audit.margin) {
+        (Some(0), _, _) => bail!("extract.audit.per_stratum: must be at least 1"),
+        (Some(n), _, _) => AuditSize::PerStratum(n),
+        (_, Some(s), _) if s > 0.0 && s <= 1.0 => AuditSize::Share(s),
+        (_, Some(s), _) => bail!("extract.audit.share: {s} is not in (0, 1]"),
+        (_, _, Some(margin)) => {
+            if !(margin > 0.0 && margin <= 0.5) {
+                bail!("extract.audit.margin: {margin} is not in (0, 0.5]: give the interval's half-width as a share, such as 0.05");
+            }
+            let expected = audit.expected.unwrap_or(0.5);
+            if !(0.0..=1.0).contains(&expected) {
+                bail!("extract.audit.expected: {expected} is not a share in [0, 1]");
+            }
+            let neyman = match audit.allocation.as_deref().map(match_key).as_deref() {
+                None | Some("proportional") => false,
+                Some("neyman") => true,
+                Some(_) => bail!(
+                    "extract.audit.allocation: {:?} is not one of proportional, neyman",
+                    audit.allocation.as_deref().unwrap_or_default()
+                ),
+            };
+            AuditSize::Margin {
+                margin,
+                expected,
+                neyman,
+            }
+        }
+        (None, None, None) => bail!(
+            "extract.audit: give per_stratum (a number of crimes), share (a fraction in (0, 1]) or margin (an interval half-width)"
+        ),
+    })
+}
+
 /// The review settings of `[extract.audit]`, each error naming its key.
 fn review_config(audit: &RawAudit, base: &Path) -> Result<ReviewConfig> {
     let lonely = match audit.lonely_stratum.as_deref().map(match_key).as_deref() {

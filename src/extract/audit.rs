@@ -519,7 +519,7 @@ pub fn analyse(reviewed: &Reviewed, options: &AuditOptions) -> Result<AuditResul
             }
         }
     }
-    let strata_test = pearson(&strata);
+    let strata_test = rao_scott(&strata);
     let mut table = [[0u64; 3]; 3];
     let mut disagreements = Vec::new();
     let index = |f: Finding| Finding::ALL.iter().position(|&g| g == f).unwrap_or(0);
@@ -590,11 +590,15 @@ pub fn headline(results: &AuditResults) -> Vec<String> {
     lines
 }
 
-/// Pearson's test that the strata differ, on their reviewed counts (inappropriate or not).
-fn pearson(strata: &[StratumRow]) -> Option<StrataTest> {
-    let counts: Vec<(u64, u64)> = strata
+/// The Rao–Scott test that the strata differ in their inappropriate share (reviewed cases).
+fn rao_scott(strata: &[StratumRow]) -> Option<StrataTest> {
+    let counts: Vec<Stratum> = strata
         .iter()
-        .map(|s| (s.reviewed, s.inappropriate))
+        .map(|s| Stratum {
+            population: s.population,
+            reviewed: s.reviewed,
+            positives: s.inappropriate,
+        })
         .collect();
     survey::strata_differ(&counts)
 }

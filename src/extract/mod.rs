@@ -244,6 +244,8 @@ pub fn summary(run: &ExtractRun, config: &ExtractConfig) -> ExtractSummary {
             stratify: s.settings.stratify.name().to_string(),
             eligible: s.eligible,
             sampled: s.crimes.len() as u64,
+            planning_share: s.planning_share(),
+            half_width_95: Some(s.half_width).filter(|h| h.is_finite()),
         }),
     }
 }
@@ -284,8 +286,10 @@ pub fn audit_summary(run: &ExtractRun, config: &ExtractConfig) -> Option<summary
         cannot_tell: share(Finding::CannotTell),
         strata_test: results.strata_test.map(|t| summary::StrataTestEntry {
             statistic: finite(t.statistic),
-            df: t.df,
+            df_numerator: finite(t.df_numerator),
+            df_denominator: finite(t.df_denominator),
             p_value: finite(t.p_value),
+            pearson: finite(t.pearson),
             smallest_expected: finite(t.smallest_expected),
         }),
         agreement: results

@@ -104,6 +104,21 @@ pub struct AuditSample {
     pub half_width: f64,
 }
 
+impl AuditSample {
+    /// The share of inappropriate closures its precision is stated at: the planner's
+    /// `expected`, or 0.5 (the widest) when the sizes were not planned.
+    pub fn planning_share(&self) -> f64 {
+        planning_share(self.settings.size)
+    }
+}
+
+fn planning_share(size: AuditSize) -> f64 {
+    match size {
+        AuditSize::Margin { expected, .. } => expected,
+        AuditSize::PerStratum(_) | AuditSize::Share(_) => 0.5,
+    }
+}
+
 /// Draws the sample.
 pub fn draw(extract: &Extract, config: &ExtractConfig, settings: &AuditConfig) -> AuditSample {
     let (numerator, _) = config.measure.masks();
@@ -171,10 +186,7 @@ pub fn draw(extract: &Extract, config: &ExtractConfig, settings: &AuditConfig) -
         summary.push((name.clone(), n as u64, k as u64));
         chosen.extend(picked.into_iter().map(|i| (name.clone(), i)));
     }
-    let planning = match settings.size {
-        AuditSize::Margin { expected, .. } => expected,
-        _ => 0.5,
-    };
+    let planning = planning_share(settings.size);
     let populations: Vec<u64> = summary.iter().map(|s| s.1).collect();
     let sizes: Vec<u64> = summary.iter().map(|s| s.2).collect();
     let half_width = survey::half_width(
@@ -195,14 +207,34 @@ pub fn draw(extract: &Extract, config: &ExtractConfig, settings: &AuditConfig) -
 
 /// The sample as CSV text (LF line ends, RFC 4180 quoting, spreadsheet-safe text).
 pub fn to_csv(sample: &AuditSample, extract: &Extract) -> String {
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    for (_, row) in rows(sample, extract) {
+        push_row(&mut out, &row);
+    }
+    out
+}
+
+/// Appends one CSV row (RFC 4180 quoting, spreadsheet-safe text) and a line end.
+pub fn push_row(out: &mut String, cells: &[String]) {
+    let row: Vec<String> = cells
+        .iter()
+        .map(|c| csv_field(&spreadsheet_safe(c)))
+        .collect();
+    out.push_str(&row.join(","));
+    out.push('\n');
+}
+
+/// The sample's rows, cells in [`COLUMNS`] order (the reviewer's cell blank), each with the
+/// crime's index in the extract.
+pub fn rows(sample: &AuditSample, extract: &Extract) -> Vec<(usize, Vec<String>)> {
     let earlier = earlier_crimes_of_victim(extract, |c| c.domestic_abuse);
     let sizes: BTreeMap<&str, (u64, u64)> = sample
         .strata
         .iter()
         .map(|(name, n, k)| (name.as_str(), (*n, *k)))
         .collect();
-    let mut out = COLUMNS.join(",");
-    out.push('\n');
+    let mut rows = Vec::with_capacity(sample.crimes.len());
     for (stratum, i) in &sample.crimes {
         let crime = &extract.crimes[*i];
         let (n, k) = sizes.get(stratum.as_str()).copied().unwrap_or((0, 0));
@@ -240,14 +272,9 @@ pub fn to_csv(sample: &AuditSample, extract: &Extract) -> String {
             sample.settings.seed.to_string(),
             String::new(),
         ];
-        let row: Vec<String> = cells
-            .iter()
-            .map(|c| csv_field(&spreadsheet_safe(c)))
-            .collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
+        rows.push((*i, cells));
     }
-    out
+    rows
 }
 
 #[cfg(test)]

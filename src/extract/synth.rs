@@ -18,7 +18,9 @@
 //! - victims recur: a domestic-abuse crime names an earlier victim of the same area with
 //!   probability [`DA_REPEAT_SHARE`], another crime with [`OTHER_REPEAT_SHARE`];
 //! - [`DUPLICATE_SHARE`] of closed crimes get an earlier, superseded outcome row, and
-//!   [`EXACT_DUPLICATE_SHARE`] of rows are written twice, so the reduction has work to do.
+//!   [`EXACT_DUPLICATE_SHARE`] of rows are written twice, so the reduction has work to do;
+//! - each domestic-abuse crime closed with outcome 16 has a true audit finding, from its own
+//!   stream ([`review`]), counted in the truth file's `audit`.
 //!
 //! Invariant: the same options and seed give the same bytes; nothing but the seed is random;
 //! every extract says it is synthetic (the truth file's note and the analysis section).
@@ -32,6 +34,8 @@ use crate::extract::dates::{self, SECONDS_PER_DAY};
 use crate::extract::offences::{national_mix, NationalOffence, ASSIGNED_TYPES};
 use crate::extract::rng::{cumulative, Rng};
 use crate::wording::csv_field;
+
+pub mod review;
 
 /// Odds ratio of outcome 16 for domestic-abuse crimes against the code's national odds.
 pub const DA_ODDS_RATIO: f64 = 1.5;
@@ -217,6 +221,8 @@ pub struct Truth {
     pub areas: Vec<PlantedUnit>,
     /// Units.
     pub units: Vec<PlantedUnit>,
+    /// The audit findings planted for the domestic-abuse outcome-16 closures.
+    pub audit: review::PlantedAudit,
 }
 
 /// Per offence code: the domestic-abuse share and the outcome distributions.
@@ -528,6 +534,7 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     let mut sequence: u64 = 0;
     let mut sequence_year = i64::MIN;
     let mut times: Vec<i64> = Vec::new();
+    let mut audit = review::PlantedAudit::empty();
     writeln!(out, "{}", HEADER.join(",")).context("cannot write the extract")?;
     for (k, day) in (options.start_day..end_day).enumerate() {
         // Cumulative rounding: exactly `crimes` crimes over the window.
@@ -625,6 +632,13 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
                 outcome_at = 0;
                 open += 1;
             }
+            if outcome == 16 && domestic_abuse {
+                audit.count(review::true_case(
+                    options.seed,
+                    &reference,
+                    planted_areas[area],
+                ));
+            }
             let row = Row {
                 reference: &reference,
                 recorded,
@@ -704,6 +718,7 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
         }),
         areas: truth_areas,
         units: truth_units,
+        audit,
     })
 }
 

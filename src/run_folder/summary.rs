@@ -621,6 +621,12 @@ pub struct AuditSampleEntry {
     pub eligible: u64,
     /// Crimes sampled.
     pub sampled: u64,
+    /// The share of inappropriate closures the precision is stated at (0.5, or the planner's
+    /// expected share).
+    pub planning_share: f64,
+    /// The 95% interval's half-width the stratum sizes give at that share (normal
+    /// approximation, `stats::survey::half_width`; `null` when no stratum has two cases).
+    pub half_width_95: Option<f64>,
 }
 
 /// The reviewed audit sample: how far it is reviewed and what it estimates.
@@ -673,15 +679,19 @@ pub struct AuditShare {
     pub bounds: Option<[Option<f64>; 2]>,
 }
 
-/// Pearson's test on the strata's reviewed counts.
+/// The Rao–Scott test that the strata differ (`svychisq`, F).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct StrataTestEntry {
-    /// X².
+    /// F.
     pub statistic: Option<f64>,
-    /// Degrees of freedom.
-    pub df: u64,
+    /// Numerator degrees of freedom.
+    pub df_numerator: Option<f64>,
+    /// Denominator degrees of freedom.
+    pub df_denominator: Option<f64>,
     /// p-value.
     pub p_value: Option<f64>,
+    /// Pearson's X² on the weighted table, before the design correction.
+    pub pearson: Option<f64>,
     /// The smallest expected count.
     pub smallest_expected: Option<f64>,
 }

@@ -16,7 +16,7 @@
 //! rejected by the caller before they get here.
 
 use statrs::consts::LN_SQRT_2PI;
-use statrs::distribution::{Beta, ChiSquared, Continuous, ContinuousCDF};
+use statrs::distribution::{Beta, ChiSquared, Continuous, ContinuousCDF, FisherSnedecor};
 use statrs::function::beta::beta_reg;
 use statrs::function::erf::erfc_inv;
 use statrs::function::gamma::{gamma_ur, ln_gamma};
@@ -149,6 +149,29 @@ pub fn chi_squared_upper_tail(df: f64, x: f64) -> Result<f64> {
         });
     }
     let dist = chi_squared(df)?;
+    if x <= 0.0 {
+        return Ok(1.0);
+    }
+    Ok(dist.sf(x))
+}
+
+/// The upper tail of the F distribution, P(F > x) on (`d1`, `d2`) degrees of freedom (real
+/// values allowed), as R's `pf(x, d1, d2, lower.tail = FALSE)`.
+///
+/// # Errors
+///
+/// [`StatsError::NonFinite`] when a df is not positive and finite, or `x` is NaN.
+pub fn f_upper_tail(d1: f64, d2: f64, x: f64) -> Result<f64> {
+    if x.is_nan() {
+        return Err(StatsError::NonFinite {
+            what: "F statistic",
+            value: x,
+        });
+    }
+    let dist = FisherSnedecor::new(d1, d2).map_err(|_| StatsError::NonFinite {
+        what: "degrees of freedom",
+        value: if d1.is_finite() && d1 > 0.0 { d2 } else { d1 },
+    })?;
     if x <= 0.0 {
         return Ok(1.0);
     }

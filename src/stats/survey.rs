@@ -296,7 +296,18 @@ pub fn stratum_interval(stratum: Stratum, level: Level) -> Result<Interval> {
         }
     }
     let half = level.alpha() / 2.0;
-    let ln_choose = |a: u64, b: u64| ln_factorial(a) - ln_factorial(b) - ln_factorial(a - b);
+    // ln k! for every k the search needs, each as `ln_factorial` gives it (the running sum
+    // below 256 adds the same terms in the same order), so a pmf costs three lookups.
+    let mut table = Vec::with_capacity(big_n as usize + 1);
+    let mut running = 0.0;
+    for k in 0..=big_n {
+        if k >= 2 && k < 256 {
+            running += (k as f64).ln();
+        }
+        table.push(if k < 256 { running } else { ln_factorial(k) });
+    }
+    let ln_choose =
+        |a: u64, b: u64| table[a as usize] - table[b as usize] - table[(a - b) as usize];
     let ln_total = ln_choose(big_n, n);
     let kept = |m: u64| -> bool {
         // The support of X: max(0, n − (N − M)) ..= min(n, M).
@@ -360,52 +371,164 @@ pub fn pending_bounds(strata: &[Stratum], drawn: &[u64]) -> Result<Interval> {
     Ok(Interval { lower, upper })
 }
 
-/// Pearson's χ² test that strata differ in their share of positives, on the H × 2 table of
-/// sample counts (METHODS-2.md §3, the simpler test: it ignores the finite-population
-/// correction, so it errs towards no difference).
+/// The Rao–Scott test that strata differ in their share of positives (R survey's
+/// `svychisq(~stratum + y, design)`, `statistic = "F"`; METHODS-2.md §3), with the smallest
+/// expected sample count beside it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StrataTest {
-    /// X² = Σ (observed − expected)² / expected.
+    /// F = X² / tr Δ, X² being Pearson's statistic on the design-weighted table scaled to the
+    /// n reviewed cases.
     pub statistic: f64,
-    /// Its degrees of freedom, H − 1 (strata with a reviewed case).
-    pub df: u64,
+    /// Its numerator degrees of freedom, d = (tr Δ)² / tr Δ².
+    pub df_numerator: f64,
+    /// Its denominator degrees of freedom, d (n − H).
+    pub df_denominator: f64,
     /// Its p-value.
     pub p_value: f64,
-    /// The smallest expected count (below 5, the χ² approximation is rough).
+    /// Pearson's X² on the weighted table, before the design correction.
+    pub pearson: f64,
+    /// The smallest expected count of the H × 2 table of reviewed cases (below 5, the F
+    /// approximation is rough).
     pub smallest_expected: f64,
 }
 
-/// [`StrataTest`] on each stratum's (reviewed, positives), over the strata with a reviewed
-/// case; `None` with fewer than two such strata, or when every case or none is positive.
+/// [`StrataTest`] on each stratum's (N_h, reviewed r_h, positives y_h), over the strata with
+/// a reviewed case; `None` with fewer than two such strata, when every case or none is
+/// positive, or when the design leaves the test undefined (tr Δ = 0, as when each stratum's
+/// cases all agree).
+///
+/// Each stratum is a simple random sample of r_h from N_h, so the design covariance of the
+/// 2H cell proportions is block diagonal: stratum h contributes
+/// (1 − r_h/N_h) (N_h/N)² q_h(1 − q_h)/(r_h − 1) · [[1, −1], [−1, 1]] with q_h = y_h/r_h
+/// (nothing when r_h = 1: such a stratum adds no variance). The interaction contrasts are the
+/// double-centred cell indicators, the residuals of `svychisq`'s interaction columns on its
+/// main effects; tr Δ and tr Δ² do not depend on that choice of basis.
 #[must_use]
-pub fn strata_differ(counts: &[(u64, u64)]) -> Option<StrataTest> {
-    let rows: Vec<(u64, u64)> = counts.iter().copied().filter(|c| c.0 > 0).collect();
-    let (yes_count, total_count) = rows.iter().fold((0, 0), |(y, n), &(reviewed, positives)| {
-        (y + positives, n + reviewed)
-    });
-    if rows.len() < 2 || yes_count == 0 || yes_count == total_count {
+pub fn strata_differ(strata: &[Stratum]) -> Option<StrataTest> {
+    let rows: Vec<Stratum> = strata.iter().copied().filter(|s| s.reviewed > 0).collect();
+    let h = rows.len();
+    let n: u64 = rows.iter().map(|s| s.reviewed).sum();
+    let y: u64 = rows.iter().map(|s| s.positives).sum();
+    if h < 2 || y == 0 || y == n || rows.iter().any(|s| s.positives > s.reviewed) {
         return None;
     }
-    let (yes, total) = (yes_count as f64, total_count as f64);
-    let mut statistic = 0.0;
+    let n_f = n as f64;
+    let big_n: f64 = rows.iter().map(|s| s.population as f64).sum();
+    // Cell k = 2 g + c: stratum g, c = 1 for a positive.
+    let mut mean = vec![0.0; 2 * h];
+    let mut block = vec![0.0; h];
     let mut smallest = f64::INFINITY;
-    for &(reviewed, positives) in &rows {
-        let n = reviewed as f64;
-        let (a, b) = (positives as f64, (reviewed - positives) as f64);
-        for (observed, column) in [(a, yes), (b, total - yes)] {
-            let expected = n * column / total;
-            smallest = smallest.min(expected);
-            statistic += (observed - expected).powi(2) / expected;
+    for (g, s) in rows.iter().enumerate() {
+        let (big, r) = (s.population as f64, s.reviewed as f64);
+        let q = s.positives as f64 / r;
+        mean[2 * g] = big / big_n * (1.0 - q);
+        mean[2 * g + 1] = big / big_n * q;
+        if s.reviewed > 1 && s.reviewed < s.population {
+            block[g] = (1.0 - r / big) * (big / big_n).powi(2) * q * (1.0 - q) / (r - 1.0);
+        }
+        for column in [y as f64, (n - y) as f64] {
+            smallest = smallest.min(r * column / n_f);
         }
     }
-    let df = rows.len() as u64 - 1;
-    let p_value = super::distribution::chi_squared_upper_tail(df as f64, statistic).ok()?;
+    // Pearson on the weighted table scaled to n.
+    let column = [
+        (0..h).map(|g| mean[2 * g]).sum::<f64>(),
+        (0..h).map(|g| mean[2 * g + 1]).sum::<f64>(),
+    ];
+    let mut pearson = 0.0;
+    for g in 0..h {
+        let row = mean[2 * g] + mean[2 * g + 1];
+        for c in 0..2 {
+            let expected = n_f * row * column[c];
+            pearson += (n_f * mean[2 * g + c] - expected).powi(2) / expected;
+        }
+    }
+    // Contrast j (stratum j + 1, positive), double-centred over the H × 2 grid.
+    let contrast = |k: usize, j: usize| -> f64 {
+        let (g, c) = (k / 2, k % 2);
+        let cell = f64::from(u8::from(g == j + 1 && c == 1));
+        let row = if g == j + 1 { 0.5 } else { 0.0 };
+        let col = if c == 1 { 1.0 / h as f64 } else { 0.0 };
+        cell - row - col + 1.0 / (2.0 * h as f64)
+    };
+    let inverse = |k: usize| if mean[k] > 0.0 { 1.0 / mean[k] } else { 0.0 };
+    let m = h - 1;
+    let mut denominator = vec![vec![0.0; m]; m];
+    let mut numerator = vec![vec![0.0; m]; m];
+    for a in 0..m {
+        for b in 0..m {
+            denominator[a][b] = (0..2 * h)
+                .map(|k| contrast(k, a) * inverse(k) * contrast(k, b) / n_f)
+                .sum();
+            // (D⁻¹ C̃) for the two cells of each stratum, through its 2 × 2 block.
+            numerator[a][b] = (0..h)
+                .map(|g| {
+                    let (k0, k1) = (2 * g, 2 * g + 1);
+                    let ua = contrast(k0, a) * inverse(k0) - contrast(k1, a) * inverse(k1);
+                    let ub = contrast(k0, b) * inverse(k0) - contrast(k1, b) * inverse(k1);
+                    block[g] * ua * ub
+                })
+                .sum();
+        }
+    }
+    let delta = solve(denominator, numerator)?;
+    let trace: f64 = (0..m).map(|i| delta[i][i]).sum();
+    let trace_squared: f64 = (0..m)
+        .map(|i| (0..m).map(|j| delta[i][j] * delta[j][i]).sum::<f64>())
+        .sum();
+    if !(trace > 0.0 && trace_squared > 0.0) {
+        return None;
+    }
+    let statistic = pearson / trace;
+    let df_numerator = trace * trace / trace_squared;
+    let df_denominator = df_numerator * (n - h as u64) as f64;
+    let p_value =
+        super::distribution::f_upper_tail(df_numerator, df_denominator, statistic).ok()?;
     Some(StrataTest {
         statistic,
-        df,
+        df_numerator,
+        df_denominator,
         p_value,
+        pearson,
         smallest_expected: smallest,
     })
+}
+
+/// A⁻¹ B by Gauss–Jordan elimination with partial pivoting; `None` when A is singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let m = a.len();
+    let scale = a
+        .iter()
+        .flatten()
+        .fold(0.0_f64, |s, v| s.max(v.abs()))
+        .max(f64::MIN_POSITIVE);
+    for col in 0..m {
+        let pivot = (col..m).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() <= 1e-13 * scale {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let p = a[col][col];
+        for v in a[col].iter_mut() {
+            *v /= p;
+        }
+        for v in b[col].iter_mut() {
+            *v /= p;
+        }
+        for row in 0..m {
+            if row != col {
+                let factor = a[row][col];
+                if factor != 0.0 {
+                    for k in 0..m {
+                        a[row][k] -= factor * a[col][k];
+                        b[row][k] -= factor * b[col][k];
+                    }
+                }
+            }
+        }
+    }
+    Some(b)
 }
 
 /// How a planned sample is shared between strata (METHODS-2.md §5).

@@ -1235,7 +1235,7 @@ fn methods_13_8_powerbi_spc_p_chart() {
 // Audit samples (R's survey package)
 // ---------------------------------------------------------------------------
 
-/// The four reviewed samples of `tests/reference/audit.R`, as (N_h, n_h, y_h).
+/// The six reviewed samples of `tests/reference/audit.R`, as (N_h, n_h, y_h).
 fn audit_samples() -> BTreeMap<&'static str, Vec<(u64, u64, u64)>> {
     BTreeMap::from([
         (
@@ -1265,13 +1265,20 @@ fn audit_samples() -> BTreeMap<&'static str, Vec<(u64, u64, u64)>> {
                 (73, 5, 1),
             ],
         ),
+        // METHODS-2.md's D1.
+        ("S5", vec![(120, 10, 1), (60, 8, 2), (20, 5, 0)]),
+        // A census stratum and a stratum whose cases all agree.
+        (
+            "S6",
+            vec![(300, 25, 8), (12, 12, 7), (90, 15, 0), (45, 10, 6)],
+        ),
     ])
 }
 
 #[test]
 fn audit_estimates_match_r_survey() {
     use outcome_lens::stats::survey::{
-        estimate, interval, stratum_interval, IntervalMethod, LonelyStratum,
+        estimate, interval, strata_differ, stratum_interval, IntervalMethod, LonelyStratum,
         Stratum as AuditStratum,
     };
     let table = read_table("audit.csv");
@@ -1308,7 +1315,12 @@ fn audit_estimates_match_r_survey() {
         let e = estimate(&strata, LonelyStratum::Fail).expect("a valid sample");
         let ci = |method| interval(&e, method, level(0.95)).expect("an interval");
         let kg = ci(IntervalMethod::KornGraubard { cap: false });
+        let rao_scott = || strata_differ(&strata).expect("a Rao-Scott test");
         let actual = match row.s("quantity") {
+            "rs_f" => rao_scott().statistic,
+            "rs_ndf" => rao_scott().df_numerator,
+            "rs_ddf" => rao_scott().df_denominator,
+            "rs_p" => rao_scott().p_value,
             "p" => e.p,
             "se" => e.se,
             "df" => e.df as f64,

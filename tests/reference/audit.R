@@ -1,8 +1,10 @@
 # Reference values for the stratified audit estimate (src/stats/survey.rs; METHODS-2.md
 # sections 1-3): R's survey package run on four reviewed samples, one with a stratum of two
-# cases, one with a share of 0 in a stratum, and the bundled sample's reviewed audit.
+# cases, one with a share of 0 in a stratum, the bundled sample's reviewed audit, METHODS-2's
+# D1 and one with a census stratum.
 #   svydesign(ids = ~1, strata = ~h, fpc = ~N_h), svymean, svytotal,
-#   svyciprop(method = "mean" | "xlogit" | "beta"), svyby for each stratum's mean and SE.
+#   svyciprop(method = "mean" | "xlogit" | "beta"), svyby for each stratum's mean and SE,
+#   svychisq for the Rao-Scott test that strata differ.
 # Each stratum's exact hypergeometric interval is a base-R restatement (phyper) of the rule
 # in METHODS-2.md section 3.
 # Run from this folder: Rscript audit.R
@@ -20,7 +22,11 @@ samples <- list(
   S3 = data.frame(N = c(1200, 800, 300, 150, 40), n = c(30, 20, 10, 8, 4), y = c(9, 3, 4, 0, 1)),
   # The bundled sample's reviewed audit (data/sample/audit_reviewed.csv, synthetic findings):
   # six areas, five reviewed in each, inappropriate findings counted.
-  S4 = data.frame(N = c(113, 126, 88, 105, 95, 73), n = c(5, 5, 5, 5, 5, 5), y = c(1, 2, 1, 2, 1, 1))
+  S4 = data.frame(N = c(113, 126, 88, 105, 95, 73), n = c(5, 5, 5, 5, 5, 5), y = c(1, 2, 1, 2, 1, 1)),
+  # METHODS-2.md's D1 (its Rao-Scott vector: F = 0.7694264483 on 1.693232774 and 33.86465547).
+  S5 = data.frame(N = c(120, 60, 20), n = c(10, 8, 5), y = c(1, 2, 0)),
+  # A census stratum (n = N) and a stratum whose cases all agree.
+  S6 = data.frame(N = c(300, 12, 90, 45), n = c(25, 12, 15, 10), y = c(8, 7, 0, 6))
 )
 
 rows <- list()
@@ -55,6 +61,13 @@ for (name in names(samples)) {
     add(name, 0, paste0(method, "_lower"), ci[[1]])
     add(name, 0, paste0(method, "_upper"), ci[[2]])
   }
+  # The Rao-Scott test that strata differ (svychisq's default, statistic = "F").
+  design <- update(design, hf = factor(h), yf = factor(y))
+  rs <- svychisq(~hf + yf, design)
+  add(name, 0, "rs_f", rs$statistic[[1]])
+  add(name, 0, "rs_ndf", rs$parameter[["ndf"]])
+  add(name, 0, "rs_ddf", rs$parameter[["ddf"]])
+  add(name, 0, "rs_p", rs$p.value[[1]])
   t <- svytotal(~y, design)
   add(name, 0, "total", coef(t)[[1]])
   add(name, 0, "total_se", SE(t)[[1]])
@@ -70,6 +83,6 @@ for (name in names(samples)) {
 table <- do.call(rbind, rows)
 write_reference(
   table, "audit.csv", "audit.R",
-  "svydesign(ids=~1, strata=~h, fpc=~N_h); svymean(deff=TRUE); svyciprop(method=mean|xlogit|beta, level=0.95); svytotal; svyby(~y, ~h, svymean); hypergeometric rule of METHODS-2 section 3 (phyper)",
-  notes = "samples S1-S4: N_h, n_h, y_h as in the script; stratum 0 is the whole sample"
+  "svydesign(ids=~1, strata=~h, fpc=~N_h); svymean(deff=TRUE); svyciprop(method=mean|xlogit|beta, level=0.95); svytotal; svyby(~y, ~h, svymean); svychisq(~factor(h) + factor(y)) (Rao-Scott F); hypergeometric rule of METHODS-2 section 3 (phyper)",
+  notes = "samples S1-S6: N_h, n_h, y_h as in the script; stratum 0 is the whole sample"
 )

@@ -80,6 +80,32 @@ fn every_key() {
 }
 
 #[test]
+fn a_planned_sample_size() {
+    let planned = |keys: &str| {
+        extract("", &format!("{COLUMNS}[extract.audit]\nseed = 7\n{keys}"))
+            .audit
+            .expect("audit")
+            .size
+    };
+    assert_eq!(
+        planned("margin = 0.05\n"),
+        AuditSize::Margin {
+            margin: 0.05,
+            expected: 0.5,
+            neyman: false,
+        }
+    );
+    assert_eq!(
+        planned("margin = 0.1\nexpected = 0.3\nallocation = \"Neyman\"\n"),
+        AuditSize::Margin {
+            margin: 0.1,
+            expected: 0.3,
+            neyman: true,
+        }
+    );
+}
+
+#[test]
 fn errors_name_the_key() {
     let cases = [
         (format!("bogus = 1\n{COLUMNS}"), "unknown field `bogus`"),
@@ -113,7 +139,31 @@ fn errors_name_the_key() {
         ),
         (
             format!("{COLUMNS}[extract.audit]\nseed = 1\nper_stratum = 3\nshare = 0.1\n"),
-            "extract.audit: give per_stratum or share, not both",
+            "extract.audit: give one of per_stratum, share and margin, not several",
+        ),
+        (
+            format!("{COLUMNS}[extract.audit]\nseed = 1\nshare = 0.1\nmargin = 0.05\n"),
+            "extract.audit: give one of per_stratum, share and margin, not several",
+        ),
+        (
+            format!("{COLUMNS}[extract.audit]\nseed = 1\nmargin = 0.7\n"),
+            "extract.audit.margin: 0.7 is not in (0, 0.5]",
+        ),
+        (
+            format!("{COLUMNS}[extract.audit]\nseed = 1\nmargin = 0.05\nexpected = 2\n"),
+            "extract.audit.expected: 2 is not a share in [0, 1]",
+        ),
+        (
+            format!(
+                "{COLUMNS}[extract.audit]\nseed = 1\nmargin = 0.05\nallocation = \"optimal\"\n"
+            ),
+            "extract.audit.allocation: \"optimal\" is not one of proportional, neyman",
+        ),
+        (
+            format!(
+                "{COLUMNS}[extract.audit]\nseed = 1\nper_stratum = 3\nallocation = \"neyman\"\n"
+            ),
+            "extract.audit: expected and allocation plan a sample for margin: give margin too",
         ),
         (
             format!("{COLUMNS}[extract.audit]\nseed = 1\n"),

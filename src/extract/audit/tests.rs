@@ -228,19 +228,28 @@ fn other_spellings_are_mapped_from_the_analysis_file() {
 }
 
 #[test]
-fn pearson_matches_r_on_the_sample_counts() {
-    // METHODS-2.md §3: D1's sample counts (1 of 10, 2 of 8, 0 of 5): X² = 1.84, p = 0.398519041.
-    let row = |stratum: &str, reviewed, inappropriate| StratumRow {
+fn the_strata_test_is_rao_scott_on_the_stratum_rows() {
+    // METHODS-2.md §3: D1 (1 of 10 from 120, 2 of 8 from 60, 0 of 5 from 20): R's svychisq
+    // gives F = 0.7694264483 on 1.693232774 and 33.86465547 df, p = 0.45118682.
+    let row = |stratum: &str, population, reviewed, inappropriate| StratumRow {
         stratum: stratum.into(),
-        population: 100,
+        population,
         drawn: reviewed,
         reviewed,
         inappropriate,
         cannot_tell: 0,
         share: None,
     };
-    let test = pearson(&[row("A", 10, 1), row("B", 8, 2), row("C", 5, 0)]).unwrap();
-    assert!((test.statistic - 1.84).abs() < 1e-12);
-    assert_eq!(test.df, 2);
-    assert!((test.p_value - 0.398519041).abs() < 5e-10);
+    let test = rao_scott(&[
+        row("A", 120, 10, 1),
+        row("B", 60, 8, 2),
+        row("C", 20, 5, 0),
+    ])
+    .unwrap();
+    assert!((test.statistic - 0.7694264483).abs() < 1e-9);
+    assert!((test.df_numerator - 1.693232774).abs() < 1e-8);
+    assert!((test.df_denominator - 33.86465547).abs() < 1e-7);
+    assert!((test.p_value - 0.45118682).abs() < 1e-8);
+    // The smallest expected sample count: 5 × 3 / 23.
+    assert!((test.smallest_expected - 15.0 / 23.0).abs() < 1e-12);
 }

@@ -128,12 +128,13 @@ pub(super) fn audit_section(c: &Input, numbers: &mut Numbers) -> Result<Option<S
             .collect(),
         note: a.strata_test.as_ref().and_then(|t| {
             Some(format!(
-                "Do the {}s differ? Pearson's test on the reviewed counts: X² = {} on {} degrees of freedom, p = {}{} (it ignores the finite-population correction, so it errs towards no difference).",
+                "Do the {}s differ? The Rao–Scott test (design-based, as R's survey::svychisq): F = {} on {} and {} degrees of freedom, p = {}{}.",
                 a.stratified_by,
                 fixed(t.statistic?, 2),
-                t.df,
+                fixed(t.df_numerator?, 2),
+                fixed(t.df_denominator?, 1),
                 p_value(t.p_value?),
-                if t.smallest_expected? < 5.0 { "; some expected counts are below 5, so the test is rough" } else { "" }
+                if t.smallest_expected? < 5.0 { "; some expected counts are below 5, so the test is rough and a difference it misses may be real" } else { "" }
             ))
         }),
     }));

@@ -309,3 +309,20 @@ fn korn_graubard_covers_the_planted_share_about_95_percent_of_the_time() {
     let rate = f64::from(covered) / f64::from(samples);
     assert!((0.93..=0.97).contains(&rate), "coverage {rate}");
 }
+
+#[test]
+fn the_strata_test_needs_two_strata_and_variation() {
+    let s = |population, reviewed, positives| Stratum {
+        population,
+        reviewed,
+        positives,
+    };
+    // One stratum with cases; every case negative; every stratum's cases agreeing (no design
+    // variance, so tr Δ = 0 and F is undefined).
+    assert_eq!(strata_differ(&[s(50, 5, 2), s(40, 0, 0)]), None);
+    assert_eq!(strata_differ(&[s(50, 5, 0), s(40, 4, 0)]), None);
+    assert_eq!(strata_differ(&[s(50, 5, 5), s(40, 4, 0)]), None);
+    // Equal shares: X² = 0, p = 1.
+    let t = strata_differ(&[s(50, 10, 2), s(40, 5, 1)]).expect("a test");
+    assert!(t.statistic.abs() < 1e-12 && (t.p_value - 1.0).abs() < 1e-12, "{t:?}");
+}

@@ -188,3 +188,84 @@ fn the_planner_chooses_the_sizes_and_every_sample_says_its_precision() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("--margin 5 is not in (0, 0.5]"), "{stderr}");
 }
+
+/// A sample planned in the analysis file (`[extract.audit] margin`) is the one `sample`
+/// draws with `--margin`, and its reviewed copy is read back by `audit` (a planned sample
+/// drawn on the command line alone could not be found again).
+#[test]
+fn a_sample_planned_in_the_analysis_file_is_read_back() {
+    let work = Workdir::with_sample();
+    // The checklist is left out: the drawn sample has only the finding column to fill.
+    let analysis = work
+        .read("analysis.toml")
+        .replace(
+            "per_stratum = 5\n",
+            "margin = 0.1\nexpected = 0.3\nallocation = \"neyman\"\n",
+        )
+        .replace(
+            "supervisor_reviewed = \"Did a supervisor review the decision to take no further action?\"\n",
+            "",
+        )
+        .replace(
+            "evidence_led_considered = \"Was an evidence-led prosecution considered?\"\n",
+            "",
+        );
+    assert!(analysis.contains("margin = 0.1"));
+    std::fs::write(work.path().join("planned.toml"), &analysis).unwrap();
+    let (code, _, stderr) = work.run(&[
+        "sample",
+        "--config",
+        "analysis.toml",
+        "--margin",
+        "0.1",
+        "--expected",
+        "0.3",
+        "--allocation",
+        "neyman",
+        "--out",
+        "from-flags.csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) =
+        work.run(&["sample", "--config", "planned.toml", "--out", "planned.csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let drawn = work.read("planned.csv");
+    assert_eq!(
+        drawn,
+        work.read("from-flags.csv"),
+        "the same sample either way"
+    );
+    // Every case reviewed as appropriate, except the first as inappropriate.
+    let mut reviewed = String::new();
+    for (k, line) in drawn.lines().enumerate() {
+        reviewed.push_str(line);
+        reviewed.push_str(match k {
+            0 => "",
+            1 => "inappropriate",
+            _ => "appropriate",
+        });
+        reviewed.push('\n');
+    }
+    std::fs::write(work.path().join("planned-reviewed.csv"), reviewed).unwrap();
+    let (code, _, stderr) = work.run(&[
+        "audit",
+        "--config",
+        "planned.toml",
+        "--reviewed",
+        "planned-reviewed.csv",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(&work.read("out/summary.json")).unwrap();
+    let cases = drawn.lines().count() as u64 - 1;
+    assert_eq!(summary["audit"]["reviewed"].as_u64(), Some(cases));
+    assert_eq!(summary["audit"]["inappropriate"]["positives"], 1);
+    let sample = &summary["extract"]["audit_sample"];
+    assert_eq!(sample["planning_share"].as_f64(), Some(0.3));
+    assert!(sample["half_width_95"].as_f64().unwrap() <= 0.1, "{sample}");
+    // The drawn file and the reviewed copy read against the per-stratum sample are refused.
+    let (code, _, stderr) = audit(&work, "planned-reviewed.csv", "out-fixed");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!work.path().join("out-fixed").exists());
+}

@@ -240,12 +240,7 @@ fn the_strata_test_is_rao_scott_on_the_stratum_rows() {
         cannot_tell: 0,
         share: None,
     };
-    let test = rao_scott(&[
-        row("A", 120, 10, 1),
-        row("B", 60, 8, 2),
-        row("C", 20, 5, 0),
-    ])
-    .unwrap();
+    let test = rao_scott(&[row("A", 120, 10, 1), row("B", 60, 8, 2), row("C", 20, 5, 0)]).unwrap();
     assert!((test.statistic - 0.7694264483).abs() < 1e-9);
     assert!((test.df_numerator - 1.693232774).abs() < 1e-8);
     assert!((test.df_denominator - 33.86465547).abs() < 1e-7);

@@ -324,5 +324,8 @@ fn the_strata_test_needs_two_strata_and_variation() {
     assert_eq!(strata_differ(&[s(50, 5, 5), s(40, 4, 0)]), None);
     // Equal shares: X² = 0, p = 1.
     let t = strata_differ(&[s(50, 10, 2), s(40, 5, 1)]).expect("a test");
-    assert!(t.statistic.abs() < 1e-12 && (t.p_value - 1.0).abs() < 1e-12, "{t:?}");
+    assert!(
+        t.statistic.abs() < 1e-12 && (t.p_value - 1.0).abs() < 1e-12,
+        "{t:?}"
+    );
 }

@@ -17,14 +17,20 @@
 //! - [`survey`]: a proportion from a stratified audit sample: estimate, design variance,
 //!   intervals, totals, per-stratum exact intervals, bounds and the sample-size planner.
 //! - [`agreement`]: Cohen's κ between two reviewers.
+//! - [`its`]: before and after a change: Newcombe's difference, Katz's ratio, a binomial GLM
+//!   fitted as R's glm, and the segmented (interrupted time series) model on it.
+//! - [`displacement`]: outcome shares before and after (each with Newcombe and BH/BY
+//!   q-values, the global test) and outcome 15's share within 15 ∪ 16.
 //! - [`distribution`]: the distribution functions underneath, accurate to double precision.
 //! - [`tolerance`]: the tolerance policy used by the tests.
 
 pub mod agreement;
+pub mod displacement;
 pub mod distribution;
 pub mod error;
 pub mod flags;
 pub mod funnel;
+pub mod its;
 pub mod level;
 pub mod multiplicity;
 pub mod overdispersion;

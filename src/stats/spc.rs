@@ -7,6 +7,8 @@
 use super::error::{Result, StatsError};
 use super::funnel::check_units;
 
+pub mod phases;
+
 /// d₂ for moving ranges of two points: σ̂ = M̄R / d₂ (Nelson 1982).
 pub const D2: f64 = 1.128;
 /// D₄ for moving ranges of two points: the upper limit of the moving-range chart, used to screen ranges.

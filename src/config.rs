@@ -17,6 +17,7 @@ use crate::record::{parse_financial_year, parse_quarter, Basis, OutcomeType, Per
 use crate::stats::{Adjustment, FlagLevels, FunnelMethod, Level, Scale, Target};
 
 pub mod extract;
+pub mod monitor;
 
 /// The bundled peer groups (`data/reference/peer_groups.csv`).
 pub const PEER_GROUPS_CSV: &str = include_str!("../data/reference/peer_groups.csv");
@@ -244,6 +245,9 @@ pub struct Config {
     pub funnel: FunnelConfig,
     /// SPC settings.
     pub spc: SpcConfig,
+    /// Events, baselines, phases, direction, windows and the target (`[[events]]`,
+    /// `[spc] baseline`, `phases`, `direction`, `[monitor]`).
+    pub monitor: monitor::MonitorConfig,
     /// Offence-mix strata.
     pub strata: Strata,
     /// Output folder.
@@ -549,7 +553,18 @@ impl Config {
 
         let funnel = build_funnel(raw.funnel.unwrap_or_default())
             .map_err(|e| anyhow!("{}: {e}", here("funnel")))?;
-        let raw_spc = raw.spc.unwrap_or_default();
+        let mut raw_spc = raw.spc.unwrap_or_default();
+        let monitor = monitor::build(
+            raw.events,
+            monitor::RawSpcMonitor {
+                baseline: raw_spc.baseline.take(),
+                phases: raw_spc.phases.take(),
+                direction: raw_spc.direction.take(),
+            },
+            raw.monitor,
+            &outcomes,
+        )
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
         let spc = SpcConfig {
             shift_length: raw_spc.shift_length.unwrap_or(7),
             trend_length: raw_spc.trend_length.unwrap_or(7),
@@ -628,6 +643,7 @@ impl Config {
             focus,
             funnel,
             spc,
+            monitor,
             strata,
             out,
             formats,

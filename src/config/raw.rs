@@ -23,6 +23,10 @@ pub(super) struct RawAnalysis {
     pub(super) peers: Option<RawPeers>,
     pub(super) funnel: Option<RawFunnel>,
     pub(super) spc: Option<RawSpc>,
+    /// `[[events]]`: the dated events of the action plan.
+    #[serde(default)]
+    pub(super) events: Vec<super::monitor::RawEvent>,
+    pub(super) monitor: Option<super::monitor::RawMonitor>,
     pub(super) mix: Option<RawMix>,
     pub(super) outputs: Option<RawOutputs>,
     pub(super) extract: Option<crate::config::extract::RawExtract>,
@@ -248,6 +252,12 @@ pub(super) struct RawSpc {
     pub(super) trend_length: Option<usize>,
     pub(super) screen_moving_ranges: Option<bool>,
     pub(super) two_in_three: Option<RawTwoInThree>,
+    /// `{ from = "2018/19 Q1", to = "2019/20 Q4" }`: limits from these periods, extended.
+    pub(super) baseline: Option<super::monitor::RawBaseline>,
+    /// `"events"` (a new phase at every event) or `"none"`.
+    pub(super) phases: Option<String>,
+    /// `lower`, `higher` or `neutral`: which way is better.
+    pub(super) direction: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

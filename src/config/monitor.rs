@@ -1,0 +1,339 @@
+//! Monitoring against the action plan (`[[events]]`, `[spc] baseline`, `phases` and
+//! `direction`, `[monitor]`): the dated events, the fixed baseline and phases of the control
+//! charts, which way is better, the before/after windows and the target.
+//!
+//! Invariant: every date here is a day (days since 1970-01-01) on the calendar; a quarter
+//! (`2019/20 Q1`) or a month (`2019-04`) names its first day for an event or a `from`, and its
+//! last day for a `to`. Whether an event or a baseline lies inside the data is checked by the
+//! run, which knows the periods; everything checkable here is, each error naming its key.
+
+use anyhow::{bail, Result};
+use serde::Deserialize;
+
+use crate::extract::dates;
+use crate::record::{parse_financial_year, parse_quarter, Period};
+use crate::stats::spc::phases::Improvement;
+
+/// What kind of event it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// The action plan itself, or a step of it.
+    ActionPlan,
+    /// Training of officers or supervisors.
+    Training,
+    /// A change of policy or guidance.
+    Policy,
+    /// A change in how crimes or outcomes are recorded.
+    Recording,
+    /// An inspection or a published report.
+    Inspection,
+    /// Anything else.
+    Other,
+}
+
+impl EventKind {
+    /// Every kind, with its name in the analysis file.
+    pub const ALL: [(EventKind, &'static str); 6] = [
+        (EventKind::ActionPlan, "action_plan"),
+        (EventKind::Training, "training"),
+        (EventKind::Policy, "policy"),
+        (EventKind::Recording, "recording"),
+        (EventKind::Inspection, "inspection"),
+        (EventKind::Other, "other"),
+    ];
+
+    /// Its name in the analysis file and the outputs.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        EventKind::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("other", |(_, n)| n)
+    }
+}
+
+/// A dated event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The first day it applies (a quarter or a month: its first day).
+    pub day: i64,
+    /// The date as written.
+    pub written: String,
+    /// What it was.
+    pub label: String,
+    /// Its kind.
+    pub kind: EventKind,
+    /// Whether the control charts start a new phase at it.
+    pub starts_phase: bool,
+}
+
+/// The monitoring settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorConfig {
+    /// The events, by day.
+    pub events: Vec<Event>,
+    /// The baseline, as first and last days.
+    pub baseline: Option<(i64, i64)>,
+    /// The baseline as written (`from`, `to`).
+    pub baseline_written: Option<(String, String)>,
+    /// Which way is better.
+    pub improvement: Improvement,
+    /// Whether the analysis file said so (otherwise it is the default for the outcome).
+    pub improvement_given: bool,
+    /// Periods before and after each event for the before/after comparison of quarterly series.
+    pub quarters: (usize, usize),
+    /// Months before and after each event for monthly series.
+    pub months: (usize, usize),
+    /// The target, if any.
+    pub target: Option<MonitorTarget>,
+}
+
+/// A target rate and the period by which it should be met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorTarget {
+    /// The rate.
+    pub rate: f64,
+    /// The last day of the period named in `by`.
+    pub by_day: i64,
+    /// `by` as written.
+    pub by: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEvent {
+    date: Option<String>,
+    quarter: Option<String>,
+    label: String,
+    kind: Option<String>,
+    /// Start a new phase of the control charts here (also `[spc] phases = "events"`).
+    phase: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBaseline {
+    from: String,
+    to: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMonitor {
+    target: Option<RawTarget>,
+    /// Periods before and after each event: `{ before = 4, after = 4 }`.
+    quarters: Option<RawWindow>,
+    /// Months before and after each event: `{ before = 6, after = 6 }`.
+    months: Option<RawWindow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTarget {
+    rate: f64,
+    by: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWindow {
+    before: usize,
+    after: usize,
+}
+
+/// The `[spc]` keys that belong to monitoring.
+#[derive(Debug, Default)]
+pub(super) struct RawSpcMonitor {
+    pub(super) baseline: Option<RawBaseline>,
+    pub(super) phases: Option<String>,
+    pub(super) direction: Option<String>,
+}
+
+/// Builds the monitoring settings. `outcomes` is the numerator: outcome 16 alone has lower as
+/// better by default, anything else no direction until `[spc] direction` gives one.
+pub(super) fn build(
+    events: Vec<RawEvent>,
+    spc: RawSpcMonitor,
+    monitor: Option<RawMonitor>,
+    outcomes: &[u8],
+) -> Result<MonitorConfig> {
+    let phases_at_events = match spc.phases.as_deref() {
+        None | Some("none") => false,
+        Some("events") => true,
+        Some(other) => bail!(
+            "spc.phases: {other:?} is not \"events\" (a new phase at every event) or \"none\"; to start a phase at one event, give it phase = true"
+        ),
+    };
+    let mut built = Vec::with_capacity(events.len());
+    for (k, event) in events.into_iter().enumerate() {
+        let key = format!("events[{}]", k + 1);
+        let (day, written) = match (&event.date, &event.quarter) {
+            (Some(date), None) => (
+                parse_day(date, false).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{key}.date: {date:?} is not a date (2019-04-01), a month (2019-04) or a quarter (2019/20 Q1)"
+                    )
+                })?,
+                date.trim().to_string(),
+            ),
+            (None, Some(quarter)) => (
+                quarter_day(quarter, false).ok_or_else(|| {
+                    anyhow::anyhow!("{key}.quarter: {quarter:?} is not a quarter such as \"2019/20 Q1\"")
+                })?,
+                quarter.trim().to_string(),
+            ),
+            (Some(_), Some(_)) => bail!("{key}: give date or quarter, not both"),
+            (None, None) => bail!("{key}: give a date (2019-04-01) or a quarter (2019/20 Q1)"),
+        };
+        if event.label.trim().is_empty() {
+            bail!("{key}.label: an event needs a label for the charts and the report");
+        }
+        let kind = match event.kind.as_deref().map(str::trim) {
+            None => EventKind::Other,
+            Some(text) => EventKind::ALL
+                .iter()
+                .find(|(_, n)| *n == text)
+                .map(|(k, _)| *k)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{key}.kind: {text:?} is not one of {}",
+                        EventKind::ALL.map(|(_, n)| n).join(", ")
+                    )
+                })?,
+        };
+        built.push(Event {
+            day,
+            written,
+            label: event.label.trim().to_string(),
+            kind,
+            starts_phase: phases_at_events || event.phase.unwrap_or(false),
+        });
+    }
+    built.sort_by_key(|e| e.day);
+    if let Some(pair) = built
+        .windows(2)
+        .find(|w| w[0].day == w[1].day && w[0].starts_phase)
+    {
+        bail!(
+            "events: {:?} and {:?} fall on the same day ({}); one phase cannot start twice",
+            pair[0].label,
+            pair[1].label,
+            pair[0].written
+        );
+    }
+    let baseline = match &spc.baseline {
+        None => None,
+        Some(b) => {
+            let from = parse_day(&b.from, false).ok_or_else(|| {
+                anyhow::anyhow!("spc.baseline.from: {:?} is not a quarter (2018/19 Q1), a month (2018-04) or a date", b.from)
+            })?;
+            let to = parse_day(&b.to, true).ok_or_else(|| {
+                anyhow::anyhow!("spc.baseline.to: {:?} is not a quarter (2018/19 Q4), a month (2019-03) or a date", b.to)
+            })?;
+            if to < from {
+                bail!(
+                    "spc.baseline: to ({:?}) is before from ({:?})",
+                    b.to,
+                    b.from
+                );
+            }
+            Some((from, to))
+        }
+    };
+    let (improvement, improvement_given) = match spc.direction.as_deref() {
+        None if outcomes == [16] => (Improvement::Lower, false),
+        None => (Improvement::Neutral, false),
+        Some("lower") => (Improvement::Lower, true),
+        Some("higher") => (Improvement::Higher, true),
+        Some("neutral") => (Improvement::Neutral, true),
+        Some(other) => bail!("spc.direction: {other:?} is not lower, higher or neutral"),
+    };
+    let monitor = monitor.unwrap_or_default();
+    let window =
+        |w: Option<RawWindow>, key: &str, default: (usize, usize)| -> Result<(usize, usize)> {
+            match w {
+                None => Ok(default),
+                Some(w) if w.before >= 1 && w.after >= 1 => Ok((w.before, w.after)),
+                Some(w) => bail!(
+                    "monitor.{key}: before = {} and after = {} must both be at least 1",
+                    w.before,
+                    w.after
+                ),
+            }
+        };
+    let quarters = window(monitor.quarters, "quarters", (4, 4))?;
+    let months = window(monitor.months, "months", (6, 6))?;
+    let target = match monitor.target {
+        None => None,
+        Some(t) => {
+            if !(0.0..=1.0).contains(&t.rate) {
+                bail!(
+                    "monitor.target.rate: {} is not a rate in [0, 1] (0.2 for 20%)",
+                    t.rate
+                );
+            }
+            let by_day = parse_day(&t.by, true).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "monitor.target.by: {:?} is not a quarter (2019/20 Q4), a month or a date",
+                    t.by
+                )
+            })?;
+            Some(MonitorTarget {
+                rate: t.rate,
+                by_day,
+                by: t.by.trim().to_string(),
+            })
+        }
+    };
+    Ok(MonitorConfig {
+        events: built,
+        baseline,
+        baseline_written: spc
+            .baseline
+            .map(|b| (b.from.trim().into(), b.to.trim().into())),
+        improvement,
+        improvement_given,
+        quarters,
+        months,
+        target,
+    })
+}
+
+/// A quarter (`2019/20 Q1`), a month (`2019-04`) or a date, as its first day (or, with
+/// `last`, its last day).
+pub fn parse_day(text: &str, last: bool) -> Option<i64> {
+    let text = text.trim();
+    if let Some(day) = quarter_day(text, last) {
+        return Some(day);
+    }
+    if let Some((year, month)) = text.split_once('-').filter(|(y, m)| {
+        y.len() == 4 && (1..=2).contains(&m.len()) && m.bytes().all(|b| b.is_ascii_digit())
+    }) {
+        let (year, month): (i64, i64) = (year.parse().ok()?, month.parse().ok()?);
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        return Some(if last {
+            dates::days_from_civil(year, month, dates::days_in_month(year, month))
+        } else {
+            dates::days_from_civil(year, month, 1)
+        });
+    }
+    dates::parse(text).map(|t| t.div_euclid(dates::SECONDS_PER_DAY))
+}
+
+/// A quarter's first (or last) day.
+fn quarter_day(text: &str, last: bool) -> Option<i64> {
+    let (year, quarter) = text.trim().rsplit_once(' ')?;
+    let period = Period::new(parse_financial_year(year)?, parse_quarter(quarter)?)?;
+    let start = i64::from(period.start_days_since_epoch());
+    if !last {
+        return Some(start);
+    }
+    let (y, m, _) = dates::civil_from_days(start);
+    let end_month = y * 12 + m - 1 + 3;
+    Some(dates::days_from_civil(end_month.div_euclid(12), end_month.rem_euclid(12) + 1, 1) - 1)
+}
+
+#[cfg(test)]
+mod tests;

@@ -615,6 +615,7 @@ impl Config {
                     basis,
                     funnel,
                     spc,
+                    monitor: monitor.clone(),
                 };
                 let built =
                     crate::config::extract::ExtractConfig::from_raw(section, base, &inherited)

@@ -6,6 +6,7 @@
 
 pub mod funnel;
 pub mod mix;
+pub mod monitor;
 pub mod notice;
 pub mod peers;
 pub mod trend;

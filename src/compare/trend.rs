@@ -10,8 +10,10 @@ use anyhow::Result;
 
 use crate::compare::notice::{plural, Notice, NoticeKind, SHORT_SERIES};
 use crate::compare::Counts;
+use crate::config::monitor::MonitorConfig;
 use crate::config::{Config, SpcConfig};
 use crate::measure::{Cell, PeriodKey};
+use crate::stats::spc::phases::{Improvement, Variation};
 use crate::stats::{proportion, spc, Level, StatsError};
 
 /// One unit in one period.
@@ -35,8 +37,12 @@ pub struct TrendRow {
     pub peer_rate_pooled: Option<f64>,
     /// The Laney p′ chart point (None when the unit has fewer than two periods).
     pub spc: Option<spc::ChartPoint>,
-    /// Rule hits at this point.
+    /// Rule hits at this point, judged within its phase.
     pub rules: spc::RuleHits,
+    /// The point's variation (None without limits).
+    pub variation: Option<Variation>,
+    /// Its phase (0 without phases).
+    pub phase: usize,
     /// Why the point has no control limits, when its unit has two or more periods but none
     /// can be drawn (a rate of 0, or of 1, in every period: no variation to set limits by).
     pub spc_note: Option<String>,
@@ -85,11 +91,16 @@ pub fn series(
         }
         let xs: Vec<u64> = points.iter().map(|p| p.1).collect();
         let ns: Vec<u64> = points.iter().map(|p| p.2).collect();
+        let days: Vec<(i64, i64)> = points.iter().map(|p| period_days(p.0)).collect();
+        let plan = ChartPlan::for_periods(&days, &config.monitor);
         let ControlChart {
             chart,
             hits,
+            variation,
+            phase_of,
             note: spc_note,
-        } = control_chart(&xs, &ns, &config.spc).map_err(|e| {
+            ..
+        } = control_chart(&xs, &ns, &config.spc, &plan).map_err(|e| {
             anyhow::Error::new(e).context(format!(
                 "{unit}: the control chart (Laney p′) of its {} periods",
                 points.len()
@@ -121,6 +132,8 @@ pub fn series(
                 peer_rate_pooled,
                 spc: chart.as_ref().map(|c| c.points[k]),
                 rules: hits[k],
+                variation: variation[k],
+                phase: phase_of[k],
                 spc_note: spc_note.clone(),
             });
         }
@@ -133,15 +146,137 @@ pub fn series(
 /// is no spread to set limits by. Shared by the national trend and the extract's months.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ControlChart {
-    /// The chart, when one can be drawn.
+    /// The chart, when one can be drawn: every point with its phase's limits; the centre,
+    /// σ_z and screening are the first phase's (the baseline's, when one is set).
     pub chart: Option<spc::Chart>,
-    /// The rule hits of each point (none without a chart).
+    /// The rule hits of each point, judged within its phase (none without a chart).
     pub hits: Vec<spc::RuleHits>,
+    /// Each point's variation (none without a chart).
+    pub variation: Vec<Option<Variation>>,
+    /// Each point's phase (0 without phases).
+    pub phase_of: Vec<usize>,
+    /// The phases (none without a chart).
+    pub phases: Vec<spc::phases::Phase>,
     /// Why a series of two or more points has no chart.
     pub note: Option<String>,
 }
 
-/// The control chart of `xs` over `ns` (every n > 0) with the SPC settings.
+/// What the monitoring settings ask of one series, as point indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartPlan {
+    /// The points at which a new phase starts.
+    pub starts: Vec<usize>,
+    /// The baseline's first and last points.
+    pub baseline: Option<(usize, usize)>,
+    /// Which way is better.
+    pub improvement: Improvement,
+}
+
+impl ChartPlan {
+    /// One phase, limits from every point.
+    #[must_use]
+    pub fn plain(improvement: Improvement) -> ChartPlan {
+        ChartPlan {
+            starts: Vec::new(),
+            baseline: None,
+            improvement,
+        }
+    }
+
+    /// The plan for a series whose points span the days `periods` (first and last day of
+    /// each, in order): a phase at each event that starts one and falls after the series'
+    /// first period (from the first period starting on or after its day), and the baseline's
+    /// points (those lying wholly inside it). An event or baseline the series does not reach
+    /// leaves it as one phase or without a baseline; [`check_monitoring`] has already refused
+    /// those outside all the data.
+    #[must_use]
+    pub fn for_periods(periods: &[(i64, i64)], monitor: &MonitorConfig) -> ChartPlan {
+        let mut starts: Vec<usize> = monitor
+            .events
+            .iter()
+            .filter(|e| e.starts_phase)
+            .filter_map(|e| first_after(periods, e.day))
+            .filter(|&i| i > 0)
+            .collect();
+        starts.dedup();
+        let baseline = monitor.baseline.and_then(|(from, to)| {
+            let inside: Vec<usize> = (0..periods.len())
+                .filter(|&i| periods[i].0 >= from && periods[i].1 <= to)
+                .collect();
+            Some((*inside.first()?, *inside.last()?))
+        });
+        // A baseline reaching past the first phase is cut at it.
+        let baseline = baseline.map(|(a, b)| match starts.first() {
+            Some(&s) if b >= s => (a, s - 1),
+            _ => (a, b),
+        });
+        ChartPlan {
+            starts,
+            baseline: baseline.filter(|(a, b)| b > a),
+            improvement: monitor.improvement,
+        }
+    }
+}
+
+/// A period's first and last days (a Home Office quarter; other periods have no days and
+/// stay out of every event and baseline).
+#[must_use]
+pub fn period_days(period: &PeriodKey) -> (i64, i64) {
+    match period.quarter {
+        Some(q) => {
+            let first = i64::from(q.start_days_since_epoch());
+            let next = crate::config::monitor::parse_day(&q.to_string(), true).unwrap_or(first);
+            (first, next)
+        }
+        None => (i64::MAX, i64::MAX),
+    }
+}
+
+/// The index of the first period starting on or after `day`.
+#[must_use]
+pub fn first_after(periods: &[(i64, i64)], day: i64) -> Option<usize> {
+    periods.iter().position(|p| p.0 >= day)
+}
+
+/// Refuses events outside the data (`span`: the first and last days of all the periods, and
+/// their labels) and a baseline shorter than the rule lengths, each error naming the key and
+/// the value. `points_in_baseline` counts the periods wholly inside the baseline.
+///
+/// # Errors
+///
+/// As said.
+pub fn check_monitoring(
+    monitor: &MonitorConfig,
+    settings: &SpcConfig,
+    span: (i64, i64),
+    labels: (&str, &str),
+    points_in_baseline: usize,
+) -> Result<()> {
+    for event in &monitor.events {
+        if event.day <= span.0 || event.day > span.1 {
+            anyhow::bail!(
+                "events: {:?} ({}) is outside the data, which run from {} to {}: an event needs periods before and after it",
+                event.label,
+                event.written,
+                labels.0,
+                labels.1
+            );
+        }
+    }
+    if let Some((from, to)) = &monitor.baseline_written {
+        let needed = settings.shift_length.max(settings.trend_length);
+        if points_in_baseline < needed {
+            anyhow::bail!(
+                "spc.baseline: {{ from = {from:?}, to = {to:?} }} holds {points_in_baseline} {} of the data, fewer than the rule lengths ({needed}: spc.shift_length and spc.trend_length)",
+                if points_in_baseline == 1 { "period" } else { "periods" }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The control chart of `xs` over `ns` (every n > 0) with the SPC settings and the series'
+/// plan.
 ///
 /// # Errors
 ///
@@ -150,38 +285,74 @@ pub fn control_chart(
     xs: &[u64],
     ns: &[u64],
     settings: &SpcConfig,
+    plan: &ChartPlan,
 ) -> std::result::Result<ControlChart, StatsError> {
     let options = spc::SpcOptions {
         baseline: None,
         screen_moving_ranges: settings.screen_moving_ranges,
     };
-    let (chart, note) = if xs.len() >= 2 {
-        match spc::laney(xs, ns, &options) {
-            Ok(chart) => (Some(chart), None),
-            Err(StatsError::DegenerateTarget { value }) => (
-                None,
-                Some(format!(
-                    "no control limits: the rate is {} in every period",
-                    if value <= 0.0 { "0%" } else { "100%" }
-                )),
-            ),
-            Err(e) => return Err(e),
+    let rule_options = spc::RuleOptions {
+        shift_length: settings.shift_length,
+        trend_length: settings.trend_length,
+        two_of_three: settings.two_of_three,
+    };
+    let none = |note: Option<String>| ControlChart {
+        chart: None,
+        hits: vec![spc::RuleHits::default(); xs.len()],
+        variation: vec![None; xs.len()],
+        phase_of: vec![0; xs.len()],
+        phases: Vec::new(),
+        note,
+    };
+    if xs.len() < 2 {
+        return Ok(none(None));
+    }
+    // Phases too short to chart are dropped rather than failing the series.
+    let mut starts: Vec<usize> = Vec::new();
+    let mut previous = 0;
+    for &s in &plan.starts {
+        if s >= previous + 2 && s + 2 <= xs.len() {
+            starts.push(s);
+            previous = s;
         }
-    } else {
-        (None, None)
-    };
-    let hits = match &chart {
-        Some(chart) => spc::rules(
-            &chart.points,
-            &spc::RuleOptions {
-                shift_length: settings.shift_length,
-                trend_length: settings.trend_length,
-                two_of_three: settings.two_of_three,
-            },
-        )?,
-        None => vec![spc::RuleHits::default(); xs.len()],
-    };
-    Ok(ControlChart { chart, hits, note })
+    }
+    let baseline = plan
+        .baseline
+        .filter(|&(_, b)| starts.first().is_none_or(|&s| b < s));
+    match spc::phases::phased_laney(
+        xs,
+        ns,
+        &starts,
+        baseline,
+        &options,
+        &rule_options,
+        plan.improvement,
+    ) {
+        Ok(phased) => {
+            let first = phased.phases[0].chart.clone();
+            Ok(ControlChart {
+                chart: Some(spc::Chart {
+                    points: phased.points,
+                    ..first
+                }),
+                hits: phased.hits,
+                variation: phased.variation.into_iter().map(Some).collect(),
+                phase_of: phased.phase_of,
+                phases: phased.phases,
+                note: None,
+            })
+        }
+        Err(StatsError::DegenerateTarget { value }) => Ok(none(Some(format!(
+            "no control limits: the rate is {} in every period{}",
+            if value <= 0.0 { "0%" } else { "100%" },
+            if starts.is_empty() && baseline.is_none() {
+                ""
+            } else {
+                " of a phase or the baseline"
+            }
+        )))),
+        Err(e) => Err(e),
+    }
 }
 
 /// What the series of the focus units leave unsaid: charts shorter than [`SHORT_SERIES`]

@@ -405,6 +405,8 @@ pub struct ExtractConfig {
     pub funnel: FunnelConfig,
     /// SPC settings for the monthly chart.
     pub spc: SpcConfig,
+    /// The events, baseline, phases and direction, as the main analysis has them.
+    pub monitor: crate::config::monitor::MonitorConfig,
     /// The audit sample written with each run, if asked for.
     pub audit: Option<AuditConfig>,
     /// How its reviewed copy is read back (defaults when `[extract.audit]` says nothing).
@@ -424,6 +426,8 @@ pub struct Inherited {
     pub funnel: FunnelConfig,
     /// The main `[spc]` settings.
     pub spc: SpcConfig,
+    /// The events, baseline, phases and direction (`[[events]]`, `[spc]`, `[monitor]`).
+    pub monitor: crate::config::monitor::MonitorConfig,
 }
 
 impl ExtractConfig {
@@ -533,6 +537,7 @@ impl ExtractConfig {
             },
             funnel,
             spc: inherited.spc,
+            monitor: inherited.monitor.clone(),
             audit,
             review,
         })

@@ -142,8 +142,12 @@ pub struct MonthRow {
     pub comparison: Option<Rate>,
     /// The Laney p′ chart point.
     pub spc: Option<spc::ChartPoint>,
-    /// Rule hits at this point.
+    /// Rule hits at this point, judged within its phase.
     pub rules: spc::RuleHits,
+    /// The point's variation (None without limits).
+    pub variation: Option<crate::stats::spc::phases::Variation>,
+    /// Its phase (0 without phases).
+    pub phase: usize,
 }
 
 /// First-time or repeat victims' crimes.
@@ -596,6 +600,15 @@ pub fn within_force_funnel(
     }))
 }
 
+/// A month's first and last days.
+pub fn month_days(index: i64) -> (i64, i64) {
+    let (year, month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+    (
+        dates::days_from_civil(year, month, 1),
+        dates::days_from_civil(year, month, dates::days_in_month(year, month)),
+    )
+}
+
 /// The monthly series with a Laney p′ chart over the months that have a denominator.
 fn monthly(
     by_month: &BTreeMap<i64, Tally>,
@@ -610,8 +623,15 @@ fn monthly(
     let xs: Vec<u64> = points.iter().map(|(_, t)| t.x).collect();
     let ns: Vec<u64> = points.iter().map(|(_, t)| t.n).collect();
     // A month series with a rate of 0 or 1 throughout has no chart (its summary says none).
-    let crate::compare::trend::ControlChart { chart, hits, .. } =
-        crate::compare::trend::control_chart(&xs, &ns, &config.spc)?;
+    let days: Vec<(i64, i64)> = points.iter().map(|(m, _)| month_days(*m)).collect();
+    let plan = crate::compare::trend::ChartPlan::for_periods(&days, &config.monitor);
+    let crate::compare::trend::ControlChart {
+        chart,
+        hits,
+        variation,
+        phase_of,
+        ..
+    } = crate::compare::trend::control_chart(&xs, &ns, &config.spc, &plan)?;
     let mut rows = Vec::with_capacity(points.len());
     for (k, (month, tally)) in points.iter().enumerate() {
         rows.push(MonthRow {
@@ -620,6 +640,8 @@ fn monthly(
             comparison: comparison(tally)?,
             spc: chart.as_ref().map(|c| c.points[k]),
             rules: hits[k],
+            variation: variation[k],
+            phase: phase_of[k],
         });
     }
     let summary = chart.as_ref().map(|c| MonthChart {

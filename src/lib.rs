@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cli;
 pub mod compare;
 pub mod config;
+pub mod dates;
 pub mod diff;
 pub mod exit;
 pub mod extract;

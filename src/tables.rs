@@ -431,6 +431,13 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             "rule_two_of_three",
             trend.iter().map(|t| t.rules.two_of_three),
         )
+        .count("phase", some(trend.iter().map(|t| t.phase as u64 + 1)))
+        .text(
+            "variation",
+            trend
+                .iter()
+                .map(|t| t.variation.map(|v| v.name().to_string())),
+        )
         .text("spc_note", trend.iter().map(|t| t.spc_note.clone()))
         .build();
 
@@ -543,14 +550,276 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
         )
         .build();
 
-    vec![
+    let mut tables = vec![
         force.build(),
         trend_table,
         mix_table,
         mix_summary,
         peer_table,
         funnel_limits.build(),
-    ]
+    ];
+    if !config.monitor.events.is_empty() {
+        tables.push(monitor_table(
+            Builder::new("monitor_events"),
+            &analysis.monitor,
+        ));
+    }
+    tables
+}
+
+/// `monitor_events`: each event's effect on each series (the run's focus forces, or the
+/// extract's scope), after the columns `first` already holds (a name, and a source for the
+/// extract's tables).
+#[must_use]
+pub fn monitor_table(first: Builder, effects: &[crate::compare::monitor::EventEffect]) -> Table {
+    let e = effects;
+    let its = |f: fn(&crate::stats::its::Segmented) -> f64| -> Vec<Option<f64>> {
+        e.iter().map(|x| x.its.as_ref().map(f)).collect()
+    };
+    let rate = |(x, n): (u64, u64)| (n > 0).then(|| x as f64 / n as f64);
+    first
+        .text("unit", some(e.iter().map(|x| x.unit.clone())))
+        .text(
+            "event_date",
+            some(e.iter().map(|x| x.event.written.clone())),
+        )
+        .text("event", some(e.iter().map(|x| x.event.label.clone())))
+        .text(
+            "event_kind",
+            some(e.iter().map(|x| x.event.kind.name().to_string())),
+        )
+        .text(
+            "first_period_after",
+            e.iter().map(|x| x.first_after.clone()),
+        )
+        .text(
+            "before_from",
+            e.iter()
+                .map(|x| Some(x.before_periods.0.clone()).filter(|s| !s.is_empty())),
+        )
+        .text(
+            "before_to",
+            e.iter()
+                .map(|x| Some(x.before_periods.1.clone()).filter(|s| !s.is_empty())),
+        )
+        .count(
+            "before_periods",
+            some(e.iter().map(|x| x.before_periods.2 as u64)),
+        )
+        .count("before_numerator", some(e.iter().map(|x| x.before.0)))
+        .count("before_denominator", some(e.iter().map(|x| x.before.1)))
+        .float(
+            "before_rate",
+            e.iter().map(|x| rate(x.before)),
+            RATE_DECIMALS,
+        )
+        .text(
+            "after_from",
+            e.iter()
+                .map(|x| Some(x.after_periods.0.clone()).filter(|s| !s.is_empty())),
+        )
+        .text(
+            "after_to",
+            e.iter()
+                .map(|x| Some(x.after_periods.1.clone()).filter(|s| !s.is_empty())),
+        )
+        .count(
+            "after_periods",
+            some(e.iter().map(|x| x.after_periods.2 as u64)),
+        )
+        .count("after_numerator", some(e.iter().map(|x| x.after.0)))
+        .count("after_denominator", some(e.iter().map(|x| x.after.1)))
+        .float("after_rate", e.iter().map(|x| rate(x.after)), RATE_DECIMALS)
+        .float(
+            "difference",
+            e.iter().map(|x| x.difference.map(|d| d.estimate)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "difference_ci95_low",
+            e.iter().map(|x| x.difference.map(|d| d.interval.lower)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "difference_ci95_high",
+            e.iter().map(|x| x.difference.map(|d| d.interval.upper)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "ratio",
+            e.iter().map(|x| x.ratio.map(|r| r.estimate)),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "ratio_ci95_low",
+            e.iter().map(|x| x.ratio.map(|r| r.interval.lower)),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "ratio_ci95_high",
+            e.iter().map(|x| x.ratio.map(|r| r.interval.upper)),
+            SCORE_DECIMALS,
+        )
+        .text(
+            "its_from",
+            e.iter()
+                .map(|x| x.its_periods.as_ref().map(|p| p.0.clone())),
+        )
+        .text(
+            "its_to",
+            e.iter()
+                .map(|x| x.its_periods.as_ref().map(|p| p.1.clone())),
+        )
+        .text(
+            "its_errors",
+            e.iter().map(|x| {
+                x.its.as_ref().map(|s| {
+                    if s.quasi {
+                        "quasi-binomial".to_string()
+                    } else {
+                        "binomial".to_string()
+                    }
+                })
+            }),
+        )
+        .float(
+            "level_change_log_odds",
+            its(|s| s.adopted[2].estimate),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "level_change_ci95_low",
+            its(|s| s.adopted[2].interval.lower),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "level_change_ci95_high",
+            its(|s| s.adopted[2].interval.upper),
+            SCORE_DECIMALS,
+        )
+        .scientific("level_change_p", its(|s| s.adopted[2].p_value))
+        .float(
+            "slope_change_log_odds",
+            its(|s| s.adopted[3].estimate),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "slope_change_ci95_low",
+            its(|s| s.adopted[3].interval.lower),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "slope_change_ci95_high",
+            its(|s| s.adopted[3].interval.upper),
+            SCORE_DECIMALS,
+        )
+        .scientific("slope_change_p", its(|s| s.adopted[3].p_value))
+        .float("dispersion", its(|s| s.fit.dispersion), SCORE_DECIMALS)
+        .scientific("pearson_p", its(|s| s.pearson_p))
+        .float(
+            "lag1_autocorrelation",
+            its(|s| s.lag1_autocorrelation),
+            SCORE_DECIMALS,
+        )
+        .float("effect_at_end", its(|s| s.effect_at_end.2), RATE_DECIMALS)
+        .float(
+            "effect_at_end_se",
+            its(|s| s.effect_at_end.3),
+            RATE_DECIMALS,
+        )
+        .text("sustained_shift", e.iter().map(|x| x.sustained.clone()))
+        .text("note", e.iter().map(|x| x.note.clone()))
+        .build()
+}
+
+/// `..._displacement` (after the columns `first` holds): for each event, each outcome group's count and share of assigned
+/// outcomes before and after, the change with Newcombe's interval, p and q-values, and the
+/// event's tests (global, 15 within 15 and 16, the two together) and sentence on every row.
+#[must_use]
+pub fn displacement_table(
+    first: Builder,
+    effects: &[crate::compare::monitor::DisplacementEffect],
+) -> Table {
+    use crate::compare::monitor::GROUPS;
+    let rows: Vec<(&crate::compare::monitor::DisplacementEffect, usize)> = effects
+        .iter()
+        .flat_map(|e| (0..GROUPS.len()).map(move |g| (e, g)))
+        .collect();
+    let group = |f: fn(&crate::stats::displacement::GroupShift) -> f64| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|(e, g)| e.comparison.as_ref().map(|d| f(&d.groups[*g])))
+            .collect()
+    };
+    let test = |f: fn(&crate::stats::displacement::Displacement) -> f64| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|(e, _)| e.comparison.as_ref().map(f))
+            .collect()
+    };
+    first
+        .text("unit", some(rows.iter().map(|(e, _)| e.unit.clone())))
+        .text(
+            "event_date",
+            some(rows.iter().map(|(e, _)| e.event.written.clone())),
+        )
+        .text(
+            "event",
+            some(rows.iter().map(|(e, _)| e.event.label.clone())),
+        )
+        .text(
+            "outcome_group",
+            some(rows.iter().map(|(_, g)| GROUPS[*g].0.to_string())),
+        )
+        .count("before", some(rows.iter().map(|(e, g)| e.before[*g])))
+        .count("after", some(rows.iter().map(|(e, g)| e.after[*g])))
+        .float("share_before", group(|s| s.before), RATE_DECIMALS)
+        .float("share_after", group(|s| s.after), RATE_DECIMALS)
+        .float(
+            "difference",
+            group(|s| s.difference.estimate),
+            RATE_DECIMALS,
+        )
+        .float(
+            "difference_ci95_low",
+            group(|s| s.difference.interval.lower),
+            RATE_DECIMALS,
+        )
+        .float(
+            "difference_ci95_high",
+            group(|s| s.difference.interval.upper),
+            RATE_DECIMALS,
+        )
+        .scientific("p", group(|s| s.p_value))
+        .scientific("q_benjamini_hochberg", group(|s| s.q_bh))
+        .scientific("q_benjamini_yekutieli", group(|s| s.q_by))
+        .float("global_chi_squared", test(|d| d.pearson), SCORE_DECIMALS)
+        .scientific("global_p", test(|d| d.pearson_p))
+        .float(
+            "share_15_of_15_and_16_before",
+            test(|d| d.share_15_of_pair.0),
+            RATE_DECIMALS,
+        )
+        .float(
+            "share_15_of_15_and_16_after",
+            test(|d| d.share_15_of_pair.1),
+            RATE_DECIMALS,
+        )
+        .scientific("share_15_of_15_and_16_p", test(|d| d.share_15_p))
+        .float(
+            "share_15_and_16_before",
+            test(|d| d.combined.0),
+            RATE_DECIMALS,
+        )
+        .float(
+            "share_15_and_16_after",
+            test(|d| d.combined.1),
+            RATE_DECIMALS,
+        )
+        .scientific("share_15_and_16_p", test(|d| d.combined_p))
+        .text(
+            "sentence",
+            some(rows.iter().map(|(e, _)| e.sentence.clone())),
+        )
+        .build()
 }
 
 /// `YYYY-MM-DD` of a quarter's first day.

@@ -226,6 +226,15 @@ pub fn significant(value: f64) -> String {
     format!("{value:.decimals$}")
 }
 
+/// A p-value in a sentence: "p = 0.0123", or "p < 0.0001".
+pub fn p_phrase(p: f64) -> String {
+    if p < 0.0001 {
+        "p < 0.0001".to_string()
+    } else {
+        format!("p = {}", significant(p))
+    }
+}
+
 /// Quotes a CSV field when it needs it (RFC 4180).
 pub fn csv_field(value: &str) -> String {
     if value.contains([',', '"', '\n', '\r']) {

@@ -17,6 +17,7 @@ use anyhow::{bail, Result};
 
 use crate::config::Config;
 use crate::measure::{Cell, PeriodKey};
+use crate::stats::Level;
 
 pub use funnel::{ForceRow, FunnelSummary, GridRow};
 pub use mix::{MixRow, MixSummary};
@@ -75,6 +76,8 @@ pub struct Analysis {
     pub grid: Vec<GridRow>,
     /// Quarterly (or per-period) series for every unit.
     pub trend: Vec<TrendRow>,
+    /// Each event's effect on each focus force's series.
+    pub monitor: Vec<monitor::EventEffect>,
     /// Offence-mix strata for each focus force.
     pub mix: Vec<MixRow>,
     /// The standardised ratio and excess split for each focus force.
@@ -95,6 +98,71 @@ pub struct Analysis {
     pub incomplete_cells: u64,
     /// What the reader must know about the data behind the numbers, one notice per kind.
     pub notices: Vec<Notice>,
+}
+
+/// Refuses events outside the inputs' quarters and a baseline shorter than the rule lengths.
+fn check_monitoring_against(scoped: &[&Cell], config: &Config) -> Result<()> {
+    let m = &config.monitor;
+    if m.events.is_empty() && m.baseline.is_none() {
+        return Ok(());
+    }
+    let periods: std::collections::BTreeSet<&PeriodKey> =
+        scoped.iter().map(|c| &c.period).collect();
+    let days: Vec<(i64, i64)> = periods.iter().map(|p| trend::period_days(p)).collect();
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        return Ok(());
+    };
+    if days.iter().any(|d| d.0 == i64::MAX) {
+        anyhow::bail!(
+            "events and spc.baseline need quarterly periods, and the inputs' periods are not quarters (such as {:?})",
+            first.label
+        );
+    }
+    let in_baseline = m.baseline.map_or(0, |(from, to)| {
+        days.iter().filter(|d| d.0 >= from && d.1 <= to).count()
+    });
+    trend::check_monitoring(
+        m,
+        &config.spc,
+        (days[0].0, days[days.len() - 1].1),
+        (&first.label, &last.label),
+        in_baseline,
+    )
+}
+
+/// Each event's effect on each focus force's quarterly series.
+fn monitor_focus(
+    trend: &[TrendRow],
+    focus: &[String],
+    config: &Config,
+) -> Result<Vec<monitor::EventEffect>> {
+    let mut out = Vec::new();
+    if config.monitor.events.is_empty() {
+        return Ok(out);
+    }
+    for unit in focus {
+        let points: Vec<monitor::SeriesPoint> = trend
+            .iter()
+            .filter(|r| &r.force == unit)
+            .map(|r| monitor::SeriesPoint {
+                label: r.period.label.clone(),
+                days: trend::period_days(&r.period),
+                x: r.numerator,
+                n: r.denominator,
+                rules: r.rules,
+                variation: r.variation,
+                above: r.spc.is_some_and(|p| p.value > p.centre),
+            })
+            .collect();
+        out.extend(monitor::effects(
+            unit,
+            &points,
+            &config.monitor,
+            config.monitor.quarters,
+            Level::ninety_five(),
+        )?);
+    }
+    Ok(out)
 }
 
 /// Whether a cell holds counts (it is complete, or holds some complete rows).
@@ -419,8 +487,10 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
     }
     let peers = peers::peer_rows(&by_unit, config, tidy)?;
     let forces = peers::attach(forces, &peers, config);
+    check_monitoring_against(&scoped, config)?;
     let trend = trend::series(&scoped, config, &national, tidy)?;
     notices.extend(trend::notices(&trend, focus, config));
+    let monitor = monitor_focus(&trend, focus, config)?;
     let (mix, mix_summary) = if tidy {
         (Vec::new(), Vec::new())
     } else {
@@ -432,6 +502,7 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
         funnel,
         grid,
         trend,
+        monitor,
         mix,
         mix_summary,
         peers,

@@ -167,6 +167,127 @@ pub fn effects(
     Ok(out)
 }
 
+/// The outcome groups displacement tracks, as (name, outcome types).
+pub const GROUPS: [(&str, &[u8]); 7] = [
+    ("16", &[16]),
+    ("15", &[15]),
+    ("14", &[14]),
+    ("18", &[18]),
+    ("1 (charge or summons)", &[1]),
+    ("out-of-court (2-8, 22)", &[2, 3, 4, 5, 6, 7, 8, 22]),
+    ("other", &[9, 10, 11, 12, 13, 17, 20, 21]),
+];
+
+/// The group counts of a period's assigned outcomes (types 1–22; type 19 and 0 are not
+/// assigned outcomes).
+#[must_use]
+pub fn group_counts(types: &[u64; 23]) -> [u64; 7] {
+    let mut out = [0; 7];
+    for (g, (_, members)) in GROUPS.iter().enumerate() {
+        out[g] = members.iter().map(|&t| types[usize::from(t)]).sum();
+    }
+    out
+}
+
+/// What one event did to the mix of outcomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisplacementEffect {
+    /// The unit.
+    pub unit: String,
+    /// The event.
+    pub event: Event,
+    /// The group counts before and after (the same windows as [`effects`]).
+    pub before: [u64; 7],
+    /// After.
+    pub after: [u64; 7],
+    /// The comparison, when both sides have outcomes 15 or 16.
+    pub comparison: Option<crate::stats::displacement::Displacement>,
+    /// In words: whether a fall in 16 came with a rise in 15.
+    pub sentence: String,
+}
+
+/// Each event's displacement: `types[k]` holds period k's outcome-type counts; `days` each
+/// period's first and last days.
+///
+/// # Errors
+///
+/// The errors of `stats::displacement` other than an empty side.
+pub fn displacement(
+    unit: &str,
+    days: &[(i64, i64)],
+    types: &[[u64; 23]],
+    monitor: &MonitorConfig,
+    windows: (usize, usize),
+    level: Level,
+) -> Result<Vec<DisplacementEffect>> {
+    let mut out = Vec::new();
+    for event in &monitor.events {
+        let Some(t0) = crate::compare::trend::first_after(days, event.day).filter(|&i| i > 0)
+        else {
+            continue;
+        };
+        let sum = |range: std::ops::Range<usize>| {
+            let mut total = [0u64; 7];
+            for period in &types[range] {
+                for (t, c) in group_counts(period).iter().enumerate() {
+                    total[t] += c;
+                }
+            }
+            total
+        };
+        let before = sum(t0.saturating_sub(windows.0)..t0);
+        let after = sum(t0..(t0 + windows.1).min(types.len()));
+        let comparison = crate::stats::displacement::compare(&before, &after, 0, 1, level).ok();
+        let sentence = match &comparison {
+            None => format!(
+                "after {}: too few outcomes 15 and 16 to compare",
+                event.label
+            ),
+            Some(d) => displacement_sentence(&event.label, &d.groups[0], d),
+        };
+        out.push(DisplacementEffect {
+            unit: unit.to_string(),
+            event: event.clone(),
+            before,
+            after,
+            comparison,
+            sentence,
+        });
+    }
+    Ok(out)
+}
+
+/// "Consistent with displacement" only when 16 fell, 15's share of 15 ∪ 16 rose (both at
+/// p < 0.05) and the combined share did not fall significantly; never a finding of it.
+fn displacement_sentence(
+    label: &str,
+    sixteen: &crate::stats::displacement::GroupShift,
+    d: &crate::stats::displacement::Displacement,
+) -> String {
+    let percent = |x: f64| format!("{:.1}%", 100.0 * x);
+    let fell = sixteen.difference.interval.upper < 0.0;
+    let rose_within = d.share_15_of_pair.1 > d.share_15_of_pair.0 && d.share_15_p < 0.05;
+    let combined_fell = d.combined.1 < d.combined.0 && d.combined_p < 0.05;
+    let shares = format!(
+        "outcome 16's share of assigned outcomes went from {} to {}; outcome 15's share of 15 and 16 together from {} to {} ({}); 15 and 16 together from {} to {} ({})",
+        percent(sixteen.before),
+        percent(sixteen.after),
+        percent(d.share_15_of_pair.0),
+        percent(d.share_15_of_pair.1),
+        crate::wording::p_phrase(d.share_15_p),
+        percent(d.combined.0),
+        percent(d.combined.1),
+        crate::wording::p_phrase(d.combined_p)
+    );
+    let verdict = match (fell, rose_within, combined_fell) {
+        (true, true, false) => "the fall in 16 came with a rise in 15 and little change in the two together: consistent with displacement to outcome 15 (the data cannot tell relabelling from a real change in victims' support)",
+        (true, true, true) => "16 fell and 15 rose within the pair, but the two together also fell: partly consistent with displacement",
+        (true, false, _) => "16 fell without a rise in 15's share: no sign of displacement to 15",
+        (false, _, _) => "16 did not fall significantly",
+    };
+    format!("after {label}: {shares}; {verdict}")
+}
+
 /// The first run of shift points that starts at or after `t0` (a run already under way
 /// before the event is not the event's) and before `to`, in words.
 fn sustained_shift(points: &[SeriesPoint], t0: usize, to: usize, label: &str) -> Option<String> {

@@ -10,7 +10,7 @@
 use anyhow::{bail, Result};
 use serde::Deserialize;
 
-use crate::extract::dates;
+use crate::dates;
 use crate::record::{parse_financial_year, parse_quarter, Period};
 use crate::stats::spc::phases::Improvement;
 

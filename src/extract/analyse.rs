@@ -263,6 +263,10 @@ pub struct ExtractAnalysis {
     pub months: Vec<MonthRow>,
     /// The monthly chart's parameters.
     pub month_chart: Option<MonthChart>,
+    /// Each event's effect on the monthly series.
+    pub monitor: Vec<crate::compare::monitor::EventEffect>,
+    /// Each event's effect on the mix of outcomes.
+    pub displacement: Vec<crate::compare::monitor::DisplacementEffect>,
     /// Repeat victims (absent without a victim column).
     pub repeat: Option<RepeatVictims>,
     /// Time to closure.
@@ -328,6 +332,8 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
     let mut area_offence = vec![(0u64, 0u64); n_areas * n_offences];
     let mut unit_offence = vec![(0u64, 0u64); n_units * n_offences];
     let mut by_month: BTreeMap<i64, Tally> = BTreeMap::new();
+    // The in-scope crimes' assigned outcome types by month, for displacement.
+    let mut types_by_month: BTreeMap<i64, [u64; 23]> = BTreeMap::new();
     for crime in &extract.crimes {
         classify.add(&mut overall, crime);
         let area = crime.area as usize;
@@ -355,6 +361,13 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
                 Basis::RecordedInPeriod => crime.recorded,
             };
             classify.add(by_month.entry(dates::month_index(when)).or_default(), crime);
+        }
+        if crime.outcome != 0 && config.scope.includes(crime.domestic_abuse) {
+            let when = match config.measure.basis {
+                Basis::AssignedInPeriod => crime.outcome_at,
+                Basis::RecordedInPeriod => crime.recorded,
+            };
+            types_by_month.entry(dates::month_index(when)).or_default()[t] += 1;
         }
     }
 
@@ -492,6 +505,7 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
     }
 
     let (months, month_chart) = monthly(&by_month, config, &comparison)?;
+    let (monitor, displacement) = monitor_months(&months, &types_by_month, config)?;
     let repeat = match config.columns.victim_reference {
         Some(_) => Some(repeat_victims(extract, &classify)?),
         None => None,
@@ -514,6 +528,8 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
         offences: offence_rows,
         months,
         month_chart,
+        monitor,
+        displacement,
         repeat,
         closure_times,
         da_vs_other,
@@ -598,6 +614,63 @@ pub fn within_force_funnel(
         summary,
         grid,
     }))
+}
+
+/// The events' effects on the monthly series and on the mix of outcomes, after refusing
+/// events outside the months and a baseline shorter than the rule lengths.
+fn monitor_months(
+    months: &[MonthRow],
+    types_by_month: &BTreeMap<i64, [u64; 23]>,
+    config: &ExtractConfig,
+) -> Result<(
+    Vec<crate::compare::monitor::EventEffect>,
+    Vec<crate::compare::monitor::DisplacementEffect>,
+)> {
+    use crate::compare::monitor::{displacement, effects, SeriesPoint};
+    let m = &config.monitor;
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    if m.events.is_empty() && m.baseline.is_none() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let days: Vec<(i64, i64)> = months.iter().map(|r| month_days(r.month)).collect();
+    let in_baseline = m.baseline.map_or(0, |(from, to)| {
+        days.iter().filter(|d| d.0 >= from && d.1 <= to).count()
+    });
+    crate::compare::trend::check_monitoring(
+        m,
+        &config.spc,
+        (days[0].0, days[days.len() - 1].1),
+        (
+            &dates::month_label(first.month),
+            &dates::month_label(last.month),
+        ),
+        in_baseline,
+    )
+    .with_context(|| format!("the extract's months ({})", config.file_label))?;
+    let points: Vec<SeriesPoint> = months
+        .iter()
+        .zip(&days)
+        .map(|(r, d)| SeriesPoint {
+            label: dates::month_label(r.month),
+            days: *d,
+            x: r.scope.numerator,
+            n: r.scope.denominator,
+            rules: r.rules,
+            variation: r.variation,
+            above: r.spc.is_some_and(|p| p.value > p.centre),
+        })
+        .collect();
+    let unit = config.scope.label();
+    let level = crate::stats::Level::ninety_five();
+    let effects = effects(unit, &points, m, m.months, level)?;
+    let types: Vec<[u64; 23]> = months
+        .iter()
+        .map(|r| types_by_month.get(&r.month).copied().unwrap_or([0; 23]))
+        .collect();
+    let shifts = displacement(unit, &days, &types, m, m.months, level)?;
+    Ok((effects, shifts))
 }
 
 /// A month's first and last days.

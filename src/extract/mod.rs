@@ -20,7 +20,7 @@
 
 pub mod analyse;
 pub mod audit;
-pub mod dates;
+pub use crate::dates;
 pub mod offences;
 pub mod read;
 pub mod rng;

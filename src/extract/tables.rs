@@ -175,6 +175,11 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
             .boolean("rule_shift", m.iter().map(|r| r.rules.shift))
             .boolean("rule_trend", m.iter().map(|r| r.rules.trend))
             .boolean("rule_two_of_three", m.iter().map(|r| r.rules.two_of_three))
+            .count("phase", m.iter().map(|r| Some(r.phase as u64 + 1)))
+            .text(
+                "variation",
+                m.iter().map(|r| r.variation.map(|v| v.name().to_string())),
+            )
             .build(),
     );
 
@@ -259,6 +264,17 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
             )
             .build(),
     );
+    if !config.monitor.events.is_empty() {
+        out.push(crate::tables::monitor_table(
+            sourced("extract_events", analysis.monitor.len(), &source),
+            &analysis.monitor,
+        ));
+        let rows = analysis.displacement.len() * crate::compare::monitor::GROUPS.len();
+        out.push(crate::tables::displacement_table(
+            sourced("extract_displacement", rows, &source),
+            &analysis.displacement,
+        ));
+    }
     out
 }
 

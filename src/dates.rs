@@ -1,4 +1,5 @@
-//! Dates and times of record-level extracts, parsed by hand (no date crate is a dependency).
+//! Dates and times of record-level extracts and of the analysis file's events and baselines,
+//! parsed by hand (no date crate is a dependency).
 //!
 //! Accepted forms, with or without a time (`HH:MM`, `HH:MM:SS`, `HH:MM:SS.fff`) after a space
 //! or `T`, and an optional `Z` or `±HH:MM` offset that is read and ignored:

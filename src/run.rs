@@ -127,6 +127,12 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         audit: extract
             .as_ref()
             .and_then(|(run, section)| crate::extract::audit_summary(run, section)),
+        monitor: monitor_summary(
+            config,
+            &analysis,
+            &focus,
+            extract.as_ref().map(|(run, _)| &run.analysis),
+        ),
     };
     let data = RunData::from_tables(&tables, &summary)?;
     // The tables' files are made on a thread of their own while the charts are drawn: the
@@ -531,4 +537,55 @@ fn input_entries(config: &Config, loaded: &cache::Measured) -> Vec<manifest::Inp
             }
         })
         .collect()
+}
+
+/// `summary.json`'s `monitor`: the focus forces' quarterly series and the extract's months,
+/// with each event's effects.
+fn monitor_summary(
+    config: &Config,
+    analysis: &crate::compare::Analysis,
+    focus: &[String],
+    extract: Option<&crate::extract::analyse::ExtractAnalysis>,
+) -> Option<run_folder::summary::MonitorSummary> {
+    use run_folder::summary::monitor::{build, SeriesPoints};
+    let mut series: Vec<SeriesPoints> = focus
+        .iter()
+        .map(|unit| {
+            let rows: Vec<&crate::compare::TrendRow> =
+                analysis.trend.iter().filter(|r| &r.force == unit).collect();
+            let mut phases = Vec::new();
+            for (k, r) in rows.iter().enumerate() {
+                let last_of_phase = rows.get(k + 1).is_none_or(|next| next.phase != r.phase);
+                if let (true, Some(v)) = (last_of_phase, r.variation) {
+                    phases.push(v);
+                }
+            }
+            SeriesPoints {
+                unit,
+                source: "home_office",
+                points: rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.period.label.clone(),
+                            crate::compare::trend::period_days(&r.period).1,
+                            r.rate,
+                            r.variation,
+                            r.spc.map(|p| (p.lower_3, p.upper_3)),
+                        )
+                    })
+                    .collect(),
+                phases,
+            }
+        })
+        .collect();
+    let mut effects: Vec<(&str, &crate::compare::monitor::EventEffect)> =
+        analysis.monitor.iter().map(|e| ("home_office", e)).collect();
+    let mut displacement = Vec::new();
+    if let (Some(a), Some(section)) = (extract, &config.extract) {
+        series.push(crate::extract::month_series(a, section));
+        effects.extend(a.monitor.iter().map(|e| ("extract", e)));
+        displacement.extend(a.displacement.iter());
+    }
+    build(&config.monitor, &series, &effects, &displacement)
 }

@@ -250,6 +250,38 @@ pub fn summary(run: &ExtractRun, config: &ExtractConfig) -> ExtractSummary {
     }
 }
 
+/// The extract's months as the monitoring summary reads them.
+pub fn month_series<'a>(
+    analysis: &'a analyse::ExtractAnalysis,
+    config: &'a ExtractConfig,
+) -> run_folder::summary::monitor::SeriesPoints<'a> {
+    let m = &analysis.months;
+    let mut phases = Vec::new();
+    for (k, r) in m.iter().enumerate() {
+        let last_of_phase = m.get(k + 1).is_none_or(|next| next.phase != r.phase);
+        if let (true, Some(v)) = (last_of_phase, r.variation) {
+            phases.push(v);
+        }
+    }
+    run_folder::summary::monitor::SeriesPoints {
+        unit: config.scope.label(),
+        source: "extract",
+        points: m
+            .iter()
+            .map(|r| {
+                (
+                    dates::month_label(r.month),
+                    analyse::month_days(r.month).1,
+                    r.scope.rate.unwrap_or(f64::NAN),
+                    r.variation,
+                    r.spc.map(|p| (p.lower_3, p.upper_3)),
+                )
+            })
+            .collect(),
+        phases,
+    }
+}
+
 /// The `audit` object of `summary.json`, when the run read a reviewed sample back.
 pub fn audit_summary(run: &ExtractRun, config: &ExtractConfig) -> Option<summary::AuditSummary> {
     use crate::normalise::values::Finding;
@@ -334,6 +366,17 @@ pub fn write_folder(
         national: None,
         extract: Some(summary(&run, extract_config)),
         audit: audit_summary(&run, extract_config),
+        monitor: run_folder::summary::monitor::build(
+            &extract_config.monitor,
+            &[month_series(&run.analysis, extract_config)],
+            &run
+                .analysis
+                .monitor
+                .iter()
+                .map(|e| ("extract", e))
+                .collect::<Vec<_>>(),
+            &run.analysis.displacement.iter().collect::<Vec<_>>(),
+        ),
     };
     folder.write("summary.json", &run_folder::summary::to_bytes(&summary)?)?;
     let data = crate::render::RunData::from_tables(&run.tables, &summary)?;

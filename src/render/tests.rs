@@ -1007,6 +1007,7 @@ fn extract_only(full: &RunData) -> RunData {
             national: None,
             extract: Some(extract),
             audit: None,
+            monitor: None,
         },
         tables: full
             .tables

@@ -32,6 +32,7 @@ mod audit;
 mod decode;
 mod methods;
 mod mix;
+mod monitor;
 mod national;
 mod peers;
 mod summary;
@@ -44,6 +45,7 @@ use audit::*;
 use decode::*;
 use methods::*;
 use mix::*;
+use monitor::*;
 use national::*;
 use peers::*;
 use summary::*;
@@ -193,6 +195,9 @@ pub fn read(data: &RunData, charts: &[(String, Vec<u8>)]) -> Result<Report> {
     if let Some(section) = audit_section(&context, &mut numbers)? {
         sections.push(section);
     }
+    if let Some(section) = monitor_section(&context, &mut numbers) {
+        sections.push(section);
+    }
     sections.push(methods_section(&context, &mut numbers)?);
     for (i, section) in sections.iter_mut().enumerate() {
         section.number = (i + 1).to_string();
@@ -279,6 +284,8 @@ struct Input<'a> {
     extract: Option<&'a ExtractSummary>,
     /// The reviewed audit sample's part, when the run read one back.
     audit: Option<&'a AuditSummary>,
+    /// Monitoring against the action plan, when the analysis file sets it.
+    monitor: Option<&'a crate::run_folder::summary::MonitorSummary>,
     charts: BTreeMap<&'a str, &'a [u8]>,
     title: String,
     period: String,
@@ -337,6 +344,7 @@ impl<'a> Input<'a> {
             national: s,
             extract: data.summary.extract.as_ref(),
             audit: data.summary.audit.as_ref(),
+            monitor: data.summary.monitor.as_ref(),
             charts: charts
                 .iter()
                 .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))

@@ -13,6 +13,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::stats::{Flag, FlagLevels, Level};
 
+pub mod monitor;
+
+pub use monitor::MonitorSummary;
+
 /// A float as the summary holds it: `None` when it is not finite (written as `null`).
 #[must_use]
 pub fn finite(x: f64) -> Option<f64> {
@@ -41,6 +45,9 @@ pub struct Summary {
     pub extract: Option<ExtractSummary>,
     /// The reviewed audit sample, when the run read one back.
     pub audit: Option<AuditSummary>,
+    /// Monitoring against the action plan, when the analysis file sets events, a baseline or
+    /// a target.
+    pub monitor: Option<MonitorSummary>,
 }
 
 impl Serialize for Summary {
@@ -64,6 +71,12 @@ impl Serialize for Summary {
             map.insert(
                 "audit".into(),
                 serde_json::to_value(audit).map_err(S::Error::custom)?,
+            );
+        }
+        if let Some(monitor) = &self.monitor {
+            map.insert(
+                "monitor".into(),
+                serde_json::to_value(monitor).map_err(S::Error::custom)?,
             );
         }
         map.serialize(serializer)
@@ -92,8 +105,15 @@ impl<'de> Deserialize<'de> for Summary {
                     .map_err(|e| D::Error::custom(format!("audit: {e}")))?,
             ),
         };
-        // Anything besides the title, the extract and the audit is the national part, read
-        // whole.
+        let monitor = match map.remove("monitor") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(value) => Some(
+                MonitorSummary::deserialize(value)
+                    .map_err(|e| D::Error::custom(format!("monitor: {e}")))?,
+            ),
+        };
+        // Anything besides the title, the extract, the audit and the monitoring is the
+        // national part, read whole.
         let national = if map.is_empty() {
             None
         } else {
@@ -104,6 +124,7 @@ impl<'de> Deserialize<'de> for Summary {
             national,
             extract,
             audit,
+            monitor,
         })
     }
 }

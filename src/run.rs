@@ -579,8 +579,11 @@ fn monitor_summary(
             }
         })
         .collect();
-    let mut effects: Vec<(&str, &crate::compare::monitor::EventEffect)> =
-        analysis.monitor.iter().map(|e| ("home_office", e)).collect();
+    let mut effects: Vec<(&str, &crate::compare::monitor::EventEffect)> = analysis
+        .monitor
+        .iter()
+        .map(|e| ("home_office", e))
+        .collect();
     let mut displacement = Vec::new();
     if let (Some(a), Some(section)) = (extract, &config.extract) {
         series.push(crate::extract::month_series(a, section));

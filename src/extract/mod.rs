@@ -369,8 +369,7 @@ pub fn write_folder(
         monitor: run_folder::summary::monitor::build(
             &extract_config.monitor,
             &[month_series(&run.analysis, extract_config)],
-            &run
-                .analysis
+            &run.analysis
                 .monitor
                 .iter()
                 .map(|e| ("extract", e))

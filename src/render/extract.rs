@@ -112,6 +112,8 @@ pub struct ExtractModel {
     pub units: Option<WithinFunnel>,
     /// The months in order, with their control limits and rule hits.
     pub months: Vec<TrendRow>,
+    /// The events on the monthly series: (label, first month after).
+    pub events: Vec<(String, String)>,
     /// The SPC rule lengths the months were tested with (shift, trend).
     pub spc_lengths: (u64, u64),
     /// The reviewed audit sample's tables, when the run read one back.
@@ -209,6 +211,11 @@ impl ExtractModel {
             months: rows::months(data, style::month_tick)?,
             spc_lengths: (months.shift_length, months.trend_length),
             audit: rows::audit(data)?,
+            events: super::model::event_marks(data, "extract")
+                .into_values()
+                .flatten()
+                .map(|(label, month)| (label, style::month_tick(&month)))
+                .collect(),
         }))
     }
 
@@ -420,5 +427,6 @@ pub fn month_chart(e: &ExtractModel) -> Result<SpcChart<'_>> {
         spc_lengths,
         notes,
         source: e.source_line(),
+        events: e.events.clone(),
     })
 }

@@ -14,6 +14,57 @@ use super::frame::{Glyph, LegendEntry};
 use super::style::{grey, okabe_ito};
 use crate::stats::{Flag, FlagLevels};
 
+/// How an event of the action plan is drawn on a time series.
+pub fn event_stroke() -> Stroke {
+    Stroke::dashed(okabe_ito::REDDISH_PURPLE, 1.5)
+}
+
+/// How a target trajectory is drawn.
+pub fn target_stroke() -> Stroke {
+    Stroke::dashed(okabe_ito::VERMILION, 2.0)
+}
+
+/// The legend entry for events.
+pub fn event_legend() -> LegendEntry {
+    LegendEntry::new(
+        Glyph::Line(event_stroke()),
+        "Event of the action plan (the analysis file's [[events]])",
+    )
+}
+
+/// Each event as a dashed line at the start of its first period after (between that period's
+/// slot and the one before), labelled up the line. `events` are (label, first period after);
+/// an event whose period is not on the axis is not drawn.
+///
+/// # Errors
+///
+/// When drawing fails.
+pub fn event_lines<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    plot: &super::axis::Plot,
+    periods: &[String],
+    events: &[(String, String)],
+) -> Result<()> {
+    let font = super::canvas::Font::regular(super::style::type_size::SOURCE);
+    for (label, after) in events {
+        let Some(index) = periods.iter().position(|p| p == after) else {
+            continue;
+        };
+        let x = plot.px(index as f64 - 0.5);
+        canvas.line(&[(x, plot.top), (x, plot.bottom)], event_stroke())?;
+        let room = plot.bottom - plot.top - 8.0;
+        let text = canvas.fit(label, font, room);
+        canvas.text_upwards(
+            &text,
+            (x + 3.0, plot.bottom - 4.0),
+            font,
+            okabe_ito::REDDISH_PURPLE,
+            super::canvas::Align::Left,
+        )?;
+    }
+    Ok(())
+}
+
 /// The ordinary marker radius in logical pixels.
 pub const RADIUS: f64 = 4.5;
 /// The focus force's marker radius.

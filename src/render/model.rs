@@ -79,6 +79,62 @@ pub struct Model {
     pub peers: BTreeMap<String, PeerGroup>,
     /// The record-level extract's tables, when the run has an extract.
     pub extract: Option<ExtractModel>,
+    /// The events on each focus force's quarterly series: force → (label, first period after).
+    pub events: BTreeMap<String, Vec<(String, String)>>,
+    /// The target trajectory of each focus force's quarterly series: force → (legend text,
+    /// start period, start rate, last period, rate there).
+    pub trajectories: BTreeMap<String, (String, String, f64, String, f64)>,
+}
+
+/// The target trajectories of the series of `source`, by unit.
+pub fn trajectories(
+    data: &RunData,
+    source: &str,
+) -> BTreeMap<String, (String, String, f64, String, f64)> {
+    let mut out = BTreeMap::new();
+    let Some(t) = data
+        .summary
+        .monitor
+        .as_ref()
+        .and_then(|m| m.target.as_ref())
+    else {
+        return out;
+    };
+    for g in t.gaps.iter().filter(|g| g.source == source) {
+        if let (Some(start), Some(end)) = (g.start_rate, g.trajectory) {
+            out.insert(
+                g.unit.clone(),
+                (
+                    format!(
+                        "Target trajectory: {} by {}",
+                        style::percent(t.rate, 1),
+                        t.by
+                    ),
+                    g.start_period.clone(),
+                    start,
+                    g.last_period.clone(),
+                    end,
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// The events on the series of `source` (`home_office` or `extract`), by unit: (label, first
+/// period after), from `summary.json`'s `monitor`.
+pub fn event_marks(data: &RunData, source: &str) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    if let Some(m) = &data.summary.monitor {
+        for e in m.effects.iter().filter(|e| e.source == source) {
+            if let Some(after) = &e.first_period_after {
+                out.entry(e.unit.clone())
+                    .or_default()
+                    .push((e.event.clone(), after.clone()));
+            }
+        }
+    }
+    out
 }
 
 fn context(data: &RunData) -> Result<RunContext> {
@@ -158,6 +214,8 @@ impl Model {
             mix_summary,
             peers,
             extract,
+            events: event_marks(data, "home_office"),
+            trajectories: trajectories(data, "home_office"),
         })
     }
 

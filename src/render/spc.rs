@@ -207,6 +207,8 @@ pub struct SpcChart<'a> {
     pub notes: Vec<String>,
     /// The source line.
     pub source: String,
+    /// The events on the series: (label, first period after).
+    pub events: Vec<(String, String)>,
 }
 
 /// Whether `force` has a control chart in the run.
@@ -249,6 +251,7 @@ pub fn national<'m>(model: &'m Model, force: &str) -> Result<SpcChart<'m>> {
             .map(|note| vec![format!("{}.", style::capitalise(note))])
             .unwrap_or_default(),
         source: model.source_line(),
+        events: model.events.get(force).cloned().unwrap_or_default(),
     })
 }
 
@@ -284,6 +287,9 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
             Glyph::Marker(look.marker),
             format!("{} ({points})", look.words),
         ));
+    }
+    if !chart.events.is_empty() {
+        legend.push(super::marks::event_legend());
     }
     let centre = rows.iter().find_map(|r| r.spc.map(|s| s.centre));
     let mut method = format!(
@@ -359,6 +365,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
     step_line(canvas, &plot, rows, |s| s.lower_3, limit3_stroke())?;
     step_line(canvas, &plot, rows, |s| s.upper_3, limit3_stroke())?;
     step_line(canvas, &plot, rows, |s| s.centre, centre_stroke())?;
+    super::marks::event_lines(canvas, &plot, &periods, &chart.events)?;
 
     let points: Vec<(f64, f64)> = rows
         .iter()

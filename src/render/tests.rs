@@ -1007,7 +1007,7 @@ fn extract_only(full: &RunData) -> RunData {
             national: None,
             extract: Some(extract),
             audit: None,
-            monitor: None,
+            monitor: full.summary.monitor.clone(),
         },
         tables: full
             .tables

@@ -120,6 +120,17 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         ));
     }
     method.push('.');
+    let events = model.events.get(force).cloned().unwrap_or_default();
+    if !events.is_empty() {
+        legend.push(super::marks::event_legend());
+    }
+    let trajectory = model.trajectories.get(force);
+    if let Some((words, ..)) = trajectory {
+        legend.push(LegendEntry::new(
+            Glyph::Line(super::marks::target_stroke()),
+            words.clone(),
+        ));
+    }
     let frame = Frame {
         title: format!(
             "{force}: {} rate by {} against the national{} rate{}",
@@ -151,6 +162,10 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
             lo = lo.min(v);
             hi = hi.max(v);
         }
+    }
+    if let Some((_, _, a, _, b)) = trajectory {
+        lo = lo.min(a.min(*b));
+        hi = hi.max(a.max(*b));
     }
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
@@ -219,6 +234,17 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
             ];
         }
         canvas.polygon(&outline, okabe_ito::ORANGE, 0.25)?;
+    }
+    super::marks::event_lines(canvas, &plot, &periods, &events)?;
+    if let Some((_, start, a, end, b)) = trajectory {
+        let index = |label: &String| periods.iter().position(|p| p == label);
+        if let (Some(i), Some(j)) = (index(start), index(end)) {
+            plot.line(
+                canvas,
+                &[(i as f64, *a), (j as f64, *b)],
+                super::marks::target_stroke(),
+            )?;
+        }
     }
     // Peer and national first, the force on top.
     for s in series.iter().rev() {

@@ -196,9 +196,10 @@ fn no_charts_at_all_still_gives_every_section_and_table() {
         "1. Summary",
         "2. National comparison",
         "3. Peer-group comparison",
-        "4. Trend and SPC: is reliance falling?",
+        "4. Trend and SPC",
         "5. Offence mix",
-        "6. Data and methods",
+        "6. Is reliance falling?",
+        "7. Data and methods",
         "Appendix: tables",
     ] {
         assert!(
@@ -219,7 +220,8 @@ fn record_level_tables_add_a_within_force_section() {
     );
     let (html, md) = build_texts(&data, &[]);
     assert!(html.contains("-heading\">6. Within-force breakdown</h2>"));
-    assert!(html.contains("-heading\">7. Data and methods</h2>"));
+    assert!(html.contains("-heading\">7. Is reliance falling?</h2>"));
+    assert!(html.contains("-heading\">8. Data and methods</h2>"));
     assert!(html.contains("<td>North &lt;East&gt;</td>"));
     assert!(md.contains("## 6. Within-force breakdown"));
     assert!(md.contains("North &lt;East&gt;"));
@@ -315,7 +317,8 @@ fn the_within_force_section_shows_the_record_level_charts() {
 fn a_reviewed_audit_adds_its_section_opening_with_the_estimate() {
     let (html, md) = build_texts(&sample_with_extract(), &[]);
     assert!(html.contains("-heading\">7. Is our use of outcome 16 appropriate?</h2>"));
-    assert!(html.contains("-heading\">8. Data and methods</h2>"));
+    assert!(html.contains("-heading\">8. Is reliance falling?</h2>"));
+    assert!(html.contains("-heading\">9. Data and methods</h2>"));
     // The estimate in one sentence, as tests/golden/sample/summary.json's audit holds it
     // (R's survey on the same counts: tests/reference/audit.csv, sample S4).
     assert!(md.contains("An estimated 27.7% (95% CI 11.8% to 49.2%) of the 600 domestic-abuse-flagged crimes closed with outcome 16 from April 2018 to March 2020, about 166 crimes, were judged inappropriate by the case-file review (8 of the 30 cases reviewed)."), "{md}");

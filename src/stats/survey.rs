@@ -301,7 +301,7 @@ pub fn stratum_interval(stratum: Stratum, level: Level) -> Result<Interval> {
     let mut table = Vec::with_capacity(big_n as usize + 1);
     let mut running = 0.0;
     for k in 0..=big_n {
-        if k >= 2 && k < 256 {
+        if (2..256).contains(&k) {
             running += (k as f64).ln();
         }
         table.push(if k < 256 { running } else { ln_factorial(k) });

@@ -371,7 +371,7 @@ fn real_2018_19_report_agrees_with_its_tables() {
         "## 1. Summary",
         "## 2. National comparison",
         "## 3. Peer-group comparison",
-        "## 4. Trend and SPC: is reliance falling?",
+        "## 4. Trend and SPC",
         "## 5. Offence mix",
         "## 6. Data and methods",
         "## Appendix: tables",

@@ -26,8 +26,8 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
     let m = c.monitor?;
     let mut blocks = Vec::new();
     let better = match m.better.as_str() {
-        "lower" => "a lower rate is better",
-        "higher" => "a higher rate is better",
+        "lower" => "the direction of improvement is down (a falling rate improves)",
+        "higher" => "the direction of improvement is up (a rising rate improves)",
         _ => "no direction of improvement is set, so special causes are named high or low",
     };
     blocks.push(Block::Paragraph {
@@ -56,7 +56,11 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
                         e.date,
                         e.label,
                         e.kind.replace('_', " "),
-                        if e.starts_phase { "; the limits are recalculated from here" } else { "" }
+                        if e.starts_phase {
+                            "; the limits are recalculated from here"
+                        } else {
+                            ""
+                        }
                     )
                 })
                 .collect(),
@@ -126,7 +130,12 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
             .collect();
         if !gaps.is_empty() {
             blocks.push(Block::Paragraph {
-                text: format!("Against the target of {} by {}: {}", percent(t.rate), t.by, gaps.join(" ")),
+                text: format!(
+                    "Against the target of {} by {}: {}",
+                    percent(t.rate),
+                    t.by,
+                    gaps.join(" ")
+                ),
             });
         }
     }
@@ -135,7 +144,14 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
             Some([Some(e), Some(lo), Some(hi)]) => format!("{} ({} to {})", f(*e), f(*lo), f(*hi)),
             _ => "–".into(),
         };
-        let points = |x: f64| format!("{:+.1}", 100.0 * x);
+        let points = |x: f64| {
+            let text = fixed(100.0 * x, 1);
+            if text.starts_with('\u{2212}') || text.chars().all(|c| c == '0' || c == '.') {
+                text
+            } else {
+                format!("+{text}")
+            }
+        };
         let or = |v: &Option<[Option<f64>; 4]>| match v {
             Some([Some(e), Some(lo), Some(hi), Some(p)]) => format!(
                 "{} ({} to {}), {}",
@@ -149,7 +165,10 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
         blocks.push(Block::Table(TableBlock {
             id: String::new(),
             number: numbers.table(),
-            caption: "Before and after each event (tables/monitor_events.csv, tables/extract_events.csv).".into(),
+            caption: format!(
+                "Before and after each event (tables/monitor_events.csv, tables/extract_events.csv; {}).",
+                c.scope_label
+            ),
             columns: vec![
                 text_column("Series"),
                 text_column("Event"),

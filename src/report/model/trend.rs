@@ -108,7 +108,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
         id: "trend".into(),
         number: String::new(),
         scope: c.scope_label.clone(),
-        title: "Trend and SPC: is reliance falling?".into(),
+        title: "Trend and SPC".into(),
         blocks: number_tables(blocks),
     })
 }

@@ -136,7 +136,20 @@ pub struct GapEntry {
     /// The trajectory's rate at the last period: a straight line from the baseline's rate at
     /// its end to the target at its date (the target itself past that date).
     pub trajectory: Option<f64>,
+    /// Where the trajectory starts: the baseline's last period (or the first period).
+    pub start_period: String,
+    /// The rate there.
+    pub start_rate: Option<f64>,
 }
+
+/// One point of a monitored series: label, last day, rate, variation, the 3σ limits.
+pub type MonitoredPoint = (
+    String,
+    i64,
+    f64,
+    Option<crate::stats::spc::phases::Variation>,
+    Option<(f64, f64)>,
+);
 
 /// A monitored series' points, as the summary reads them.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,8 +158,8 @@ pub struct SeriesPoints<'a> {
     pub unit: &'a str,
     /// `home_office` or `extract`.
     pub source: &'a str,
-    /// Each point: label, last day, rate, variation, the 3σ limits.
-    pub points: Vec<(String, i64, f64, Option<crate::stats::spc::phases::Variation>, Option<(f64, f64)>)>,
+    /// Each point.
+    pub points: Vec<MonitoredPoint>,
     /// Each phase's variation.
     pub phases: Vec<crate::stats::spc::phases::Variation>,
 }
@@ -240,7 +253,12 @@ pub fn build(
                 level_change: coefficient(2),
                 slope_change: coefficient(3),
                 its_errors: e.its.as_ref().map(|s| {
-                    if s.quasi { "quasi-binomial" } else { "binomial" }.to_string()
+                    if s.quasi {
+                        "quasi-binomial"
+                    } else {
+                        "binomial"
+                    }
+                    .to_string()
                 }),
                 dispersion: e.its.as_ref().and_then(|s| finite(s.fit.dispersion)),
                 its_periods: e.its_periods.clone().map(|(a, b)| [a, b]),
@@ -274,6 +292,8 @@ pub fn build(
                         last_period: last.0.clone(),
                         gap: finite(last.2 - t.rate),
                         trajectory: finite(trajectory),
+                        start_period: start.0.clone(),
+                        start_rate: finite(start.2),
                     })
                 })
                 .collect(),
@@ -282,10 +302,7 @@ pub fn build(
     Some(MonitorSummary {
         better: config.improvement.name().to_string(),
         better_given: config.improvement_given,
-        baseline: config
-            .baseline_written
-            .clone()
-            .map(|(from, to)| [from, to]),
+        baseline: config.baseline_written.clone().map(|(from, to)| [from, to]),
         events: config
             .events
             .iter()

@@ -1,8 +1,9 @@
 //! `diff`: what changed between two finished run folders.
 //!
 //! Invariant: reads run folders only; a difference is a changed input or analysis file, a
-//! force added or removed, a changed flag, a number that moved by more than the tolerance, or
-//! a chart whose bytes differ.
+//! force added or removed, a changed flag, a number that moved by more than the tolerance, a
+//! control chart's rule hit or variation label that changed (or a new period's special
+//! cause), or a chart whose bytes differ.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +15,8 @@ use crate::run_folder::{self, check_run_folder, read_manifest, read_summary, Tex
 /// One difference between two runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
-    /// `input`, `analysis`, `summary`, `force`, `flag`, `value` or `chart`.
+    /// `input`, `analysis`, `summary`, `force`, `flag`, `value`, `rule`, `variation`,
+    /// `table` or `chart`.
     pub kind: &'static str,
     /// The force, input or field concerned.
     pub subject: String,
@@ -150,9 +152,135 @@ pub fn diff(a: &Path, b: &Path, tolerance: f64) -> Result<Vec<Difference>> {
             });
         }
     }
+    // The control charts: the Home Office quarters per force, the extract's months.
+    for (table, key) in [("trend", "force"), ("extract_by_month", "source")] {
+        control_chart_differs(a, b, table, key, &mut out)?;
+    }
     // The charts, by the sha256 of their bytes as they are now (not as a manifest says).
     hashes_differ("chart", &chart_hashes(a)?, &chart_hashes(b)?, &mut out);
     Ok(out)
+}
+
+/// The rule columns of the control-chart tables.
+const RULES: [&str; 4] = [
+    "rule_beyond_limits",
+    "rule_shift",
+    "rule_trend",
+    "rule_two_of_three",
+];
+
+/// A control-chart table's rows by "series period", or `None` when the run has no such table.
+fn read_chart_table(run: &Path, table: &str, key: &str) -> Result<Option<Rows>> {
+    let path = run.join("tables").join(format!("{table}.csv"));
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = run_folder::table_text(run, table)?;
+    let parsed = TextTable::from_csv(&text)
+        .with_context(|| format!("{} is not valid CSV", path.display()))?;
+    let mut rows = Rows::new();
+    for cells in parsed.rows {
+        let map: BTreeMap<String, String> = parsed.headers.iter().cloned().zip(cells).collect();
+        let series = map.get(key).cloned().unwrap_or_default();
+        let period = map.get("period").cloned().unwrap_or_default();
+        rows.insert(format!("{series} {period}"), map);
+    }
+    Ok(Some(rows))
+}
+
+/// Rule hits and variation labels that changed between the runs' `table`. A period in both
+/// runs is compared column by column; a period only in the second run (the new quarter or
+/// month of a scheduled run) is reported when it hit a rule or is a special cause; a period
+/// only in the first is left to the input differences that explain it.
+fn control_chart_differs(
+    a: &Path,
+    b: &Path,
+    table: &str,
+    key: &str,
+    out: &mut Vec<Difference>,
+) -> Result<()> {
+    let (ta, tb) = (
+        read_chart_table(a, table, key)?,
+        read_chart_table(b, table, key)?,
+    );
+    let (ta, tb) = match (ta, tb) {
+        (None, None) => return Ok(()),
+        (Some(x), Some(y)) => (x, y),
+        (x, _) => {
+            let present = |p: bool| if p { "present" } else { "(absent)" }.to_string();
+            out.push(Difference {
+                kind: "table",
+                subject: format!("tables/{table}.csv"),
+                field: String::new(),
+                a: present(x.is_some()),
+                b: present(x.is_none()),
+            });
+            return Ok(());
+        }
+    };
+    let absent = String::from("(absent)");
+    for (subject, y) in &tb {
+        let x = ta.get(subject);
+        let cell = |row: Option<&BTreeMap<String, String>>, field: &str| {
+            row.and_then(|r| r.get(field))
+                .cloned()
+                .unwrap_or_else(|| absent.clone())
+        };
+        for field in RULES.into_iter().chain(["variation"]) {
+            let (va, vb) = (cell(x, field), cell(Some(y), field));
+            let news = if x.is_some() {
+                va != vb
+            } else if field == "variation" {
+                vb.starts_with("special_cause")
+            } else {
+                vb == "true"
+            };
+            if news {
+                out.push(Difference {
+                    kind: if field == "variation" {
+                        "variation"
+                    } else {
+                        "rule"
+                    },
+                    subject: subject.clone(),
+                    field: field.into(),
+                    a: va,
+                    b: vb,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What `diff --fail-on` gates on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// A point of the second run newly labelled `special_cause_concerning`.
+    Concerning,
+    /// A point of the second run newly labelled with any special cause.
+    SpecialCause,
+    /// A rule newly hit in the second run.
+    RuleHit,
+    /// Any difference at all.
+    Any,
+}
+
+impl Gate {
+    /// Whether `difference` trips this gate.
+    #[must_use]
+    pub fn trips(self, difference: &Difference) -> bool {
+        match self {
+            Gate::Concerning => {
+                difference.kind == "variation" && difference.b == "special_cause_concerning"
+            }
+            Gate::SpecialCause => {
+                difference.kind == "variation" && difference.b.starts_with("special_cause")
+            }
+            Gate::RuleHit => difference.kind == "rule" && difference.b == "true",
+            Gate::Any => true,
+        }
+    }
 }
 
 /// A difference of `kind` for each name whose sha256 differs between the two runs (or that

@@ -8,6 +8,7 @@
 //! - `cli`: help, usage errors and the bad-input corpus (tests/bad-input);
 //! - `extract`: record-level extracts: planted effects, false positives, bad extracts, sample, synth;
 //! - `fuzz_regressions`: the fuzz targets' seeds and the inputs they once crashed on;
+//! - `monitor`: monitoring against the action plan (`diff` on rule hits and variation, events files);
 //! - `ingest`: the real 2018/19 table, the derived oracle, XLSX/ODS against CSV;
 //! - `reference`: every `stats` function against R-produced reference tables;
 //! - `reliability`: runs killed at seeded random points, and two runs on one output folder;
@@ -28,6 +29,7 @@ mod golden;
 mod honest;
 mod house;
 mod ingest;
+mod monitor;
 mod reference;
 mod reliability;
 mod render;

@@ -184,7 +184,7 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
                 .iter()
                 .map(|e| Row {
                     cells: vec![
-                        series_name(&e.unit, &e.source),
+                        capitalise(&series_name(&e.unit, &e.source)),
                         e.event.clone(),
                         format!(
                             "{} ({} periods)",
@@ -210,9 +210,13 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
             .effects
             .iter()
             .filter_map(|e| {
-                e.note
-                    .as_ref()
-                    .map(|n| format!("{}, {}: {n}", series_name(&e.unit, &e.source), e.event))
+                e.note.as_ref().map(|n| {
+                    format!(
+                        "{}, {}: {n}.",
+                        capitalise(&series_name(&e.unit, &e.source)),
+                        e.event
+                    )
+                })
             })
             .chain(m.effects.iter().filter_map(|e| {
                 e.sustained_shift

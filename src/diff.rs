@@ -30,18 +30,28 @@ pub struct Difference {
 
 type Rows = BTreeMap<String, BTreeMap<String, String>>;
 
-fn read_force_table(run: &Path) -> Result<Rows> {
-    let text = run_folder::table_text(run, "force_comparison")?;
-    let path = run.join("tables/force_comparison.csv");
-    let table = TextTable::from_csv(&text)
+/// A run's `table` as rows by the key `key` makes of each row.
+fn read_rows(
+    run: &Path,
+    table: &str,
+    key: impl Fn(&BTreeMap<String, String>) -> String,
+) -> Result<Rows> {
+    let text = run_folder::table_text(run, table)?;
+    let path = run.join("tables").join(format!("{table}.csv"));
+    let parsed = TextTable::from_csv(&text)
         .with_context(|| format!("{} is not valid CSV", path.display()))?;
     let mut rows = Rows::new();
-    for cells in table.rows {
-        let map: BTreeMap<String, String> = table.headers.iter().cloned().zip(cells).collect();
-        let force = map.get("force").cloned().unwrap_or_default();
-        rows.insert(force, map);
+    for cells in parsed.rows {
+        let map: BTreeMap<String, String> = parsed.headers.iter().cloned().zip(cells).collect();
+        rows.insert(key(&map), map);
     }
     Ok(rows)
+}
+
+fn read_force_table(run: &Path) -> Result<Rows> {
+    read_rows(run, "force_comparison", |row| {
+        row.get("force").cloned().unwrap_or_default()
+    })
 }
 
 /// Rates and limits, compared with the tolerance.
@@ -171,21 +181,15 @@ const RULES: [&str; 4] = [
 
 /// A control-chart table's rows by "series period", or `None` when the run has no such table.
 fn read_chart_table(run: &Path, table: &str, key: &str) -> Result<Option<Rows>> {
-    let path = run.join("tables").join(format!("{table}.csv"));
-    if !path.is_file() {
+    if !run.join("tables").join(format!("{table}.csv")).is_file() {
         return Ok(None);
     }
-    let text = run_folder::table_text(run, table)?;
-    let parsed = TextTable::from_csv(&text)
-        .with_context(|| format!("{} is not valid CSV", path.display()))?;
-    let mut rows = Rows::new();
-    for cells in parsed.rows {
-        let map: BTreeMap<String, String> = parsed.headers.iter().cloned().zip(cells).collect();
-        let series = map.get(key).cloned().unwrap_or_default();
-        let period = map.get("period").cloned().unwrap_or_default();
-        rows.insert(format!("{series} {period}"), map);
-    }
-    Ok(Some(rows))
+    let cell =
+        |row: &BTreeMap<String, String>, field: &str| row.get(field).cloned().unwrap_or_default();
+    read_rows(run, table, |row| {
+        format!("{} {}", cell(row, key), cell(row, "period"))
+    })
+    .map(Some)
 }
 
 /// Rule hits and variation labels that changed between the runs' `table`. A period in both

@@ -15,6 +15,9 @@ Examples:
   outcome-lens synth --crimes 3000 --seed 1 --areas 6 --units 5 --planted-areas 1 --planted-units 1 \\
     --raise 0.25 --da-share 0.45 --out data/sample/force_extract.csv
 
+  # A planted fall of 10 points in domestic-abuse outcome 16 for crimes recorded from April 2019
+  outcome-lens synth --crimes 20000 --seed 3 --change-at 2019-04-01 --change -0.10 --out changed.csv
+
   # Ten million crimes for the benchmark
   outcome-lens synth --crimes 10000000 --seed 1 --areas 40 --planted-areas 4 --units 10 --out big.csv";
 
@@ -57,6 +60,19 @@ pub struct SynthArgs {
     /// Months in the window.
     #[arg(long, default_value_t = 24)]
     pub months: u32,
+    /// Plant a level change in the domestic-abuse outcome-16 probability for crimes recorded
+    /// on or after this date (YYYY-MM-DD); needs --change.
+    #[arg(long = "change-at", value_name = "DATE", requires = "change")]
+    pub change_at: Option<String>,
+    /// The planted change, as a probability (-0.10 = 10 percentage points lower); needs
+    /// --change-at.
+    #[arg(
+        long,
+        value_name = "X",
+        requires = "change_at",
+        allow_negative_numbers = true
+    )]
+    pub change: Option<f64>,
     /// No summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -79,6 +95,17 @@ pub fn run(args: &SynthArgs) -> Result<Exit> {
         da_share: args.da_share,
         start_day: start.div_euclid(crate::extract::dates::SECONDS_PER_DAY),
         months: args.months,
+        change: match (&args.change_at, args.change) {
+            (Some(at), Some(by)) => Some(synth::PlantedChange {
+                from_day: crate::extract::dates::parse(at)
+                    .with_context(|| {
+                        format!("--change-at {at:?} is not a date such as 2019-04-01")
+                    })?
+                    .div_euclid(crate::extract::dates::SECONDS_PER_DAY),
+                by,
+            }),
+            _ => None,
+        },
     };
     let written = synth::write_files(&options, &args.out)?;
     let (truth, truth_path, section_path) =
@@ -94,6 +121,21 @@ pub fn run(args: &SynthArgs) -> Result<Exit> {
             truth_path.display(),
             section_path.display()
         );
+        if let Some(change) = &truth.change {
+            let share = |c: &crate::extract::synth::ChangeCounts| {
+                crate::wording::percent(
+                    c.outcome16 as f64 / c.domestic_abuse_crimes.max(1) as f64,
+                    1,
+                )
+            };
+            eprintln!(
+                "planted change: {:+} in the domestic-abuse outcome-16 probability from {}; outcome 16 in {} of domestic-abuse crimes recorded before, {} from then on",
+                change.by,
+                change.from,
+                share(&change.before),
+                share(&change.after)
+            );
+        }
     }
     Ok(Exit::Success)
 }

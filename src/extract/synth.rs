@@ -155,6 +155,46 @@ pub struct SynthOptions {
     pub start_day: i64,
     /// Months in the window.
     pub months: u32,
+    /// A level change in the domestic-abuse outcome-16 probability for crimes recorded from a
+    /// day on (`--change-at`, `--change`).
+    pub change: Option<PlantedChange>,
+}
+
+/// A planted level change: from `from_day` on, `by` is added to the outcome-16 probability of
+/// every domestic-abuse crime (after the area, unit and repeat-victim raises; the sum is kept
+/// within 0 and the model's ceiling).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlantedChange {
+    /// The first day (days since 1970-01-01) of crimes recorded under the change.
+    pub from_day: i64,
+    /// The change in probability (-0.10 = 10 percentage points lower).
+    pub by: f64,
+}
+
+/// The planted change in the truth file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TruthChange {
+    /// The first recording date under the change (`YYYY-MM-DD`).
+    pub from: String,
+    /// The change in probability.
+    pub by: f64,
+    /// Which crimes it applies to.
+    pub applies_to: String,
+    /// Domestic-abuse crimes recorded before the change, and their outcome-16 closures.
+    pub before: ChangeCounts,
+    /// The same from the change on.
+    pub after: ChangeCounts,
+}
+
+/// Domestic-abuse crimes and their outcome-16 closures on one side of a planted change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ChangeCounts {
+    /// Domestic-abuse crimes recorded.
+    pub domestic_abuse_crimes: u64,
+    /// Of them, closed with outcome 16 within the window.
+    pub outcome16: u64,
+    /// The mean outcome-16 probability the model gave them.
+    pub mean_probability: f64,
 }
 
 impl SynthOptions {
@@ -173,6 +213,7 @@ impl SynthOptions {
             da_share: None,
             start_day: dates::days_from_civil(2018, 4, 1),
             months: 24,
+            change: None,
         }
     }
 }
@@ -223,6 +264,9 @@ pub struct Truth {
     pub units: Vec<PlantedUnit>,
     /// The audit findings planted for the domestic-abuse outcome-16 closures.
     pub audit: review::PlantedAudit,
+    /// The planted level change, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<TruthChange>,
 }
 
 /// Per offence code: the domestic-abuse share and the outcome distributions.
@@ -480,6 +524,22 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     let end_month = start_year * 12 + start_month - 1 + i64::from(options.months);
     let end_day = dates::days_from_civil(end_month.div_euclid(12), end_month.rem_euclid(12) + 1, 1);
     let window_end = end_day * SECONDS_PER_DAY;
+    if let Some(change) = &options.change {
+        if !(-0.8..=0.8).contains(&change.by) {
+            bail!(
+                "--change {} is not a change in probability in [-0.8, 0.8] (-0.10 for 10 points lower)",
+                change.by
+            );
+        }
+        if change.from_day <= options.start_day || change.from_day >= end_day {
+            bail!(
+                "--change-at {} is not inside the window ({} to {}): crimes are needed on both sides",
+                dates::format_date(change.from_day * SECONDS_PER_DAY),
+                dates::format_date(options.start_day * SECONDS_PER_DAY),
+                dates::format_date((end_day - 1) * SECONDS_PER_DAY)
+            );
+        }
+    }
     let day_weights: Vec<f64> = (options.start_day..end_day)
         .map(|day| {
             let (_, month, _) = dates::civil_from_days(day);
@@ -535,6 +595,11 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     let mut sequence_year = i64::MIN;
     let mut times: Vec<i64> = Vec::new();
     let mut audit = review::PlantedAudit::empty();
+    // Before and after the planted change: crimes, outcome-16 closures, summed probability.
+    let mut sides = [(0u64, 0u64, 0.0f64); 2];
+    let change_from = options
+        .change
+        .map_or(i64::MAX, |c| c.from_day * SECONDS_PER_DAY);
     writeln!(out, "{}", HEADER.join(",")).context("cannot write the extract")?;
     for (k, day) in (options.start_day..end_day).enumerate() {
         // Cumulative rounding: exactly `crimes` crimes over the window.
@@ -618,7 +683,14 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
                     p16 += REPEAT_UPLIFT;
                 }
             }
-            let p16 = p16.min(MAX_P16);
+            let after = match &options.change {
+                Some(change) if domestic_abuse && recorded >= change_from => {
+                    p16 += change.by;
+                    true
+                }
+                _ => false,
+            };
+            let p16 = p16.clamp(0.0, MAX_P16);
             let mut outcome = if rng.chance(p16) {
                 16
             } else {
@@ -631,6 +703,12 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
                 outcome = 0;
                 outcome_at = 0;
                 open += 1;
+            }
+            if domestic_abuse {
+                let side = &mut sides[usize::from(after)];
+                side.0 += 1;
+                side.1 += u64::from(outcome == 16);
+                side.2 += p16;
             }
             if outcome == 16 && domestic_abuse {
                 audit.count(review::true_case(
@@ -719,6 +797,20 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
         areas: truth_areas,
         units: truth_units,
         audit,
+        change: options.change.map(|c| {
+            let counts = |(crimes, outcome16, sum): (u64, u64, f64)| ChangeCounts {
+                domestic_abuse_crimes: crimes,
+                outcome16,
+                mean_probability: if crimes == 0 { 0.0 } else { sum / crimes as f64 },
+            };
+            TruthChange {
+                from: dates::format_date(c.from_day * SECONDS_PER_DAY),
+                by: c.by,
+                applies_to: "the outcome-16 probability of domestic-abuse crimes recorded on or after `from`, added after the area, unit and repeat-victim raises and kept within 0 and the model's ceiling".into(),
+                before: counts(sides[0]),
+                after: counts(sides[1]),
+            }
+        }),
     })
 }
 

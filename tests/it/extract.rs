@@ -623,3 +623,112 @@ fn help_and_missing_section() {
         "a failed synth leaves no file"
     );
 }
+
+/// Issue #19's study through `synth --change`: over 200 seeds of 6,000 crimes (about 3,000
+/// domestic-abuse crimes over 24 months), a planted fall of 10 points in the domestic-abuse
+/// outcome-16 probability for crimes recorded from 1 April 2019 is looked for by the
+/// extract's monitoring of an event on that day (nine months each side).
+///
+/// Measured: the before/after interval lies below 0 in 196 of 200 seeds (98%); with no planted
+/// change it excludes 0 in 8 of 200 (4.0%; nominal 5%, standard error 1.5 points). The
+/// segmented regression's level change (p < 0.05) finds the fall in 50 of 200 (25%) and alarms
+/// in 10 of 200 (5.0%) without it: about 125 closures a month give each month's log-odds a
+/// standard error near 0.18, and the level change is the gap between two lines extrapolated
+/// to the event, so it needs a larger change or a longer series (the quarterly study in
+/// `compare::monitor`'s tests, with 3,000 crimes a quarter, finds a 4-point fall in 89.5%).
+/// The months are those of the outcome (the basis is outcomes assigned in the period), so
+/// closures just after the day are partly of crimes recorded before it.
+#[test]
+fn a_change_planted_by_synth_is_detected_and_no_change_rarely_alarms() {
+    let config = synthetic_config(
+        "[[events]]\ndate = \"2019-04-01\"\nlabel = \"Planted change\"\nkind = \"action_plan\"\n[monitor]\nmonths = { before = 9, after = 9 }\n",
+    );
+    let runs = 200u64;
+    let (mut detected, mut detected_its, mut alarms, mut alarms_its) = (0u64, 0u64, 0u64, 0u64);
+    for seed in 0..runs {
+        let mut options = SynthOptions::standard(6_000, 5_000 + seed);
+        options.da_share = Some(0.5);
+        options.planted_areas = 0;
+        options.planted_units = 0;
+        for (planted, by) in [(true, -0.10), (false, 0.0)] {
+            options.change = planted.then_some(synth::PlantedChange {
+                from_day: outcome_lens::dates::days_from_civil(2019, 4, 1),
+                by,
+            });
+            let (_, _, analysis) = synthesise_and_analyse(&options, &config);
+            let effect = &analysis.monitor[0];
+            let d = effect
+                .difference
+                .expect("a before/after comparison")
+                .interval;
+            let its = effect.its.as_ref().expect("a segmented regression");
+            let level = &its.adopted[2];
+            if planted {
+                detected += u64::from(d.upper < 0.0);
+                detected_its += u64::from(level.p_value < 0.05 && level.estimate < 0.0);
+            } else {
+                alarms += u64::from(d.upper < 0.0 || d.lower > 0.0);
+                alarms_its += u64::from(level.p_value < 0.05);
+            }
+        }
+    }
+    let rate = |k: u64| k as f64 / runs as f64;
+    eprintln!(
+        "planted fall of 10 points: detected by before/after {detected}/{runs}, by the regression {detected_its}/{runs}; no change: false alarms {alarms}/{runs} (before/after), {alarms_its}/{runs} (regression)"
+    );
+    assert!(rate(detected) >= 0.9, "before/after detected {detected}");
+    // The regression, a weaker test on monthly series this small, must still find the change
+    // far more often than it alarms without one.
+    assert!(
+        rate(detected_its) >= 3.0 * 0.05,
+        "regression detected {detected_its}"
+    );
+    let se = (0.05 * 0.95 / runs as f64).sqrt();
+    assert!(
+        (rate(alarms) - 0.05).abs() <= 2.0 * se,
+        "false alarms {alarms}"
+    );
+    assert!(
+        (rate(alarms_its) - 0.05).abs() <= 2.0 * se,
+        "regression false alarms {alarms_its}"
+    );
+}
+
+/// `synth --change-at DATE --change X` writes the change into the truth file; either flag
+/// alone is a usage error, and a date outside the window is refused with nothing written.
+#[test]
+fn synth_plants_a_change_and_refuses_a_bad_one() {
+    let work = Workdir::new();
+    let synth = |extra: &[&str]| {
+        let mut args = vec![
+            "synth", "--crimes", "2000", "--seed", "3", "--out", "x.csv", "-q",
+        ];
+        args.extend_from_slice(extra);
+        output(work.command().args(&args))
+    };
+    let (code, _, stderr) = synth(&["--change-at", "2019-04-01", "--change", "-0.1"]);
+    assert_eq!(code, 0, "{stderr}");
+    let truth: serde_json::Value =
+        serde_json::from_str(&work.read("x.truth.json")).expect("truth JSON");
+    assert_eq!(truth["change"]["from"], "2019-04-01");
+    assert_eq!(truth["change"]["by"], -0.1);
+    let before = &truth["change"]["before"];
+    let after = &truth["change"]["after"];
+    assert_eq!(
+        before["domestic_abuse_crimes"].as_u64().unwrap()
+            + after["domestic_abuse_crimes"].as_u64().unwrap(),
+        truth["domestic_abuse_crimes"].as_u64().unwrap()
+    );
+    std::fs::remove_file(work.path().join("x.csv")).unwrap();
+    let (code, _, stderr) = synth(&["--change-at", "2019-04-01"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--change"), "{stderr}");
+    let (code, _, stderr) = synth(&["--change-at", "2021-04-01", "--change", "-0.1"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr
+            .contains("--change-at 2021-04-01 is not inside the window (2018-04-01 to 2020-03-31)"),
+        "{stderr}"
+    );
+    assert!(!work.path().join("x.csv").exists(), "nothing written");
+}

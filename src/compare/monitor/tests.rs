@@ -166,7 +166,8 @@ fn an_event_the_series_does_not_reach_says_so() {
 ///
 /// Measured: a planted fall of 4 points (30% to 26%) with overdispersion (sd 0.05 on the logit)
 /// is detected by the before/after interval (4 quarters each side) in 200 of 200 and by the
-/// regression's level change (quasi-binomial, p < 0.05) in 179 of 200 (89.5%); with no change
+/// regression's level change (quasi-binomial, p < 0.05) in 179 of 200 (89.5%), and a fall of
+/// 5 points (30% to 25%, the same overdispersion) by the regression in 196 of 200 (98%); with no change
 /// and no overdispersion the before/after interval excludes 0 in 9 of 200 (4.5%, nominal 5%,
 /// standard error 1.5 points). With overdispersion the before/after interval, which assumes
 /// binomial counts, alarms more often: that is why the regression's quasi-binomial errors are
@@ -175,7 +176,7 @@ fn an_event_the_series_does_not_reach_says_so() {
 fn detection_and_false_alarm_rates_over_200_seeds() {
     let config = monitor(10, None);
     let level = Level::ninety_five();
-    let (mut detected, mut detected_its, mut alarms) = (0, 0, 0);
+    let (mut detected, mut detected_its, mut alarms, mut detected_its_5) = (0, 0, 0, 0);
     let runs = 200;
     for seed in 1..=runs {
         let mut rng = Xorshift(0x9E37_79B9_7F4A_7C15 ^ seed);
@@ -188,13 +189,21 @@ fn detection_and_false_alarm_rates_over_200_seeds() {
         let e = &effects("A", &series(&x, &n, &config), &config, (4, 4), level).unwrap()[0];
         let d = e.difference.unwrap().interval;
         alarms += u64::from(d.upper < 0.0 || d.lower > 0.0);
+        let (x, n) = draw(&mut rng, 0.05, 0.05);
+        let e = &effects("A", &series(&x, &n, &config), &config, (4, 4), level).unwrap()[0];
+        let its = e.its.as_ref().unwrap();
+        detected_its_5 += u64::from(its.adopted[2].p_value < 0.05 && its.adopted[2].estimate < 0.0);
     }
     let rate = |k: u64| k as f64 / runs as f64;
     eprintln!(
-        "detected {detected} of {runs} (before/after), {detected_its} (regression); false alarms {alarms} ({:.1}%)",
+        "detected {detected} of {runs} (before/after), {detected_its} (regression); false alarms {alarms} ({:.1}%); a fall of 5 points: {detected_its_5} (regression)",
         100.0 * rate(alarms)
     );
     assert!(rate(detected) >= 0.9, "before/after detection {detected}");
+    assert!(
+        rate(detected_its_5) >= 0.9,
+        "regression detection of 5 points {detected_its_5}"
+    );
     let se = (0.05 * 0.95 / runs as f64).sqrt();
     assert!(
         (rate(alarms) - 0.05).abs() <= 2.0 * se,

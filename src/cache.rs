@@ -364,6 +364,11 @@ mod cells_col {
     pub const DENOMINATOR: &str = "denominator";
     pub const MISSING: &str = "missing";
     pub const INCOMPLETE: &str = "incomplete";
+    /// `type_0` … `type_22`: the counts by outcome type, null for cells without them (the
+    /// columns are absent when no cell has them).
+    pub fn type_column(t: usize) -> String {
+        format!("type_{t}")
+    }
 }
 
 /// The cells as the cache's table of them.
@@ -414,6 +419,18 @@ fn cells_frame(cells: &[Cell]) -> Result<DataFrame> {
             cells.iter().map(|x| x.incomplete).collect::<Vec<u64>>(),
         ),
     ])?;
+    let mut df = df;
+    if cells.iter().any(|x| x.types.is_some()) {
+        for t in 0..23 {
+            df.with_column(Column::new(
+                c::type_column(t).into(),
+                cells
+                    .iter()
+                    .map(|x| x.types.as_ref().map(|types| types[t]))
+                    .collect::<Vec<Option<i64>>>(),
+            ))?;
+        }
+    }
     Ok(df)
 }
 
@@ -457,8 +474,22 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
         quarters.downcast_as_array(),
         missing.downcast_as_array(),
     );
+    let types: Option<Vec<_>> = (0..23)
+        .map(|t| int(&c::type_column(t)))
+        .collect::<Option<Vec<_>>>();
+    let types: Vec<_> = types.unwrap_or_default();
+    let types: Vec<_> = types.iter().map(|t| t.downcast_as_array()).collect();
     let mut cells = Vec::with_capacity(df.height());
     for i in 0..df.height() {
+        let by_type = if types.len() == 23 && types[0].get(i).is_some() {
+            let mut counts = [0i64; 23];
+            for (t, column) in types.iter().enumerate() {
+                counts[t] = column.get(i)?;
+            }
+            Some(Box::new(counts))
+        } else {
+            None
+        };
         let quarter = match (years.get(i), quarters.get(i)) {
             (Some(y), Some(q)) => Some(crate::record::Period::new(
                 u16::try_from(y).ok()?,
@@ -479,6 +510,7 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
             description: descriptions.get(i)?.to_string(),
             numerator: numerators.get(i)?,
             denominator: denominators.get(i)?,
+            types: by_type,
             missing: missing.get(i)?,
             incomplete: incomplete.get(i)?,
         });

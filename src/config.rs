@@ -219,6 +219,9 @@ pub struct Config {
     pub title: String,
     /// Input files, resolved.
     pub inputs: Vec<PathBuf>,
+    /// `source_note`: a sentence about the inputs for every chart's source line and the
+    /// report's methods.
+    pub source_note: Option<String>,
     /// Numerator outcome types.
     pub outcomes: Vec<u8>,
     /// Count basis.
@@ -347,6 +350,17 @@ pub struct Overrides {
 }
 
 impl Config {
+    /// The units whose cells keep their counts by outcome type, for the displacement
+    /// measured around each event: the focus forces, when the analysis file has events.
+    #[must_use]
+    pub fn outcome_mix_units(&self) -> &[String] {
+        if self.monitor.events.is_empty() {
+            &[]
+        } else {
+            &self.focus
+        }
+    }
+
     /// Reads and validates an analysis file.
     pub fn load(path: &Path, overrides: &Overrides) -> Result<Config> {
         let text = crate::ingest::files::read_text(path)
@@ -390,6 +404,23 @@ impl Config {
             bail!("{}: at least one input is needed", here("inputs"));
         }
         let inputs = resolve_inputs(base, &raw.inputs).with_context(|| here("inputs"))?;
+        let source_note = match raw.source_note.as_deref().map(str::trim) {
+            None => None,
+            Some("") => bail!(
+                "{}: the note is empty; remove the key or write the sentence every source line should carry",
+                here("source_note")
+            ),
+            Some(note) if note.chars().count() > 300 => bail!(
+                "{}: the note has {} characters, more than a source line holds (300)",
+                here("source_note"),
+                note.chars().count()
+            ),
+            Some(note) => Some(if note.ends_with(['.', '!', '?']) {
+                note.to_string()
+            } else {
+                format!("{note}.")
+            }),
+        };
 
         let outcomes = match raw.outcome {
             None => vec![16],
@@ -554,8 +585,23 @@ impl Config {
         let funnel = build_funnel(raw.funnel.unwrap_or_default())
             .map_err(|e| anyhow!("{}: {e}", here("funnel")))?;
         let mut raw_spc = raw.spc.unwrap_or_default();
+        let events_file = match raw.monitor.as_ref().and_then(|m| m.events_file.as_ref()) {
+            None => Vec::new(),
+            Some(file) => {
+                let events_path = base.join(file);
+                let text = crate::ingest::files::read_text(&events_path).with_context(|| {
+                    format!(
+                        "{}: cannot read {}",
+                        here("monitor.events_file"),
+                        events_path.display()
+                    )
+                })?;
+                monitor::parse_events_csv(&text, &events_path.display().to_string())?
+            }
+        };
         let monitor = monitor::build(
             raw.events,
+            events_file,
             monitor::RawSpcMonitor {
                 baseline: raw_spc.baseline.take(),
                 phases: raw_spc.phases.take(),
@@ -632,6 +678,7 @@ impl Config {
                 .title
                 .unwrap_or_else(|| format!("Outcome {} rates by force", join_numbers(&outcomes))),
             inputs,
+            source_note,
             outcomes,
             basis,
             denominator,

@@ -29,6 +29,7 @@ pub const TARGETS: &[&str] = &[
     "extract_csv",
     "analysis_toml",
     "audit_reviewed",
+    "events_csv",
 ];
 
 /// Runs the target named `target` on `data` (for the regression tests). Returns false for an
@@ -41,6 +42,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "extract_csv" => extract(data),
         "analysis_toml" => analysis_toml(data),
         "audit_reviewed" => audit_reviewed(data),
+        "events_csv" => events_csv(data),
         _ => return false,
     }
     true
@@ -233,6 +235,30 @@ fn check_ingested(ingested: &Ingested) {
         Table::Tidy(df) => (df.height(), 1),
     };
     assert_eq!(height as u64, loaded * per_row, "table rows");
+}
+
+/// An events file (`[monitor] events_file`): read and each event checked, as the analysis
+/// file's `[[events]]` are. Every event has a label and a day its written date or quarter
+/// gives; an error is one line naming the file.
+pub fn events_csv(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match crate::config::monitor::events_from_csv(text, "events.csv") {
+        Ok(events) => {
+            for event in events {
+                assert!(!event.label.trim().is_empty(), "an event without a label");
+                assert!(event.place.starts_with("events.csv:"));
+                let (y, m, d) = crate::dates::civil_from_days(event.day);
+                assert!((1..=12).contains(&m) && (1..=31).contains(&d) && y > 0);
+            }
+        }
+        Err(e) => {
+            let message = format!("{e:#}");
+            check_one_line(&message);
+            assert!(message.starts_with("events.csv"), "{message}");
+        }
+    }
 }
 
 fn check_one_line(message: &str) {

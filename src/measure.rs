@@ -54,6 +54,10 @@ pub struct Cell {
     pub numerator: i64,
     /// Σ count of the denominator outcome types.
     pub denominator: i64,
+    /// The counts by outcome type (0–22) of the denominator's rows, for the units whose outcome
+    /// mix is followed ([`crate::config::Config::outcome_mix_units`]); none for the others and
+    /// for tidy counts. Zero throughout when the cell is incomplete, as its sums are.
+    pub types: Option<Box<[i64; 23]>>,
     /// Count cells that were missing (null) among the rows summed.
     pub missing: u64,
     /// Source cells left out of `numerator` and `denominator` because a count in them was
@@ -209,6 +213,7 @@ struct Sums {
     numerator: i64,
     denominator: i64,
     missing: u64,
+    types: Option<Box<[i64; 23]>>,
 }
 
 /// Cells from the canonical outcome table for the configured basis, outcome and denominator.
@@ -243,6 +248,11 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
     for &t in &config.denominator.types {
         in_denominator[usize::from(t)] = true;
     }
+    let mix_units: Vec<u32> = config
+        .outcome_mix_units()
+        .iter()
+        .filter_map(|u| forces.id_of(u))
+        .collect();
     let wanted = |t: Option<i32>, set: &[bool; 256]| {
         t.and_then(|t| usize::try_from(t).ok())
             .is_some_and(|t| set.get(t).copied().unwrap_or(false))
@@ -318,6 +328,9 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
                                 numerator: 0,
                                 denominator: 0,
                                 missing: 0,
+                                types: mix_units
+                                    .contains(&block_forces[i])
+                                    .then(|| Box::new([0; 23])),
                             },
                         ));
                     }
@@ -338,6 +351,14 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
                     cell.denominator = cell.denominator.checked_add(count).ok_or_else(overflow)?;
                     if wanted(t, &in_numerator) {
                         cell.numerator = cell.numerator.checked_add(count).ok_or_else(overflow)?;
+                    }
+                    if let (Some(types), Some(t)) = (
+                        cell.types.as_deref_mut(),
+                        t.and_then(|t| usize::try_from(t).ok()).filter(|&t| t < 23),
+                    ) {
+                        // Bounded by the denominator's sum, which did not overflow, only when
+                        // no count is negative: checked all the same.
+                        types[t] = types[t].checked_add(count).ok_or_else(overflow)?;
                     }
                 }
             }
@@ -389,6 +410,13 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
             description: descriptions.text(description).to_string(),
             numerator: if complete { sum.numerator } else { 0 },
             denominator: if complete { sum.denominator } else { 0 },
+            types: sum.types.as_ref().map(|t| {
+                if complete {
+                    t.clone()
+                } else {
+                    Box::new([0; 23])
+                }
+            }),
             missing: sum.missing,
             incomplete: u64::from(!complete),
         });
@@ -455,6 +483,7 @@ pub fn tidy_cells(table: &DataFrame) -> anyhow::Result<Vec<Cell>> {
             description: String::new(),
             numerator: numerators.get(i).unwrap_or(0),
             denominator: denominators.get(i).unwrap_or(0),
+            types: None,
             missing: missing.get(i).unwrap_or(0),
             incomplete: incomplete.get(i).unwrap_or(0),
         });

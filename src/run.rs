@@ -56,10 +56,14 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         .map(|(a, f)| (a.clone(), f.clone()))
         .collect();
     let measure_key = format!(
-        "basis {}\noutcomes {:?}\ndenominator {:?}",
+        "basis {}\noutcomes {:?}\ndenominator {:?}{}",
         config.basis.as_str(),
         config.outcomes,
-        config.denominator.types
+        config.denominator.types,
+        match config.outcome_mix_units() {
+            [] => String::new(),
+            units => format!("\noutcome mix of {units:?}"),
+        }
     );
     let loaded = cache::load_measured(
         &config.inputs,
@@ -435,6 +439,7 @@ fn national_summary(
         period_partial: !analysis.periods_not_held.is_empty(),
         periods_not_held: analysis.periods_not_held.clone(),
         periods_compared: analysis.periods.clone(),
+        source_note: config.source_note.clone(),
         scope: summary::Scope {
             name: scope.name.clone(),
             label: scope.label.clone(),
@@ -584,11 +589,15 @@ fn monitor_summary(
         .iter()
         .map(|e| ("home_office", e))
         .collect();
-    let mut displacement = Vec::new();
+    let mut displacement: Vec<(&str, &crate::compare::monitor::DisplacementEffect)> = analysis
+        .displacement
+        .iter()
+        .map(|d| ("home_office", d))
+        .collect();
     if let (Some(a), Some(section)) = (extract, &config.extract) {
         series.push(crate::extract::month_series(a, section));
         effects.extend(a.monitor.iter().map(|e| ("extract", e)));
-        displacement.extend(a.displacement.iter());
+        displacement.extend(a.displacement.iter().map(|d| ("extract", d)));
     }
     build(&config.monitor, &series, &effects, &displacement)
 }

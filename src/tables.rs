@@ -563,8 +563,67 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
             Builder::new("monitor_events"),
             &analysis.monitor,
         ));
+        if !analysis.outcome_mix.is_empty() {
+            tables.push(outcome_mix_table(
+                Builder::new("outcome_mix"),
+                &analysis.outcome_mix,
+            ));
+            tables.push(displacement_table(
+                Builder::new("monitor_displacement"),
+                &analysis.displacement,
+            ));
+        }
     }
     tables
+}
+
+/// `outcome_mix`: each period's outcomes assigned in the groups displacement tracks, with
+/// their shares of all assigned outcomes (types 1–22), for each focus force (or the extract's
+/// scope, as `extract_outcome_mix`), after the columns `first` already holds.
+#[must_use]
+pub fn outcome_mix_table(first: Builder, series: &[crate::compare::monitor::MixPeriod]) -> Table {
+    use crate::compare::monitor::GROUPS;
+    let groups: Vec<[u64; 7]> = series.iter().map(|p| p.groups()).collect();
+    let assigned: Vec<u64> = groups.iter().map(|g| g.iter().sum()).collect();
+    let mut builder = first
+        .text("unit", some(series.iter().map(|p| p.unit.clone())))
+        .text("period", some(series.iter().map(|p| p.label.clone())))
+        .text(
+            "period_start",
+            some(
+                series
+                    .iter()
+                    .map(|p| crate::dates::format_date(p.days.0 * 86_400)),
+            ),
+        )
+        .count("assigned", some(assigned.iter().copied()));
+    for (g, (_, _)) in GROUPS.iter().enumerate() {
+        let name = mix_column(g);
+        builder = builder
+            .count(&name, some(groups.iter().map(|c| c[g])))
+            .float(
+                &format!("{name}_share"),
+                groups
+                    .iter()
+                    .zip(&assigned)
+                    .map(|(c, &n)| (n > 0).then(|| c[g] as f64 / n as f64)),
+                RATE_DECIMALS,
+            );
+    }
+    builder.build()
+}
+
+/// The column of `outcome_mix` (and `extract_outcome_mix`) for the group at `g` of
+/// [`crate::compare::monitor::GROUPS`]: `outcome_16`, …, `charge_summons`, `out_of_court`,
+/// `other`.
+#[must_use]
+pub fn mix_column(g: usize) -> String {
+    match g {
+        0..=3 => format!("outcome_{}", crate::compare::monitor::GROUPS[g].0),
+        4 => "charge_summons".into(),
+        5 => "out_of_court".into(),
+        _ => "other".into(),
+    }
 }
 
 /// `monitor_events`: each event's effect on each series (the run's focus forces, or the

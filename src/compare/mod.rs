@@ -78,6 +78,10 @@ pub struct Analysis {
     pub trend: Vec<TrendRow>,
     /// Each event's effect on each focus force's series.
     pub monitor: Vec<monitor::EventEffect>,
+    /// Each focus force's outcome mix by period, when the analysis file has events.
+    pub outcome_mix: Vec<monitor::MixPeriod>,
+    /// Each event's effect on each focus force's outcome mix.
+    pub displacement: Vec<monitor::DisplacementEffect>,
     /// Offence-mix strata for each focus force.
     pub mix: Vec<MixRow>,
     /// The standardised ratio and excess split for each focus force.
@@ -491,6 +495,13 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
     let trend = trend::series(&scoped, config, &national, tidy)?;
     notices.extend(trend::notices(&trend, focus, config));
     let monitor = monitor_focus(&trend, focus, config)?;
+    let outcome_mix = monitor::mix_series(&scoped, config.outcome_mix_units());
+    let displacement = monitor::mix_displacement(
+        &outcome_mix,
+        &config.monitor,
+        config.monitor.quarters,
+        Level::ninety_five(),
+    )?;
     let (mix, mix_summary) = if tidy {
         (Vec::new(), Vec::new())
     } else {
@@ -503,6 +514,8 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
         grid,
         trend,
         monitor,
+        outcome_mix,
+        displacement,
         mix,
         mix_summary,
         peers,

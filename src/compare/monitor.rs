@@ -167,6 +167,96 @@ pub fn effects(
     Ok(out)
 }
 
+/// One period of one unit's outcome mix: a focus force's quarter from the Home Office tables,
+/// or a month of the extract's crimes in scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MixPeriod {
+    /// The unit.
+    pub unit: String,
+    /// The period's label.
+    pub label: String,
+    /// Its first and last days.
+    pub days: (i64, i64),
+    /// Its counts by outcome type (0–22).
+    pub types: [u64; 23],
+}
+
+impl MixPeriod {
+    /// The counts of [`GROUPS`].
+    #[must_use]
+    pub fn groups(&self) -> [u64; 7] {
+        group_counts(&self.types)
+    }
+}
+
+/// Each focus force's outcome mix by period, summed over its cells in scope that keep counts
+/// by outcome type ([`crate::measure::Cell::types`]). A type whose sum over a period is below
+/// zero (negative revisions) counts as zero; a cell left out whole for a missing count adds
+/// nothing, as it adds nothing to the rates.
+#[must_use]
+pub fn mix_series(scoped: &[&crate::measure::Cell], focus: &[String]) -> Vec<MixPeriod> {
+    use std::collections::BTreeMap;
+    // (unit, period order, label) → (first and last days, counts by type).
+    type Key<'c> = (&'c str, i64, &'c str);
+    let mut sums: BTreeMap<Key, ((i64, i64), [i64; 23])> = BTreeMap::new();
+    for cell in scoped {
+        let Some(types) = cell.types.as_deref() else {
+            continue;
+        };
+        if !focus.iter().any(|f| f == &cell.unit) {
+            continue;
+        }
+        let entry = sums
+            .entry((
+                cell.unit.as_str(),
+                cell.period.order,
+                cell.period.label.as_str(),
+            ))
+            .or_insert_with(|| (crate::compare::trend::period_days(&cell.period), [0; 23]));
+        for (sum, count) in entry.1.iter_mut().zip(types) {
+            *sum = sum.saturating_add(*count);
+        }
+    }
+    sums.into_iter()
+        .map(|((unit, _, label), (days, types))| MixPeriod {
+            unit: unit.to_string(),
+            label: label.to_string(),
+            days,
+            types: types.map(|c| u64::try_from(c).unwrap_or(0)),
+        })
+        .collect()
+}
+
+/// Each event's displacement on each unit's outcome mix (`series` grouped by unit, in period
+/// order), with `windows` periods before and after.
+///
+/// # Errors
+///
+/// The errors of [`displacement`].
+pub fn mix_displacement(
+    series: &[MixPeriod],
+    monitor: &MonitorConfig,
+    windows: (usize, usize),
+    level: Level,
+) -> Result<Vec<DisplacementEffect>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < series.len() {
+        let unit = &series[start].unit;
+        let end = start
+            + series[start..]
+                .iter()
+                .take_while(|p| &p.unit == unit)
+                .count();
+        let periods = &series[start..end];
+        let days: Vec<(i64, i64)> = periods.iter().map(|p| p.days).collect();
+        let types: Vec<[u64; 23]> = periods.iter().map(|p| p.types).collect();
+        out.extend(displacement(unit, &days, &types, monitor, windows, level)?);
+        start = end;
+    }
+    Ok(out)
+}
+
 /// The outcome groups displacement tracks, as (name, outcome types).
 pub const GROUPS: [(&str, &[u8]); 7] = [
     ("16", &[16]),

@@ -255,7 +255,8 @@ pub fn check_monitoring(
     for event in &monitor.events {
         if event.day <= span.0 || event.day > span.1 {
             anyhow::bail!(
-                "events: {:?} ({}) is outside the data, which run from {} to {}: an event needs periods before and after it",
+                "{}: {:?} ({}) is outside the data, which run from {} to {}: an event needs periods before and after it",
+                event.place,
                 event.label,
                 event.written,
                 labels.0,

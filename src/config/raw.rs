@@ -8,6 +8,9 @@ use super::*;
 pub(super) struct RawAnalysis {
     pub(super) title: Option<String>,
     pub(super) inputs: Vec<String>,
+    /// A sentence every chart's source line and the report's methods carry about the inputs
+    /// (for example that some years are synthetic).
+    pub(super) source_note: Option<String>,
     pub(super) outcome: Option<OneOrMany>,
     pub(super) basis: Option<RawBasis>,
     pub(super) denominator: Option<RawDenominator>,

@@ -267,6 +267,8 @@ pub struct ExtractAnalysis {
     pub monitor: Vec<crate::compare::monitor::EventEffect>,
     /// Each event's effect on the mix of outcomes.
     pub displacement: Vec<crate::compare::monitor::DisplacementEffect>,
+    /// The crimes in scope's outcome mix by month, when the analysis file has events.
+    pub outcome_mix: Vec<crate::compare::monitor::MixPeriod>,
     /// Repeat victims (absent without a victim column).
     pub repeat: Option<RepeatVictims>,
     /// Time to closure.
@@ -505,7 +507,7 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
     }
 
     let (months, month_chart) = monthly(&by_month, config, &comparison)?;
-    let (monitor, displacement) = monitor_months(&months, &types_by_month, config)?;
+    let (monitor, displacement, outcome_mix) = monitor_months(&months, &types_by_month, config)?;
     let repeat = match config.columns.victim_reference {
         Some(_) => Some(repeat_victims(extract, &classify)?),
         None => None,
@@ -530,6 +532,7 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
         month_chart,
         monitor,
         displacement,
+        outcome_mix,
         repeat,
         closure_times,
         da_vs_other,
@@ -625,14 +628,15 @@ fn monitor_months(
 ) -> Result<(
     Vec<crate::compare::monitor::EventEffect>,
     Vec<crate::compare::monitor::DisplacementEffect>,
+    Vec<crate::compare::monitor::MixPeriod>,
 )> {
-    use crate::compare::monitor::{displacement, effects, SeriesPoint};
+    use crate::compare::monitor::{displacement, effects, MixPeriod, SeriesPoint};
     let m = &config.monitor;
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), Vec::new()));
     };
     if m.events.is_empty() && m.baseline.is_none() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
     let days: Vec<(i64, i64)> = months.iter().map(|r| month_days(r.month)).collect();
     let in_baseline = m.baseline.map_or(0, |(from, to)| {
@@ -670,7 +674,21 @@ fn monitor_months(
         .map(|r| types_by_month.get(&r.month).copied().unwrap_or([0; 23]))
         .collect();
     let shifts = displacement(unit, &days, &types, m, m.months, level)?;
-    Ok((effects, shifts))
+    let mix = if m.events.is_empty() {
+        Vec::new()
+    } else {
+        months
+            .iter()
+            .zip(days.iter().zip(&types))
+            .map(|(r, (d, t))| MixPeriod {
+                unit: unit.to_string(),
+                label: dates::month_label(r.month),
+                days: *d,
+                types: *t,
+            })
+            .collect()
+    };
+    Ok((effects, shifts, mix))
 }
 
 /// A month's first and last days.

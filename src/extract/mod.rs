@@ -374,7 +374,11 @@ pub fn write_folder(
                 .iter()
                 .map(|e| ("extract", e))
                 .collect::<Vec<_>>(),
-            &run.analysis.displacement.iter().collect::<Vec<_>>(),
+            &run.analysis
+                .displacement
+                .iter()
+                .map(|d| ("extract", d))
+                .collect::<Vec<_>>(),
         ),
     };
     folder.write("summary.json", &run_folder::summary::to_bytes(&summary)?)?;

@@ -274,6 +274,10 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
             sourced("extract_displacement", rows, &source),
             &analysis.displacement,
         ));
+        out.push(crate::tables::outcome_mix_table(
+            sourced("extract_outcome_mix", analysis.outcome_mix.len(), &source),
+            &analysis.outcome_mix,
+        ));
     }
     out
 }

@@ -39,6 +39,11 @@ fn count(force: usize, quarter: u8, offence: usize, outcome: u8) -> i64 {
 /// Cells measured from a table holding every force, quarter 1 and 2, offence and outcome,
 /// its rows written in the order `rows` gives.
 fn cells_of(rows: Vec<(usize, u8, usize)>, dir: &Path, name: &str) -> Vec<Cell> {
+    cells_with(rows, dir, name, "")
+}
+
+/// [`cells_of`] with `extra` keys at the top of the analysis file.
+fn cells_with(rows: Vec<(usize, u8, usize)>, dir: &Path, name: &str, extra: &str) -> Vec<Cell> {
     let mut text = String::from(HEADER);
     for (force, quarter, offence) in rows {
         let (description, subgroup, code) = OFFENCES[offence];
@@ -53,7 +58,7 @@ fn cells_of(rows: Vec<(usize, u8, usize)>, dir: &Path, name: &str) -> Vec<Cell> 
     let input = dir.join(name);
     std::fs::write(&input, text).unwrap();
     let toml = format!(
-        "inputs = [{:?}]\n[outputs]\nfolder = \"out\"\n",
+        "inputs = [{:?}]\n{extra}\n[outputs]\nfolder = \"out\"\n",
         input.display().to_string()
     );
     let config = Config::from_toml(&dir.join("a.toml"), &toml, &Overrides::default()).unwrap();
@@ -122,4 +127,44 @@ fn cells_come_sorted_by_their_texts_whatever_the_row_order() {
         })
         .collect();
     assert_eq!(got, expected);
+}
+
+/// With events, the focus forces' cells keep their counts by outcome type (the same rows as
+/// their sums), and only theirs; without events no cell does.
+#[test]
+fn the_focus_forces_cells_keep_their_counts_by_type_when_there_are_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    for force in 0..FORCES.len() {
+        for offence in 0..OFFENCES.len() {
+            rows.push((force, 1, offence));
+        }
+    }
+    let plain = cells_of(rows.clone(), dir.path(), "plain.csv");
+    assert!(plain.iter().all(|c| c.types.is_none()));
+    let extra = "focus = [\"Cleveland\"]\n[[events]]\nquarter = \"2018/19 Q2\"\nlabel = \"x\"\n";
+    let cells = cells_with(rows, dir.path(), "mix.csv", extra);
+    assert_eq!(cells.len(), plain.len());
+    for (cell, before) in cells.iter().zip(&plain) {
+        assert_eq!(
+            (cell.numerator, cell.denominator),
+            (before.numerator, before.denominator)
+        );
+        if cell.unit == "Cleveland" {
+            let types = cell.types.as_ref().expect("Cleveland keeps its types");
+            let offence = OFFENCES.iter().position(|o| o.2 == cell.code).unwrap();
+            for t in 0..23u8 {
+                let expected = if OUTCOMES.iter().any(|o| o.0 == t) {
+                    count(1, 1, offence, t)
+                } else {
+                    0
+                };
+                assert_eq!(types[usize::from(t)], expected, "type {t}");
+            }
+            assert_eq!(types[16], cell.numerator);
+            assert_eq!(types.iter().sum::<i64>(), cell.denominator);
+        } else {
+            assert!(cell.types.is_none(), "{}", cell.unit);
+        }
+    }
 }

@@ -114,6 +114,15 @@ pub struct ExtractModel {
     pub months: Vec<TrendRow>,
     /// The events on the monthly series: (label, first month after).
     pub events: Vec<(String, String)>,
+    /// The control charts' baseline, when the analysis file sets one.
+    pub baseline: Option<super::model::BaselineMark>,
+    /// The target trajectory of the monthly series (its months as axis ticks).
+    pub trajectory: Option<super::model::Trajectory>,
+    /// The crimes in scope's outcome mix by month (its months as axis ticks), when the run
+    /// has events.
+    pub outcome_mix: Vec<super::model::OutcomeMixRow>,
+    /// The displacement sentences, one per event.
+    pub displacement_notes: Vec<String>,
     /// The SPC rule lengths the months were tested with (shift, trend).
     pub spc_lengths: (u64, u64),
     /// The reviewed audit sample's tables, when the run read one back.
@@ -216,6 +225,33 @@ impl ExtractModel {
                 .flatten()
                 .map(|(label, month)| (label, style::month_tick(&month)))
                 .collect(),
+            baseline: super::model::baseline_mark(data),
+            outcome_mix: rows::outcome_mix(data, "extract_outcome_mix")?
+                .into_values()
+                .next()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| super::model::OutcomeMixRow {
+                    period: style::month_tick(&r.period),
+                    ..r
+                })
+                .collect(),
+            displacement_notes: super::model::displacement_notes(data, "extract")
+                .into_values()
+                .flatten()
+                .collect(),
+            trajectory: super::model::trajectories(data, "extract")
+                .into_values()
+                .next()
+                .map(|(words, start, a, last, b)| {
+                    (
+                        words,
+                        style::month_tick(&start),
+                        a,
+                        style::month_tick(&last),
+                        b,
+                    )
+                }),
         }))
     }
 
@@ -399,6 +435,22 @@ pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_
     })
 }
 
+/// The displacement chart of the crimes in scope by month.
+pub fn displacement_chart(e: &ExtractModel) -> super::displacement::DisplacementChart<'_> {
+    super::displacement::DisplacementChart {
+        title: format!(
+            "{}: outcomes assigned by month in the record-level extract, the share of each outcome group",
+            e.owner()
+        ),
+        scope_line: e.scope_line(),
+        rows: &e.outcome_mix,
+        cadence: "month",
+        notes: e.displacement_notes.clone(),
+        source: e.source_line(),
+        events: e.events.clone(),
+    }
+}
+
 /// The monthly control chart of the crimes in scope.
 ///
 /// # Errors
@@ -428,5 +480,7 @@ pub fn month_chart(e: &ExtractModel) -> Result<SpcChart<'_>> {
         notes,
         source: e.source_line(),
         events: e.events.clone(),
+        baseline: e.baseline.clone(),
+        trajectory: e.trajectory.clone(),
     })
 }

@@ -65,6 +65,57 @@ pub fn event_lines<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A target trajectory as a dashed line from its start period to its last period; one whose
+/// periods are not on the axis is not drawn.
+///
+/// # Errors
+///
+/// When drawing fails.
+pub fn trajectory_line<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    plot: &super::axis::Plot,
+    periods: &[String],
+    trajectory: &super::model::Trajectory,
+) -> Result<()> {
+    let (_, start, a, end, b) = trajectory;
+    let index = |label: &String| periods.iter().position(|p| p == label);
+    if let (Some(i), Some(j)) = (index(start), index(end)) {
+        plot.line(canvas, &[(i as f64, *a), (j as f64, *b)], target_stroke())?;
+    }
+    Ok(())
+}
+
+/// How a baseline is shaded.
+pub const BASELINE_SHADE: (RGBColor, f64) = (okabe_ito::SKY_BLUE, 0.14);
+
+/// The periods `first..=last` shaded as the baseline, labelled at the top.
+///
+/// # Errors
+///
+/// When drawing fails.
+pub fn baseline_band<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    plot: &super::axis::Plot,
+    (first, last): (usize, usize),
+) -> Result<()> {
+    let (x0, x1) = (plot.px(first as f64 - 0.5), plot.px(last as f64 + 0.5));
+    let (x0, x1) = (x0.max(plot.left), x1.min(plot.right));
+    canvas.rect(
+        (x0, plot.top),
+        (x1, plot.bottom),
+        BASELINE_SHADE.0,
+        BASELINE_SHADE.1,
+    )?;
+    canvas.text(
+        "Baseline",
+        (x0 + 4.0, plot.top + 4.0),
+        super::canvas::Font::regular(super::style::type_size::SOURCE),
+        grey::TEXT,
+        super::canvas::Align::Left,
+    )?;
+    Ok(())
+}
+
 /// The ordinary marker radius in logical pixels.
 pub const RADIUS: f64 = 4.5;
 /// The focus force's marker radius.

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod axis;
 pub mod canvas;
 pub mod caterpillar;
+pub mod displacement;
 pub mod extract;
 pub mod font;
 pub mod frame;
@@ -97,6 +98,10 @@ enum Chart {
     MonthSpc,
     /// The reviewed audit sample's shares.
     Audit,
+    /// A focus force's outcome mix by quarter, with the events.
+    Displacement(String),
+    /// The extract's outcome mix by month, with the events.
+    ExtractDisplacement,
 }
 
 /// One chart to draw: its file stem, its shape, and what it is.
@@ -169,6 +174,13 @@ fn draw_chart<DB: DrawingBackend>(
         ),
         Chart::MonthSpc => spc::draw(canvas, &extract::month_chart(subject.needs_extract()?)?),
         Chart::Audit => audit::draw(canvas, subject.needs_extract()?),
+        Chart::Displacement(force) => {
+            displacement::draw(canvas, &displacement::national(subject.national()?, force)?)
+        }
+        Chart::ExtractDisplacement => displacement::draw(
+            canvas,
+            &extract::displacement_chart(subject.needs_extract()?),
+        ),
     }
 }
 
@@ -347,6 +359,13 @@ fn national_jobs(model: &Model) -> Vec<Job> {
                 chart: Chart::Mix(force.clone()),
             });
         }
+        if displacement::has_chart(model, force) {
+            jobs.push(Job {
+                stem: format!("displacement-{slug}"),
+                shape: Shape::Wide,
+                chart: Chart::Displacement(force.clone()),
+            });
+        }
     }
     jobs.push(Job {
         stem: "small-multiples".to_string(),
@@ -374,6 +393,13 @@ fn extract_jobs(extract: &ExtractModel) -> Vec<Job> {
             stem: "extract-spc-month".to_string(),
             shape: Shape::Wide,
             chart: Chart::MonthSpc,
+        });
+    }
+    if extract.outcome_mix.len() >= 2 {
+        jobs.push(Job {
+            stem: "extract-displacement".to_string(),
+            shape: Shape::Wide,
+            chart: Chart::ExtractDisplacement,
         });
     }
     if audit::has_chart(extract) {

@@ -12,7 +12,7 @@ use super::extract::ExtractModel;
 use super::style;
 use crate::run_folder::rows;
 pub use crate::run_folder::rows::{
-    ForceRow, LimitRow, MixRow, MixSummary, PeerGroup, Rules, SpcLimits, TrendRow,
+    ForceRow, LimitRow, MixRow, MixSummary, OutcomeMixRow, PeerGroup, Rules, SpcLimits, TrendRow,
 };
 use crate::run_folder::RunData;
 use crate::stats::FlagLevels;
@@ -54,6 +54,10 @@ pub struct RunContext {
     pub spc_lengths: (u64, u64),
     /// Whether the run's input was a tidy-counts table rather than Home Office outcomes.
     pub tidy: bool,
+    /// The quarters compared (the period's).
+    pub periods_compared: Vec<String>,
+    /// The analysis file's note on the inputs, for every source line.
+    pub source_note: Option<String>,
 }
 
 /// The run's summary and tables, typed for the charts.
@@ -81,16 +85,62 @@ pub struct Model {
     pub extract: Option<ExtractModel>,
     /// The events on each focus force's quarterly series: force → (label, first period after).
     pub events: BTreeMap<String, Vec<(String, String)>>,
-    /// The target trajectory of each focus force's quarterly series: force → (legend text,
-    /// start period, start rate, last period, rate there).
-    pub trajectories: BTreeMap<String, (String, String, f64, String, f64)>,
+    /// The target trajectory of each focus force's quarterly series.
+    pub trajectories: BTreeMap<String, Trajectory>,
+    /// The control charts' baseline, when the analysis file sets one.
+    pub baseline: Option<BaselineMark>,
+    /// Each focus force's outcome mix by quarter (`outcome_mix`), when the run has events.
+    pub outcome_mix: BTreeMap<String, Vec<OutcomeMixRow>>,
+    /// Each focus force's displacement sentences, one per event, as notes for its chart.
+    pub displacement_notes: BTreeMap<String, Vec<String>>,
+}
+
+/// The displacement sentences of the series of `source`, by unit, each a note for a chart.
+pub fn displacement_notes(data: &RunData, source: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(m) = &data.summary.monitor {
+        for d in m.displacement.iter().filter(|d| d.source == source) {
+            out.entry(d.unit.clone())
+                .or_default()
+                .push(format!("{}.", style::capitalise(&d.sentence)));
+        }
+    }
+    out
+}
+
+/// A target trajectory: (legend text, start period, start rate, last period, rate there).
+pub type Trajectory = (String, String, f64, String, f64);
+
+/// The control charts' fixed baseline, as the analysis file wrote it and as days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineMark {
+    /// `from` and `to` as written.
+    pub written: (String, String),
+    /// Its first and last days (`YYYY-MM-DD`).
+    pub dates: (String, String),
+}
+
+impl BaselineMark {
+    /// Whether a period starting on `start` (`YYYY-MM-DD`) lies in the baseline.
+    #[must_use]
+    pub fn holds(&self, start: &str) -> bool {
+        self.dates.0.as_str() <= start && start <= self.dates.1.as_str()
+    }
+}
+
+/// The baseline of `summary.json`'s `monitor`, when it has one.
+pub fn baseline_mark(data: &RunData) -> Option<BaselineMark> {
+    let m = data.summary.monitor.as_ref()?;
+    let [from, to] = m.baseline.clone()?;
+    let [first, last] = m.baseline_dates.clone()?;
+    Some(BaselineMark {
+        written: (from, to),
+        dates: (first, last),
+    })
 }
 
 /// The target trajectories of the series of `source`, by unit.
-pub fn trajectories(
-    data: &RunData,
-    source: &str,
-) -> BTreeMap<String, (String, String, f64, String, f64)> {
+pub fn trajectories(data: &RunData, source: &str) -> BTreeMap<String, Trajectory> {
     let mut out = BTreeMap::new();
     let Some(t) = data
         .summary
@@ -167,6 +217,8 @@ fn context(data: &RunData) -> Result<RunContext> {
             style::period_phrase(&period, quarters)
         },
         period,
+        periods_compared: summary.periods_compared.clone(),
+        source_note: summary.source_note.clone(),
         basis: style::basis_phrase(&summary.basis),
         denominator,
         method: summary.funnel.description.clone(),
@@ -216,6 +268,9 @@ impl Model {
             extract,
             events: event_marks(data, "home_office"),
             trajectories: trajectories(data, "home_office"),
+            baseline: baseline_mark(data),
+            outcome_mix: rows::outcome_mix(data, "outcome_mix")?,
+            displacement_notes: displacement_notes(data, "home_office"),
         })
     }
 
@@ -239,17 +294,55 @@ impl Model {
         )
     }
 
-    /// The source line.
+    /// The source line of a chart of the comparison period.
     pub fn source_line(&self) -> String {
+        self.source_line_over(&self.context.period_phrase)
+    }
+
+    /// The period a chart of a series over `periods` shows: the comparison period's words
+    /// when they are its quarters, else the first and last ("2015/16 Q1 to 2019/20 Q4").
+    pub fn series_period(&self, periods: &[String]) -> String {
+        match (periods.first(), periods.last()) {
+            _ if periods == self.context.periods_compared.as_slice() => self.context.period.clone(),
+            (Some(first), Some(last)) if first != last => format!("{first} to {last}"),
+            (Some(first), _) => first.clone(),
+            _ => self.context.period.clone(),
+        }
+    }
+
+    /// The scope line of a chart of a series over `periods`.
+    pub fn series_scope_line(&self, periods: &[String]) -> String {
+        let c = &self.context;
+        format!(
+            "{} · {} · {} · denominator: {}",
+            c.scope,
+            self.series_period(periods),
+            c.basis,
+            c.denominator
+        )
+    }
+
+    /// The source line of a chart of a series over `periods`.
+    pub fn series_source_line(&self, periods: &[String]) -> String {
+        if periods == self.context.periods_compared.as_slice() {
+            self.source_line()
+        } else {
+            self.source_line_over(&self.series_period(periods))
+        }
+    }
+
+    fn source_line_over(&self, period: &str) -> String {
+        let note = match &self.context.source_note {
+            Some(note) => format!(" {note}"),
+            None => String::new(),
+        };
         if self.context.tidy {
             format!(
-                "Source: the counts in the run's tidy-counts input, as published, {}. Drawn by outcome-lens from the run's tables.",
-                self.context.period_phrase
+                "Source: the counts in the run's tidy-counts input, as published, {period}.{note} Drawn by outcome-lens from the run's tables."
             )
         } else {
             format!(
-                "Source: Home Office police recorded crime outcomes open data, {}. Drawn by outcome-lens from the run's tables.",
-                self.context.period_phrase
+                "Source: Home Office police recorded crime outcomes open data, {period}.{note} Drawn by outcome-lens from the run's tables."
             )
         }
     }

@@ -121,18 +121,31 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
             format!("Focus: {}", c.focus.join(", ")),
         ));
     }
+    // The panels show every period of the trend; the flags are those of the comparison period.
+    let periods: Vec<String> = model
+        .trend
+        .values()
+        .max_by_key(|rows| rows.len())
+        .map(|rows| rows.iter().map(|r| r.period.clone()).collect())
+        .unwrap_or_default();
+    let series_period = model.series_period(&periods);
     let frame = Frame {
-        title: format!("{} rate by quarter, every force, {}", c.outcome, c.period),
+        title: format!("{} rate by quarter, every force, {series_period}", c.outcome),
         subtitle: vec![
-            model.scope_line(),
+            model.series_scope_line(&periods),
             format!(
-                "Each panel shows one force's quarterly rate against the national rate, on the same scale. Colour, marker and a bold name mark forces outside the funnel limits ({}).",
-                c.method
+                "Each panel shows one force's quarterly rate against the national rate, on the same scale. Colour, marker and a bold name mark forces outside the funnel limits ({}){}.",
+                c.method,
+                if series_period == c.period {
+                    String::new()
+                } else {
+                    format!(" in {}", c.period)
+                }
             ),
         ],
         legend,
         notes: Vec::new(),
-        source: model.source_line(),
+        source: model.series_source_line(&periods),
     };
     let (left, top, right, bottom) = draw_frame(canvas, &frame)?;
 

@@ -13,7 +13,7 @@ use plotters::prelude::DrawingBackend;
 use super::axis::{draw_axes, fit_plot, Axis, AxisText, Plot};
 use super::canvas::{Canvas, Font, Marker, MarkerShape, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
-use super::model::{Model, Rules, SpcLimits, TrendRow};
+use super::model::{BaselineMark, Model, Rules, SpcLimits, Trajectory, TrendRow};
 use super::style::{self, grey, okabe_ito, type_size};
 
 /// A rule's name for the legend, its marker, and whether a point breaks it.
@@ -209,6 +209,10 @@ pub struct SpcChart<'a> {
     pub source: String,
     /// The events on the series: (label, first period after).
     pub events: Vec<(String, String)>,
+    /// The fixed baseline the limits come from, when the analysis file sets one.
+    pub baseline: Option<BaselineMark>,
+    /// The target trajectory, when the analysis file sets a target.
+    pub trajectory: Option<Trajectory>,
 }
 
 /// Whether `force` has a control chart in the run.
@@ -239,7 +243,7 @@ pub fn national<'m>(model: &'m Model, force: &str) -> Result<SpcChart<'m>> {
             c.outcome.to_lowercase(),
             cadence.one()
         ),
-        scope_line: model.scope_line(),
+        scope_line: model.series_scope_line(&periods),
         series: force.to_string(),
         rows,
         cadence,
@@ -250,8 +254,10 @@ pub fn national<'m>(model: &'m Model, force: &str) -> Result<SpcChart<'m>> {
             .get(force)
             .map(|note| vec![format!("{}.", style::capitalise(note))])
             .unwrap_or_default(),
-        source: model.source_line(),
+        source: model.series_source_line(&periods),
         events: model.events.get(force).cloned().unwrap_or_default(),
+        baseline: model.baseline.clone(),
+        trajectory: model.trajectories.get(force).cloned(),
     })
 }
 
@@ -291,13 +297,80 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
     if !chart.events.is_empty() {
         legend.push(super::marks::event_legend());
     }
-    let centre = rows.iter().find_map(|r| r.spc.map(|s| s.centre));
+    // The baseline's points (first and last index, count), when it holds any.
+    let in_baseline: Vec<usize> = match &chart.baseline {
+        Some(b) => (0..rows.len())
+            .filter(|&i| b.holds(&rows[i].period_start))
+            .collect(),
+        None => Vec::new(),
+    };
+    let baseline = match (&chart.baseline, in_baseline.first(), in_baseline.last()) {
+        (Some(b), Some(&first), Some(&last)) => Some((b, first, last, in_baseline.len())),
+        _ => None,
+    };
+    if let Some((b, first, last, k)) = baseline {
+        let (from, to) = (&rows[first].period, &rows[last].period);
+        let written = if (from, to) == (&b.written.0, &b.written.1) {
+            String::new()
+        } else {
+            format!(
+                "; the baseline {} to {} within the data",
+                b.written.0, b.written.1
+            )
+        };
+        legend.push(LegendEntry::new(
+            Glyph::Band(
+                super::marks::BASELINE_SHADE.0,
+                super::marks::BASELINE_SHADE.1,
+            ),
+            format!(
+                "Baseline: limits set on {from} to {to} ({k} {}{written})",
+                if k == 1 {
+                    cadence.one()
+                } else {
+                    cadence.many()
+                }
+            ),
+        ));
+    }
+    if let Some((words, ..)) = &chart.trajectory {
+        legend.push(LegendEntry::new(
+            Glyph::Line(super::marks::target_stroke()),
+            words.clone(),
+        ));
+    }
+    // Each phase's first row and centre line.
+    let mut phases: Vec<(usize, Option<f64>)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if i == 0 || row.phase != rows[i - 1].phase {
+            phases.push((i, row.spc.map(|s| s.centre)));
+        }
+    }
+    let centres: Vec<String> = phases
+        .iter()
+        .filter_map(|(_, c)| c.map(|v| style::percent(v, 1)))
+        .collect();
+    let centre_words = match (centres.as_slice(), baseline) {
+        ([], _) => String::new(),
+        ([one], Some(_)) => {
+            format!("; centre line {one} and limits from the baseline, carried on past it")
+        }
+        ([one], None) => format!("; centre line {one}"),
+        (many, _) => format!(
+            "; limits recalculated at each new phase ({} phases, from {}), centre lines {}",
+            many.len(),
+            phases
+                .iter()
+                .skip(1)
+                .map(|(i, _)| rows[*i].period.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            many.join(", ")
+        ),
+    };
     let mut method = format!(
-        "Laney p′ chart of {}{}: limits at 2σ and 3σ, with σ widened for the variation between {} that sampling alone does not explain (Laney 2002).",
+        "Laney p′ chart of {}{centre_words}: limits at 2σ and 3σ, with σ widened for the variation between {} that sampling alone does not explain (Laney 2002).",
         cadence.rates(),
-        centre
-            .map(|v| format!("; centre line {}", style::percent(v, 1)))
-            .unwrap_or_default(),
         cadence.many()
     );
     let runs = if shift == trend {
@@ -305,14 +378,19 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
     } else {
         format!("runs of {shift} and {trend}")
     };
-    // Making Data Count: fewer than 12 points give trial limits.
-    match (n < 12, n < shift.max(trend)) {
+    // Making Data Count: fewer than 12 points give trial limits (the baseline's, when the
+    // limits come from one).
+    let (limit_points, limit_words) = match baseline {
+        Some((_, _, _, k)) => (k as u64, " in the baseline"),
+        None => (n, ""),
+    };
+    match (limit_points < 12, n < shift.max(trend)) {
         (true, true) => method.push_str(&format!(
-            " With {n} {} (fewer than 12) the limits are trial limits, and the shift and trend rules ({runs}) cannot be met.",
+            " With {limit_points} {}{limit_words} (fewer than 12) the limits are trial limits, and the shift and trend rules ({runs}) cannot be met.",
             cadence.many()
         )),
         (true, false) => method.push_str(&format!(
-            " With {n} {} (fewer than 12) the limits are trial limits.",
+            " With {limit_points} {}{limit_words} (fewer than 12) the limits are trial limits.",
             cadence.many()
         )),
         (false, true) => method.push_str(&format!(
@@ -343,6 +421,10 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
             hi = hi.max(v);
         }
     }
+    if let Some((_, _, a, _, b)) = &chart.trajectory {
+        lo = lo.min(a.min(*b));
+        hi = hi.max(a.max(*b));
+    }
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
@@ -358,6 +440,9 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
     );
     let text = AxisText::new(cadence.axis_title(), &format!("{} rate (%)", chart.outcome));
     let plot = fit_plot(canvas, region, x, y, &text);
+    if let Some((_, first, last, _)) = baseline {
+        super::marks::baseline_band(canvas, &plot, (first, last))?;
+    }
     draw_axes(canvas, &plot, &text)?;
 
     step_line(canvas, &plot, rows, |s| s.lower_2, limit2_stroke())?;
@@ -366,6 +451,9 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
     step_line(canvas, &plot, rows, |s| s.upper_3, limit3_stroke())?;
     step_line(canvas, &plot, rows, |s| s.centre, centre_stroke())?;
     super::marks::event_lines(canvas, &plot, &periods, &chart.events)?;
+    if let Some(trajectory) = &chart.trajectory {
+        super::marks::trajectory_line(canvas, &plot, &periods, trajectory)?;
+    }
 
     let points: Vec<(f64, f64)> = rows
         .iter()

@@ -143,10 +143,10 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
             },
             if series.len() > 2 { "s" } else { "" }
         ),
-        subtitle: vec![model.scope_line(), method],
+        subtitle: vec![model.series_scope_line(&periods), method],
         legend,
         notes: Vec::new(),
-        source: model.source_line(),
+        source: model.series_source_line(&periods),
     };
     let region = draw_frame(canvas, &frame)?;
 
@@ -236,15 +236,8 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         canvas.polygon(&outline, okabe_ito::ORANGE, 0.25)?;
     }
     super::marks::event_lines(canvas, &plot, &periods, &events)?;
-    if let Some((_, start, a, end, b)) = trajectory {
-        let index = |label: &String| periods.iter().position(|p| p == label);
-        if let (Some(i), Some(j)) = (index(start), index(end)) {
-            plot.line(
-                canvas,
-                &[(i as f64, *a), (j as f64, *b)],
-                super::marks::target_stroke(),
-            )?;
-        }
+    if let Some(trajectory) = trajectory {
+        super::marks::trajectory_line(canvas, &plot, &periods, trajectory)?;
     }
     // Peer and national first, the force on top.
     for s in series.iter().rev() {

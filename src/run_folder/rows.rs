@@ -122,6 +122,10 @@ impl Rules {
 pub struct TrendRow {
     /// The period's label.
     pub period: String,
+    /// Its first day (`YYYY-MM-DD`).
+    pub period_start: String,
+    /// Its phase of the control chart (1, 2, …; none in runs written before phases).
+    pub phase: Option<u64>,
     /// The numerator.
     pub numerator: f64,
     /// The denominator.
@@ -138,6 +142,58 @@ pub struct TrendRow {
     pub spc: Option<SpcLimits>,
     /// The rules the point breaks.
     pub rules: Rules,
+}
+
+/// One period of a unit's outcome mix (`outcome_mix`, `extract_outcome_mix`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeMixRow {
+    /// The period's label.
+    pub period: String,
+    /// Outcomes assigned (types 1–22).
+    pub assigned: f64,
+    /// Each group's share of them, in the order of `compare::monitor::GROUPS` (none when
+    /// nothing was assigned).
+    pub shares: [Option<f64>; 7],
+}
+
+/// `outcome_mix` or `extract_outcome_mix` by unit, each in period order; empty when the run
+/// has no such table (no events).
+///
+/// # Errors
+///
+/// When a column or a cell is not what the run writes.
+pub fn outcome_mix(data: &RunData, name: &str) -> Result<BTreeMap<String, Vec<OutcomeMixRow>>> {
+    let mut out: BTreeMap<String, Vec<(String, OutcomeMixRow)>> = BTreeMap::new();
+    if !data.tables.contains_key(name) {
+        return Ok(BTreeMap::new());
+    }
+    let table = data.table(name)?;
+    for i in 0..table.len() {
+        let mut shares = [None; 7];
+        for (g, share) in shares.iter_mut().enumerate() {
+            *share = optional(
+                table,
+                name,
+                i,
+                &format!("{}_share", crate::tables::mix_column(g)),
+            )?;
+        }
+        out.entry(text(table, name, i, "unit")?).or_default().push((
+            text(table, name, i, "period_start")?,
+            OutcomeMixRow {
+                period: text(table, name, i, "period")?,
+                assigned: required(table, name, i, "assigned")?,
+                shares,
+            },
+        ));
+    }
+    Ok(out
+        .into_iter()
+        .map(|(unit, mut rows)| {
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            (unit, rows.into_iter().map(|(_, r)| r).collect())
+        })
+        .collect())
 }
 
 /// One row of `extract_by_area` or `extract_by_unit`.
@@ -403,6 +459,11 @@ pub fn spc_cells(table: &TextTable, name: &str, i: usize) -> Result<(Option<SpcL
     Ok((spc, rules))
 }
 
+/// A row's phase of the control chart (runs written before phases have no `phase` column).
+fn phase(table: &TextTable, i: usize) -> Option<u64> {
+    table.text(i, "phase").ok().and_then(|t| t.parse().ok())
+}
+
 /// `trend`, by force, each series in period order.
 ///
 /// # Errors
@@ -414,8 +475,11 @@ pub fn trend(data: &RunData) -> Result<BTreeMap<String, Vec<TrendRow>>> {
     let mut by_force: BTreeMap<String, Vec<(String, TrendRow)>> = BTreeMap::new();
     for i in 0..table.len() {
         let (spc, rules) = spc_cells(table, name, i)?;
+        let start = text(table, name, i, "period_start")?;
         let row = TrendRow {
             period: text(table, name, i, "period")?,
+            period_start: start.clone(),
+            phase: phase(table, i),
             numerator: required(table, name, i, "numerator")?,
             denominator: required(table, name, i, "denominator")?,
             rate: optional(table, name, i, "rate")?,
@@ -425,7 +489,6 @@ pub fn trend(data: &RunData) -> Result<BTreeMap<String, Vec<TrendRow>>> {
             spc,
             rules,
         };
-        let start = text(table, name, i, "period_start")?;
         by_force
             .entry(text(table, name, i, "force")?)
             .or_default()
@@ -595,6 +658,8 @@ pub fn months(data: &RunData, label: impl Fn(&str) -> String) -> Result<Vec<Tren
         let (spc, rules) = spc_cells(table, name, i)?;
         rows.push(TrendRow {
             period: label(&text(table, name, i, "period")?),
+            period_start: text(table, name, i, "period_start")?,
+            phase: phase(table, i),
             numerator: required(table, name, i, "numerator")?,
             denominator: required(table, name, i, "denominator")?,
             rate: optional(table, name, i, "rate")?,

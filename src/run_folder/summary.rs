@@ -174,6 +174,9 @@ pub struct National {
     pub periods_not_held: Vec<String>,
     /// The quarters compared.
     pub periods_compared: Vec<String>,
+    /// The analysis file's `source_note`, carried by every chart's source line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_note: Option<String>,
     /// The offence scope.
     pub scope: Scope,
     /// The set of forces the target and φ come from, in words.

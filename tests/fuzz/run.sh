@@ -9,14 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target-fuzz}
-targets=(home_office_csv tidy_counts_csv xlsx ods extract_csv analysis_toml audit_reviewed)
+targets=(home_office_csv tidy_counts_csv xlsx ods extract_csv analysis_toml audit_reviewed events_csv)
 if [[ $# -ge 1 && $1 != all ]]; then targets=("$1"); fi
 seconds=${2:-600}
 flags=(--dev --sanitizer none --fuzz-dir tests/fuzz)
 cargo +nightly fuzz build "${flags[@]}"
 for target in "${targets[@]}"; do
   case $target in
-    home_office_csv|tidy_counts_csv|extract_csv|audit_reviewed) dict=csv.dict max_len=16384 ;;
+    home_office_csv|tidy_counts_csv|extract_csv|audit_reviewed|events_csv) dict=csv.dict max_len=16384 ;;
     xlsx|ods) dict=xml.dict max_len=65536 ;;
     analysis_toml) dict=toml.dict max_len=16384 ;;
     *) echo "unknown target $target" >&2; exit 2 ;;

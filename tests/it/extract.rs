@@ -500,6 +500,8 @@ fn the_extract_command_draws_the_extract_charts_and_chart_redraws_them() {
         "extract-funnel-area",
         "extract-funnel-unit",
         "extract-spc-month",
+        // The sample analysis file has an event.
+        "extract-displacement",
         // The sample analysis file names its reviewed audit (synthetic findings).
         "audit-findings",
     ];

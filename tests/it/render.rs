@@ -12,26 +12,29 @@ use crate::support::{output, root, Workdir};
 
 /// Every chart of the sample run (one focus force and a record-level extract), in the order
 /// `render_run` returns them.
-const CHARTS: [&str; 10] = [
+const CHARTS: [&str; 12] = [
     "funnel",
     "caterpillar",
     "trend-cleveland",
     "spc-cleveland",
     "offence-mix-cleveland",
+    "displacement-cleveland",
     "small-multiples",
     "extract-funnel-area",
     "extract-funnel-unit",
     "extract-spc-month",
+    "extract-displacement",
     "audit-findings",
 ];
 
 /// The charts drawn from the Home Office tables (the rest are drawn from the extract).
-const NATIONAL: [&str; 6] = [
+const NATIONAL: [&str; 7] = [
     "funnel",
     "caterpillar",
     "trend-cleveland",
     "spc-cleveland",
     "offence-mix-cleveland",
+    "displacement-cleveland",
     "small-multiples",
 ];
 
@@ -257,10 +260,24 @@ fn every_national_chart_names_the_proxy_and_never_says_domestic_abuse() {
             !lower.contains("domestic abuse") && !lower.contains("domestic-abuse"),
             "{name}"
         );
+        // Charts of the comparison period name it; charts of the series name its span, and
+        // every chart carries the analysis file's note that some years are synthetic.
+        let period = if [
+            "trend-cleveland",
+            "spc-cleveland",
+            "small-multiples",
+            "displacement-cleveland",
+        ]
+        .contains(&name)
+        {
+            "2015/16 Q1 to 2019/20 Q4"
+        } else {
+            "year ending March 2019"
+        };
         assert!(
-            text.contains(
-                "Source: Home Office police recorded crime outcomes open data, year ending March 2019"
-            ),
+            text.contains(&format!(
+                "Source: Home Office police recorded crime outcomes open data, {period}. Only 2018/19 is Home Office data"
+            )),
             "{name}"
         );
     }
@@ -334,7 +351,8 @@ fn the_extract_charts_speak_of_areas_units_and_months_and_name_the_extract() {
     for words in [
         "Cleveland: outcome 16 rate by month in the record-level extract, control chart (Laney p′)",
         "Domestic-abuse-flagged crimes: monthly rate",
-        "Laney p′ chart of monthly rates; centre line 49.5%",
+        "Laney p′ chart of monthly rates; centre line 50.6% and limits from the baseline, carried on past it",
+        "Baseline: limits set on Apr 2018 to Mar 2019 (12 months; the baseline 2016/17 Q1 to 2018/19 Q4 within the data)",
         "Beyond a 3σ limit (no points)",
         "Apr 2018",
     ] {

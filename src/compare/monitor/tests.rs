@@ -56,6 +56,7 @@ fn monitor(event_quarter: usize, baseline: Option<(usize, usize)>) -> MonitorCon
             label: "the action plan".into(),
             kind: EventKind::ActionPlan,
             starts_phase: false,
+            place: "events[1]".into(),
         }],
         baseline: baseline.map(|(a, b)| (quarter(a).0 .0, quarter(b).0 .1)),
         baseline_written: baseline.map(|_| ("a".into(), "b".into())),

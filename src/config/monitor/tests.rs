@@ -152,3 +152,56 @@ fn days_of_quarters_months_and_dates() {
     assert_eq!(parse_day("2019-00", false), None);
     assert_eq!(parse_day("nonsense", false), None);
 }
+
+#[test]
+fn an_events_file_is_read_by_column_name_with_its_lines_in_errors() {
+    let text = "\u{feff}Label , QUARTER,kind,Phase\r\n\r\n\"Review, stage 1\",2019/20 Q1,action_plan,yes\r\nTraining,2018/19 Q3,,\r\n";
+    let events = events_from_csv(text, "e.csv").unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].label, "Review, stage 1");
+    assert_eq!(events[0].written, "2019/20 Q1");
+    assert_eq!(events[0].day, crate::dates::days_from_civil(2019, 4, 1));
+    assert_eq!(events[0].kind, EventKind::ActionPlan);
+    assert!(events[0].starts_phase);
+    assert_eq!(events[0].place, "e.csv:3");
+    assert_eq!(events[1].kind, EventKind::Other);
+    assert!(!events[1].starts_phase);
+    assert_eq!(events[1].place, "e.csv:4");
+    // A date column beside a quarter column: each row fills one.
+    let events = events_from_csv(
+        "date,quarter,label\n2019-05-01,,a\n,2019/20 Q2,b\n",
+        "e.csv",
+    )
+    .unwrap();
+    assert_eq!(events[0].day, crate::dates::days_from_civil(2019, 5, 1));
+    assert_eq!(events[1].day, crate::dates::days_from_civil(2019, 7, 1));
+    for (text, message) in [
+        ("", "e.csv: the events file is empty"),
+        ("\n\n", "e.csv: the events file is empty"),
+        (
+            "date,label\n2019-04-01,a\n2019-02-30,b\n",
+            "e.csv:3: date \"2019-02-30\" is not a date",
+        ),
+        (
+            "date,label\n,a\n",
+            "e.csv:2: give a date (2019-04-01) or a quarter (2019/20 Q1)",
+        ),
+        (
+            "date,label,label\n",
+            "e.csv:1: column \"label\" appears twice (columns 2 and 3)",
+        ),
+        (
+            "label,kind\n",
+            "e.csv:1: the header has neither a date nor a quarter column",
+        ),
+    ] {
+        let e = events_from_csv(text, "e.csv").unwrap_err().to_string();
+        assert!(e.starts_with(message), "{text:?}: {e}");
+    }
+    let long = format!("date,label\n2019-04-01,a,{}\n", "x".repeat(500));
+    let e = events_from_csv(&long, "e.csv").unwrap_err().to_string();
+    assert_eq!(e, "e.csv:2: the row has 3 fields, the header 2");
+    let many = format!("date,label\n{}", "2019-04-01,a\n".repeat(10_001));
+    let e = events_from_csv(&many, "e.csv").unwrap_err().to_string();
+    assert!(e.starts_with("e.csv:10002: more than 10000 events"), "{e}");
+}

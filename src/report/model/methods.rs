@@ -16,6 +16,9 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
             "The inputs are the Home Office \"Police recorded crime and outcomes open data tables\" (Open Government Licence v3.0), one row per quarter, force, offence code and outcome type.".to_string()
         },
     });
+    if let Some(note) = &s.source_note {
+        blocks.push(Block::Caveat { text: note.clone() });
+    }
     blocks.push(Block::Paragraph {
         text: "The run folder's manifest.json lists every input file with its sha256 checksum and row accounting, and the analysis file as run; summary.json and the tables/ folder hold every number in this report.".into(),
     });

@@ -229,18 +229,51 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
         }
     }
     if !m.displacement.is_empty() {
+        let tables: Vec<&str> = ["home_office", "extract"]
+            .into_iter()
+            .filter(|s| m.displacement.iter().any(|d| d.source == *s))
+            .map(|s| match s {
+                "home_office" => "tables/monitor_displacement.csv and tables/outcome_mix.csv",
+                _ => "tables/extract_displacement.csv and tables/extract_outcome_mix.csv",
+            })
+            .collect();
         blocks.push(Block::Paragraph {
             text: format!(
-                "Did the crimes move to other outcomes? A fall in outcome 16 is an improvement only if the crimes do not move to outcome 15 (evidential difficulties, victim supports action), 14 or 18. {} (tables/extract_displacement.csv has every outcome group).",
+                "Did the crimes move to other outcomes? A fall in outcome 16 is an improvement only if the crimes do not move to outcome 15 (evidential difficulties, victim supports action), 14 or 18. {} ({} have every outcome group).",
                 capitalise(
                     &m.displacement
                         .iter()
-                        .map(|d| format!("for the extract's {}, {}", d.unit, d.sentence))
+                        .map(|d| format!("for {}, {}", series_name(&d.unit, &d.source), d.sentence))
                         .collect::<Vec<_>>()
                         .join("; ")
-                )
+                ),
+                tables.join("; ")
             ),
         });
+        let mut units: Vec<(&str, &str)> = m
+            .displacement
+            .iter()
+            .map(|d| (d.source.as_str(), d.unit.as_str()))
+            .collect();
+        units.dedup();
+        for (source, unit) in units {
+            let (stem, what) = match source {
+                "home_office" => (
+                    format!("displacement-{}", slug(unit)),
+                    format!("{unit}'s outcomes by quarter ({})", c.scope_suffix()),
+                ),
+                _ => (
+                    "extract-displacement".to_string(),
+                    format!("the extract's {unit}: outcomes by month"),
+                ),
+            };
+            blocks.push(c.figure(
+                numbers,
+                &stem,
+                format!("The share of each outcome group among the outcomes assigned, {what}, with the events."),
+                |n| format!("Figure {n} shows, for each period, the share of the outcomes assigned that were outcome 16, 15, 14 and 18, a charge or summons, an out-of-court disposal and any other outcome; the dashed verticals are the events."),
+            ));
+        }
     }
     blocks.push(Block::Caveat {
         text: "An event dated in the analysis file is the analyst's statement of when a change began; a change after it is consistent with the event's effect but does not prove it, and the data cannot tell a relabelling of outcomes from a real change in victims' support.".into(),

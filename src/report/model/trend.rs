@@ -8,10 +8,20 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
     let spc = &c.summary().spc;
     let (shift, trend_length) = (spc.shift_length, spc.trend_length);
     let screened = spc.screen_moving_ranges;
+    let baseline = c.monitor.and_then(|m| m.baseline.as_ref());
+    let phased = c
+        .monitor
+        .is_some_and(|m| m.events.iter().any(|e| e.starts_phase));
+    let centre = match (baseline, phased) {
+        (Some([from, to]), false) => format!("the force's rate over the baseline, {from} to {to}, carried on past it"),
+        (Some([from, to]), true) => format!("the force's rate over the baseline ({from} to {to}) in its first phase, and over each later phase's own points after an event that starts one"),
+        (None, true) => "the force's rate over the points of each phase (a new phase starts at an event that says so)".to_string(),
+        (None, false) => "the force's rate over the whole period".to_string(),
+    };
     blocks.push(Block::Paragraph {
         text: format!(
             "Is reliance on {} falling? Each focus force's quarterly rate is shown against the national and peer-group rates, and on a Laney p′ control chart. \
-             The chart's centre line is the force's rate over the whole period; its limits widen the usual binomial limits by the typical quarter-to-quarter variation, and they differ from quarter to quarter because each quarter has its own number of outcomes. \
+             The chart's centre line is {centre}; its limits widen the usual binomial limits by the typical quarter-to-quarter variation, and they differ from quarter to quarter because each quarter has its own number of outcomes. \
              Moving ranges {} screened before the limits are set. Points are marked when they lie beyond the 3-sigma limits, when {} consecutive points lie on one side of the centre line (a shift), when {} consecutive points rise or fall (a trend), or when two of three points lie beyond 2 sigma on the same side.",
             c.outcome_phrase,
             if screened { "above 3.267 times their mean are" } else { "are not" },
@@ -19,6 +29,9 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
             trend_length,
         ),
     });
+    if let Some(note) = &c.summary().source_note {
+        blocks.push(Block::Caveat { text: note.clone() });
+    }
     if c.focus.is_empty() {
         blocks.push(Block::Paragraph {
             text: "The analysis file names no focus force, so no force's series is discussed here."

@@ -96,9 +96,13 @@ pub(super) fn within_figure(
                 ),
                 |n| {
                     format!(
-                        "Figure {n} shows the monthly rate of {scope} closed with {} from {first} to {last}, with the chart's centre line at {} and its 2-sigma and 3-sigma limits. {hits} Table {next_table} gives the numbers.",
+                        "Figure {n} shows the monthly rate of {scope} closed with {} from {first} to {last}, with the chart's centre line at {}{} and its 2-sigma and 3-sigma limits. {hits} Table {next_table} gives the numbers.",
                         c.outcome_phrase,
-                        percent(centre)
+                        percent(centre),
+                        match c.monitor.and_then(|m| m.baseline.as_ref()) {
+                            Some([from, to]) => format!(" (the rate over the months of the baseline, {from} to {to}, that the extract holds)"),
+                            None => String::new(),
+                        }
                     )
                 },
             ));

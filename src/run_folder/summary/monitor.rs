@@ -17,6 +17,9 @@ pub struct MonitorSummary {
     pub better_given: bool,
     /// The baseline as written (from, to).
     pub baseline: Option<[String; 2]>,
+    /// The baseline's first and last days (`YYYY-MM-DD`), for placing it on a chart.
+    #[serde(default)]
+    pub baseline_dates: Option<[String; 2]>,
     /// The events, by date.
     pub events: Vec<EventEntry>,
     /// Each monitored series.
@@ -105,6 +108,9 @@ pub struct EffectEntry {
 pub struct DisplacementEntry {
     /// The unit.
     pub unit: String,
+    /// `home_office` or `extract`.
+    #[serde(default = "extract_source")]
+    pub source: String,
     /// The event's label.
     pub event: String,
     /// In words.
@@ -164,13 +170,18 @@ pub struct SeriesPoints<'a> {
     pub phases: Vec<crate::stats::spc::phases::Variation>,
 }
 
+/// Runs written before the Home Office tables had a displacement had it for the extract alone.
+fn extract_source() -> String {
+    "extract".into()
+}
+
 /// The `monitor` object, or `None` when the analysis file sets no events, baseline or target.
 #[must_use]
 pub fn build(
     config: &MonitorConfig,
     series: &[SeriesPoints],
     effects: &[(&str, &EventEffect)],
-    displacement: &[&DisplacementEffect],
+    displacement: &[(&str, &DisplacementEffect)],
 ) -> Option<MonitorSummary> {
     if config.events.is_empty() && config.baseline.is_none() && config.target.is_none() {
         return None;
@@ -303,6 +314,10 @@ pub fn build(
         better: config.improvement.name().to_string(),
         better_given: config.improvement_given,
         baseline: config.baseline_written.clone().map(|(from, to)| [from, to]),
+        baseline_dates: config.baseline.map(|(from, to)| {
+            let day = |d: i64| crate::dates::format_date(d * 86_400);
+            [day(from), day(to)]
+        }),
         events: config
             .events
             .iter()
@@ -317,8 +332,9 @@ pub fn build(
         effects: effect_entries,
         displacement: displacement
             .iter()
-            .map(|d| DisplacementEntry {
+            .map(|(source, d)| DisplacementEntry {
                 unit: d.unit.clone(),
+                source: (*source).to_string(),
                 event: d.event.label.clone(),
                 sentence: d.sentence.clone(),
             })

@@ -225,6 +225,8 @@ struct Numbers {
     figures: u32,
     tables: u32,
     appendix_tables: u32,
+    /// Each chart's figure number, by stem, for sections that refer back to it.
+    figure_of: BTreeMap<String, u32>,
 }
 
 impl Numbers {
@@ -408,6 +410,21 @@ impl<'a> Input<'a> {
         format!("{}, {}", self.scope_label, self.period)
     }
 
+    /// [`Input::scope_suffix`] for a series over `periods`: the comparison period when they
+    /// are its quarters, else their span ("2015/16 Q1 to 2019/20 Q4").
+    fn series_suffix(&self, periods: &[String]) -> String {
+        match (periods.first(), periods.last()) {
+            (Some(first), Some(last)) if periods != self.periods_compared.as_slice() => {
+                if first == last {
+                    format!("{}, {first}", self.scope_label)
+                } else {
+                    format!("{}, {first} to {last}", self.scope_label)
+                }
+            }
+            _ => self.scope_suffix(),
+        }
+    }
+
     /// A figure for a chart stem (`funnel`, `trend-cleveland`, …), or a note when the run has
     /// neither its SVG nor its PNG.
     fn figure(
@@ -428,6 +445,7 @@ impl<'a> Input<'a> {
         }
         numbers.figures += 1;
         let number = numbers.figures;
+        numbers.figure_of.insert(stem.to_string(), number);
         let inline = svg.and_then(|bytes| html::inline_svg(bytes, &format!("figure-{number}-")));
         let image = match (&inline, svg, png) {
             (Some(_), _, _) => None,

@@ -308,8 +308,9 @@ fn the_within_force_section_shows_the_record_level_charts() {
     // Inline SVG, not an image: the new charts pass the allowlist like the national ones.
     assert!(html.contains("aria-label=\"Figure 7 shows each area"));
     assert!(html.contains("aria-label=\"Figure 9 shows each investigating unit"));
-    // Nine charts of the national and within-force sections, and the audit's.
-    assert_eq!(html.matches("<figure ").count(), 10);
+    // Nine charts of the national and within-force sections, the audit's, and the monitoring
+    // section's two displacement charts.
+    assert_eq!(html.matches("<figure ").count(), 12);
     assert!(!html.contains("data:image/svg+xml"));
 }
 

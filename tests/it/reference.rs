@@ -1462,3 +1462,137 @@ fn before_after_segmented_regression_and_displacement_match_r() {
     }
     check.finish("its.csv");
 }
+
+/// The data of one dataset of tests/reference/logistic_data.csv as factors and patterns,
+/// with the reference levels R's script sets first.
+fn logistic_dataset(
+    data: &Table,
+    dataset: &str,
+) -> (
+    Vec<outcome_lens::stats::logistic::Factor>,
+    Vec<outcome_lens::stats::logistic::Pattern>,
+) {
+    use outcome_lens::stats::logistic::{Factor, Pattern};
+    let levels: [(&str, &[&str]); 5] = [
+        (
+            "offence",
+            &[
+                "violence_with_injury",
+                "violence_without_injury",
+                "stalking_harassment",
+            ],
+        ),
+        ("risk", &["standard", "medium", "high"]),
+        ("repeat_victim", &["no", "yes"]),
+        ("bwv", &["yes", "no"]),
+        ("area", &["A1", "A2", "A3", "A4", "A5", "A6"]),
+    ];
+    let factors: Vec<Factor> = levels
+        .iter()
+        .map(|(name, l)| Factor {
+            name: name.to_string(),
+            levels: l.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect();
+    let patterns = data
+        .iter()
+        .filter(|r| r.s("dataset") == dataset)
+        .map(|r| Pattern {
+            levels: levels
+                .iter()
+                .map(|(name, l)| {
+                    l.iter()
+                        .position(|v| *v == r.s(name))
+                        .unwrap_or_else(|| panic!("{}: unknown {name}", r.at()))
+                })
+                .collect(),
+            x: r.u("x"),
+            n: r.u("n"),
+        })
+        .collect();
+    (factors, patterns)
+}
+
+/// The record-level model (issue #20) against R's `glm(family = binomial)`
+/// (tests/reference/logistic.R → logistic.csv): L1 (180 patterns), L2 (a sparse area of 9
+/// crimes and a sparse risk level) to 1e-9 relative; the area A6 that R's glm carries with no
+/// warning in L3 (none of its 20 crimes had the outcome: β = −17.6, SE 910) is reported as
+/// separated, and the other coefficients agree with R's to 1e-6 absolute (R's A6 patterns'
+/// fitted probabilities are about 1e-8, not 0).
+#[test]
+fn the_record_level_model_matches_r_glm() {
+    use outcome_lens::stats::logistic::{fit, LeftOut};
+    let data = read_table("logistic_data.csv");
+    let reference = read_table("logistic.csv");
+    let mut check = Checker::default();
+    for dataset in ["L1", "L2", "L3"] {
+        let (factors, patterns) = logistic_dataset(&data, dataset);
+        let model = fit(&factors, &patterns, Level::ninety_five()).expect("the model fits");
+        let separated = dataset == "L3";
+        for row in reference.iter().filter(|r| r.s("dataset") == dataset) {
+            let term = row.s("term");
+            let what = format!("{dataset} {term}");
+            match term {
+                "(deviance)" | "(null_deviance)" if separated => {}
+                "(deviance)" => check.relative(&what, model.deviance, row.f("estimate")),
+                "(null_deviance)" => check.relative(&what, model.null_deviance, row.f("estimate")),
+                // Without A6's 3 patterns and its 1 coefficient.
+                "(df_residual)" if separated => {
+                    check.equal(&what, model.df_residual as u64 + 3 - 1, row.u("estimate"))
+                }
+                "(df_residual)" => check.equal(&what, model.df_residual as u64, row.u("estimate")),
+                "(iterations)" if !separated => {
+                    check.equal(&what, model.iterations as u64, row.u("estimate"))
+                }
+                "(iterations)" | "(converged)" => {}
+                "area=A6" if separated => {
+                    check.equal(
+                        &what,
+                        model.left_out.contains(&LeftOut::Separated {
+                            factor: "area".into(),
+                            level: "A6".into(),
+                            crimes: 20,
+                            all: false,
+                        }),
+                        true,
+                    );
+                    check.equal(
+                        &format!("{what} has no estimate"),
+                        model.terms.iter().any(|t| t.level == "A6"),
+                        false,
+                    );
+                }
+                _ => {
+                    let t = if term == "(Intercept)" {
+                        &model.intercept
+                    } else {
+                        let (factor, level) = term.split_once('=').expect("variable=level");
+                        model
+                            .terms
+                            .iter()
+                            .find(|t| t.factor == factor && t.level == level)
+                            .unwrap_or_else(|| panic!("{what}: no term"))
+                    };
+                    let pairs = [
+                        ("estimate", t.estimate),
+                        ("std_error", t.se),
+                        ("z_value", t.z),
+                        ("p_value", t.p_value),
+                        ("odds_ratio", t.odds_ratio),
+                        ("or_low", t.interval.lower),
+                        ("or_high", t.interval.upper),
+                    ];
+                    for (column, actual) in pairs {
+                        let what = format!("{what} {column}");
+                        if separated {
+                            check.absolute(&what, actual, row.f(column), 1e-6);
+                        } else {
+                            check.relative(&what, actual, row.f(column));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    check.finish("logistic.csv");
+}

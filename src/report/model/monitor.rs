@@ -12,6 +12,15 @@ fn series_name(unit: &str, source: &str) -> String {
     }
 }
 
+/// A period as the report writes it: a month of the extract in words ("March 2020").
+fn period_words(period: &str, source: &str) -> String {
+    if source == "extract" {
+        month_phrase(period)
+    } else {
+        period.to_string()
+    }
+}
+
 fn variation_words(name: &str) -> &'static str {
     match name {
         "special_cause_improving" => "special cause, improving",
@@ -71,7 +80,7 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
         let mut line = format!(
             "{}: in {} the rate was {}, {}",
             capitalise(&series_name(&s.unit, &s.source)),
-            s.last_period,
+            period_words(&s.last_period, &s.source),
             s.last_rate.map(percent).unwrap_or_else(|| "–".into()),
             s.variation
                 .as_deref()
@@ -89,7 +98,7 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
             let periods: Vec<String> = s
                 .special_causes
                 .iter()
-                .map(|[p, v]| format!("{p} ({})", variation_words(v)))
+                .map(|[p, v]| format!("{} ({})", period_words(p, &s.source), variation_words(v)))
                 .collect();
             line.push_str(&format!("; special causes in {}", and_list(&periods)));
         }
@@ -110,6 +119,39 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
     if !lines.is_empty() {
         blocks.push(Block::Bullets { items: lines });
     }
+    // The control charts are in the trend section and the record-level section: say where.
+    let charts: Vec<String> = m
+        .series
+        .iter()
+        .filter_map(|s| {
+            let stem = match s.source.as_str() {
+                "extract" => "extract-spc-month".to_string(),
+                _ => format!("spc-{}", slug(&s.unit)),
+            };
+            numbers
+                .figure_of
+                .get(&stem)
+                .map(|n| format!("Figure {n} for {}", series_name(&s.unit, &s.source)))
+        })
+        .collect();
+    if !charts.is_empty() {
+        blocks.push(Block::Paragraph {
+            text: format!(
+                "The control charts these labels come from are {}: each shows {}the events as dashed lines{}.",
+                and_list(&charts),
+                if m.baseline.is_some() {
+                    "the baseline shaded, "
+                } else {
+                    ""
+                },
+                if m.target.is_some() {
+                    " and the target trajectory"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
     if let Some(t) = &m.target {
         let gaps: Vec<String> = t
             .gaps
@@ -120,7 +162,7 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
                     capitalise(&series_name(&g.unit, &g.source)),
                     fixed(100.0 * g.gap?.abs(), 1),
                     if g.gap? > 0.0 { "above" } else { "below" },
-                    g.last_period,
+                    period_words(&g.last_period, &g.source),
                     if m.baseline.is_some() { "the baseline's end" } else { "the first period" },
                     percent(t.rate),
                     t.by,
@@ -260,7 +302,15 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
             let (stem, what) = match source {
                 "home_office" => (
                     format!("displacement-{}", slug(unit)),
-                    format!("{unit}'s outcomes by quarter ({})", c.scope_suffix()),
+                    format!(
+                        "{unit}'s outcomes by quarter ({})",
+                        c.series_suffix(
+                            &rows::trend(c.data)
+                                .ok()
+                                .and_then(|t| t.get(unit).map(|r| super::trend::periods_of(r)))
+                                .unwrap_or_default()
+                        )
+                    ),
                 ),
                 _ => (
                     "extract-displacement".to_string(),

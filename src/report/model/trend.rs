@@ -77,7 +77,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
             &format!("trend-{}", slug(&f.force)),
             format!(
                 "{}'s quarterly rate of {}, with the national and peer-group rates ({}).",
-                f.force, c.outcome_phrase, c.scope_suffix()
+                f.force, c.outcome_phrase, c.series_suffix(&periods_of(rows))
             ),
             |n| format!(
                 "Figure {n} shows {}'s rate in each quarter {first_last}, as a line with 95% confidence intervals, beside the national rate and the pooled rate of its peer group. Table {series_table} gives the numbers.",
@@ -97,7 +97,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
             format!(
                 "Laney p′ control chart of {}'s quarterly rate ({}).",
                 f.force,
-                c.scope_suffix()
+                c.series_suffix(&periods_of(rows))
             ),
             |n| format!(
                 "Figure {n} shows {}'s quarterly rate with the chart's centre line and its 2-sigma and 3-sigma limits. {hits} Table {spc_table} gives the numbers.",
@@ -111,7 +111,11 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
     blocks.push(c.figure(
         numbers,
         "small-multiples",
-        format!("Every force's quarterly rate of {}, one small panel per force ({}).", c.outcome_phrase, c.scope_suffix()),
+        format!(
+            "Every force's quarterly rate of {}, one small panel per force ({}).",
+            c.outcome_phrase,
+            c.series_suffix(&trend.values().max_by_key(|r| r.len()).map(|r| periods_of(r)).unwrap_or_default())
+        ),
         |n| format!("Figure {n} shows one small chart per force with its quarterly rate on a common scale. Table {pivot_table} gives the numbers."),
     ));
     if let Some(table) = pivot_block(c, numbers, &trend) {
@@ -155,7 +159,7 @@ pub(super) fn series_table_block(
         number: numbers.table(),
         caption: format!(
             "{force}'s quarterly series with the national and peer-group rates ({}).",
-            c.scope_suffix()
+            c.series_suffix(&periods_of(rows))
         ),
         columns: vec![
             text_column("Quarter"),
@@ -212,7 +216,7 @@ pub(super) fn spc_table_block(
     TableBlock {
         id: String::new(),
         number: numbers.table(),
-        caption: format!("The control chart's data for {force}: rate, centre line, limits and rule hits by quarter ({}).", c.scope_suffix()),
+        caption: format!("The control chart's data for {force}: rate, centre line, limits and rule hits by quarter ({}).", c.series_suffix(&periods_of(rows))),
         columns: vec![
             text_column("Quarter"),
             number_column("Rate"),
@@ -273,10 +277,21 @@ pub(super) fn pivot_block(
         caption: format!(
             "Every force's rate of {} by quarter ({}).",
             c.outcome_phrase,
-            c.scope_suffix()
+            c.series_suffix(
+                &trend
+                    .values()
+                    .max_by_key(|r| r.len())
+                    .map(|r| periods_of(r))
+                    .unwrap_or_default()
+            )
         ),
         columns,
         rows,
         note: None,
     })
+}
+
+/// The periods of a series, in order.
+pub(super) fn periods_of(rows: &[TrendRow]) -> Vec<String> {
+    rows.iter().map(|r| r.period.clone()).collect()
 }

@@ -61,6 +61,7 @@ pub struct RawExtract {
     #[serde(default)]
     offence_codes: BTreeMap<String, String>,
     flag_values: Option<RawFlagValues>,
+    field_values: Option<RawFieldValues>,
     funnel: Option<RawFunnel>,
     audit: Option<RawAudit>,
 }
@@ -97,6 +98,27 @@ struct RawColumns {
     unit: Option<String>,
     victim_age_band: Option<String>,
     victim_sex: Option<String>,
+    arrest: Option<String>,
+    body_worn_video: Option<String>,
+    risk_level: Option<String>,
+    supervisor_reviewed: Option<String>,
+    evidence_led_considered: Option<String>,
+    evidence_led_submitted: Option<String>,
+    relationship: Option<String>,
+    withdrawal_date: Option<String>,
+    ethnicity: Option<String>,
+    officer: Option<String>,
+}
+
+/// `[extract.field_values]`: the extract's own spellings of the levels of the risk level and
+/// the relationship (`risk_level = { high = ["H", "High risk"] }`), added to the built-in ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFieldValues {
+    #[serde(default)]
+    risk_level: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    relationship: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -266,7 +288,102 @@ pub struct Columns {
     pub victim_age_band: Option<String>,
     /// The victim's sex, if any.
     pub victim_sex: Option<String>,
+    /// The investigation-quality fields mapped, in the order of [`QUALITY_FIELDS`].
+    pub quality: [Option<String>; QUALITY_FIELDS.len()],
+    /// The date the victim said they did not support action, if any.
+    pub withdrawal_date: Option<String>,
+    /// The victim's ethnicity, if any (free text).
+    pub ethnicity: Option<String>,
+    /// The officer or team in charge, if any (free text).
+    pub officer: Option<String>,
 }
+
+/// An investigation-quality field of a force's extract (issue #20): its key in
+/// `[extract.columns]`, its levels (the first is the reference level of the record-level
+/// model) and how a report names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QualityField {
+    /// The key in `[extract.columns]` and the name in the tables.
+    pub key: &'static str,
+    /// Its levels; a yes/no field has `["yes", "no"]`, read as the domestic-abuse flag is.
+    pub levels: &'static [&'static str],
+    /// In words, for tables and the report.
+    pub words: &'static str,
+}
+
+impl QualityField {
+    /// Whether it is a yes/no field.
+    #[must_use]
+    pub fn yes_no(&self) -> bool {
+        self.levels == ["yes", "no"]
+    }
+}
+
+/// The investigation-quality fields, in the order of [`Columns::quality`].
+pub const QUALITY_FIELDS: [QualityField; 7] = [
+    QualityField {
+        key: "arrest",
+        levels: &["yes", "no"],
+        words: "arrest made",
+    },
+    QualityField {
+        key: "body_worn_video",
+        levels: &["yes", "no"],
+        words: "body-worn video captured",
+    },
+    QualityField {
+        key: "risk_level",
+        levels: &["standard", "medium", "high"],
+        words: "DASH risk level",
+    },
+    QualityField {
+        key: "supervisor_reviewed",
+        levels: &["yes", "no"],
+        words: "supervisor reviewed the no-further-action decision",
+    },
+    QualityField {
+        key: "evidence_led_considered",
+        levels: &["yes", "no"],
+        words: "evidence-led prosecution considered",
+    },
+    QualityField {
+        key: "evidence_led_submitted",
+        levels: &["yes", "no"],
+        words: "evidence-led prosecution submitted to CPS",
+    },
+    QualityField {
+        key: "relationship",
+        levels: &["intimate_partner", "family", "other"],
+        words: "relationship of victim and suspect",
+    },
+];
+
+/// The built-in spellings of the levels of the risk level and the relationship, compared
+/// after `match_key` (case, spaces and dashes).
+const BUILT_IN_LEVELS: [(&str, &str, &[&str]); 6] = [
+    ("risk_level", "standard", &["standard", "low", "s", "std"]),
+    ("risk_level", "medium", &["medium", "m", "med"]),
+    ("risk_level", "high", &["high", "h"]),
+    (
+        "relationship",
+        "intimate_partner",
+        &[
+            "intimate partner",
+            "intimate_partner",
+            "partner",
+            "ex-partner",
+            "ex partner",
+            "spouse",
+            "ex-spouse",
+        ],
+    ),
+    (
+        "relationship",
+        "family",
+        &["family", "family member", "relative"],
+    ),
+    ("relationship", "other", &["other"]),
+];
 
 /// How many crimes the audit sample takes from each stratum.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -397,6 +514,9 @@ pub struct ExtractConfig {
     pub offence_codes: BTreeMap<String, String>,
     /// Extra spellings of a set flag (match keys), beyond Y, yes, 1 and true.
     pub flag_yes: Vec<String>,
+    /// The spellings of each non-yes/no quality field's levels (after `match_key`) → level
+    /// code (1-based into its levels), in the order of [`QUALITY_FIELDS`].
+    pub quality_values: Vec<BTreeMap<String, u8>>,
     /// Extra spellings of an unset flag (match keys), beyond N, no, 0 and false.
     pub flag_no: Vec<String>,
     /// Numerator, denominator and basis.
@@ -466,6 +586,50 @@ impl ExtractConfig {
             }
             offence_codes.insert(match_key(&description), code);
         }
+        let field_values = raw.field_values.unwrap_or_default();
+        let mut quality_values: Vec<BTreeMap<String, u8>> =
+            vec![BTreeMap::new(); QUALITY_FIELDS.len()];
+        for (k, field) in QUALITY_FIELDS.iter().enumerate() {
+            if field.yes_no() {
+                continue;
+            }
+            for (key, level, spellings) in BUILT_IN_LEVELS {
+                if key == field.key {
+                    let code = field.levels.iter().position(|l| *l == level).unwrap_or(0) as u8 + 1;
+                    for s in spellings {
+                        quality_values[k].insert(match_key(s), code);
+                    }
+                }
+            }
+            let own = match field.key {
+                "risk_level" => &field_values.risk_level,
+                _ => &field_values.relationship,
+            };
+            for (level, spellings) in own {
+                let Some(code) = field.levels.iter().position(|l| l == level) else {
+                    bail!(
+                        "extract.field_values.{}: {level:?} is not a level; the levels are {}",
+                        field.key,
+                        field.levels.join(", ")
+                    );
+                };
+                for s in spellings {
+                    let key = match_key(s);
+                    if let Some(other) = own
+                        .iter()
+                        .find(|(l, v)| *l != level && v.iter().any(|w| match_key(w) == key))
+                    {
+                        bail!(
+                            "extract.field_values.{}: {s:?} is listed under both {level:?} and {:?}",
+                            field.key,
+                            other.0
+                        );
+                    }
+                    // The analysis file's spelling wins over a built-in one.
+                    quality_values[k].insert(key, code as u8 + 1);
+                }
+            }
+        }
         let flags = raw.flag_values.unwrap_or_default();
         let flag_yes: Vec<String> = flags.yes.iter().map(|v| match_key(v)).collect();
         let flag_no: Vec<String> = flags.no.iter().map(|v| match_key(v)).collect();
@@ -525,7 +689,20 @@ impl ExtractConfig {
                 unit: columns.unit,
                 victim_age_band: columns.victim_age_band,
                 victim_sex: columns.victim_sex,
+                quality: [
+                    columns.arrest,
+                    columns.body_worn_video,
+                    columns.risk_level,
+                    columns.supervisor_reviewed,
+                    columns.evidence_led_considered,
+                    columns.evidence_led_submitted,
+                    columns.relationship,
+                ],
+                withdrawal_date: columns.withdrawal_date,
+                ethnicity: columns.ethnicity,
+                officer: columns.officer,
             },
+            quality_values,
             outcome_labels,
             offence_codes,
             flag_yes,

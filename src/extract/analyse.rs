@@ -46,7 +46,7 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn new(numerator: u64, denominator: u64) -> Result<Rate> {
+    pub(crate) fn new(numerator: u64, denominator: u64) -> Result<Rate> {
         let found = proportion::rate_with_interval(numerator, denominator)?;
         Ok(Rate {
             numerator,
@@ -269,6 +269,9 @@ pub struct ExtractAnalysis {
     pub displacement: Vec<crate::compare::monitor::DisplacementEffect>,
     /// The crimes in scope's outcome mix by month, when the analysis file has events.
     pub outcome_mix: Vec<crate::compare::monitor::MixPeriod>,
+    /// The investigation-quality fields and the record-level model, when the extract maps
+    /// at least one of the fields.
+    pub quality: Option<super::quality::QualityAnalysis>,
     /// Repeat victims (absent without a victim column).
     pub repeat: Option<RepeatVictims>,
     /// Time to closure.
@@ -533,6 +536,7 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
         monitor,
         displacement,
         outcome_mix,
+        quality: super::quality::analyse(extract, config)?,
         repeat,
         closure_times,
         da_vs_other,

@@ -22,6 +22,7 @@ pub mod analyse;
 pub mod audit;
 pub use crate::dates;
 pub mod offences;
+pub mod quality;
 pub mod read;
 pub mod rng;
 pub mod sample;
@@ -187,7 +188,56 @@ pub fn summary(run: &ExtractRun, config: &ExtractConfig) -> ExtractSummary {
         .filter(|m| m.rules.any())
         .map(|m| dates::month_label(m.month))
         .collect();
+    let quality = a.quality.as_ref().map(|q| {
+        use crate::stats::logistic::LeftOut;
+        let (model_fitted, model_note, model_crimes, model_left_out) = match &q.model {
+            quality::ModelOutcome::Fitted { model, .. } => (
+                true,
+                None,
+                Some(model.crimes),
+                model
+                    .left_out
+                    .iter()
+                    .filter(|l| !matches!(l, LeftOut::EmptyLevel { level, .. } if level == quality::NOT_RECORDED))
+                    .map(LeftOut::words)
+                    .collect(),
+            ),
+            quality::ModelOutcome::NotFitted(why) => (false, Some(why.clone()), None, Vec::new()),
+        };
+        summary::QualitySummary {
+            fields: q
+                .completeness
+                .iter()
+                .map(|c| summary::FieldCompleteness {
+                    field: c.field.to_string(),
+                    crimes: c.crimes,
+                    blank: c.blank,
+                    blank_share: (c.crimes > 0).then(|| c.blank_share()),
+                })
+                .collect(),
+            incomplete: q
+                .completeness
+                .iter()
+                .filter(|c| c.crimes > 0 && c.blank_share() >= 0.2)
+                .map(|c| {
+                    format!(
+                        "{} is blank for {} of the {} ({} of {}): its rates and odds ratios rest on the crimes where it was recorded, and \"not recorded\" is a level of its own",
+                        crate::wording::capitalise(c.words),
+                        crate::wording::percent(c.blank_share(), 0),
+                        config.scope.label(),
+                        crate::wording::thousands(c.blank),
+                        crate::wording::thousands(c.crimes)
+                    )
+                })
+                .collect(),
+            model_fitted,
+            model_note,
+            model_crimes,
+            model_left_out,
+        }
+    });
     ExtractSummary {
+        quality,
         source: config.source_label(),
         file: config.file_label.clone(),
         force: config.force.clone(),

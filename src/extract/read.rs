@@ -28,7 +28,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::extract::ExtractConfig;
+use crate::config::extract::{ExtractConfig, QUALITY_FIELDS};
 use crate::extract::dates;
 use crate::ingest::csv::{CsvError, CsvRecords};
 use crate::ingest::QuarantinedRow;
@@ -136,6 +136,48 @@ pub enum ExtractError {
         /// The value.
         value: String,
     },
+    /// A yes/no quality field's value that is not yes or no.
+    #[error("{file}:{line}: column {column:?}: {value:?} is not yes or no (Y/N, yes/no, 1/0, true/false, or a value in [extract.flag_values]; empty when not recorded)")]
+    BadYesNo {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: u64,
+        /// The column's header.
+        column: String,
+        /// The value.
+        value: String,
+    },
+    /// A risk level or relationship that is none of its field's levels.
+    #[error("{file}:{line}: column {column:?}: {value:?} is not one of {} (the extract's own spellings go in [extract.field_values.{key}]; empty when not recorded)", .levels.join(", "))]
+    BadLevel {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: u64,
+        /// The column's header.
+        column: String,
+        /// The value.
+        value: String,
+        /// The field's levels.
+        levels: &'static [&'static str],
+        /// The field's key.
+        key: &'static str,
+    },
+    /// A withdrawal date before the crime was recorded.
+    #[error("{file}:{line}: column {column:?}: the victim's withdrawal {value:?} is before the crime was recorded ({recorded})")]
+    WithdrawalBeforeRecorded {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: u64,
+        /// The column's header.
+        column: String,
+        /// The value.
+        value: String,
+        /// The recorded date as written.
+        recorded: String,
+    },
     /// An offence description with no code in `[extract.offence_codes]`.
     #[error("{file}:{line}: column {column:?}: offence {value:?} has no Home Office code in [extract.offence_codes]")]
     UnknownOffence {
@@ -193,6 +235,15 @@ pub struct Crime {
     pub age_band: u32,
     /// Index into [`Extract::sexes`], or [`NONE`].
     pub sex: u32,
+    /// Each investigation-quality field's level, 1-based into its levels, or 0 when the
+    /// field is blank or not mapped (in the order of `config::extract::QUALITY_FIELDS`).
+    pub quality: [u8; QUALITY_FIELDS.len()],
+    /// When the victim said they did not support action, or [`NO_DATE`].
+    pub withdrawn_at: i64,
+    /// Index into [`Extract::ethnicities`], or [`NONE`].
+    pub ethnicity: u32,
+    /// Index into [`Extract::officers`], or [`NONE`].
+    pub officer: u32,
 }
 
 /// The row accounting of an extract.
@@ -243,6 +294,10 @@ pub struct Extract {
     pub age_bands: Vec<String>,
     /// Victim sexes.
     pub sexes: Vec<String>,
+    /// Victim ethnicities.
+    pub ethnicities: Vec<String>,
+    /// Officers or teams in charge.
+    pub officers: Vec<String>,
     /// The row accounting.
     pub account: ExtractAccount,
     /// Rows not loaded, with the reason.

@@ -35,6 +35,7 @@ use crate::extract::offences::{national_mix, NationalOffence, ASSIGNED_TYPES};
 use crate::extract::rng::{cumulative, Rng};
 use crate::wording::csv_field;
 
+pub mod fields;
 pub mod review;
 
 /// Odds ratio of outcome 16 for domestic-abuse crimes against the code's national odds.
@@ -267,6 +268,8 @@ pub struct Truth {
     /// The planted level change, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<TruthChange>,
+    /// The investigation-quality fields' planted odds ratios.
+    pub fields: fields::PlantedFields,
 }
 
 /// Per offence code: the domestic-abuse share and the outcome distributions.
@@ -428,6 +431,7 @@ struct Row<'a> {
     area: &'a str,
     victim: Option<Victim>,
     unit: &'a str,
+    fields: fields::Fields,
 }
 
 fn write_row(out: &mut impl Write, row: &Row<'_>, labels: &[&str; 23]) -> std::io::Result<()> {
@@ -463,6 +467,7 @@ fn write_row(out: &mut impl Write, row: &Row<'_>, labels: &[&str; 23]) -> std::i
         )?,
         None => write!(out, ",{},,", row.unit)?,
     }
+    fields::write(out, &row.fields)?;
     out.write_all(b"\n")
 }
 
@@ -600,7 +605,11 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     let change_from = options
         .change
         .map_or(i64::MAX, |c| c.from_day * SECONDS_PER_DAY);
-    writeln!(out, "{}", HEADER.join(",")).context("cannot write the extract")?;
+    writeln!(out, "{},{}", HEADER.join(","), fields::HEADER.join(","))
+        .context("cannot write the extract")?;
+    // The investigation-quality fields come from a stream of their own, drawn once per crime
+    // after its outcome, so the rest of the extract is the same with or without them.
+    let mut field_rng = Rng::new(options.seed ^ 0x6669_656C_6473);
     for (k, day) in (options.start_day..end_day).enumerate() {
         // Cumulative rounding: exactly `crimes` crimes over the window.
         let upto = (options.crimes as f64 * day_cum[k] / day_total).round() as u64;
@@ -727,6 +736,7 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
                 area: &areas[area],
                 victim,
                 unit: &units[unit],
+                fields: fields::draw(&mut field_rng, outcome, recorded, outcome_at, unit),
             };
             let interim = outcome != 0
                 && outcome_at - recorded >= SECONDS_PER_DAY
@@ -797,6 +807,7 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
         areas: truth_areas,
         units: truth_units,
         audit,
+        fields: fields::planted(),
         change: options.change.map(|c| {
             let counts = |(crimes, outcome16, sum): (u64, u64, f64)| ChangeCounts {
                 domestic_abuse_crimes: crimes,
@@ -897,6 +908,22 @@ pub fn extract_section(file: &str, force: &str) -> String {
     ];
     for (field, column) in fields {
         text.push_str(&format!("{field} = {:?}\n", HEADER[column]));
+    }
+    text.push_str("# Investigation-quality fields (optional; issue #20)\n");
+    let quality = [
+        "arrest",
+        "body_worn_video",
+        "risk_level",
+        "supervisor_reviewed",
+        "evidence_led_considered",
+        "evidence_led_submitted",
+        "relationship",
+        "withdrawal_date",
+        "ethnicity",
+        "officer",
+    ];
+    for (field, column) in quality.iter().zip(fields::HEADER) {
+        text.push_str(&format!("{field} = {column:?}\n"));
     }
     text.push_str("\n# The force's own outcome labels (DATA.md section 3: select on the number).\n[extract.outcome_labels]\n");
     for (number, label) in OUTCOME_LABELS {

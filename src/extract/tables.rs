@@ -146,6 +146,10 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
             .build(),
     );
 
+    if let Some(q) = &analysis.quality {
+        out.extend(quality_tables(q, &source, scope));
+    }
+
     let m = &analysis.months;
     let spc =
         |f: fn(&crate::stats::spc::ChartPoint) -> f64| m.iter().map(move |r| r.spc.as_ref().map(f));
@@ -553,4 +557,115 @@ pub fn interval_name(method: crate::stats::survey::IntervalMethod) -> &'static s
         IntervalMethod::Logit => "logit",
         IntervalMethod::Mean => "mean",
     }
+}
+
+/// `extract_by_field` (each quality field's levels, with the field's blank share) and
+/// `extract_model` (the record-level model's adjusted odds ratios, then what it left out).
+fn quality_tables(q: &super::quality::QualityAnalysis, source: &str, scope: &str) -> Vec<Table> {
+    use super::quality::{ModelOutcome, NOT_RECORDED};
+    use crate::stats::logistic::LeftOut;
+    let r = &q.rows;
+    let blank_share = |field: &str| {
+        q.completeness
+            .iter()
+            .find(|c| c.field == field)
+            .map(super::quality::Completeness::blank_share)
+    };
+    let by_field = sourced("extract_by_field", r.len(), source)
+        .same_text("scope", scope)
+        .text("field", r.iter().map(|x| Some(x.field.to_string())))
+        .text("field_words", r.iter().map(|x| Some(x.words.to_string())))
+        .text("level", r.iter().map(|x| Some(x.level.clone())))
+        .count("crimes", r.iter().map(|x| Some(x.crimes)))
+        .rate("", r.iter().map(|x| Some(&x.scope)))
+        .rate("comparison_", r.iter().map(|x| x.comparison.as_ref()))
+        .float(
+            "field_blank_share",
+            r.iter().map(|x| blank_share(x.field)),
+            RATE_DECIMALS,
+        )
+        .build();
+    // One row per estimated level, then one per level left out (with the reason).
+    let mut terms: Vec<(
+        String,
+        String,
+        String,
+        Option<&crate::stats::logistic::Term>,
+        String,
+    )> = Vec::new();
+    match &q.model {
+        ModelOutcome::Fitted { model, .. } => {
+            let reference = |factor: &str| {
+                model
+                    .references
+                    .iter()
+                    .find(|(f, _)| f == factor)
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_default()
+            };
+            for t in &model.terms {
+                terms.push((
+                    t.factor.clone(),
+                    t.level.clone(),
+                    reference(&t.factor),
+                    Some(t),
+                    String::new(),
+                ));
+            }
+            for l in &model.left_out {
+                let (factor, level) = match l {
+                    LeftOut::EmptyLevel { level, .. } if level == NOT_RECORDED => continue,
+                    LeftOut::EmptyLevel { factor, level }
+                    | LeftOut::Constant { factor, level }
+                    | LeftOut::Separated { factor, level, .. } => (factor.clone(), level.clone()),
+                };
+                let reference = reference(&factor);
+                terms.push((factor, level, reference, None, l.words()));
+            }
+        }
+        ModelOutcome::NotFitted(why) => {
+            terms.push((
+                String::new(),
+                String::new(),
+                String::new(),
+                None,
+                why.clone(),
+            ));
+        }
+    }
+    let model = sourced("extract_model", terms.len(), source)
+        .same_text("scope", scope)
+        .text("factor", terms.iter().map(|t| Some(t.0.clone())))
+        .text("level", terms.iter().map(|t| Some(t.1.clone())))
+        .text("reference", terms.iter().map(|t| Some(t.2.clone())))
+        .float(
+            "estimate",
+            terms.iter().map(|t| t.3.map(|x| x.estimate)),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "std_error",
+            terms.iter().map(|t| t.3.map(|x| x.se)),
+            SCORE_DECIMALS,
+        )
+        .float("z", terms.iter().map(|t| t.3.map(|x| x.z)), SCORE_DECIMALS)
+        .scientific("p", terms.iter().map(|t| t.3.map(|x| x.p_value)))
+        .float(
+            "odds_ratio",
+            terms.iter().map(|t| t.3.map(|x| x.odds_ratio)),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "odds_ratio_ci95_low",
+            terms.iter().map(|t| t.3.map(|x| x.interval.lower)),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "odds_ratio_ci95_high",
+            terms.iter().map(|t| t.3.map(|x| x.interval.upper)),
+            SCORE_DECIMALS,
+        )
+        .text("note", terms.iter().map(|t| Some(t.4.clone())))
+        .build();
+    vec![by_field, model]
 }

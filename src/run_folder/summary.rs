@@ -505,6 +505,40 @@ pub struct ExtractSummary {
     pub time_to_closure: Option<TimeToClosure>,
     /// The audit sample, when one was drawn.
     pub audit_sample: Option<AuditSampleEntry>,
+    /// The investigation-quality fields and the record-level model (issue #20), when the
+    /// extract maps any of the fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<QualitySummary>,
+}
+
+/// The investigation-quality fields' completeness and the record-level model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualitySummary {
+    /// Each mapped field: crimes in scope and how many had it blank.
+    pub fields: Vec<FieldCompleteness>,
+    /// A sentence for each field blank in at least a fifth of the crimes in scope.
+    pub incomplete: Vec<String>,
+    /// Whether the model was fitted.
+    pub model_fitted: bool,
+    /// Why not, when it was not.
+    pub model_note: Option<String>,
+    /// Crimes in the model's fit.
+    pub model_crimes: Option<u64>,
+    /// What the model left out, in words.
+    pub model_left_out: Vec<String>,
+}
+
+/// One field's completeness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldCompleteness {
+    /// The field's key in `[extract.columns]`.
+    pub field: String,
+    /// Crimes in scope.
+    pub crimes: u64,
+    /// Of them, blank.
+    pub blank: u64,
+    /// blank / crimes.
+    pub blank_share: Option<f64>,
 }
 
 /// The extract's row accounting.

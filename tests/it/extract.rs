@@ -144,13 +144,143 @@ fn unplanted_areas_are_flagged_at_about_the_nominal_rate() {
     assert!(share <= 0.065, "adjusted share {share}");
 }
 
-/// An analysis file for `outcome-lens extract` in `work`, reading `extract.csv`.
+/// The keys of the optional investigation-quality fields in `[extract.columns]`.
+const QUALITY_KEYS: [&str; 10] = [
+    "arrest",
+    "body_worn_video",
+    "risk_level",
+    "supervisor_reviewed",
+    "evidence_led_considered",
+    "evidence_led_submitted",
+    "relationship",
+    "withdrawal_date",
+    "ethnicity",
+    "officer",
+];
+
+/// An analysis file for `outcome-lens extract` in `work`, reading `extract.csv` in synth's
+/// layout without the optional investigation-quality fields (so they are shown optional).
 fn extract_analysis(work: &Workdir) {
+    let section: String = synth::extract_section("extract.csv", "Cleveland")
+        .lines()
+        .filter(|l| {
+            !QUALITY_KEYS
+                .iter()
+                .any(|k| l.starts_with(&format!("{k} = ")))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let text = format!("inputs = [\"unused.csv\"]\n[outputs]\nfolder = \"out\"\n{section}");
+    std::fs::write(work.path().join("analysis.toml"), text).expect("write analysis file");
+}
+
+/// A bad value of an investigation-quality field (issue #20) stops with exit 1 naming the
+/// file, line, column and value, and writes nothing; good values in the extract's own
+/// spellings (`[extract.field_values]`) read.
+#[test]
+fn bad_quality_fields_name_file_line_column_and_value() {
+    let header = format!(
+        "{},Arrest,BWV,DASH Risk,Supervisor Review,ELP Considered,ELP Submitted,Relationship,Withdrawal Date,Victim Ethnicity,OIC\n",
+        HEADER.trim_end()
+    );
+    let row = |fields: &str| format!("{}{fields}\n", GOOD_ROW.trim_end());
+    let good = row(",Y,N,High,,Y,N,Partner,2019-04-02,White British,PC 1001");
+    let cases = [
+        (
+            row(",Y,maybe,High,,Y,N,Partner,,White British,PC 1001"),
+            "extract.csv:3: column \"BWV\": \"maybe\" is not yes or no",
+        ),
+        (
+            row(",Y,N,Very High,,Y,N,Partner,,White British,PC 1001"),
+            "extract.csv:3: column \"DASH Risk\": \"Very High\" is not one of standard, medium, high (the extract's own spellings go in [extract.field_values.risk_level]",
+        ),
+        (
+            row(",Y,N,High,,Y,N,Neighbour,,White British,PC 1001"),
+            "extract.csv:3: column \"Relationship\": \"Neighbour\" is not one of intimate_partner, family, other",
+        ),
+        (
+            row(",Y,N,High,,Y,N,Partner,2019-03-30,White British,PC 1001"),
+            "extract.csv:3: column \"Withdrawal Date\": the victim's withdrawal \"2019-03-30\" is before the crime was recorded (01/04/2019 10:00)",
+        ),
+        (
+            row(",Y,N,High,,Y,N,Partner,2019-02-30,White British,PC 1001"),
+            "extract.csv:3: column \"Withdrawal Date\": \"2019-02-30\" is not a date",
+        ),
+    ];
+    for (bad, expected) in cases {
+        let work = Workdir::new();
+        let text = format!(
+            "inputs = [\"unused.csv\"]\n[outputs]\nfolder = \"out\"\n{}",
+            synth::extract_section("extract.csv", "Cleveland")
+        );
+        std::fs::write(work.path().join("analysis.toml"), text).unwrap();
+        std::fs::write(
+            work.path().join("extract.csv"),
+            format!("{header}{good}{bad}"),
+        )
+        .unwrap();
+        let (code, _, stderr) =
+            output(
+                work.command()
+                    .args(["extract", "--config", "analysis.toml", "-q"]),
+            );
+        assert_eq!(code, 1, "{expected}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(!work.path().join("out").exists());
+    }
+    // The extract's own spellings.
+    let work = Workdir::new();
     let text = format!(
-        "inputs = [\"unused.csv\"]\n[outputs]\nfolder = \"out\"\n{}",
+        "inputs = [\"unused.csv\"]\n[outputs]\nfolder = \"out\"\n{}\n[extract.field_values]\nrisk_level = {{ high = [\"Very High\"] }}\nrelationship = {{ other = [\"Neighbour\"] }}\n",
         synth::extract_section("extract.csv", "Cleveland")
     );
-    std::fs::write(work.path().join("analysis.toml"), text).expect("write analysis file");
+    std::fs::write(work.path().join("analysis.toml"), text).unwrap();
+    std::fs::write(
+        work.path().join("extract.csv"),
+        format!(
+            "{header}{good}{}",
+            row(",Y,N,Very High,,Y,N,Neighbour,,White British,PC 1001")
+                .replace("CL/19/000001", "CL/19/000002")
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["extract", "--config", "analysis.toml", "-q"]),
+        );
+    assert_eq!(code, 0, "{stderr}");
+    let by_field = work.read("out/tables/extract_by_field.csv");
+    assert!(
+        by_field.contains(",risk_level,DASH risk level,high,2,"),
+        "{by_field}"
+    );
+    assert!(
+        by_field.contains(",relationship,relationship of victim and suspect,other,1,"),
+        "{by_field}"
+    );
+    // A spelling listed under two levels is an error in the analysis file's words.
+    let text = format!(
+        "inputs = [\"unused.csv\"]\n[outputs]\nfolder = \"out\"\n{}\n[extract.field_values]\nrisk_level = {{ high = [\"H1\"], medium = [\"h1\"] }}\n",
+        synth::extract_section("extract.csv", "Cleveland")
+    );
+    std::fs::write(work.path().join("analysis.toml"), text).unwrap();
+    let (code, _, stderr) =
+        output(
+            work.command()
+                .args(["extract", "--config", "analysis.toml", "-q", "--force"]),
+        );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "extract.field_values.risk_level: \"H1\" is listed under both \"high\" and \"medium\""
+        ),
+        "{stderr}"
+    );
 }
 
 const HEADER: &str = "Crime Reference,Date Recorded,Outcome Date,HO Code,Outcome,DA Flag,Neighbourhood,Victim ID,OIC Department,Victim Age Band,Victim Gender\n";
@@ -733,4 +863,56 @@ fn synth_plants_a_change_and_refuses_a_bad_one() {
         "{stderr}"
     );
     assert!(!work.path().join("x.csv").exists(), "nothing written");
+}
+
+/// Issue #20's coverage study: over 100 seeds of 5,000 crimes (about 2,500 domestic-abuse
+/// crimes, no planted areas or units), the record-level model's 95% intervals for the planted
+/// odds ratios of the investigation-quality fields (9 levels: arrest, body-worn video, risk
+/// medium and high, supervisor review, evidence-led prosecution considered and submitted,
+/// relationship family and other) cover the planted values at about the nominal rate.
+/// Measured with 8,000 crimes: 850 of 900 (94.4%).
+#[test]
+fn the_record_level_model_covers_the_planted_odds_ratios() {
+    use outcome_lens::extract::quality::ModelOutcome;
+    let config = synthetic_config("");
+    let planted = synth::fields::planted();
+    let (mut covered, mut total) = (0u64, 0u64);
+    let mut by_level: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    for seed in 0..100 {
+        let mut options = SynthOptions::standard(5_000, 7_000 + seed);
+        options.da_share = Some(0.5);
+        options.planted_areas = 0;
+        options.planted_units = 0;
+        let (_, _, analysis) = synthesise_and_analyse(&options, &config);
+        let quality = analysis
+            .quality
+            .expect("the synthetic extract maps the fields");
+        let ModelOutcome::Fitted { model, .. } = quality.model else {
+            panic!("seed {seed}: no model")
+        };
+        for p in &planted.odds_ratios {
+            let term = model
+                .terms
+                .iter()
+                .find(|t| t.factor == p.field && t.level == p.level)
+                .unwrap_or_else(|| panic!("seed {seed}: no term {} = {}", p.field, p.level));
+            let hit = term.interval.lower <= p.odds_ratio && p.odds_ratio <= term.interval.upper;
+            covered += u64::from(hit);
+            total += 1;
+            let e = by_level
+                .entry(format!("{}={}", p.field, p.level))
+                .or_default();
+            e.0 += u64::from(hit);
+            e.1 += 1;
+        }
+    }
+    let rate = covered as f64 / total as f64;
+    eprintln!(
+        "planted odds ratios covered: {covered} of {total} ({:.1}%); by level: {by_level:?}",
+        100.0 * rate
+    );
+    assert_eq!(total, 900);
+    // 900 intervals (9 per seed, nearly independent): the binomial standard error of the
+    // coverage is 0.73 points; three of them either side of 95%.
+    assert!((rate - 0.95).abs() <= 0.022, "coverage {rate}");
 }

@@ -98,6 +98,10 @@ pub(super) struct Positions {
     pub(super) unit: Option<usize>,
     pub(super) victim_age_band: Option<usize>,
     pub(super) victim_sex: Option<usize>,
+    pub(super) quality: [Option<usize>; QUALITY_FIELDS.len()],
+    pub(super) withdrawal_date: Option<usize>,
+    pub(super) ethnicity: Option<usize>,
+    pub(super) officer: Option<usize>,
 }
 
 /// Turns rows into crimes.
@@ -115,6 +119,8 @@ pub(super) struct Loader<'c> {
     pub(super) units: Dictionary,
     pub(super) age_bands: Dictionary,
     pub(super) sexes: Dictionary,
+    pub(super) ethnicities: Dictionary,
+    pub(super) officers: Dictionary,
     /// Raw outcome text → type, so labels are normalised once, not once per row.
     pub(super) outcome_cache: FxHashMap<String, u8>,
     pub(super) flag_cache: FxHashMap<String, bool>,
@@ -147,6 +153,8 @@ impl<'c> Loader<'c> {
             units: Dictionary::default(),
             age_bands: Dictionary::default(),
             sexes: Dictionary::default(),
+            ethnicities: Dictionary::default(),
+            officers: Dictionary::default(),
             outcome_cache: FxHashMap::default(),
             flag_cache: FxHashMap::default(),
             description_cache: FxHashMap::default(),
@@ -189,8 +197,12 @@ impl<'c> Loader<'c> {
                 p.unit,
                 p.victim_age_band,
                 p.victim_sex,
+                p.withdrawal_date,
+                p.ethnicity,
+                p.officer,
             ]
             .into_iter()
+            .chain(p.quality)
             .flatten(),
         );
         wanted.sort_unstable();
@@ -284,6 +296,16 @@ impl<'c> Loader<'c> {
             unit: optional("unit", &c.unit)?,
             victim_age_band: optional("victim_age_band", &c.victim_age_band)?,
             victim_sex: optional("victim_sex", &c.victim_sex)?,
+            quality: {
+                let mut quality = [None; QUALITY_FIELDS.len()];
+                for (k, field) in QUALITY_FIELDS.iter().enumerate() {
+                    quality[k] = optional(field.key, &c.quality[k])?;
+                }
+                quality
+            },
+            withdrawal_date: optional("withdrawal_date", &c.withdrawal_date)?,
+            ethnicity: optional("ethnicity", &c.ethnicity)?,
+            officer: optional("officer", &c.officer)?,
         })
     }
 
@@ -396,7 +418,70 @@ impl<'c> Loader<'c> {
         let age_band = optional(p.victim_age_band).map_or(NONE, |v| self.age_bands.intern(v));
         let sex = optional(p.victim_sex).map_or(NONE, |v| self.sexes.intern(v));
         let victim = optional(p.victim_reference).map_or(NONE, |v| self.victims.insert(v).0);
+        let mut quality = [0u8; QUALITY_FIELDS.len()];
+        for (k, field) in QUALITY_FIELDS.iter().enumerate() {
+            let Some(i) = p.quality[k] else {
+                continue;
+            };
+            let text = cell(i);
+            if text.is_empty() {
+                continue;
+            }
+            quality[k] = if field.yes_no() {
+                match self.flag(text) {
+                    Some(true) => 1,
+                    Some(false) => 2,
+                    None => {
+                        return Err(ExtractError::BadYesNo {
+                            file: path.to_path_buf(),
+                            line,
+                            column: column(i),
+                            value: one_line(text).into_owned(),
+                        })
+                    }
+                }
+            } else {
+                match self.config.quality_values[k].get(&match_key(text)) {
+                    Some(&code) => code,
+                    None => {
+                        return Err(ExtractError::BadLevel {
+                            file: path.to_path_buf(),
+                            line,
+                            column: column(i),
+                            value: one_line(text).into_owned(),
+                            levels: field.levels,
+                            key: field.key,
+                        })
+                    }
+                }
+            };
+        }
+        let withdrawn_at = match p.withdrawal_date.map(cell).filter(|v| !v.is_empty()) {
+            None => NO_DATE,
+            Some(text) => {
+                let at = dates::parse(text)
+                    .ok_or_else(|| bad_date(p.withdrawal_date.unwrap_or_default(), text))?;
+                if at.div_euclid(dates::SECONDS_PER_DAY)
+                    < recorded.div_euclid(dates::SECONDS_PER_DAY)
+                {
+                    return Err(ExtractError::WithdrawalBeforeRecorded {
+                        file: path.to_path_buf(),
+                        line,
+                        column: column(p.withdrawal_date.unwrap_or_default()),
+                        value: one_line(text).into_owned(),
+                        recorded: recorded_text.to_string(),
+                    });
+                }
+                at
+            }
+        };
+        let ethnicity = optional(p.ethnicity).map_or(NONE, |v| self.ethnicities.intern(&clean(v)));
+        let officer = optional(p.officer).map_or(NONE, |v| self.officers.intern(&clean(v)));
         let crime = Crime {
+            quality,
+            withdrawn_at,
+            ethnicity,
+            officer,
             recorded,
             outcome_at,
             outcome,
@@ -512,6 +597,8 @@ impl<'c> Loader<'c> {
             units: self.units.names,
             age_bands: self.age_bands.names,
             sexes: self.sexes.names,
+            ethnicities: self.ethnicities.names,
+            officers: self.officers.names,
             account: self.account,
             quarantine: self.quarantine,
             references: self.references,

@@ -189,6 +189,13 @@ pub(super) fn extract_summary(c: &Input, e: &ExtractSummary) -> Vec<Block> {
             ),
         });
     }
+    if let Some(q) = &e.quality {
+        if !q.incomplete.is_empty() {
+            blocks.push(Block::Caveat {
+                text: format!("{}.", q.incomplete.join(". ")),
+            });
+        }
+    }
     let mut items = Vec::new();
     for (funnel, what) in [
         (Some(&e.area_funnel), "areas"),

@@ -204,7 +204,9 @@ pub fn parse_events_csv(text: &str, file: &str) -> Result<Vec<EventInput>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    // Each record with the line it starts on.
+    // Each record with the line it starts on. The lines are counted from the last record's
+    // start (records come in order), so the file is scanned once.
+    let (mut counted_to, mut lines_before) = (0usize, 0u64);
     let mut next = move || -> Result<Option<(u64, csv::StringRecord)>> {
         let mut record = csv::StringRecord::new();
         match reader.read_record(&mut record) {
@@ -216,12 +218,13 @@ pub fn parse_events_csv(text: &str, file: &str) -> Result<Vec<EventInput>> {
                 while matches!(text.as_bytes().get(at), Some(b'\r' | b'\n')) {
                     at += 1;
                 }
-                let line = text.as_bytes()[..at.min(text.len())]
+                let at = at.min(text.len()).max(counted_to);
+                lines_before += text.as_bytes()[counted_to..at]
                     .iter()
                     .filter(|&&b| b == b'\n')
-                    .count() as u64
-                    + 1;
-                Ok(Some((line, record)))
+                    .count() as u64;
+                counted_to = at;
+                Ok(Some((lines_before + 1, record)))
             }
             Ok(false) => Ok(None),
             Err(e) => bail!("{file}:{}: {}", csv_line(&e), csv_problem(&e)),

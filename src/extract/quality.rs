@@ -77,6 +77,44 @@ pub enum ModelOutcome {
     NotFitted(String),
 }
 
+/// One area's or unit's observed closures against the case-mix model's expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdjustedRow {
+    /// `area` or `unit`.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: String,
+    /// Crimes in the fit.
+    pub crimes: u64,
+    /// Closures with the outcome.
+    pub observed: u64,
+    /// The model's expected closures, Σ μ̂.
+    pub expected: f64,
+    /// O / E.
+    pub ratio: Option<f64>,
+    /// CI(O) / E.
+    pub ratio_ci95: Option<crate::stats::Interval>,
+}
+
+/// When the victims withdrew, for one group of outcome-16 closures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithdrawalRow {
+    /// `all`, `area` or `unit`.
+    pub kind: &'static str,
+    /// The area or unit (or all areas).
+    pub name: String,
+    /// Outcome-16 closures.
+    pub closures: u64,
+    /// Of them, with no withdrawal date recorded.
+    pub without_date: u64,
+    /// Days from recording to withdrawal: quartiles and median (type 7).
+    pub to_withdrawal: [Option<f64>; 3],
+    /// Days from withdrawal to closure: quartiles and median.
+    pub to_closure: [Option<f64>; 3],
+    /// Closures dated before the withdrawal (a withdrawal after the decision).
+    pub after_closure: u64,
+}
+
 /// The quality fields' analyses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QualityAnalysis {
@@ -86,6 +124,12 @@ pub struct QualityAnalysis {
     pub completeness: Vec<Completeness>,
     /// The record-level model.
     pub model: ModelOutcome,
+    /// The case-mix model (no area), whose expectations the adjusted comparison uses.
+    pub case_mix: ModelOutcome,
+    /// Areas and units after adjustment for case mix.
+    pub adjusted: Vec<AdjustedRow>,
+    /// The timing of withdrawal, when the extract maps its date.
+    pub withdrawal: Vec<WithdrawalRow>,
 }
 
 /// The analyses, when the extract maps at least one quality field.
@@ -151,22 +195,47 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
             });
         }
     }
-    let model = model(extract, config, &mapped, &numerator, &denominator);
+    let (model, _, _) = model(extract, config, &mapped, &numerator, &denominator, true);
+    let (case_mix, of_crime, mu) =
+        model_without_area(extract, config, &mapped, &numerator, &denominator);
+    let adjusted = adjusted(extract, config, &of_crime, &mu, &numerator);
+    let withdrawal = if config.columns.withdrawal_date.is_some() {
+        withdrawal(extract, config, &numerator)?
+    } else {
+        Vec::new()
+    };
     Ok(Some(QualityAnalysis {
         rows,
         completeness,
         model,
+        case_mix,
+        adjusted,
+        withdrawal,
     }))
 }
 
+/// The case-mix model (without area), for the adjusted comparison of areas and units.
+fn model_without_area(
+    extract: &Extract,
+    config: &ExtractConfig,
+    mapped: &[usize],
+    numerator: &[bool; 23],
+    denominator: &[bool; 23],
+) -> (ModelOutcome, Vec<u32>, Vec<f64>) {
+    model(extract, config, mapped, numerator, denominator, false)
+}
+
 /// The record-level model of the crimes in scope with a denominator outcome.
+/// The model, with or without area, and each crime's pattern (an index into the patterns
+/// fitted, or `u32::MAX` for a crime outside the fit) with each pattern's fitted probability.
 fn model(
     extract: &Extract,
     config: &ExtractConfig,
     mapped: &[usize],
     numerator: &[bool; 23],
     denominator: &[bool; 23],
-) -> ModelOutcome {
+    with_area: bool,
+) -> (ModelOutcome, Vec<u32>, Vec<f64>) {
     let in_scope = |c: &super::read::Crime| config.scope.includes(c.domestic_abuse);
     // Offence groups, in the order of the offence list (the largest group first would make a
     // better reference, but a fixed order keeps the reference stable from run to run).
@@ -234,14 +303,17 @@ fn model(
     for (rank, &a) in area_order.iter().enumerate() {
         area_rank[a] = rank;
     }
-    factors.push(Factor {
-        name: "area".into(),
-        levels: area_order
-            .iter()
-            .map(|&a| extract.areas[a].clone())
-            .collect(),
-    });
+    if with_area {
+        factors.push(Factor {
+            name: "area".into(),
+            levels: area_order
+                .iter()
+                .map(|&a| extract.areas[a].clone())
+                .collect(),
+        });
+    }
     let mut patterns: HashMap<Vec<usize>, (u64, u64)> = HashMap::new();
+    let mut keys: Vec<Option<Vec<usize>>> = vec![None; extract.crimes.len()];
     for (i, c) in extract.crimes.iter().enumerate() {
         let o = usize::from(c.outcome);
         if !in_scope(c) || !denominator[o] {
@@ -259,24 +331,218 @@ fn model(
             let n_levels = QUALITY_FIELDS[k].levels.len();
             levels.push(if code == 0 { n_levels } else { code - 1 });
         }
-        levels.push(area_rank[c.area as usize]);
-        let e = patterns.entry(levels).or_default();
+        if with_area {
+            levels.push(area_rank[c.area as usize]);
+        }
+        let e = patterns.entry(levels.clone()).or_default();
         e.0 += u64::from(numerator[o]);
         e.1 += 1;
+        keys[i] = Some(levels);
     }
     let mut patterns: Vec<Pattern> = patterns
         .into_iter()
         .map(|(levels, (x, n))| Pattern { levels, x, n })
         .collect();
     patterns.sort_by(|a, b| a.levels.cmp(&b.levels));
+    let index: HashMap<&[usize], u32> = patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.levels.as_slice(), i as u32))
+        .collect();
+    let of_crime: Vec<u32> = keys
+        .iter()
+        .map(|k| k.as_ref().map_or(u32::MAX, |k| index[k.as_slice()]))
+        .collect();
     let names = factors.iter().map(|f| f.name.clone()).collect();
     match fit(&factors, &patterns, Level::ninety_five()) {
-        Ok(model) => ModelOutcome::Fitted {
-            model: Box::new(model),
-            factors: names,
-        },
-        Err(e) => {
-            ModelOutcome::NotFitted(format!("the record-level model could not be fitted: {e}"))
+        Ok(model) => {
+            // A pattern left out for separation is all or none: its probability is its share.
+            let mu = patterns
+                .iter()
+                .zip(&model.expected)
+                .map(|(p, &e)| {
+                    if e > 0.0 {
+                        e / p.n as f64
+                    } else {
+                        p.x as f64 / p.n as f64
+                    }
+                })
+                .collect();
+            (
+                ModelOutcome::Fitted {
+                    model: Box::new(model),
+                    factors: names,
+                },
+                of_crime,
+                mu,
+            )
+        }
+        Err(e) => (
+            ModelOutcome::NotFitted(format!("the record-level model could not be fitted: {e}")),
+            of_crime,
+            Vec::new(),
+        ),
+    }
+}
+
+/// Each area's and unit's observed outcome-16 closures against the case-mix model's expected
+/// count (the model without area: offence group, repeat victim and the quality fields), the
+/// ratio O/E with CI(O)/E (exact below 10, Byar's otherwise), for the crimes in the fit.
+fn adjusted(
+    extract: &Extract,
+    config: &ExtractConfig,
+    of_crime: &[u32],
+    mu: &[f64],
+    numerator: &[bool; 23],
+) -> Vec<AdjustedRow> {
+    use crate::stats::standardise::count_interval;
+    let mut rows = Vec::new();
+    if mu.is_empty() {
+        return rows;
+    }
+    let kinds = groupings(extract);
+    for Grouping { kind, names, of } in kinds {
+        if kind == "unit" && config.columns.unit.is_none() {
+            continue;
+        }
+        let mut sums = vec![(0u64, 0u64, 0.0f64); names.len()];
+        for (c, &p) in extract.crimes.iter().zip(of_crime) {
+            let (Some(&m), id) = (mu.get(p as usize), of(c)) else {
+                continue;
+            };
+            if id == NONE {
+                continue;
+            }
+            let s = &mut sums[id as usize];
+            s.0 += 1;
+            s.1 += u64::from(numerator[usize::from(c.outcome)]);
+            s.2 += m;
+        }
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        for i in order {
+            let (crimes, observed, expected) = sums[i];
+            if crimes == 0 {
+                continue;
+            }
+            let (interval, _) = count_interval(observed, Level::ninety_five());
+            rows.push(AdjustedRow {
+                kind,
+                name: names[i].clone(),
+                crimes,
+                observed,
+                expected,
+                ratio: (expected > 0.0).then(|| observed as f64 / expected),
+                ratio_ci95: (expected > 0.0).then(|| crate::stats::Interval {
+                    lower: interval.lower / expected,
+                    upper: interval.upper / expected,
+                }),
+            });
         }
     }
+    rows
+}
+
+/// A way of grouping crimes: its kind, its names, and each crime's index into them.
+struct Grouping<'e> {
+    kind: &'static str,
+    names: &'e [String],
+    of: fn(&super::read::Crime) -> u32,
+}
+
+/// Areas and investigating units, as the adjusted comparison and the withdrawal timing group
+/// crimes.
+fn groupings(extract: &Extract) -> [Grouping<'_>; 2] {
+    [
+        Grouping {
+            kind: "area",
+            names: &extract.areas,
+            of: |c| c.area,
+        },
+        Grouping {
+            kind: "unit",
+            names: &extract.units,
+            of: |c| c.unit,
+        },
+    ]
+}
+
+/// When the victims withdrew: for outcome-16 closures in scope, days from recording to the
+/// withdrawal and from the withdrawal to the closure, overall, by area and by unit.
+fn withdrawal(
+    extract: &Extract,
+    config: &ExtractConfig,
+    numerator: &[bool; 23],
+) -> Result<Vec<WithdrawalRow>> {
+    use super::read::NO_DATE;
+    use crate::stats::quantile::quantile_type7;
+    let day = crate::extract::dates::SECONDS_PER_DAY;
+    let closures: Vec<&super::read::Crime> = extract
+        .crimes
+        .iter()
+        .filter(|c| config.scope.includes(c.domestic_abuse) && numerator[usize::from(c.outcome)])
+        .collect();
+    let row =
+        |kind: &'static str, name: &str, crimes: &[&super::read::Crime]| -> Result<WithdrawalRow> {
+            let dated: Vec<&&super::read::Crime> = crimes
+                .iter()
+                .filter(|c| c.withdrawn_at != NO_DATE)
+                .collect();
+            // Whole days between the dates (a recording's time of day aside).
+            let days = |from: i64, to: i64| (to.div_euclid(day) - from.div_euclid(day)) as f64;
+            let mut to_withdrawal: Vec<f64> = dated
+                .iter()
+                .map(|c| days(c.recorded, c.withdrawn_at))
+                .collect();
+            let mut to_closure: Vec<f64> = dated
+                .iter()
+                .map(|c| days(c.withdrawn_at, c.outcome_at))
+                .collect();
+            to_withdrawal.sort_by(f64::total_cmp);
+            to_closure.sort_by(f64::total_cmp);
+            let q = |v: &[f64], p: f64| -> Result<Option<f64>> {
+                if v.is_empty() {
+                    Ok(None)
+                } else {
+                    Ok(Some(quantile_type7(v, p)?))
+                }
+            };
+            Ok(WithdrawalRow {
+                kind,
+                name: name.to_string(),
+                closures: crimes.len() as u64,
+                without_date: (crimes.len() - dated.len()) as u64,
+                to_withdrawal: [
+                    q(&to_withdrawal, 0.25)?,
+                    q(&to_withdrawal, 0.5)?,
+                    q(&to_withdrawal, 0.75)?,
+                ],
+                to_closure: [
+                    q(&to_closure, 0.25)?,
+                    q(&to_closure, 0.5)?,
+                    q(&to_closure, 0.75)?,
+                ],
+                after_closure: to_closure.iter().filter(|&&d| d < 0.0).count() as u64,
+            })
+        };
+    let mut rows = vec![row("all", super::analyse::ALL_AREAS, &closures)?];
+    let kinds = groupings(extract);
+    for Grouping { kind, names, of } in kinds {
+        if kind == "unit" && config.columns.unit.is_none() {
+            continue;
+        }
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        for i in order {
+            let of_it: Vec<&super::read::Crime> = closures
+                .iter()
+                .copied()
+                .filter(|c| of(c) == i as u32)
+                .collect();
+            if !of_it.is_empty() {
+                rows.push(row(kind, &names[i], &of_it)?);
+            }
+        }
+    }
+    Ok(rows)
 }

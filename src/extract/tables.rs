@@ -667,5 +667,74 @@ fn quality_tables(q: &super::quality::QualityAnalysis, source: &str, scope: &str
         )
         .text("note", terms.iter().map(|t| Some(t.4.clone())))
         .build();
-    vec![by_field, model]
+    let a = &q.adjusted;
+    let adjusted = sourced("extract_adjusted", a.len(), source)
+        .same_text("scope", scope)
+        .text("kind", a.iter().map(|x| Some(x.kind.to_string())))
+        .text("name", a.iter().map(|x| Some(x.name.clone())))
+        .count("crimes", a.iter().map(|x| Some(x.crimes)))
+        .count("observed", a.iter().map(|x| Some(x.observed)))
+        .float(
+            "expected",
+            a.iter().map(|x| Some(x.expected)),
+            SCORE_DECIMALS,
+        )
+        .float("ratio", a.iter().map(|x| x.ratio), SCORE_DECIMALS)
+        .float(
+            "ratio_ci95_low",
+            a.iter().map(|x| x.ratio_ci95.map(|c| c.lower)),
+            SCORE_DECIMALS,
+        )
+        .float(
+            "ratio_ci95_high",
+            a.iter().map(|x| x.ratio_ci95.map(|c| c.upper)),
+            SCORE_DECIMALS,
+        )
+        .build();
+    let mut out = vec![by_field, model, adjusted];
+    if !q.withdrawal.is_empty() {
+        let w = &q.withdrawal;
+        let days =
+            |name: &str, k: usize, f: fn(&super::quality::WithdrawalRow) -> [Option<f64>; 3]| {
+                (
+                    name.to_string(),
+                    w.iter().map(move |x| f(x)[k]).collect::<Vec<_>>(),
+                )
+            };
+        let mut b = sourced("extract_withdrawal", w.len(), source)
+            .same_text("scope", scope)
+            .text("kind", w.iter().map(|x| Some(x.kind.to_string())))
+            .text("name", w.iter().map(|x| Some(x.name.clone())))
+            .count("outcome16_closures", w.iter().map(|x| Some(x.closures)))
+            .count(
+                "without_withdrawal_date",
+                w.iter().map(|x| Some(x.without_date)),
+            )
+            .float(
+                "without_withdrawal_date_share",
+                w.iter()
+                    .map(|x| (x.closures > 0).then(|| x.without_date as f64 / x.closures as f64)),
+                RATE_DECIMALS,
+            );
+        for (name, values) in [
+            days("days_recording_to_withdrawal_q1", 0, |x| x.to_withdrawal),
+            days("days_recording_to_withdrawal_median", 1, |x| {
+                x.to_withdrawal
+            }),
+            days("days_recording_to_withdrawal_q3", 2, |x| x.to_withdrawal),
+            days("days_withdrawal_to_closure_q1", 0, |x| x.to_closure),
+            days("days_withdrawal_to_closure_median", 1, |x| x.to_closure),
+            days("days_withdrawal_to_closure_q3", 2, |x| x.to_closure),
+        ] {
+            b = b.float(&name, values, COUNT_DECIMALS);
+        }
+        out.push(
+            b.count(
+                "closed_before_withdrawal",
+                w.iter().map(|x| Some(x.after_closure)),
+            )
+            .build(),
+        );
+    }
+    out
 }

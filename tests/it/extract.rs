@@ -916,3 +916,62 @@ fn the_record_level_model_covers_the_planted_odds_ratios() {
     // coverage is 0.73 points; three of them either side of 95%.
     assert!((rate - 0.95).abs() <= 0.022, "coverage {rate}");
 }
+
+/// The sample's case-mix-adjusted comparison and withdrawal timing (issue #20): the planted
+/// area and unit stay above their expectation once offence group, repeat victims and the
+/// quality fields are adjusted for (their 95% intervals for O/E above 1); the expectations
+/// add up to the observed closures (a property of the maximum-likelihood fit with an
+/// intercept); about 15% of outcome-16 closures have no withdrawal date (synth leaves 15% out).
+#[test]
+fn the_sample_adjusts_areas_and_units_for_case_mix_and_times_withdrawal() {
+    let work = Workdir::with_sample();
+    let (code, _, stderr) =
+        work.run(&["extract", "--config", "analysis.toml", "--out", "out", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    let adjusted = work.read("out/tables/extract_adjusted.csv");
+    let rows: Vec<Vec<String>> = adjusted
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.rsplitn(9, ',')
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect()
+        })
+        .collect();
+    // Columns from the right: kind, name, crimes, observed, expected, ratio, low, high.
+    let field = |r: &Vec<String>, k: usize| r[r.len() - 8 + k].clone();
+    for (kind, name) in [
+        ("area", "Middlesbrough 2"),
+        ("unit", "Neighbourhood Team North"),
+    ] {
+        let r = rows
+            .iter()
+            .find(|r| field(r, 0) == kind && field(r, 1) == name)
+            .unwrap_or_else(|| panic!("no row for {name}"));
+        let low: f64 = field(r, 6).parse().unwrap();
+        assert!(low > 1.0, "{name}: O/E interval {low}");
+    }
+    for kind in ["area", "unit"] {
+        let (o, e): (f64, f64) = rows
+            .iter()
+            .filter(|r| field(r, 0) == kind)
+            .map(|r| {
+                (
+                    field(r, 3).parse::<f64>().unwrap(),
+                    field(r, 4).parse::<f64>().unwrap(),
+                )
+            })
+            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+        assert!((o - e).abs() < 1e-3, "{kind}: observed {o}, expected {e}");
+    }
+    let withdrawal = work.read("out/tables/extract_withdrawal.csv");
+    let all = withdrawal
+        .lines()
+        .find(|l| l.contains(",all,all areas,"))
+        .expect("the all-areas row");
+    let share: f64 = all.rsplit(',').nth(7).unwrap().parse().unwrap();
+    assert!((0.10..=0.21).contains(&share), "{all}");
+}

@@ -10,9 +10,8 @@ use anyhow::{anyhow, Result};
 use plotters::prelude::DrawingBackend;
 
 use super::axis::{draw_axes, fit_plot, Axis, AxisText};
-use super::canvas::{Align, Canvas, Font, Marker, MarkerShape, Stroke};
+use super::canvas::{Canvas, Font, Marker, MarkerShape, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
-use super::labels::spread;
 use super::model::{Model, OutcomeMixRow};
 use super::style::{self, grey, okabe_ito, type_size};
 
@@ -156,26 +155,21 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &DisplacementChart) 
         .flat_map(|r| r.shares.iter().flatten())
         .fold(0.0f64, |a, &b| a.max(b));
     let y = Axis::percent(0.0, (hi * 1.08).clamp(0.05, 1.0), 8);
-    let label_font = Font::regular(type_size::LABEL);
-    let end_labels: Vec<(String, Option<f64>, usize)> = (0..NAMES.len())
+    let end_labels: Vec<super::marks::EndLabel> = (0..NAMES.len())
         .map(|g| {
             let last = rows.iter().rev().find_map(|r| r.shares[g]);
             let short = NAMES[g].split(" (").next().unwrap_or(NAMES[g]);
-            (
-                match last {
+            super::marks::EndLabel {
+                text: match last {
                     Some(v) => format!("{short} {}", style::percent(v, 1)),
                     None => short.to_string(),
                 },
-                last,
-                g,
-            )
+                value: last,
+                colour: look(g).0.colour,
+            }
         })
         .collect();
-    let margin = end_labels
-        .iter()
-        .map(|(t, _, _)| canvas.text_width(t, label_font))
-        .fold(0.0, f64::max)
-        + 12.0;
+    let margin = super::marks::end_label_margin(canvas, &end_labels);
     let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
     let (left, top, right, bottom) = region;
     let x = Axis::periods(
@@ -206,19 +200,6 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &DisplacementChart) 
             canvas.marker(plot.point(*i, *v), marker)?;
         }
     }
-    let anchors: Vec<f64> = end_labels
-        .iter()
-        .map(|(_, v, _)| plot.py(v.unwrap_or(plot.y.lo)) - label_font.size / 2.0)
-        .collect();
-    let tops = spread(&anchors, label_font.size + 2.0, plot.top, plot.bottom);
-    for ((text, _, g), y) in end_labels.iter().zip(tops) {
-        let colour = look(*g).0.colour;
-        let colour = if colour == okabe_ito::ORANGE {
-            okabe_ito::BLACK
-        } else {
-            colour
-        };
-        canvas.text(text, (plot.right + 8.0, y), label_font, colour, Align::Left)?;
-    }
+    super::marks::end_labels(canvas, &plot, &end_labels)?;
     Ok(())
 }

@@ -116,6 +116,62 @@ pub fn baseline_band<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A line's name at its right-hand end, with its last value (where the label sits) and
+/// colour.
+pub struct EndLabel {
+    /// The text.
+    pub text: String,
+    /// The line's last value, on the vertical axis.
+    pub value: Option<f64>,
+    /// The line's colour.
+    pub colour: RGBColor,
+}
+
+/// The room end labels need to the right of the plot.
+pub fn end_label_margin<DB: DrawingBackend>(canvas: &Canvas<DB>, labels: &[EndLabel]) -> f64 {
+    let font = super::canvas::Font::regular(super::style::type_size::LABEL);
+    labels
+        .iter()
+        .map(|l| canvas.text_width(&l.text, font))
+        .fold(0.0, f64::max)
+        + 12.0
+}
+
+/// Draws end labels to the right of the plot at their lines' last values, spread apart so
+/// that none overlaps the next; orange (the focus colour, too light for text) is written in
+/// black.
+///
+/// # Errors
+///
+/// When drawing fails.
+pub fn end_labels<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    plot: &super::axis::Plot,
+    labels: &[EndLabel],
+) -> Result<()> {
+    let font = super::canvas::Font::regular(super::style::type_size::LABEL);
+    let anchors: Vec<f64> = labels
+        .iter()
+        .map(|l| plot.py(l.value.unwrap_or(plot.y.lo)) - font.size / 2.0)
+        .collect();
+    let tops = super::labels::spread(&anchors, font.size + 2.0, plot.top, plot.bottom);
+    for (label, y) in labels.iter().zip(tops) {
+        let colour = if label.colour == okabe_ito::ORANGE {
+            okabe_ito::BLACK
+        } else {
+            label.colour
+        };
+        canvas.text(
+            &label.text,
+            (plot.right + 8.0, y),
+            font,
+            colour,
+            super::canvas::Align::Left,
+        )?;
+    }
+    Ok(())
+}
+
 /// The ordinary marker radius in logical pixels.
 pub const RADIUS: f64 = 4.5;
 /// The focus force's marker radius.

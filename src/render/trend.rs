@@ -7,12 +7,10 @@
 
 use anyhow::{anyhow, Result};
 use plotters::prelude::DrawingBackend;
-use plotters::style::RGBColor;
 
 use super::axis::{draw_axes, fit_plot, Axis, AxisText};
-use super::canvas::{Align, Canvas, Font, Marker, MarkerShape, Stroke};
+use super::canvas::{Canvas, Font, Marker, MarkerShape, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
-use super::labels::spread;
 use super::model::{Model, TrendRow};
 use super::style::{self, okabe_ito, type_size};
 
@@ -172,26 +170,21 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
     }
     let pad = (hi - lo) * 0.08;
     let y = Axis::percent(lo - pad, hi + pad, 8);
-    let label_font = Font::regular(type_size::LABEL);
-    let end_labels: Vec<(String, Option<f64>, RGBColor)> = series
+    let end_labels: Vec<super::marks::EndLabel> = series
         .iter()
         .map(|s| {
             let last = s.values.iter().rev().flatten().next().copied();
-            (
-                match last {
+            super::marks::EndLabel {
+                text: match last {
                     Some(v) => format!("{} {}", s.name, style::percent(v, 1)),
                     None => s.name.clone(),
                 },
-                last,
-                s.look.0.colour,
-            )
+                value: last,
+                colour: s.look.0.colour,
+            }
         })
         .collect();
-    let margin = end_labels
-        .iter()
-        .map(|(t, _, _)| canvas.text_width(t, label_font))
-        .fold(0.0, f64::max)
-        + 12.0;
+    let margin = super::marks::end_label_margin(canvas, &end_labels);
     let (left, top, right, bottom) = region;
     let x = Axis::periods(
         canvas,
@@ -252,19 +245,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
             canvas.marker(plot.point(*i, *v), s.look.1)?;
         }
     }
-    let anchors: Vec<f64> = end_labels
-        .iter()
-        .map(|(_, v, _)| plot.py(v.unwrap_or(plot.y.lo)) - label_font.size / 2.0)
-        .collect();
-    let tops = spread(&anchors, label_font.size + 2.0, plot.top, plot.bottom);
-    for ((text, _, colour), y) in end_labels.iter().zip(tops) {
-        let colour = if *colour == okabe_ito::ORANGE {
-            okabe_ito::BLACK
-        } else {
-            *colour
-        };
-        canvas.text(text, (plot.right + 8.0, y), label_font, colour, Align::Left)?;
-    }
+    super::marks::end_labels(canvas, &plot, &end_labels)?;
     Ok(())
 }
 

@@ -124,8 +124,6 @@ pub struct QualityAnalysis {
     pub completeness: Vec<Completeness>,
     /// The record-level model.
     pub model: ModelOutcome,
-    /// The case-mix model (no area), whose expectations the adjusted comparison uses.
-    pub case_mix: ModelOutcome,
     /// Areas and units after adjustment for case mix.
     pub adjusted: Vec<AdjustedRow>,
     /// The timing of withdrawal, when the extract maps its date.
@@ -195,9 +193,9 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
             });
         }
     }
+    // The case-mix model (no area) gives the expectations the adjusted comparison uses.
+    let (_, of_crime, mu) = model(extract, config, &mapped, &numerator, &denominator, false);
     let (model, _, _) = model(extract, config, &mapped, &numerator, &denominator, true);
-    let (case_mix, of_crime, mu) =
-        model_without_area(extract, config, &mapped, &numerator, &denominator);
     let adjusted = adjusted(extract, config, &of_crime, &mu, &numerator);
     let withdrawal = if config.columns.withdrawal_date.is_some() {
         withdrawal(extract, config, &numerator)?
@@ -208,21 +206,9 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
         rows,
         completeness,
         model,
-        case_mix,
         adjusted,
         withdrawal,
     }))
-}
-
-/// The case-mix model (without area), for the adjusted comparison of areas and units.
-fn model_without_area(
-    extract: &Extract,
-    config: &ExtractConfig,
-    mapped: &[usize],
-    numerator: &[bool; 23],
-    denominator: &[bool; 23],
-) -> (ModelOutcome, Vec<u32>, Vec<f64>) {
-    model(extract, config, mapped, numerator, denominator, false)
 }
 
 /// The record-level model of the crimes in scope with a denominator outcome.

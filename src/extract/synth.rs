@@ -910,19 +910,12 @@ pub fn extract_section(file: &str, force: &str) -> String {
         text.push_str(&format!("{field} = {:?}\n", HEADER[column]));
     }
     text.push_str("# Investigation-quality fields (optional; issue #20)\n");
-    let quality = [
-        "arrest",
-        "body_worn_video",
-        "risk_level",
-        "supervisor_reviewed",
-        "evidence_led_considered",
-        "evidence_led_submitted",
-        "relationship",
-        "withdrawal_date",
-        "ethnicity",
-        "officer",
-    ];
-    for (field, column) in quality.iter().zip(fields::HEADER) {
+    // The quality fields' keys, then the three free fields, in the order of fields::HEADER.
+    let quality = crate::config::extract::QUALITY_FIELDS
+        .iter()
+        .map(|f| f.key)
+        .chain(["withdrawal_date", "ethnicity", "officer"]);
+    for (field, column) in quality.zip(fields::HEADER) {
         text.push_str(&format!("{field} = {column:?}\n"));
     }
     text.push_str("\n# The force's own outcome labels (DATA.md section 3: select on the number).\n[extract.outcome_labels]\n");

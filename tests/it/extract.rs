@@ -144,29 +144,18 @@ fn unplanted_areas_are_flagged_at_about_the_nominal_rate() {
     assert!(share <= 0.065, "adjusted share {share}");
 }
 
-/// The keys of the optional investigation-quality fields in `[extract.columns]`.
-const QUALITY_KEYS: [&str; 10] = [
-    "arrest",
-    "body_worn_video",
-    "risk_level",
-    "supervisor_reviewed",
-    "evidence_led_considered",
-    "evidence_led_submitted",
-    "relationship",
-    "withdrawal_date",
-    "ethnicity",
-    "officer",
-];
-
 /// An analysis file for `outcome-lens extract` in `work`, reading `extract.csv` in synth's
 /// layout without the optional investigation-quality fields (so they are shown optional).
 fn extract_analysis(work: &Workdir) {
     let section: String = synth::extract_section("extract.csv", "Cleveland")
         .lines()
         .filter(|l| {
-            !QUALITY_KEYS
+            // The optional investigation-quality fields' keys in `[extract.columns]`.
+            let mut optional = outcome_lens::config::extract::QUALITY_FIELDS
                 .iter()
-                .any(|k| l.starts_with(&format!("{k} = ")))
+                .map(|f| f.key)
+                .chain(["withdrawal_date", "ethnicity", "officer"]);
+            !optional.any(|k| l.starts_with(&format!("{k} = ")))
         })
         .map(|l| format!("{l}\n"))
         .collect();

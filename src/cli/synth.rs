@@ -48,6 +48,10 @@ pub struct SynthArgs {
     /// Units whose domestic-abuse outcome-16 probability is raised.
     #[arg(long, default_value_t = 1)]
     pub planted_units: usize,
+    /// Units (besides the planted ones) given mostly standard-risk domestic-abuse crimes, and
+    /// the outcome-16 odds that risk mix brings: an excess that adjustment for risk explains.
+    #[arg(long, default_value_t = 0)]
+    pub mix_units: usize,
     /// The raise, as a probability (0.15 = 15 percentage points).
     #[arg(long, default_value_t = 0.15)]
     pub raise: f64,
@@ -91,6 +95,7 @@ pub fn run(args: &SynthArgs) -> Result<Exit> {
         units: args.units,
         planted_areas: args.planted_areas,
         planted_units: args.planted_units,
+        mix_units: args.mix_units,
         raise: args.raise,
         da_share: args.da_share,
         start_day: start.div_euclid(crate::extract::dates::SECONDS_PER_DAY),

@@ -16,7 +16,7 @@ use super::offences;
 use super::read::{Extract, NONE};
 use crate::config::extract::{ExtractConfig, QUALITY_FIELDS};
 use crate::stats::logistic::{fit, Factor, LogisticModel, Pattern};
-use crate::stats::Level;
+use crate::stats::{Flag, FlagLevels, Level};
 
 /// The level name of a blank field.
 pub const NOT_RECORDED: &str = "not recorded";
@@ -94,6 +94,21 @@ pub struct AdjustedRow {
     pub ratio: Option<f64>,
     /// CI(O) / E.
     pub ratio_ci95: Option<crate::stats::Interval>,
+    /// Where O lies on the ratio funnel at E (absent when E is 0).
+    pub flag: Option<Flag>,
+}
+
+/// The ratio funnel's limits (as ratios O/E) at one expected count, for areas or units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdjustedLimitRow {
+    /// `area` or `unit`.
+    pub kind: &'static str,
+    /// The expected count E.
+    pub expected: f64,
+    /// The inner level's lines.
+    pub inner: crate::stats::Interval,
+    /// The outer level's lines.
+    pub outer: crate::stats::Interval,
 }
 
 /// When the victims withdrew, for one group of outcome-16 closures.
@@ -118,14 +133,20 @@ pub struct WithdrawalRow {
 /// The quality fields' analyses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QualityAnalysis {
-    /// Each mapped field's levels.
+    /// Each mapped field's levels (the officer's apart, in `officers`).
     pub rows: Vec<FieldRow>,
+    /// The rate by officer or team in charge, when the extract maps it.
+    pub officers: Vec<FieldRow>,
     /// Each mapped field's completeness.
     pub completeness: Vec<Completeness>,
     /// The record-level model.
     pub model: ModelOutcome,
     /// Areas and units after adjustment for case mix.
     pub adjusted: Vec<AdjustedRow>,
+    /// The ratio funnel's limits for them, along a grid of expected counts for each kind.
+    pub adjusted_limits: Vec<AdjustedLimitRow>,
+    /// k = Σ μ̂(1 − μ̂) / Σ μ̂, the ratio funnel's variance per expected closure.
+    pub dispersion: f64,
     /// The timing of withdrawal, when the extract maps its date.
     pub withdrawal: Vec<WithdrawalRow>,
 }
@@ -144,14 +165,15 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
     }
     let (numerator, denominator) = config.measure.masks();
     let has_comparison = config.scope.comparison_label().is_some();
-    let mut rows = Vec::new();
-    let mut completeness = Vec::new();
-    for &k in &mapped {
-        let field = &QUALITY_FIELDS[k];
+    let split = |key: &'static str,
+                 words: &'static str,
+                 levels: &[String],
+                 level_of: &dyn Fn(&super::read::Crime) -> usize|
+     -> Result<(Vec<FieldRow>, Completeness)> {
         // (crimes, x, n, comparison x, comparison n) by level code (0 = not recorded).
-        let mut tallies = vec![(0u64, 0u64, 0u64, 0u64, 0u64); field.levels.len() + 1];
+        let mut tallies = vec![(0u64, 0u64, 0u64, 0u64, 0u64); levels.len() + 1];
         for c in &extract.crimes {
-            let t = &mut tallies[usize::from(c.quality[k])];
+            let t = &mut tallies[level_of(c)];
             let o = usize::from(c.outcome);
             if config.scope.includes(c.domestic_abuse) {
                 t.0 += 1;
@@ -162,13 +184,13 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
                 t.4 += u64::from(denominator[o]);
             }
         }
-        let in_scope: u64 = tallies.iter().map(|t| t.0).sum();
-        completeness.push(Completeness {
-            field: field.key,
-            words: field.words,
-            crimes: in_scope,
+        let completeness = Completeness {
+            field: key,
+            words,
+            crimes: tallies.iter().map(|t| t.0).sum(),
             blank: tallies[0].0,
-        });
+        };
+        let mut rows = Vec::new();
         for (code, t) in tallies
             .iter()
             .enumerate()
@@ -176,12 +198,12 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
             .chain(std::iter::once((0, &tallies[0])))
         {
             rows.push(FieldRow {
-                field: field.key,
-                words: field.words,
+                field: key,
+                words,
                 level: if code == 0 {
                     NOT_RECORDED.to_string()
                 } else {
-                    field.levels[code - 1].to_string()
+                    levels[code - 1].clone()
                 },
                 crimes: t.0,
                 scope: Rate::new(t.1, t.2)?,
@@ -192,11 +214,78 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
                 },
             });
         }
+        Ok((rows, completeness))
+    };
+    let mut rows = Vec::new();
+    let mut completeness = Vec::new();
+    for &k in &mapped {
+        let field = &QUALITY_FIELDS[k];
+        let levels: Vec<String> = field.levels.iter().map(|l| (*l).to_string()).collect();
+        let (r, c) = split(field.key, field.words, &levels, &|c| {
+            usize::from(c.quality[k])
+        })?;
+        rows.extend(r);
+        completeness.push(c);
+    }
+    // The free-text fields, their values in alphabetical order.
+    let by_name = |names: &[String], of: fn(&super::read::Crime) -> u32| {
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        let mut code = vec![0usize; names.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            code[i] = rank + 1;
+        }
+        let sorted: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
+        (sorted, code, of)
+    };
+    let mut officers = Vec::new();
+    for (key, words, names, of, mapped) in [
+        (
+            "ethnicity",
+            "victim's ethnicity",
+            &extract.ethnicities,
+            (|c| c.ethnicity) as fn(&super::read::Crime) -> u32,
+            config.columns.ethnicity.is_some(),
+        ),
+        (
+            "officer",
+            "officer or team in charge",
+            &extract.officers,
+            |c| c.officer,
+            config.columns.officer.is_some(),
+        ),
+    ] {
+        if !mapped {
+            continue;
+        }
+        let (sorted, code, of) = by_name(names, of);
+        let level_of = |c: &super::read::Crime| {
+            let id = of(c);
+            if id == NONE {
+                0
+            } else {
+                code[id as usize]
+            }
+        };
+        let (r, c) = split(key, words, &sorted, &level_of)?;
+        if key == "officer" {
+            officers = r;
+        } else {
+            rows.extend(r);
+        }
+        completeness.push(c);
     }
     // The case-mix model (no area) gives the expectations the adjusted comparison uses.
     let (_, of_crime, mu) = model(extract, config, &mapped, &numerator, &denominator, false);
     let (model, _, _) = model(extract, config, &mapped, &numerator, &denominator, true);
-    let adjusted = adjusted(extract, config, &of_crime, &mu, &numerator);
+    let dispersion = crate::stats::standardise::binomial_dispersion(
+        of_crime
+            .iter()
+            .filter_map(|&p| mu.get(p as usize).map(|&m| (1.0, m))),
+    )
+    .unwrap_or(1.0);
+    let adjusted = adjusted(extract, config, (&of_crime, &mu, dispersion), &numerator)?;
+    let adjusted_limits = adjusted_limits(&adjusted, dispersion, config.funnel.levels)?;
     let withdrawal = if config.columns.withdrawal_date.is_some() {
         withdrawal(extract, config, &numerator)?
     } else {
@@ -204,9 +293,12 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<Option<Quali
     };
     Ok(Some(QualityAnalysis {
         rows,
+        officers,
         completeness,
         model,
         adjusted,
+        adjusted_limits,
+        dispersion,
         withdrawal,
     }))
 }
@@ -298,8 +390,25 @@ fn model(
                 .collect(),
         });
     }
-    let mut patterns: HashMap<Vec<usize>, (u64, u64)> = HashMap::new();
-    let mut keys: Vec<Option<Vec<usize>>> = vec![None; extract.crimes.len()];
+    // Each crime's pattern packed into one integer (mixed radix over the factors' level
+    // counts), so that ten million crimes cost one word each, not a vector each.
+    let radices: Vec<u64> = factors.iter().map(|f| f.levels.len() as u64).collect();
+    if radices
+        .iter()
+        .try_fold(1u64, |product, &r| product.checked_mul(r.max(1)))
+        .is_none()
+    {
+        return (
+            ModelOutcome::NotFitted(
+                "the record-level model was not fitted: its fields have too many combinations of levels to count"
+                    .into(),
+            ),
+            vec![u32::MAX; extract.crimes.len()],
+            Vec::new(),
+        );
+    }
+    let mut counts: HashMap<u64, (u64, u64)> = HashMap::new();
+    let mut keys: Vec<u64> = vec![u64::MAX; extract.crimes.len()];
     for (i, c) in extract.crimes.iter().enumerate() {
         let o = usize::from(c.outcome);
         if !in_scope(c) || !denominator[o] {
@@ -308,36 +417,66 @@ fn model(
         let Some(&group) = group_index.get(groups[c.offence as usize].as_str()) else {
             continue;
         };
-        let mut levels = vec![group];
+        let mut key = group as u64;
+        let mut place = radices[0];
+        let mut push = |level: usize, radix: u64| {
+            key += level as u64 * place;
+            place *= radix;
+        };
+        let mut r = 1;
         if repeat {
-            levels.push(usize::from(c.victim != NONE && earlier[i] > 0));
+            push(usize::from(c.victim != NONE && earlier[i] > 0), radices[r]);
+            r += 1;
         }
         for &k in mapped {
             let code = usize::from(c.quality[k]);
             let n_levels = QUALITY_FIELDS[k].levels.len();
-            levels.push(if code == 0 { n_levels } else { code - 1 });
+            push(if code == 0 { n_levels } else { code - 1 }, radices[r]);
+            r += 1;
         }
         if with_area {
-            levels.push(area_rank[c.area as usize]);
+            push(area_rank[c.area as usize], radices[r]);
         }
-        let e = patterns.entry(levels.clone()).or_default();
+        let e = counts.entry(key).or_default();
         e.0 += u64::from(numerator[o]);
         e.1 += 1;
-        keys[i] = Some(levels);
+        keys[i] = key;
     }
-    let mut patterns: Vec<Pattern> = patterns
+    let unpack = |mut key: u64| -> Vec<usize> {
+        radices
+            .iter()
+            .map(|&r| {
+                let level = key % r;
+                key /= r;
+                level as usize
+            })
+            .collect()
+    };
+    let mut patterns: Vec<Pattern> = counts
         .into_iter()
-        .map(|(levels, (x, n))| Pattern { levels, x, n })
+        .map(|(key, (x, n))| Pattern {
+            levels: unpack(key),
+            x,
+            n,
+        })
         .collect();
     patterns.sort_by(|a, b| a.levels.cmp(&b.levels));
-    let index: HashMap<&[usize], u32> = patterns
+    let index: HashMap<u64, u32> = patterns
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.levels.as_slice(), i as u32))
+        .map(|(i, p)| {
+            let key = p
+                .levels
+                .iter()
+                .zip(&radices)
+                .rev()
+                .fold(0u64, |acc, (&l, &r)| acc * r + l as u64);
+            (key, i as u32)
+        })
         .collect();
     let of_crime: Vec<u32> = keys
         .iter()
-        .map(|k| k.as_ref().map_or(u32::MAX, |k| index[k.as_slice()]))
+        .map(|&k| if k == u64::MAX { u32::MAX } else { index[&k] })
         .collect();
     let names = factors.iter().map(|f| f.name.clone()).collect();
     match fit(&factors, &patterns, Level::ninety_five()) {
@@ -377,14 +516,13 @@ fn model(
 fn adjusted(
     extract: &Extract,
     config: &ExtractConfig,
-    of_crime: &[u32],
-    mu: &[f64],
+    (of_crime, mu, dispersion): (&[u32], &[f64], f64),
     numerator: &[bool; 23],
-) -> Vec<AdjustedRow> {
-    use crate::stats::standardise::count_interval;
+) -> Result<Vec<AdjustedRow>> {
+    use crate::stats::standardise::{count_interval, ratio_flag};
     let mut rows = Vec::new();
     if mu.is_empty() {
-        return rows;
+        return Ok(rows);
     }
     let kinds = groupings(extract);
     for Grouping { kind, names, of } in kinds {
@@ -423,10 +561,59 @@ fn adjusted(
                     lower: interval.lower / expected,
                     upper: interval.upper / expected,
                 }),
+                flag: if expected > 0.0 {
+                    Some(ratio_flag(
+                        observed,
+                        expected,
+                        dispersion,
+                        config.funnel.levels,
+                    )?)
+                } else {
+                    None
+                },
             });
         }
     }
-    rows
+    Ok(rows)
+}
+
+/// Points in each kind's grid of expected counts (log-spaced, with each row's own E added).
+const RATIO_GRID_POINTS: usize = 80;
+
+/// The ratio funnel's lines for each kind of row, from a third of the smallest expected count
+/// to twice the largest.
+fn adjusted_limits(
+    rows: &[AdjustedRow],
+    dispersion: f64,
+    levels: FlagLevels,
+) -> Result<Vec<AdjustedLimitRow>> {
+    use crate::stats::standardise::ratio_limits;
+    let mut out = Vec::new();
+    for kind in ["area", "unit"] {
+        let mut own: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.kind == kind && r.expected > 0.0)
+            .map(|r| r.expected)
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        let lo = own.iter().copied().fold(f64::INFINITY, f64::min) / 3.0;
+        let hi = own.iter().copied().fold(0.0, f64::max) * 2.0;
+        let step = (hi / lo).ln() / (RATIO_GRID_POINTS - 1) as f64;
+        own.extend((0..RATIO_GRID_POINTS).map(|i| lo * (step * i as f64).exp()));
+        own.sort_by(f64::total_cmp);
+        own.dedup();
+        for expected in own {
+            out.push(AdjustedLimitRow {
+                kind,
+                expected,
+                inner: ratio_limits(expected, dispersion, levels.inner())?,
+                outer: ratio_limits(expected, dispersion, levels.outer())?,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// A way of grouping crimes: its kind, its names, and each crime's index into them.

@@ -11,8 +11,10 @@
 //!   with the odds of outcome 16 multiplied by [`DA_ODDS_RATIO`] for domestic abuse (and the
 //!   non-domestic-abuse probability lowered so that the mixture keeps the national rate), then
 //!   raised, for domestic-abuse crimes only, by `raise` in each planted area and planted unit
-//!   and by [`REPEAT_UPLIFT`] for a victim's repeat crimes; the other outcomes shrink in
-//!   proportion;
+//!   and by [`REPEAT_UPLIFT`] for a victim's repeat crimes; in a "mix unit" (`--mix-units`),
+//!   whose domestic-abuse crimes are mostly of standard risk, the odds are then raised by the
+//!   odds ratio that risk mix brings ([`fields::risk_mix_odds_ratio`]), so that adjusted for
+//!   risk it has no excess; the other outcomes shrink in proportion;
 //! - the outcome is dated after a log-normal delay whose median depends on the outcome; a crime
 //!   whose outcome would fall after the window's end is still open (outcome 0, no date);
 //! - victims recur: a domestic-abuse crime names an earlier victim of the same area with
@@ -148,6 +150,10 @@ pub struct SynthOptions {
     pub planted_areas: usize,
     /// Units whose domestic-abuse outcome-16 probability is raised.
     pub planted_units: usize,
+    /// Units, other than the planted ones, whose domestic-abuse crimes are mostly of standard
+    /// risk, with the outcome-16 odds that mix brings (`fields::risk_mix_odds_ratio`): an
+    /// excess the case-mix model explains.
+    pub mix_units: usize,
     /// The raise, in probability (0.15 = 15 percentage points).
     pub raise: f64,
     /// The overall domestic-abuse share, if the assumed per-code shares are to be rescaled.
@@ -210,6 +216,7 @@ impl SynthOptions {
             units: 8,
             planted_areas: 2,
             planted_units: 1,
+            mix_units: 0,
             raise: 0.15,
             da_share: None,
             start_day: dates::days_from_civil(2018, 4, 1),
@@ -228,6 +235,10 @@ pub struct PlantedUnit {
     pub planted: bool,
     /// The raise (0 when not planted).
     pub raised_by: f64,
+    /// For a unit planted with a standard-risk mix, the odds ratio of outcome 16 that mix
+    /// brings (its whole excess: adjusted for risk, it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk_mix_odds_ratio: Option<f64>,
     /// Crimes generated in it.
     pub crimes: u64,
     /// Domestic-abuse crimes generated in it.
@@ -479,7 +490,9 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     if options.areas < 2 || options.units < 1 {
         bail!("--areas must be at least 2 and --units at least 1");
     }
-    if options.planted_areas > options.areas || options.planted_units > options.units {
+    if options.planted_areas > options.areas
+        || options.planted_units + options.mix_units > options.units
+    {
         bail!("cannot plant more areas or units than there are");
     }
     if !(0.0..=0.8).contains(&options.raise) {
@@ -512,6 +525,19 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     let da_unit_cum = cumulative(&da_unit_weights);
     let planted_areas = planted(&mut rng, areas.len(), options.planted_areas);
     let planted_units = planted(&mut rng, units.len(), options.planted_units);
+    // The mix units come from a stream of their own, so that without them the extract is
+    // unchanged.
+    let mix_units = {
+        let others: Vec<usize> = (0..units.len()).filter(|&u| !planted_units[u]).collect();
+        let mut mix_rng = Rng::new(options.seed ^ 0x6D69_7875_6E69_7473);
+        let picked = planted(&mut mix_rng, others.len(), options.mix_units);
+        let mut out = vec![false; units.len()];
+        for (&u, &p) in others.iter().zip(&picked) {
+            out[u] = p;
+        }
+        out
+    };
+    let mix_odds = fields::risk_mix_odds_ratio();
     let mut labels = [""; 23];
     for (t, label) in OUTCOME_LABELS {
         labels[usize::from(t)] = label;
@@ -568,6 +594,7 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
             name: name.clone(),
             planted: p,
             raised_by: if p { options.raise } else { 0.0 },
+            risk_mix_odds_ratio: None,
             crimes: 0,
             domestic_abuse_crimes: 0,
         })
@@ -575,10 +602,12 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
     let mut truth_units: Vec<PlantedUnit> = units
         .iter()
         .zip(&planted_units)
-        .map(|(name, &p)| PlantedUnit {
+        .zip(&mix_units)
+        .map(|((name, &p), &mix)| PlantedUnit {
             name: name.clone(),
             planted: p,
             raised_by: if p { options.raise } else { 0.0 },
+            risk_mix_odds_ratio: mix.then_some(mix_odds),
             crimes: 0,
             domestic_abuse_crimes: 0,
         })
@@ -699,7 +728,10 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
                 }
                 _ => false,
             };
-            let p16 = p16.clamp(0.0, MAX_P16);
+            let mut p16 = p16.clamp(0.0, MAX_P16);
+            if domestic_abuse && mix_units[unit] {
+                p16 = odds_scaled(p16, mix_odds).min(MAX_P16);
+            }
             let mut outcome = if rng.chance(p16) {
                 16
             } else {
@@ -736,7 +768,13 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
                 area: &areas[area],
                 victim,
                 unit: &units[unit],
-                fields: fields::draw(&mut field_rng, outcome, recorded, outcome_at, unit),
+                fields: fields::draw(
+                    &mut field_rng,
+                    outcome,
+                    (recorded, outcome_at),
+                    unit,
+                    domestic_abuse && mix_units[unit],
+                ),
             };
             let interim = outcome != 0
                 && outcome_at - recorded >= SECONDS_PER_DAY
@@ -797,6 +835,8 @@ pub fn synthesise(options: &SynthOptions, out: &mut impl Write) -> Result<Truth>
             "da_outcome16_odds_ratio": DA_ODDS_RATIO,
             "raise": options.raise,
             "raised_crimes": "domestic-abuse crimes in planted areas and planted units (raises add up)",
+            "mix_units": options.mix_units,
+            "mix_units_note": "a mix unit's domestic-abuse crimes are mostly of standard risk (DASH shares 0.90, 0.08, 0.02 among crimes without outcome 16, against 0.35, 0.35, 0.30), and their outcome-16 odds are raised by the odds ratio that mix brings, after the other raises: its excess disappears once risk is adjusted for",
             "repeat_victim_uplift": REPEAT_UPLIFT,
             "da_repeat_share": DA_REPEAT_SHARE,
             "other_repeat_share": OTHER_REPEAT_SHARE,

@@ -147,7 +147,7 @@ pub fn tables(extract: &Extract, analysis: &ExtractAnalysis, config: &ExtractCon
     );
 
     if let Some(q) = &analysis.quality {
-        out.extend(quality_tables(q, &source, scope));
+        out.extend(quality_tables(q, &source, scope, &levels));
     }
 
     let m = &analysis.months;
@@ -561,30 +561,37 @@ pub fn interval_name(method: crate::stats::survey::IntervalMethod) -> &'static s
 
 /// `extract_by_field` (each quality field's levels, with the field's blank share) and
 /// `extract_model` (the record-level model's adjusted odds ratios, then what it left out).
-fn quality_tables(q: &super::quality::QualityAnalysis, source: &str, scope: &str) -> Vec<Table> {
+fn quality_tables(
+    q: &super::quality::QualityAnalysis,
+    source: &str,
+    scope: &str,
+    levels: &FlagLevels,
+) -> Vec<Table> {
     use super::quality::{ModelOutcome, NOT_RECORDED};
     use crate::stats::logistic::LeftOut;
-    let r = &q.rows;
     let blank_share = |field: &str| {
         q.completeness
             .iter()
             .find(|c| c.field == field)
             .map(super::quality::Completeness::blank_share)
     };
-    let by_field = sourced("extract_by_field", r.len(), source)
-        .same_text("scope", scope)
-        .text("field", r.iter().map(|x| Some(x.field.to_string())))
-        .text("field_words", r.iter().map(|x| Some(x.words.to_string())))
-        .text("level", r.iter().map(|x| Some(x.level.clone())))
-        .count("crimes", r.iter().map(|x| Some(x.crimes)))
-        .rate("", r.iter().map(|x| Some(&x.scope)))
-        .rate("comparison_", r.iter().map(|x| x.comparison.as_ref()))
-        .float(
-            "field_blank_share",
-            r.iter().map(|x| blank_share(x.field)),
-            RATE_DECIMALS,
-        )
-        .build();
+    let field_table = |name: &str, r: &[super::quality::FieldRow]| {
+        sourced(name, r.len(), source)
+            .same_text("scope", scope)
+            .text("field", r.iter().map(|x| Some(x.field.to_string())))
+            .text("field_words", r.iter().map(|x| Some(x.words.to_string())))
+            .text("level", r.iter().map(|x| Some(x.level.clone())))
+            .count("crimes", r.iter().map(|x| Some(x.crimes)))
+            .rate("", r.iter().map(|x| Some(&x.scope)))
+            .rate("comparison_", r.iter().map(|x| x.comparison.as_ref()))
+            .float(
+                "field_blank_share",
+                r.iter().map(|x| blank_share(x.field)),
+                RATE_DECIMALS,
+            )
+            .build()
+    };
+    let by_field = field_table("extract_by_field", &q.rows);
     // One row per estimated level, then one per level left out (with the reason).
     let mut terms: Vec<(
         String,
@@ -690,8 +697,44 @@ fn quality_tables(q: &super::quality::QualityAnalysis, source: &str, scope: &str
             a.iter().map(|x| x.ratio_ci95.map(|c| c.upper)),
             SCORE_DECIMALS,
         )
+        .text("flag", a.iter().map(|x| x.flag.map(|f| f.name(levels))))
         .build();
-    let mut out = vec![by_field, model, adjusted];
+    let l = &q.adjusted_limits;
+    let (inner, outer) = (levels.inner().label(), levels.outer().label());
+    let adjusted_limits = sourced("extract_adjusted_limits", l.len(), source)
+        .same_text("scope", scope)
+        .text("kind", l.iter().map(|x| Some(x.kind.to_string())))
+        .float(
+            "expected",
+            l.iter().map(|x| Some(x.expected)),
+            SCORE_DECIMALS,
+        )
+        .float("k", l.iter().map(|_| Some(q.dispersion)), SCORE_DECIMALS)
+        .limits(
+            &inner,
+            "",
+            l.iter().map(|x| {
+                Some(FunnelLimits {
+                    lower: x.inner.lower,
+                    upper: x.inner.upper,
+                })
+            }),
+        )
+        .limits(
+            &outer,
+            "",
+            l.iter().map(|x| {
+                Some(FunnelLimits {
+                    lower: x.outer.lower,
+                    upper: x.outer.upper,
+                })
+            }),
+        )
+        .build();
+    let mut out = vec![by_field, model, adjusted, adjusted_limits];
+    if !q.officers.is_empty() {
+        out.push(field_table("extract_by_officer", &q.officers));
+    }
     if !q.withdrawal.is_empty() {
         let w = &q.withdrawal;
         let days =

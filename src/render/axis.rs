@@ -131,6 +131,34 @@ impl Axis {
         }
     }
 
+    /// A logarithmic axis of ratios (odds ratios) over [lo, hi] widened to take in 1, with
+    /// ticks at 1-2-5 times powers of ten (0.2, 0.5, 1, 2, 5, …) labelled as plain numbers.
+    pub fn log_ratio(lo: f64, hi: f64) -> Axis {
+        let lo = lo.clamp(1e-3, 1.0 / 1.25);
+        let hi = hi.max(1.25).max(lo * 1.01);
+        let mut ticks = Vec::new();
+        let mut decade = lo.log10().floor() as i32;
+        while 10f64.powi(decade) <= hi {
+            for m in [1.0, 2.0, 5.0] {
+                let value = m * 10f64.powi(decade);
+                if value >= lo && value <= hi {
+                    let decimals = (-decade).max(0) as usize;
+                    ticks.push(Tick {
+                        value,
+                        label: format!("{value:.decimals$}"),
+                    });
+                }
+            }
+            decade += 1;
+        }
+        Axis {
+            lo,
+            hi,
+            scale: Scale::Log,
+            ticks,
+        }
+    }
+
     /// A linear axis over [lo, hi] (widened to whole ticks) with plain number labels.
     pub fn number(lo: f64, hi: f64, max_ticks: usize) -> Axis {
         let span = (hi - lo).abs().max(1e-9);

@@ -11,7 +11,7 @@
 use anyhow::{anyhow, Result};
 
 use super::frame::LegendEntry;
-use super::funnel::{method_line, FunnelChart, FunnelPoint, Labelling, Noun};
+use super::funnel::{method_line, FunnelChart, FunnelPoint, Labelling, Noun, Values};
 use super::marks;
 use super::model::{LimitRow, TrendRow};
 use super::spc::{Cadence, SpcChart};
@@ -52,6 +52,11 @@ impl WithinKind {
         format!("extract-funnel-{}", self.key())
     }
 
+    /// The adjusted chart's file stem: "extract-adjusted-area".
+    pub fn adjusted_stem(self) -> String {
+        format!("extract-adjusted-{}", self.key())
+    }
+
     /// What the points are, in words.
     pub fn noun(self) -> Noun {
         match self {
@@ -84,6 +89,19 @@ pub struct WithinFunnel {
     pub adjusted: bool,
 }
 
+/// A case-mix-adjusted ratio funnel: O/E against E, with its lines and k.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdjustedFunnel {
+    /// The rows (denominator = E, rate = O/E).
+    pub rows: Vec<WithinRow>,
+    /// The lines along a grid of E.
+    pub limits: Vec<LimitRow>,
+    /// The levels.
+    pub levels: FlagLevels,
+    /// k = Σ μ̂(1 − μ̂) / Σ μ̂.
+    pub k: f64,
+}
+
 /// The record-level extract as the charts read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExtractModel {
@@ -110,6 +128,9 @@ pub struct ExtractModel {
     pub areas: Option<WithinFunnel>,
     /// The funnel by investigating unit, when the run has one.
     pub units: Option<WithinFunnel>,
+    /// The case-mix-adjusted ratio funnels by area and by unit, when the run has the
+    /// record-level model.
+    pub adjusted: [Option<AdjustedFunnel>; 2],
     /// The months in order, with their control limits and rule hits.
     pub months: Vec<TrendRow>,
     /// The events on the monthly series: (label, first month after).
@@ -127,6 +148,8 @@ pub struct ExtractModel {
     pub spc_lengths: (u64, u64),
     /// The reviewed audit sample's tables, when the run read one back.
     pub audit: Option<rows::AuditRows>,
+    /// The record-level model's estimated levels (empty without a model).
+    pub odds_ratios: Vec<rows::OddsRatioRow>,
 }
 
 /// The limits' method in words, from a funnel of `summary.json`'s `extract`: the same words
@@ -183,6 +206,27 @@ fn read_funnel(
     }))
 }
 
+/// Reads the adjusted ratio funnel of `kind`, at the levels of the extract's area funnel.
+fn read_adjusted(
+    data: &RunData,
+    extract: &ExtractSummary,
+    kind: WithinKind,
+) -> Result<Option<AdjustedFunnel>> {
+    let Some(funnel) = extract.area_funnel.stats() else {
+        return Ok(None);
+    };
+    let levels =
+        levels_of(&funnel.levels).map_err(|e| anyhow!("summary.json: extract.area_funnel.{e}"))?;
+    Ok(
+        rows::adjusted_funnel(data, kind.key(), &levels)?.map(|(rows, limits, k)| AdjustedFunnel {
+            rows,
+            limits,
+            levels,
+            k,
+        }),
+    )
+}
+
 impl ExtractModel {
     /// Reads the extract's summary and tables; `None` when the run has no extract.
     ///
@@ -217,9 +261,14 @@ impl ExtractModel {
             period,
             areas: read_funnel(data, extract, WithinKind::Area)?,
             units: read_funnel(data, extract, WithinKind::Unit)?,
+            adjusted: [
+                read_adjusted(data, extract, WithinKind::Area)?,
+                read_adjusted(data, extract, WithinKind::Unit)?,
+            ],
             months: rows::months(data, style::month_tick)?,
             spc_lengths: (months.shift_length, months.trend_length),
             audit: rows::audit(data)?,
+            odds_ratios: rows::odds_ratios(data)?,
             events: super::model::event_marks(data, "extract")
                 .into_values()
                 .flatten()
@@ -253,6 +302,11 @@ impl ExtractModel {
                     )
                 }),
         }))
+    }
+
+    /// The adjusted ratio funnel of `kind`, when the run has one.
+    pub fn adjusted_funnel(&self, kind: WithinKind) -> Option<&AdjustedFunnel> {
+        self.adjusted[usize::from(kind == WithinKind::Unit)].as_ref()
     }
 
     /// The funnel of `kind`, when the run has one.
@@ -425,12 +479,80 @@ pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_
         points,
         limits: &f.limits,
         target: f.target,
+        values: Values::Rate,
         levels: f.levels,
         adjusted: f.adjusted,
         point_legend,
         labelling,
         target_set,
         notes,
+        source: e.source_line(),
+    })
+}
+
+/// The case-mix-adjusted funnel of `kind`: each area's (or unit's) outcome-16 closures
+/// against the record-level model's expectation without area (offence group, repeat victim
+/// and the quality fields), O/E against E, with the model's binomial lines.
+///
+/// # Errors
+///
+/// When the extract has no adjusted funnel of `kind`.
+pub fn adjusted_funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_>> {
+    let noun = kind.noun();
+    let f = e
+        .adjusted_funnel(kind)
+        .ok_or_else(|| anyhow!("the extract has no adjusted funnel by {}", noun.one))?;
+    let points: Vec<FunnelPoint> = f
+        .rows
+        .iter()
+        .filter(|r| r.denominator > 0.0)
+        .filter_map(|r| {
+            Some(FunnelPoint {
+                name: r.name.clone(),
+                denominator: r.denominator,
+                rate: r.rate?,
+                flag: r.flag?,
+                focus: false,
+                ringed: false,
+                in_target_set: true,
+            })
+        })
+        .collect();
+    let labelling = if points.len() <= LABEL_EVERY_UP_TO {
+        Labelling::Every
+    } else {
+        Labelling::Flagged
+    };
+    Ok(FunnelChart {
+        title: format!(
+            "{}: {} closures against the case-mix model's expectation, by {}, {}",
+            e.owner(),
+            e.outcome.to_lowercase(),
+            noun.one,
+            e.period
+        ),
+        subtitle: vec![
+            e.scope_line(),
+            format!(
+                "Expected: each crime's probability from the record-level model without area (offence group, repeat victim and the investigation-quality fields), summed. Limits: 1 ∓ z·√(k/E), k = {} (the model's binomial variance per expected closure); no overdispersion adjustment.",
+                style::significant(f.k)
+            ),
+        ],
+        x_title: format!("Expected {} closures, E (log scale)", e.outcome.to_lowercase()),
+        y_title: "Observed / expected".to_string(),
+        points,
+        limits: &f.limits,
+        target: 1.0,
+        values: Values::Ratio,
+        levels: f.levels,
+        adjusted: false,
+        point_legend: marks::flag_legend_of(&f.levels, &noun.many),
+        labelling,
+        target_set: "the model".to_string(),
+        notes: vec![format!(
+            "Set beside the unadjusted funnel by {}: a point that moves inside the limits here had an excess its case mix explains. An association, not a cause: the model adjusts only for the fields recorded.",
+            noun.one
+        )],
         source: e.source_line(),
     })
 }

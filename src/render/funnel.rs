@@ -74,6 +74,33 @@ pub enum Labelling {
     Every,
 }
 
+/// What a funnel's vertical axis holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Rates (0–1), labelled in percent, against denominators.
+    Rate,
+    /// Ratios of observed to expected, against expected counts (the target is 1).
+    Ratio,
+}
+
+impl Values {
+    /// A value as the chart writes it: "40.8%", or "1.23".
+    fn text(self, value: f64) -> String {
+        match self {
+            Values::Rate => style::percent(value, 1),
+            Values::Ratio => format!("{value:.2}"),
+        }
+    }
+
+    /// The target line's name: "Target 40.8%", or "As expected (1)".
+    fn target_text(self, target: f64) -> String {
+        match self {
+            Values::Rate => format!("Target {}", self.text(target)),
+            Values::Ratio => "As expected (1.00)".to_string(),
+        }
+    }
+}
+
 /// Everything one funnel plot draws, already in words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunnelChart<'a> {
@@ -89,8 +116,10 @@ pub struct FunnelChart<'a> {
     pub points: Vec<FunnelPoint>,
     /// The limits along a grid of denominators (ascending).
     pub limits: &'a [LimitRow],
-    /// The target rate.
+    /// The target rate (or 1 for ratios).
     pub target: f64,
+    /// Whether the points are rates or ratios.
+    pub values: Values,
     /// The two levels.
     pub levels: FlagLevels,
     /// Whether the overdispersion adjustment was applied (else only one set of curves).
@@ -221,6 +250,7 @@ pub fn national(model: &Model) -> FunnelChart<'_> {
         points,
         limits: &model.limits,
         target: c.target,
+        values: Values::Rate,
         levels: c.levels,
         adjusted: c.adjusted,
         point_legend,
@@ -236,7 +266,7 @@ fn frame(chart: &FunnelChart) -> Frame {
     let outer = style::level_text(chart.levels.outer().confidence());
     let mut legend = vec![LegendEntry::new(
         Glyph::Line(target_stroke()),
-        format!("Target {}", style::percent(chart.target, 1)),
+        chart.values.target_text(chart.target),
     )];
     let strokes = limit_strokes();
     if chart.adjusted {
@@ -314,7 +344,11 @@ fn axes(chart: &FunnelChart) -> (Axis, Axis) {
         }
     }
     let pad = (y_hi - y_lo) * 0.04;
-    (x, Axis::percent(y_lo - pad, y_hi + pad, 9))
+    let y = match chart.values {
+        Values::Rate => Axis::percent(y_lo - pad, y_hi + pad, 9),
+        Values::Ratio => Axis::number((y_lo - pad).max(0.0), y_hi + pad, 9),
+    };
+    (x, y)
 }
 
 fn draw_limits<DB: DrawingBackend>(
@@ -347,7 +381,7 @@ fn margin_labels(chart: &FunnelChart) -> Vec<(f64, String, RGBColor)> {
     let levels = &chart.levels;
     let mut labels = vec![(
         chart.target,
-        format!("Target {}", style::percent(chart.target, 1)),
+        chart.values.target_text(chart.target),
         okabe_ito::BLUISH_GREEN,
     )];
     if let Some(last) = chart.limits.last() {
@@ -409,7 +443,7 @@ fn label_text(chart: &FunnelChart, point: &FunnelPoint) -> (String, Font) {
     if emphasised {
         let text = format!(
             "{text} {} ({})",
-            style::percent(point.rate, 1),
+            chart.values.text(point.rate),
             crate::wording::flag_short(&chart.levels, point.flag)
         );
         (text, Font::bold(type_size::LABEL))

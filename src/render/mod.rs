@@ -11,6 +11,7 @@ pub mod caterpillar;
 pub mod displacement;
 pub mod extract;
 pub mod font;
+pub mod forest;
 pub mod frame;
 pub mod funnel;
 pub mod labels;
@@ -94,10 +95,14 @@ enum Chart {
     Multiples,
     /// A record-level extract's funnel by area or by investigating unit.
     WithinFunnel(extract::WithinKind),
+    /// A record-level extract's case-mix-adjusted funnel by area or by investigating unit.
+    AdjustedFunnel(extract::WithinKind),
     /// A record-level extract's monthly control chart.
     MonthSpc,
     /// The reviewed audit sample's shares.
     Audit,
+    /// The record-level model's adjusted odds ratios.
+    Forest,
     /// A focus force's outcome mix by quarter, with the events.
     Displacement(String),
     /// The extract's outcome mix by month, with the events.
@@ -172,8 +177,13 @@ fn draw_chart<DB: DrawingBackend>(
             canvas,
             &extract::funnel_chart(subject.needs_extract()?, *kind)?,
         ),
+        Chart::AdjustedFunnel(kind) => funnel::draw(
+            canvas,
+            &extract::adjusted_funnel_chart(subject.needs_extract()?, *kind)?,
+        ),
         Chart::MonthSpc => spc::draw(canvas, &extract::month_chart(subject.needs_extract()?)?),
         Chart::Audit => audit::draw(canvas, subject.needs_extract()?),
+        Chart::Forest => forest::draw(canvas, subject.needs_extract()?),
         Chart::Displacement(force) => {
             displacement::draw(canvas, &displacement::national(subject.national()?, force)?)
         }
@@ -387,6 +397,26 @@ fn extract_jobs(extract: &ExtractModel) -> Vec<Job> {
                 chart: Chart::WithinFunnel(kind),
             });
         }
+    }
+    for kind in extract::WithinKind::ALL {
+        if extract.adjusted_funnel(kind).is_some() {
+            jobs.push(Job {
+                stem: kind.adjusted_stem(),
+                shape: Shape::Wide,
+                chart: Chart::AdjustedFunnel(kind),
+            });
+        }
+    }
+    if forest::has_chart(extract) {
+        jobs.push(Job {
+            stem: "extract-odds-ratios".to_string(),
+            shape: if extract.odds_ratios.len() > 16 {
+                Shape::Tall
+            } else {
+                Shape::Wide
+            },
+            chart: Chart::Forest,
+        });
     }
     if extract.has_month_chart() {
         jobs.push(Job {

@@ -37,6 +37,7 @@ mod national;
 mod peers;
 mod summary;
 mod trend;
+mod why;
 mod within;
 
 pub use crate::wording::slug;
@@ -50,6 +51,7 @@ use national::*;
 use peers::*;
 use summary::*;
 use trend::*;
+use why::*;
 use within::*;
 
 /// The whole report.
@@ -190,6 +192,9 @@ pub fn read(data: &RunData, charts: &[(String, Vec<u8>)]) -> Result<Report> {
         mix_section(&context, &mut numbers)?,
     ];
     if let Some(section) = within_section(&context, &mut numbers) {
+        sections.push(section);
+    }
+    if let Some(section) = why_section(&context, &mut numbers)? {
         sections.push(section);
     }
     if let Some(section) = audit_section(&context, &mut numbers)? {

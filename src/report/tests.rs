@@ -291,10 +291,10 @@ fn the_within_force_section_shows_the_record_level_charts() {
     assert!(month_table < unit && unit < unit_table);
     for alt in [
         "Figure 7 shows each area as a point at its number of crimes with an outcome",
-        "Middlesbrough 2 is above the 99.8% limit; every other area is within the limits. Table 11 gives the numbers.",
+        "Middlesbrough 2 is above the 99.8% limit; every other area is within the limits. Table 10 gives the numbers.",
         "Figure 8 shows the monthly rate of domestic-abuse-flagged crimes closed with outcome 16 from April 2018 to March 2020, with the chart's centre line at 50.6% (the rate over the months of the baseline, 2016/17 Q1 to 2018/19 Q4, that the extract holds)",
         "No month breaks an SPC rule",
-        "Neighbourhood Team North is above the 95% limit but within the 99.8% limit; every other investigating unit is within the limits. Table 16 gives the numbers.",
+        "Neighbourhood Team North is above the 95% limit but within the 99.8% limit; every other investigating unit is within the limits. Table 14 gives the numbers.",
     ] {
         assert!(section.contains(alt), "section 6 lacks {alt:?}");
     }
@@ -308,18 +308,20 @@ fn the_within_force_section_shows_the_record_level_charts() {
     // Inline SVG, not an image: the new charts pass the allowlist like the national ones.
     assert!(html.contains("aria-label=\"Figure 7 shows each area"));
     assert!(html.contains("aria-label=\"Figure 9 shows each investigating unit"));
-    // Nine charts of the national and within-force sections, the audit's, and the monitoring
-    // section's two displacement charts.
-    assert_eq!(html.matches("<figure ").count(), 12);
+    // Nine charts of the national and within-force sections, the three of "Why does the
+    // force stand out?" (the forest plot and the adjusted funnels), the audit's, and the
+    // monitoring section's two displacement charts.
+    assert_eq!(html.matches("<figure ").count(), 15);
     assert!(!html.contains("data:image/svg+xml"));
 }
 
 #[test]
 fn a_reviewed_audit_adds_its_section_opening_with_the_estimate() {
     let (html, md) = build_texts(&sample_with_extract(), &[]);
-    assert!(html.contains("-heading\">7. Is our use of outcome 16 appropriate?</h2>"));
-    assert!(html.contains("-heading\">8. Is reliance falling?</h2>"));
-    assert!(html.contains("-heading\">9. Data and methods</h2>"));
+    assert!(html.contains("-heading\">7. Why does the force stand out?</h2>"));
+    assert!(html.contains("-heading\">8. Is our use of outcome 16 appropriate?</h2>"));
+    assert!(html.contains("-heading\">9. Is reliance falling?</h2>"));
+    assert!(html.contains("-heading\">10. Data and methods</h2>"));
     // The estimate in one sentence, as tests/golden/sample/summary.json's audit holds it
     // (R's survey on the same counts: tests/reference/audit.csv, sample S4).
     assert!(md.contains("An estimated 27.7% (95% CI 11.8% to 49.2%) of the 600 domestic-abuse-flagged crimes closed with outcome 16 from April 2018 to March 2020, about 166 crimes, were judged inappropriate by the case-file review (8 of the 30 cases reviewed)."), "{md}");
@@ -336,4 +338,45 @@ fn a_reviewed_audit_adds_its_section_opening_with_the_estimate() {
     assert!(md.contains("Provisionally, an estimated 27.7%"));
     assert!(md.contains("Provisional: 2 of the 30 drawn cases are not yet reviewed"));
     assert!(md.contains("the share lies from 20.0% to 40.0%"), "{md}");
+}
+
+/// Issue #20: "Why does the force stand out?" follows the within-force breakdown, with the
+/// forest plot, the adjusted funnels (saying where each area and unit lies after adjustment
+/// and pointing back to the unadjusted funnels), the quality tables moved out of section 6,
+/// and the caution that associations are not causes.
+#[test]
+fn why_the_force_stands_out_has_the_model_and_the_adjusted_funnels() {
+    let data = sample_with_extract();
+    let options = crate::render::ChartOptions {
+        formats: vec![crate::render::ChartFormat::Svg],
+        ..crate::render::ChartOptions::standard()
+    };
+    let charts = crate::render::render_run(&data, &options).unwrap();
+    let (_, md) = build_texts(&data, &charts);
+    let within = &md[md.find("## 6. Within-force breakdown").unwrap()..];
+    let within = &within[..within.find("\n## 7.").unwrap()];
+    assert!(
+        !within.contains("tables/extract\\_model.csv"),
+        "the model moved out of section 6"
+    );
+    let why = &md[md.find("## 7. Why does the force stand out?").unwrap()..];
+    let why = &why[..why.find("\n## 8.").unwrap()];
+    for words in [
+        "These are associations, not causes.",
+        "Forest plot of the record-level model's adjusted odds ratios of outcome 16",
+        "](charts/extract-odds-ratios.svg)",
+        "](charts/extract-adjusted-area.svg)",
+        "](charts/extract-adjusted-unit.svg)",
+        "Once case mix is allowed for, Middlesbrough 2 (O/E 1.37) is above the 99.8% limit",
+        "Neighbourhood Team North (O/E 1.39) is above the 99.8% limit",
+        "Set it beside Figure 7, the unadjusted funnel",
+        "Set it beside Figure 9, the unadjusted funnel",
+        "tables/extract\\_model.csv",
+        "tables/extract\\_adjusted.csv",
+        "tables/extract\\_by\\_field.csv",
+        "tables/extract\\_withdrawal.csv",
+        "is blank for 41% of the domestic-abuse-flagged crimes",
+    ] {
+        assert!(why.contains(words), "section 7 lacks {words:?}");
+    }
 }

@@ -777,3 +777,116 @@ pub fn audit(data: &RunData) -> Result<Option<AuditRows>> {
         checklist: audit_shares(data, "audit_checklist")?,
     }))
 }
+
+/// An adjusted funnel's rows, its lines and k (see [`adjusted_funnel`]).
+pub type AdjustedFunnelRows = (Vec<WithinRow>, Vec<LimitRow>, f64);
+
+/// The case-mix-adjusted ratio funnel of one kind (`area` or `unit`) from `extract_adjusted`
+/// and `extract_adjusted_limits`: rows with the expected count as their denominator and O/E
+/// as their rate, the limits along the grid (the same lines as both adjusted and unadjusted:
+/// the ratio funnel has no overdispersion adjustment), and k. `None` when the run has no
+/// adjusted comparison of that kind.
+///
+/// # Errors
+///
+/// When a table, a column or a cell is not what the run writes.
+pub fn adjusted_funnel(
+    data: &RunData,
+    kind: &str,
+    levels: &FlagLevels,
+) -> Result<Option<AdjustedFunnelRows>> {
+    let (name, limits_name) = ("extract_adjusted", "extract_adjusted_limits");
+    if !data.tables.contains_key(limits_name) {
+        return Ok(None);
+    }
+    let table = data.table(name)?;
+    let mut rows = Vec::new();
+    for i in 0..table.len() {
+        if text(table, name, i, "kind")? != kind {
+            continue;
+        }
+        let cell = text(table, name, i, "flag")?;
+        rows.push(WithinRow {
+            name: text(table, name, i, "name")?,
+            denominator: required(table, name, i, "expected")?,
+            rate: optional(table, name, i, "ratio")?,
+            flag: if cell.is_empty() {
+                None
+            } else {
+                Some(flag(table, name, i, "flag", levels)?)
+            },
+        });
+    }
+    let table = data.table(limits_name)?;
+    let (inner, outer) = (levels.inner().label(), levels.outer().label());
+    let (inner, outer) = (limit_names(&inner, ""), limit_names(&outer, ""));
+    let mut limits = Vec::new();
+    let mut k = None;
+    for i in 0..table.len() {
+        if text(table, limits_name, i, "kind")? != kind {
+            continue;
+        }
+        k = Some(required(table, limits_name, i, "k")?);
+        let inner = pair(table, limits_name, i, (&inner.0, &inner.1))?;
+        let outer = pair(table, limits_name, i, (&outer.0, &outer.1))?;
+        limits.push(LimitRow {
+            denominator: required(table, limits_name, i, "expected")?,
+            inner,
+            outer,
+            inner_unadjusted: inner,
+            outer_unadjusted: outer,
+        });
+    }
+    Ok(match k {
+        Some(k) if !rows.is_empty() => Some((rows, limits, k)),
+        _ => None,
+    })
+}
+
+/// One estimated level of the record-level model (`extract_model`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OddsRatioRow {
+    /// The field.
+    pub factor: String,
+    /// The level.
+    pub level: String,
+    /// The field's reference level.
+    pub reference: String,
+    /// exp(β̂).
+    pub odds_ratio: f64,
+    /// Its 95% Wald interval.
+    pub ci95: (f64, f64),
+}
+
+/// The record-level model's estimated levels in table order (the rows left out, which have
+/// no odds ratio, are skipped); empty when the run has no model.
+///
+/// # Errors
+///
+/// When a column is missing or a cell is not a number.
+pub fn odds_ratios(data: &RunData) -> Result<Vec<OddsRatioRow>> {
+    let name = "extract_model";
+    if !data.tables.contains_key(name) {
+        return Ok(Vec::new());
+    }
+    let table = data.table(name)?;
+    let mut rows = Vec::new();
+    for i in 0..table.len() {
+        let Some(odds_ratio) = optional(table, name, i, "odds_ratio")? else {
+            continue;
+        };
+        rows.push(OddsRatioRow {
+            factor: text(table, name, i, "factor")?,
+            level: text(table, name, i, "level")?,
+            reference: text(table, name, i, "reference")?,
+            odds_ratio,
+            ci95: pair(
+                table,
+                name,
+                i,
+                ("odds_ratio_ci95_low", "odds_ratio_ci95_high"),
+            )?,
+        });
+    }
+    Ok(rows)
+}

@@ -6,7 +6,8 @@
 
 use super::distribution::chi_squared_quantile;
 use super::error::{Result, StatsError};
-use super::level::Level;
+use super::flags::{classify_z, Flag};
+use super::level::{FlagLevels, Level};
 use super::proportion::{check_counts, Interval};
 
 /// One offence stratum of one unit.
@@ -189,6 +190,70 @@ pub fn byar_interval(observed: u64, level: Level) -> Interval {
         lower: lower.max(0.0),
         upper,
     }
+}
+
+/// The ratio funnel's limits at an expected count E from a record-level model, as ratios
+/// O/E: 1 ∓ z·√(k/E), the lower clamped at 0, where k = Σ μ̂(1 − μ̂) / Σ μ̂ over the crimes
+/// of the fit. Under the model, O is a sum of independent Bernoulli(μ̂) with variance
+/// Σ μ̂(1 − μ̂); the funnel takes each unit's variance as k·E (its share of the whole fit's),
+/// so that its lines are a function of E alone. k < 1: a Poisson funnel (k = 1) would be too
+/// wide wherever the outcome is common.
+///
+/// # Errors
+///
+/// [`StatsError::NonPositiveDenominator`] when E is not positive and finite;
+/// [`StatsError::NegativeDispersion`] when k is not in (0, 1].
+pub fn ratio_limits(expected: f64, dispersion: f64, level: Level) -> Result<Interval> {
+    check_ratio(expected, dispersion)?;
+    let half = level.z() * (dispersion / expected).sqrt();
+    Ok(Interval {
+        lower: (1.0 - half).max(0.0),
+        upper: 1.0 + half,
+    })
+}
+
+/// Where an observed count O lies on the ratio funnel of [`ratio_limits`] at its expected
+/// count E: z = (O − E)/√(k·E) against the levels, so that a unit is flagged exactly when it
+/// lies beyond the lines drawn.
+///
+/// # Errors
+///
+/// As [`ratio_limits`].
+pub fn ratio_flag(
+    observed: u64,
+    expected: f64,
+    dispersion: f64,
+    levels: FlagLevels,
+) -> Result<Flag> {
+    check_ratio(expected, dispersion)?;
+    let z = (observed as f64 - expected) / (dispersion * expected).sqrt();
+    classify_z(z, &levels)
+}
+
+/// k = Σ n·μ̂(1 − μ̂) / Σ n·μ̂ over a fit's patterns of `n` crimes with fitted probability
+/// μ̂: the variance of an expected count per expected closure, for [`ratio_limits`]. `None`
+/// when nothing is expected or nothing varies.
+#[must_use]
+pub fn binomial_dispersion(patterns: impl IntoIterator<Item = (f64, f64)>) -> Option<f64> {
+    let (mut variance, mut expected) = (0.0, 0.0);
+    for (n, mu) in patterns {
+        variance += n * mu * (1.0 - mu);
+        expected += n * mu;
+    }
+    (expected > 0.0 && variance > 0.0).then(|| (variance / expected).min(1.0))
+}
+
+fn check_ratio(expected: f64, dispersion: f64) -> Result<()> {
+    if !(expected.is_finite() && expected > 0.0) {
+        return Err(StatsError::NonPositiveDenominator { value: expected });
+    }
+    if !(dispersion.is_finite() && dispersion > 0.0 && dispersion <= 1.0) {
+        return Err(StatsError::NegativeDispersion {
+            what: "k",
+            value: dispersion,
+        });
+    }
+    Ok(())
 }
 
 fn check_stratum(stratum: &Stratum) -> Result<()> {

@@ -24,12 +24,13 @@ use outcome_lens::stats::proportion::{clopper_pearson, wilson};
 use outcome_lens::stats::quantile::{quantile_type7, winsorise};
 use outcome_lens::stats::spc::{self, ChartPoint, RuleOptions, SpcOptions, TwoOfThree};
 use outcome_lens::stats::standardise::{
-    byar_interval, exact_count_interval, indirect, CountIntervalMethod, Stratum,
+    byar_interval, exact_count_interval, indirect, ratio_flag, ratio_limits, CountIntervalMethod,
+    Stratum,
 };
 use outcome_lens::stats::tolerance::{
     close_absolute, close_relative, printed_decimals, RELATIVE_EXACT,
 };
-use outcome_lens::stats::{classify, FlagLevels, Level};
+use outcome_lens::stats::{classify, Flag, FlagLevels, Level};
 
 // ---------------------------------------------------------------------------
 // Reading tables and collecting mismatches
@@ -350,6 +351,57 @@ fn count_intervals_match_r() {
         );
     }
     check.finish("count_intervals.csv");
+}
+
+/// The case-mix-adjusted ratio funnel (METHODS.md §8.4) against R: k from our fit of the L1
+/// data of logistic_data.csv against R's glm's fitted values, then the limits at each level
+/// and the z-score behind the flag; a count just above the upper line is flagged, the one
+/// below is not.
+#[test]
+fn ratio_funnel_matches_r() {
+    use outcome_lens::stats::logistic::fit;
+    use outcome_lens::stats::standardise::binomial_dispersion;
+    let table = read_table("ratio_funnel.csv");
+    let data = read_table("logistic_data.csv");
+    let (factors, patterns) = logistic_dataset(&data, "L1");
+    let model = fit(&factors, &patterns, Level::ninety_five()).expect("L1 fits");
+    let k = binomial_dispersion(
+        patterns
+            .iter()
+            .zip(&model.expected)
+            .map(|(p, &e)| (p.n as f64, e / p.n as f64)),
+    )
+    .expect("L1 varies");
+    let mut check = Checker::default();
+    let levels = FlagLevels::new(Level::new(0.998).unwrap(), Level::new(0.95).unwrap()).unwrap();
+    for row in table.iter() {
+        let (e, lv) = (row.f("expected"), level(row.f("level")));
+        let what = format!("{} E={e} level={}", row.at(), row.s("level"));
+        check.relative(&format!("{what} k"), k, row.f("k"));
+        let got = ratio_limits(e, row.f("k"), lv).expect("E > 0");
+        check.relative(&format!("{what} lower"), got.lower, row.f("lower"));
+        check.relative(&format!("{what} upper"), got.upper, row.f("upper"));
+        let high = if (lv.confidence() - 0.998).abs() < 1e-12 {
+            Flag::HighOuter
+        } else {
+            Flag::HighInner
+        };
+        let above = (got.upper * e).floor() as u64 + 1;
+        let flag = ratio_flag(above, e, row.f("k"), levels).unwrap();
+        assert!(
+            flag.reaches(high),
+            "{what}: O = {above} is above the line but {flag:?}"
+        );
+        let flag = ratio_flag(above - 1, e, row.f("k"), levels).unwrap();
+        assert!(
+            !flag.reaches(high),
+            "{what}: O = {} is not above the line but {flag:?}",
+            above - 1
+        );
+    }
+    assert!(ratio_limits(0.0, 0.5, Level::ninety_five()).is_err());
+    assert!(ratio_limits(10.0, 1.5, Level::ninety_five()).is_err());
+    check.finish("ratio_funnel.csv");
 }
 
 // ---------------------------------------------------------------------------

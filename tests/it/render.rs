@@ -12,7 +12,7 @@ use crate::support::{output, root, Workdir};
 
 /// Every chart of the sample run (one focus force and a record-level extract), in the order
 /// `render_run` returns them.
-const CHARTS: [&str; 12] = [
+const CHARTS: [&str; 15] = [
     "funnel",
     "caterpillar",
     "trend-cleveland",
@@ -22,6 +22,9 @@ const CHARTS: [&str; 12] = [
     "small-multiples",
     "extract-funnel-area",
     "extract-funnel-unit",
+    "extract-adjusted-area",
+    "extract-adjusted-unit",
+    "extract-odds-ratios",
     "extract-spc-month",
     "extract-displacement",
     "audit-findings",
@@ -39,7 +42,8 @@ const NATIONAL: [&str; 7] = [
 ];
 
 /// Charts drawn tall on A4 (960 × 1240); the rest are 960 × 680.
-const TALL: [&str; 2] = ["caterpillar", "small-multiples"];
+// The forest plot is tall when the model has more than 16 levels, as the sample's has (27).
+const TALL: [&str; 3] = ["caterpillar", "small-multiples", "extract-odds-ratios"];
 
 /// The bundled sample analysis run into `work/run`, with a private ingest cache.
 fn sample_run(work: &Workdir) -> PathBuf {

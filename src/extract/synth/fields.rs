@@ -68,10 +68,11 @@ const MODELS: [FieldModel; 7] = [
         odds_ratios: &[1.0, 1.8],
         blank: 0.10,
     },
-    // risk: medium 0.9, high 0.6 against standard.
+    // risk: medium 0.6, high 0.3 against standard (higher-risk victims are supported more and
+    // retract less often).
     FieldModel {
-        shares: &[0.55, 0.30, 0.15],
-        odds_ratios: &[1.0, 0.9, 0.6],
+        shares: &[0.35, 0.35, 0.30],
+        odds_ratios: &[1.0, 0.6, 0.3],
         blank: 0.05,
     },
     // supervisor review of the decision: none, 1.5; blank in 40% (said to be).
@@ -100,6 +101,33 @@ const MODELS: [FieldModel; 7] = [
     },
 ];
 
+/// The DASH risk field's index in `QUALITY_FIELDS`.
+const RISK: usize = 2;
+
+/// The risk shares (among crimes without outcome 16) of a unit planted with a mix of
+/// standard-risk crimes (`--mix-units`), against the shares of [`MODELS`] elsewhere.
+const MIX_RISK_SHARES: [f64; 3] = [0.90, 0.08, 0.02];
+
+/// The odds ratio by which a mix unit's outcome-16 odds are raised so that its whole excess
+/// is its risk mix: Σ π_A,l·OR_l / Σ π_l·OR_l.
+///
+/// With a field drawn given the outcome from shares π and odds ratios OR, the odds of outcome
+/// 16 given level l are odds(p)·OR_l / Σ_m π_m·OR_m. A unit with shares π_A and odds raised
+/// by this ratio has, given each level, exactly the odds of any other unit: once its risk mix
+/// is adjusted for, it has no excess.
+#[must_use]
+pub fn risk_mix_odds_ratio() -> f64 {
+    let ors = MODELS[RISK].odds_ratios;
+    let mix: f64 = MIX_RISK_SHARES.iter().zip(ors).map(|(s, r)| s * r).sum();
+    let base: f64 = MODELS[RISK]
+        .shares
+        .iter()
+        .zip(ors)
+        .map(|(s, r)| s * r)
+        .sum();
+    mix / base
+}
+
 /// Victims' ethnicity as recorded (18+1 ONS groups, shortened), with weights.
 const ETHNICITIES: [(&str, f64); 6] = [
     ("White British", 0.80),
@@ -126,10 +154,14 @@ pub struct Fields {
 
 /// The level shares given outcome 16 (`y`) of field `k`: the shares without it, reweighted
 /// by the odds ratios.
-fn shares(k: usize, y: bool) -> Vec<f64> {
+fn shares(k: usize, y: bool, mix: bool) -> Vec<f64> {
     let m = &MODELS[k];
-    let weights: Vec<f64> = m
-        .shares
+    let base: &[f64] = if mix && k == RISK {
+        &MIX_RISK_SHARES
+    } else {
+        m.shares
+    };
+    let weights: Vec<f64> = base
         .iter()
         .zip(m.odds_ratios)
         .map(|(s, r)| if y { s * r } else { *s })
@@ -138,13 +170,20 @@ fn shares(k: usize, y: bool) -> Vec<f64> {
     weights.iter().map(|w| w / total).collect()
 }
 
-/// Draws one crime's fields from `rng` given its final outcome and dates and its unit.
-pub fn draw(rng: &mut Rng, outcome: u8, recorded: i64, outcome_at: i64, unit: usize) -> Fields {
+/// Draws one crime's fields from `rng` given its final outcome and dates and its unit (`mix`:
+/// a domestic-abuse crime of a unit planted with a standard-risk mix).
+pub fn draw(
+    rng: &mut Rng,
+    outcome: u8,
+    (recorded, outcome_at): (i64, i64),
+    unit: usize,
+    mix: bool,
+) -> Fields {
     let y = outcome == 16;
     let mut quality = [0u8; 7];
     for (k, slot) in quality.iter_mut().enumerate() {
         let blank = rng.chance(MODELS[k].blank);
-        let s = shares(k, y);
+        let s = shares(k, y, mix);
         let mut cumulative = Vec::with_capacity(s.len());
         let mut sum = 0.0;
         for v in &s {

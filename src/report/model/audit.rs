@@ -1,4 +1,4 @@
-//! Section 7 (when the run read a reviewed audit sample back): is the force's use of the
+//! The audit section (when the run read a reviewed audit sample back): is the force's use of the
 //! outcome appropriate? The estimate in one sentence first, then how it was made, the strata,
 //! the checklist, agreement between reviewers, and the caveats.
 

@@ -8,6 +8,7 @@ pub(super) fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section
         .tables
         .iter()
         .filter(|(name, _)| name.starts_with("extract_"))
+        .filter(|(name, _)| !WHY_TABLES.contains(&name.as_str()))
         .collect();
     if extracts.is_empty() {
         return None;
@@ -188,13 +189,6 @@ pub(super) fn extract_summary(c: &Input, e: &ExtractSummary) -> Vec<Block> {
                 count(e.denominator as f64),
             ),
         });
-    }
-    if let Some(q) = &e.quality {
-        if !q.incomplete.is_empty() {
-            blocks.push(Block::Caveat {
-                text: format!("{}.", q.incomplete.join(". ")),
-            });
-        }
     }
     let mut items = Vec::new();
     for (funnel, what) in [

@@ -8,7 +8,7 @@
 use anyhow::{bail, Result};
 use plotters::prelude::DrawingBackend;
 
-use super::axis::{draw_axes, fit_plot, x_axis_height, Axis, AxisText, Scale};
+use super::axis::{draw_axes, row_plot, x_axis_height, Axis, AxisText};
 use super::canvas::{Align, Canvas, Font, Stroke};
 use super::extract::ExtractModel;
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
@@ -121,21 +121,15 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
         .map(|r| canvas.text_width(&r.label, font(r)))
         .fold(0.0, f64::max);
     let value_width = canvas.text_width("100.0%", Font::bold(size)) + 10.0;
-    let x = Axis::percent(0.0, 1.0, 10);
-    let y = Axis {
-        lo: -0.5,
-        hi: n as f64 - 0.5,
-        scale: Scale::Linear,
-        ticks: Vec::new(),
-    };
-    let plot = fit_plot(
+    let plot = row_plot(
         canvas,
-        (left + name_width + 10.0, top, right - value_width, bottom),
-        x,
-        y,
+        region,
+        (name_width, value_width),
+        n,
+        Axis::percent(0.0, 1.0, 10),
         &text,
     );
-    let row_y = |i: usize| plot.py((n - 1 - i) as f64);
+    let row_y = |i: usize| plot.row_y(i);
     for (i, r) in rows.iter().enumerate() {
         let y = row_y(i);
         let half = row_height / 2.0;

@@ -324,6 +324,39 @@ impl AxisText {
     }
 }
 
+/// A plot of `n` rows, one per category from the top, between a column of names
+/// `name_width` wide on the left and one of values `value_width` wide on the right (the
+/// audit's shares and the model's odds ratios); row i is centred at [`Plot::row_y`].
+pub fn row_plot<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    (left, top, right, bottom): (f64, f64, f64, f64),
+    (name_width, value_width): (f64, f64),
+    n: usize,
+    x: Axis,
+    text: &AxisText,
+) -> Plot {
+    let y = Axis {
+        lo: -0.5,
+        hi: n as f64 - 0.5,
+        scale: Scale::Linear,
+        ticks: Vec::new(),
+    };
+    fit_plot(
+        canvas,
+        (left + name_width + 10.0, top, right - value_width, bottom),
+        x,
+        y,
+        text,
+    )
+}
+
+impl Plot {
+    /// The canvas y of row `i` (from the top) of a [`row_plot`].
+    pub fn row_y(&self, i: usize) -> f64 {
+        self.py(self.y.hi - 0.5 - i as f64)
+    }
+}
+
 /// Space kept for the x-axis ticks and title below a plot.
 pub fn x_axis_height(text: &AxisText) -> f64 {
     let tick = Font::regular(type_size::TICK).line_height();

@@ -386,20 +386,10 @@ impl ExtractModel {
     }
 }
 
-/// The within-force funnel of `kind`: every area (or unit) placed in the funnel, against the
-/// force's own rate.
-///
-/// # Errors
-///
-/// When the extract has no funnel of `kind`.
-pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_>> {
-    let noun = kind.noun();
-    let f = e
-        .funnel(kind)
-        .ok_or_else(|| anyhow!("the extract has no funnel by {}", noun.one))?;
-    let points: Vec<FunnelPoint> = f
-        .rows
-        .iter()
+/// A within-force funnel's points: its rows with a denominator and a flag (the rest are kept
+/// out of the funnel).
+fn points_of(rows: &[WithinRow]) -> Vec<FunnelPoint> {
+    rows.iter()
         .filter(|r| r.denominator > 0.0)
         .filter_map(|r| {
             Some(FunnelPoint {
@@ -412,7 +402,30 @@ pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_
                 in_target_set: true,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Every point named up to [`LABEL_EVERY_UP_TO`], only flagged ones beyond.
+fn labelling_of(points: &[FunnelPoint]) -> Labelling {
+    if points.len() <= LABEL_EVERY_UP_TO {
+        Labelling::Every
+    } else {
+        Labelling::Flagged
+    }
+}
+
+/// The within-force funnel of `kind`: every area (or unit) placed in the funnel, against the
+/// force's own rate.
+///
+/// # Errors
+///
+/// When the extract has no funnel of `kind`.
+pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_>> {
+    let noun = kind.noun();
+    let f = e
+        .funnel(kind)
+        .ok_or_else(|| anyhow!("the extract has no funnel by {}", noun.one))?;
+    let points = points_of(&f.rows);
     let mut notes = Vec::new();
     let left_out: Vec<String> = f
         .rows
@@ -449,11 +462,7 @@ pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_
             e.denominator_words()
         ),
     };
-    let labelling = if points.len() <= LABEL_EVERY_UP_TO {
-        Labelling::Every
-    } else {
-        Labelling::Flagged
-    };
+    let labelling = labelling_of(&points);
     let point_legend: Vec<LegendEntry> = marks::flag_legend_of(&f.levels, &noun.many);
     Ok(FunnelChart {
         title: format!(
@@ -502,27 +511,8 @@ pub fn adjusted_funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<Funne
     let f = e
         .adjusted_funnel(kind)
         .ok_or_else(|| anyhow!("the extract has no adjusted funnel by {}", noun.one))?;
-    let points: Vec<FunnelPoint> = f
-        .rows
-        .iter()
-        .filter(|r| r.denominator > 0.0)
-        .filter_map(|r| {
-            Some(FunnelPoint {
-                name: r.name.clone(),
-                denominator: r.denominator,
-                rate: r.rate?,
-                flag: r.flag?,
-                focus: false,
-                ringed: false,
-                in_target_set: true,
-            })
-        })
-        .collect();
-    let labelling = if points.len() <= LABEL_EVERY_UP_TO {
-        Labelling::Every
-    } else {
-        Labelling::Flagged
-    };
+    let points = points_of(&f.rows);
+    let labelling = labelling_of(&points);
     Ok(FunnelChart {
         title: format!(
             "{}: {} closures against the case-mix model's expectation, by {}, {}",

@@ -9,7 +9,7 @@
 use anyhow::{bail, Result};
 use plotters::prelude::DrawingBackend;
 
-use super::axis::{draw_axes, fit_plot, x_axis_height, Axis, AxisText, Scale};
+use super::axis::{draw_axes, row_plot, x_axis_height, Axis, AxisText};
 use super::canvas::{Align, Canvas, Font, Stroke};
 use super::extract::ExtractModel;
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
@@ -68,7 +68,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
     };
     let region = draw_frame(canvas, &frame)?;
     let n = terms.len();
-    let (left, top, right, bottom) = region;
+    let (_, top, _, bottom) = region;
     let mut text = AxisText::new("Adjusted odds ratio (log scale)", "");
     text.y_grid = false;
     let row_height = (bottom - top - x_axis_height(&text)) / n.max(1) as f64;
@@ -100,21 +100,15 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
         + 10.0;
     let lo = terms.iter().map(|t| t.ci95.0).fold(f64::INFINITY, f64::min);
     let hi = terms.iter().map(|t| t.ci95.1).fold(0.0, f64::max);
-    let x = Axis::log_ratio(lo / 1.1, hi * 1.1);
-    let y = Axis {
-        lo: -0.5,
-        hi: n as f64 - 0.5,
-        scale: Scale::Linear,
-        ticks: Vec::new(),
-    };
-    let plot = fit_plot(
+    let plot = row_plot(
         canvas,
-        (left + name_width + 10.0, top, right - value_width, bottom),
-        x,
-        y,
+        region,
+        (name_width, value_width),
+        n,
+        Axis::log_ratio(lo / 1.1, hi * 1.1),
         &text,
     );
-    let row_y = |i: usize| plot.py((n - 1 - i) as f64);
+    let row_y = |i: usize| plot.row_y(i);
     // A band behind each other field, so that a field's levels read as one group.
     let mut shaded = false;
     for (i, t) in terms.iter().enumerate() {

@@ -866,7 +866,7 @@ fn synth_plants_a_change_and_refuses_a_bad_one() {
 /// odds ratios of the investigation-quality fields (9 levels: arrest, body-worn video, risk
 /// medium and high, supervisor review, evidence-led prosecution considered and submitted,
 /// relationship family and other) cover the planted values at about the nominal rate.
-/// Measured with 8,000 crimes: 850 of 900 (94.4%).
+/// Measured: 851 of 900 (94.6%), each level between 93 and 97 of 100.
 #[test]
 fn the_record_level_model_covers_the_planted_odds_ratios() {
     use outcome_lens::extract::quality::ModelOutcome;
@@ -983,6 +983,9 @@ fn the_sample_adjusts_areas_and_units_for_case_mix_and_times_withdrawal() {
 /// brings, and a unit raised by 15 points. After adjustment for case mix (offence group,
 /// repeat victim and the quality fields, risk among them) the mix unit lies within the ratio
 /// funnel's outer limits and the raised unit above them: the two are told apart.
+/// Measured: told apart in 93 of 100 (the mix unit within in 98, the raised unit above in
+/// 95); the mix unit was above the unadjusted funnel's 95% limit in 6 (its excess, odds 1.47
+/// times, is small). With Poisson lines (k = 1) the raised unit was above them in only 45.
 #[test]
 fn the_case_mix_model_tells_a_risk_mix_unit_from_a_raised_one() {
     let config = synthetic_config("");

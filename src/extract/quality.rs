@@ -1,8 +1,11 @@
-//! Why the force stands out (issue #20, in part): for each investigation-quality field the
-//! extract maps, the outcome-16 rate by its levels (with "not recorded") for the scope and the
-//! comparison group, and how complete the field is; and the record-level model of outcome 16
-//! (against the rest of the denominator) on offence group, repeat victim, the quality fields
-//! mapped and area, fitted by `stats::logistic` to the crimes in scope grouped by pattern.
+//! Why the force stands out (issue #20): for each investigation-quality field the extract
+//! maps (and the victim's ethnicity and the officer in charge, as free text), the outcome-16
+//! rate by its levels (with "not recorded") for the scope and the comparison group, and how
+//! complete the field is; the record-level model of outcome 16 (against the rest of the
+//! denominator) on offence group, repeat victim, the quality fields mapped and area, fitted by
+//! `stats::logistic` to the crimes in scope grouped by pattern (each crime's pattern packed
+//! into one integer); each area and unit against the case-mix model's expectation, placed on
+//! the ratio funnel of `stats::standardise::ratio_limits`; and when victims withdrew.
 //!
 //! Invariant: every crime in scope counts once in each field's rows (its level, or "not
 //! recorded"); a model that cannot be fitted is a sentence, never a table of NaN.

@@ -172,7 +172,8 @@ impl Axis {
         let first = (lo / step + 1e-9).floor() as i64;
         let last = (hi / step - 1e-9).ceil() as i64;
         let decimals = if step >= 1.0 {
-            0
+            // 2.5 is a step of whole numbers and halves (2.5, 7.5).
+            usize::from(step.fract() > 1e-9)
         } else {
             (-step.log10().floor()) as usize + usize::from((step / magnitude - 2.5).abs() < 1e-9)
         };

@@ -150,6 +150,8 @@ pub struct ExtractModel {
     pub audit: Option<rows::AuditRows>,
     /// The record-level model's estimated levels (empty without a model).
     pub odds_ratios: Vec<rows::OddsRatioRow>,
+    /// When victims withdrew (empty without a withdrawal date).
+    pub withdrawal: Vec<rows::WithdrawalRow>,
 }
 
 /// The limits' method in words, from a funnel of `summary.json`'s `extract`: the same words
@@ -269,6 +271,7 @@ impl ExtractModel {
             spc_lengths: (months.shift_length, months.trend_length),
             audit: rows::audit(data)?,
             odds_ratios: rows::odds_ratios(data)?,
+            withdrawal: rows::withdrawal(data)?,
             events: super::model::event_marks(data, "extract")
                 .into_values()
                 .flatten()

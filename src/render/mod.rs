@@ -23,6 +23,7 @@ pub mod png;
 pub mod spc;
 pub mod style;
 pub mod trend;
+pub mod withdrawal;
 
 use anyhow::{anyhow, bail, Context, Result};
 use plotters::prelude::{BitMapBackend, DrawingBackend, IntoDrawingArea, SVGBackend};
@@ -103,6 +104,8 @@ enum Chart {
     Audit,
     /// The record-level model's adjusted odds ratios.
     Forest,
+    /// When victims withdrew.
+    Withdrawal,
     /// A focus force's outcome mix by quarter, with the events.
     Displacement(String),
     /// The extract's outcome mix by month, with the events.
@@ -184,6 +187,7 @@ fn draw_chart<DB: DrawingBackend>(
         Chart::MonthSpc => spc::draw(canvas, &extract::month_chart(subject.needs_extract()?)?),
         Chart::Audit => audit::draw(canvas, subject.needs_extract()?),
         Chart::Forest => forest::draw(canvas, subject.needs_extract()?),
+        Chart::Withdrawal => withdrawal::draw(canvas, subject.needs_extract()?),
         Chart::Displacement(force) => {
             displacement::draw(canvas, &displacement::national(subject.national()?, force)?)
         }
@@ -416,6 +420,17 @@ fn extract_jobs(extract: &ExtractModel) -> Vec<Job> {
                 Shape::Wide
             },
             chart: Chart::Forest,
+        });
+    }
+    if withdrawal::has_chart(extract) {
+        jobs.push(Job {
+            stem: "extract-withdrawal".to_string(),
+            shape: if extract.withdrawal.len() > 16 {
+                Shape::Tall
+            } else {
+                Shape::Wide
+            },
+            chart: Chart::Withdrawal,
         });
     }
     if extract.has_month_chart() {

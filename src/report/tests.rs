@@ -308,10 +308,10 @@ fn the_within_force_section_shows_the_record_level_charts() {
     // Inline SVG, not an image: the new charts pass the allowlist like the national ones.
     assert!(html.contains("aria-label=\"Figure 7 shows each area"));
     assert!(html.contains("aria-label=\"Figure 9 shows each investigating unit"));
-    // Nine charts of the national and within-force sections, the three of "Why does the
-    // force stand out?" (the forest plot and the adjusted funnels), the audit's, and the
-    // monitoring section's two displacement charts.
-    assert_eq!(html.matches("<figure ").count(), 15);
+    // Nine charts of the national and within-force sections, the four of "Why does the
+    // force stand out?" (the forest plot, the adjusted funnels and the withdrawal timing),
+    // the audit's, and the monitoring section's two displacement charts.
+    assert_eq!(html.matches("<figure ").count(), 16);
     assert!(!html.contains("data:image/svg+xml"));
 }
 
@@ -367,6 +367,7 @@ fn why_the_force_stands_out_has_the_model_and_the_adjusted_funnels() {
         "](charts/extract-odds-ratios.svg)",
         "](charts/extract-adjusted-area.svg)",
         "](charts/extract-adjusted-unit.svg)",
+        "](charts/extract-withdrawal.svg)",
         "Once case mix is allowed for, Middlesbrough 2 (O/E 1.37) is above the 99.8% limit",
         "Neighbourhood Team North (O/E 1.39) is above the 99.8% limit",
         "Set it beside Figure 7, the unadjusted funnel",

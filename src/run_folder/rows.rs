@@ -890,3 +890,52 @@ pub fn odds_ratios(data: &RunData) -> Result<Vec<OddsRatioRow>> {
     }
     Ok(rows)
 }
+
+/// One group's withdrawal timing (`extract_withdrawal`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithdrawalRow {
+    /// `all`, `area` or `unit`.
+    pub kind: String,
+    /// The area or unit (or all areas).
+    pub name: String,
+    /// Outcome-16 closures.
+    pub closures: f64,
+    /// The share of them with no withdrawal date.
+    pub without_date_share: Option<f64>,
+    /// Days from recording to withdrawal: first quartile, median, third quartile.
+    pub to_withdrawal: Option<[f64; 3]>,
+    /// Days from withdrawal to closure: the same.
+    pub to_closure: Option<[f64; 3]>,
+}
+
+/// `extract_withdrawal` in table order; empty when the run has none.
+///
+/// # Errors
+///
+/// When a column is missing or a cell is not a number.
+pub fn withdrawal(data: &RunData) -> Result<Vec<WithdrawalRow>> {
+    let name = "extract_withdrawal";
+    if !data.tables.contains_key(name) {
+        return Ok(Vec::new());
+    }
+    let table = data.table(name)?;
+    let quartiles = |i: usize, stem: &str| -> Result<Option<[f64; 3]>> {
+        let q = |p: &str| optional(table, name, i, &format!("{stem}_{p}"));
+        Ok(match (q("q1")?, q("median")?, q("q3")?) {
+            (Some(a), Some(b), Some(c)) => Some([a, b, c]),
+            _ => None,
+        })
+    };
+    let mut rows = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        rows.push(WithdrawalRow {
+            kind: text(table, name, i, "kind")?,
+            name: text(table, name, i, "name")?,
+            closures: required(table, name, i, "outcome16_closures")?,
+            without_date_share: optional(table, name, i, "without_withdrawal_date_share")?,
+            to_withdrawal: quartiles(i, "days_recording_to_withdrawal")?,
+            to_closure: quartiles(i, "days_withdrawal_to_closure")?,
+        });
+    }
+    Ok(rows)
+}

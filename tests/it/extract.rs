@@ -622,6 +622,7 @@ fn the_extract_command_draws_the_extract_charts_and_chart_redraws_them() {
         "extract-adjusted-area",
         "extract-adjusted-unit",
         "extract-odds-ratios",
+        "extract-withdrawal",
         "extract-spc-month",
         // The sample analysis file has an event.
         "extract-displacement",

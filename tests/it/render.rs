@@ -12,7 +12,7 @@ use crate::support::{output, root, Workdir};
 
 /// Every chart of the sample run (one focus force and a record-level extract), in the order
 /// `render_run` returns them.
-const CHARTS: [&str; 15] = [
+const CHARTS: [&str; 16] = [
     "funnel",
     "caterpillar",
     "trend-cleveland",
@@ -25,6 +25,7 @@ const CHARTS: [&str; 15] = [
     "extract-adjusted-area",
     "extract-adjusted-unit",
     "extract-odds-ratios",
+    "extract-withdrawal",
     "extract-spc-month",
     "extract-displacement",
     "audit-findings",

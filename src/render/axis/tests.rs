@@ -59,6 +59,16 @@ fn number_axes_for_ratios() {
         labels(&Axis::number(0.8, 1.6, 10)),
         ["0.8", "0.9", "1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
     );
+    // A step of 2.5 keeps its halves (it once printed 2.5 as "2" and 7.5 as "8").
+    assert_eq!(
+        labels(&Axis::number(0.0, 22.0, 10)),
+        ["0.0", "2.5", "5.0", "7.5", "10.0", "12.5", "15.0", "17.5", "20.0", "22.5"]
+    );
+    // The odds-ratio axis: 1-2-5 ticks, with 1 always inside.
+    assert_eq!(
+        labels(&Axis::log_ratio(0.15, 3.0)),
+        ["0.2", "0.5", "1", "2"]
+    );
 }
 
 #[test]

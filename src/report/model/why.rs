@@ -169,6 +169,17 @@ pub(super) fn why_section(c: &Input, numbers: &mut Numbers) -> Result<Option<Sec
             "extract_by_field" => format!("Table {next_table} gives the rate of {} at each level of each field, unadjusted, for the {scope} and the comparison group, with the share of crimes where the field is blank (\"not recorded\" is a level of its own, so no crime is dropped for a blank).", c.outcome_phrase),
             _ => format!("Table {next_table} gives when victims withdrew their support: the days from recording to the withdrawal and from the withdrawal to the closure (quartiles), overall and by area and unit, and the closures with no withdrawal date recorded."),
         };
+        if name == "extract_withdrawal" {
+            blocks.push(c.figure(
+                numbers,
+                "extract-withdrawal",
+                format!(
+                    "When victims withdrew their support: days from recording to withdrawal and from withdrawal to closure, for closures with {} ({scope}, {}).",
+                    c.outcome_phrase, e.source
+                ),
+                |n| format!("Figure {n} shows, for the closures with {} overall, in each area and in each investigating unit, the middle half and the median of the days from the crime's recording to the victim's withdrawal and from the withdrawal to the closure, with each group's closures and the share with no withdrawal date; Table {next_table} gives the quartiles.", c.outcome_phrase),
+            ));
+        }
         blocks.push(Block::Paragraph { text });
         blocks.push(Block::Table(generic_table(c, numbers, name, table)));
     }

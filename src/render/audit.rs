@@ -8,12 +8,12 @@
 use anyhow::{bail, Result};
 use plotters::prelude::DrawingBackend;
 
-use super::axis::{draw_axes, row_plot, x_axis_height, Axis, AxisText};
+use super::axis::{draw_axes, row_layout, row_plot, Axis};
 use super::canvas::{Align, Canvas, Font, Stroke};
 use super::extract::ExtractModel;
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::marks::{self, RADIUS};
-use super::style::{self, grey, okabe_ito, type_size};
+use super::style::{self, grey, okabe_ito};
 use crate::stats::Flag;
 
 /// One row of the chart.
@@ -104,11 +104,8 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
     };
     let region = draw_frame(canvas, &frame)?;
     let n = rows.len();
-    let (left, top, right, bottom) = region;
-    let mut text = AxisText::new("Share (%)", "");
-    text.y_grid = false;
-    let row_height = (bottom - top - x_axis_height(&text)) / n.max(1) as f64;
-    let size = type_size::LABEL.min((row_height * 0.9).floor());
+    let (left, _, right, _) = region;
+    let (text, row_height, size) = row_layout(region, n, "Share (%)");
     let font = |r: &Row| {
         if r.headline {
             Font::bold(size)

@@ -351,6 +351,20 @@ pub fn row_plot<DB: DrawingBackend>(
     )
 }
 
+/// The axis text of a [`row_plot`] titled `x_title` (no horizontal grid lines), each row's
+/// height in `region` for `n` rows, and the type size that fits a row.
+pub fn row_layout(
+    (_, top, _, bottom): (f64, f64, f64, f64),
+    n: usize,
+    x_title: &str,
+) -> (AxisText, f64, f64) {
+    let mut text = AxisText::new(x_title, "");
+    text.y_grid = false;
+    let row_height = (bottom - top - x_axis_height(&text)) / n.max(1) as f64;
+    let size = type_size::LABEL.min((row_height * 0.9).floor());
+    (text, row_height, size)
+}
+
 impl Plot {
     /// The canvas y of row `i` (from the top) of a [`row_plot`].
     pub fn row_y(&self, i: usize) -> f64 {

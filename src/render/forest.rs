@@ -9,12 +9,12 @@
 use anyhow::{bail, Result};
 use plotters::prelude::DrawingBackend;
 
-use super::axis::{draw_axes, row_plot, x_axis_height, Axis, AxisText};
+use super::axis::{draw_axes, row_layout, row_plot, Axis};
 use super::canvas::{Align, Canvas, Font, Stroke};
 use super::extract::ExtractModel;
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::marks::{self, RADIUS};
-use super::style::{self, grey, okabe_ito, type_size};
+use super::style::{self, grey, okabe_ito};
 use crate::stats::Flag;
 
 /// Whether the run has a model to draw.
@@ -68,11 +68,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
     };
     let region = draw_frame(canvas, &frame)?;
     let n = terms.len();
-    let (_, top, _, bottom) = region;
-    let mut text = AxisText::new("Adjusted odds ratio (log scale)", "");
-    text.y_grid = false;
-    let row_height = (bottom - top - x_axis_height(&text)) / n.max(1) as f64;
-    let size = type_size::LABEL.min((row_height * 0.9).floor());
+    let (text, row_height, size) = row_layout(region, n, "Adjusted odds ratio (log scale)");
     let font = Font::regular(size);
     let labels: Vec<String> = terms
         .iter()

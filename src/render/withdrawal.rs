@@ -10,12 +10,12 @@ use anyhow::{bail, Result};
 use plotters::prelude::DrawingBackend;
 use plotters::style::RGBColor;
 
-use super::axis::{draw_axes, row_plot, x_axis_height, Axis, AxisText};
+use super::axis::{draw_axes, row_layout, row_plot, Axis};
 use super::canvas::{Align, Canvas, Font, Marker, MarkerShape, Stroke};
 use super::extract::ExtractModel;
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
 use super::marks::RADIUS;
-use super::style::{self, grey, okabe_ito, type_size};
+use super::style::{self, grey, okabe_ito};
 use crate::run_folder::rows;
 
 /// Whether the run has withdrawal dates to draw.
@@ -81,11 +81,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
     };
     let region = draw_frame(canvas, &frame)?;
     let n = rows.len();
-    let (_, top, _, bottom) = region;
-    let mut text = AxisText::new("Days", "");
-    text.y_grid = false;
-    let row_height = (bottom - top - x_axis_height(&text)) / n.max(1) as f64;
-    let size = type_size::LABEL.min((row_height * 0.9).floor());
+    let (text, row_height, size) = row_layout(region, n, "Days");
     let label = |r: &rows::WithdrawalRow| match r.kind.as_str() {
         "area" => format!("Area: {}", r.name),
         "unit" => format!("Unit: {}", r.name),

@@ -55,10 +55,15 @@ step "running the sample analysis"
 cargo run --locked -q -- run --out "$tmp/run" --force -q || fail "the sample run failed"
 [ -f "$tmp/run/report.html" ] || fail "the sample run wrote no report.html"
 # The sections the report must have: six, a within-force section when the run has
-# record-level tables, the audit's when it read a reviewed audit sample back, the monitoring
-# section when the analysis file sets events, a baseline or a target, and the appendix.
+# record-level tables, "Why does the force stand out?" when the extract maps investigation-
+# quality fields (the run has the record-level model), the audit's when it read a reviewed
+# audit sample back, the monitoring section when the analysis file sets events, a baseline or
+# a target, and the appendix.
 sections=7
 if compgen -G "$tmp/run/tables/extract_*.csv" >/dev/null; then
+  sections=$((sections + 1))
+fi
+if [ -f "$tmp/run/tables/extract_model.csv" ]; then
   sections=$((sections + 1))
 fi
 if [ -f "$tmp/run/tables/audit_estimates.csv" ]; then

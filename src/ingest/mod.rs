@@ -293,7 +293,7 @@ fn read_sources(
         let (bytes, gzip) = load(path)?;
         let account =
             if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-                read_spreadsheet(path, bytes.into_vec(), gzip, &mut session, progress)?
+                read_spreadsheet(path, &bytes, gzip, &mut session, progress)?
             } else if bytes.starts_with(b"PAR1") {
                 read_parquet(path, &bytes, gzip, &mut session, progress)?
             } else {
@@ -367,16 +367,6 @@ pub(crate) enum Bytes {
     /// neither copied nor written into fresh pages. The mapping is shared with other readers
     /// of the same file (the hashing of a fresh run's input).
     Mapped(std::sync::Arc<polars_utils::mmap::MMapSemaphore>),
-}
-
-impl Bytes {
-    /// The bytes as an owned vector (a copy when mapped).
-    fn into_vec(self) -> Vec<u8> {
-        match self {
-            Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(map) => map.as_ref().as_ref().to_vec(),
-        }
-    }
 }
 
 impl std::ops::Deref for Bytes {
@@ -459,35 +449,78 @@ use text::*;
 
 fn read_spreadsheet(
     path: &Path,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     gzip: bool,
     session: &mut Session<'_>,
     progress: &ProgressBar,
 ) -> Result<InputAccount, IngestError> {
-    let mut account = InputAccount::new(path, InputFormat::Spreadsheet, gzip);
-    spreadsheet::read_data_sheets(path, bytes, |sheet| {
+    let mut sink = SpreadsheetRows {
+        path,
+        gzip,
+        session,
+        progress,
+        account: InputAccount::new(path, InputFormat::Spreadsheet, gzip),
+        reader: None,
+    };
+    spreadsheet::read_data_sheets(path, bytes, &mut sink)?;
+    Ok(sink.account)
+}
+
+/// The rows of a workbook's data sheets, each sheet read as an input of its own and its
+/// accounting added to the workbook's.
+struct SpreadsheetRows<'s, 'f, 'p> {
+    path: &'p Path,
+    gzip: bool,
+    session: &'s mut Session<'f>,
+    progress: &'p ProgressBar,
+    account: InputAccount,
+    reader: Option<FileReader<'static>>,
+}
+
+impl spreadsheet::rows::SheetRows for SpreadsheetRows<'_, '_, '_> {
+    fn begin(&mut self, sheet: &str, size: u64) -> Result<(), IngestError> {
         // Rows are located as `book.xlsx[Sheet]:ROW`, the sheet's own row number.
-        let place = PathBuf::from(format!("{}[{}]", path.display(), sheet.name));
-        let mut part = InputAccount::new(&place, InputFormat::Spreadsheet, gzip);
-        part.sheet = Some(sheet.name.clone());
-        let mut reader = FileReader::new(&place, part, spreadsheet::HEADER_SEARCH_ROWS);
-        let first = sheet.first_row_number();
-        let (height, _) = sheet.range.get_size();
-        progress.set_length(height as u64);
-        let mut cells: Vec<String> = Vec::new();
-        for (i, row) in sheet.range.rows().enumerate() {
-            cells.clear();
-            cells.extend(row.iter().map(spreadsheet::cell_text));
-            reader.row(first + i as u64, &cells, session)?;
-            if i % 65_536 == 0 {
-                progress.set_position(i as u64);
-            }
-        }
-        let part = reader.finish()?;
-        account.add_sheet(&part);
+        let place = PathBuf::from(format!("{}[{}]", self.path.display(), sheet));
+        let mut part = InputAccount::new(&place, InputFormat::Spreadsheet, self.gzip);
+        part.sheet = Some(sheet.to_string());
+        self.reader = Some(FileReader::new(
+            place,
+            part,
+            spreadsheet::HEADER_SEARCH_ROWS,
+        ));
+        self.progress.set_length(size);
+        self.progress.set_position(0);
         Ok(())
-    })?;
-    Ok(account)
+    }
+
+    fn row(
+        &mut self,
+        number: u64,
+        cells: &[String],
+        first_changed: usize,
+    ) -> Result<(), IngestError> {
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(());
+        };
+        let block = match &reader.phase {
+            Phase::HomeOffice { columns } => columns.block_fields(),
+            _ => 0,
+        };
+        let same_block = block > 0 && first_changed >= block;
+        reader.row_sharing(number, cells, same_block, self.session)
+    }
+
+    fn progress(&mut self, parsed: u64) {
+        self.progress.set_position(parsed);
+    }
+
+    fn end(&mut self) -> Result<(), IngestError> {
+        if let Some(reader) = self.reader.take() {
+            let part = reader.finish()?;
+            self.account.add_sheet(&part);
+        }
+        Ok(())
+    }
 }
 
 fn read_parquet(

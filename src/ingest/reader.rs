@@ -29,7 +29,7 @@ pub(super) fn is_blank(cell: &str) -> bool {
 
 /// Reads the rows of one input, whatever its format.
 pub(super) struct FileReader<'p> {
-    pub(super) path: &'p Path,
+    pub(super) path: std::borrow::Cow<'p, Path>,
     pub(super) phase: Phase,
     pub(super) account: InputAccount,
     pub(super) search_limit: usize,
@@ -52,12 +52,12 @@ pub(super) fn looks_like_note<S: AsRef<str>>(cells: &[S]) -> bool {
 
 impl<'p> FileReader<'p> {
     pub(super) fn new(
-        path: &'p Path,
+        path: impl Into<std::borrow::Cow<'p, Path>>,
         account: InputAccount,
         search_limit: usize,
     ) -> FileReader<'p> {
         FileReader {
-            path,
+            path: path.into(),
             phase: Phase::Seeking {
                 rows: 0,
                 first_row: None,
@@ -111,7 +111,7 @@ impl<'p> FileReader<'p> {
                     }
                     Some(HeaderMatch::Tidy(columns)) => {
                         self.start(TableKind::TidyCounts, line, session)?;
-                        let input = session.tidy.add_input(self.path, &columns)?;
+                        let input = session.tidy.add_input(&self.path, &columns)?;
                         self.phase = Phase::Tidy { columns, input };
                     }
                     Some(HeaderMatch::MissingColumns(missing)) => {
@@ -143,7 +143,7 @@ impl<'p> FileReader<'p> {
                 return Ok(());
             }
             Phase::HomeOffice { columns } => session.ho.push(
-                self.path,
+                &self.path,
                 line,
                 cells,
                 columns,
@@ -153,7 +153,7 @@ impl<'p> FileReader<'p> {
             Phase::Tidy { columns, input } => {
                 session
                     .tidy
-                    .push(self.path, *input, line, cells, columns, &mut self.account)?
+                    .push(&self.path, *input, line, cells, columns, &mut self.account)?
             }
         };
         match outcome {

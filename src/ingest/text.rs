@@ -293,7 +293,7 @@ pub(super) fn read_tail<'f>(
     tail_session.ho.add_input(&reader_label(path));
     tail_session.ho.reserve(tail.len() / 180);
     let mut tail_reader = FileReader {
-        path,
+        path: path.into(),
         phase: Phase::HomeOffice {
             columns: columns.clone(),
         },

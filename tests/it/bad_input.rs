@@ -426,11 +426,18 @@ fn zip_bomb_workbooks() {
         "many-parts.xlsx: workbook too large to read safely: its parts inflate to at least",
     );
 
-    // A sheet that declares 1 MiB and inflates to 1 GiB is cut off by the zip reader.
+    // A sheet that declares 1 MiB and inflates to 1 GiB is cut off by the zip reader once
+    // the streaming reader reads past its first megabyte (it does, since a header comes
+    // first and every row is read).
+    let header_row: String = HEADER
+        .split(',')
+        .map(|h| format!(r#"<c t="inlineStr"><is><t>{h}</t></is></c>"#))
+        .collect();
+    let start = [SHEET_START, format!("<row>{header_row}</row>").as_bytes()].concat();
     let mut parts = xlsx_frame();
     parts.push(Part::repeated(
         "xl/worksheets/sheet1.xml",
-        SHEET_START,
+        &start,
         &unit,
         1024,
         SHEET_END,
@@ -441,6 +448,26 @@ fn zip_bomb_workbooks() {
         &work,
         &["lying.xlsx"],
         "lying.xlsx: cannot read sheet \"Data\"",
+    );
+    // Without a header, only the sheet's first 30 rows are read: it is not a data sheet.
+    let mut parts = xlsx_frame();
+    parts.push(Part::repeated(
+        "xl/worksheets/sheet1.xml",
+        SHEET_START,
+        &unit,
+        1024,
+        SHEET_END,
+        Some(1 << 20),
+    ));
+    std::fs::write(
+        work.path().join("lying-no-header.xlsx"),
+        zip_archive(&parts),
+    )
+    .unwrap();
+    assert_refused(
+        &work,
+        &["lying-no-header.xlsx"],
+        "lying-no-header.xlsx: no header row found in the first 30 rows",
     );
 }
 

@@ -1,0 +1,800 @@
+//! XLSX workbooks (Office Open XML, ECMA-376 part 1 §18), read as a stream: each sheet's XML
+//! is inflated on one thread and parsed on another, and its rows are made as its `<row>`
+//! elements end, never as a grid of the whole sheet.
+//!
+//! Invariant: a cell's text is what calamine's grid would hold for it, as
+//! [`super::cell_text`] writes it (shared and inline strings as they are, numbers in their
+//! shortest form, integral ones without `.0`, booleans as `TRUE`/`FALSE`); date styles are not
+//! applied, since calamine's date cells print as their serial number too.
+
+use std::io::{BufRead, Cursor, Read};
+use std::path::Path;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::rows::{column_name, Assembler, Flow, SheetRows};
+use super::stream::{with_part, PartError};
+use crate::ingest::error::IngestError;
+use crate::normalise::text::one_line;
+
+/// One sheet of a workbook, in workbook order.
+struct SheetPart {
+    name: String,
+    /// The zip part holding it, or `None` for a chart sheet (no cells).
+    part: Option<String>,
+}
+
+/// Whether the zip archive `names` looks like an XLSX workbook.
+pub fn is_xlsx(names: &[String]) -> bool {
+    names.iter().any(|n| n == "xl/workbook.xml")
+        || names.iter().any(|n| n == "[Content_Types].xml")
+            && !names.iter().any(|n| n.ends_with(".bin"))
+            && names.iter().any(|n| n.starts_with("xl/"))
+}
+
+/// Reads every sheet of an XLSX workbook, handing the rows of each data sheet to `sink`.
+/// Returns the number of data sheets and the names of all sheets.
+pub fn read(
+    file: &Path,
+    bytes: &[u8],
+    sink: &mut dyn SheetRows,
+) -> Result<(usize, Vec<String>), IngestError> {
+    let open_error = |reason: String| IngestError::Spreadsheet {
+        file: file.to_path_buf(),
+        reason: format!(
+            "cannot open as an XLSX or ODS workbook: {}",
+            one_line(&reason)
+        ),
+    };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| open_error(e.to_string()))?;
+    let workbook_path = match small_part(&mut archive, "_rels/.rels").map_err(&open_error)? {
+        Some(rels) => relationships(&rels, "")
+            .map_err(&open_error)?
+            .into_iter()
+            .find(|r| r.kind.ends_with("/officeDocument"))
+            .map_or_else(|| "xl/workbook.xml".to_string(), |r| r.target),
+        None => "xl/workbook.xml".to_string(),
+    };
+    let base = workbook_path
+        .rsplit_once('/')
+        .map_or(String::new(), |(dir, _)| format!("{dir}/"));
+    let rels_path = format!("{base}_rels/{}.rels", &workbook_path[base.len()..]);
+    let Some(workbook) = small_part(&mut archive, &workbook_path).map_err(&open_error)? else {
+        return Err(open_error(format!("it has no {workbook_path}")));
+    };
+    let rels = match small_part(&mut archive, &rels_path).map_err(&open_error)? {
+        Some(rels) => relationships(&rels, &base).map_err(&open_error)?,
+        None => Vec::new(),
+    };
+    let sheets = sheet_parts(&workbook, &rels).map_err(&open_error)?;
+    let strings_path = rels
+        .iter()
+        .find(|r| r.kind.ends_with("/sharedStrings"))
+        .map_or_else(|| format!("{base}sharedStrings.xml"), |r| r.target.clone());
+    let strings = match small_part(&mut archive, &strings_path).map_err(&open_error)? {
+        Some(xml) => shared_strings(&xml).map_err(|e| {
+            open_error(format!(
+                "cannot read the shared strings ({strings_path}): {e}"
+            ))
+        })?,
+        None => Vec::new(),
+    };
+    drop(archive);
+    let names: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
+    let mut found = 0;
+    for sheet in &sheets {
+        let Some(part) = &sheet.part else {
+            continue;
+        };
+        let unreadable = |reason: &str| IngestError::Spreadsheet {
+            file: file.to_path_buf(),
+            reason: format!("cannot read sheet {:?}: {}", sheet.name, one_line(reason)),
+        };
+        let outcome = with_part(bytes, part, |inflated| {
+            let size = inflated.size;
+            let mut assembler = Assembler::new(file, &sheet.name, false, size);
+            read_sheet(inflated, &strings, &mut assembler, sink)
+                .and_then(|()| assembler.finish(sink).map_err(SheetError::Ours))
+        });
+        match outcome {
+            Ok(Ok(true)) => found += 1,
+            Ok(Ok(false)) => {}
+            Ok(Err(SheetError::Ours(e))) => return Err(e),
+            Ok(Err(SheetError::Xml(reason))) => return Err(unreadable(&reason)),
+            Err(PartError::Missing) => {
+                return Err(unreadable(&format!("the workbook has no part {part}")))
+            }
+            Err(PartError::Zip(reason)) => return Err(unreadable(&reason)),
+        }
+    }
+    Ok((found, names))
+}
+
+/// A problem met reading a sheet: ours (limits, the sink's), or the file's.
+enum SheetError {
+    Ours(IngestError),
+    Xml(String),
+}
+
+impl From<IngestError> for SheetError {
+    fn from(e: IngestError) -> SheetError {
+        SheetError::Ours(e)
+    }
+}
+
+impl From<quick_xml::Error> for SheetError {
+    fn from(e: quick_xml::Error) -> SheetError {
+        SheetError::Xml(e.to_string())
+    }
+}
+
+/// How often (in rows) progress is reported.
+const PROGRESS_ROWS: u32 = 1 << 14;
+
+/// Reads one sheet's `<sheetData>`, cell by cell, into `assembler`.
+fn read_sheet(
+    inflated: &mut super::stream::Inflated,
+    strings: &[String],
+    assembler: &mut Assembler<'_>,
+    sink: &mut dyn SheetRows,
+) -> Result<(), SheetError> {
+    let mut xml = Reader::from_reader(&mut *inflated);
+    configure(&mut xml);
+    let mut buf = Vec::with_capacity(1024);
+    let mut value_buf = Vec::with_capacity(256);
+    let mut text = String::new();
+    let (mut in_data, mut in_row) = (false, false);
+    let mut next_row: u32 = 0;
+    let mut next_column: u32 = 0;
+    let mut rows_since_progress = 0;
+    loop {
+        buf.clear();
+        let event = xml.read_event_into(&mut buf)?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) if in_data => {
+                let empty = matches!(event, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    "row" => {
+                        let row = match attribute(e, "r")? {
+                            Some(r) => row_number(&r).ok_or_else(|| {
+                                SheetError::Xml(format!("row number {r:?} is not a row of a sheet"))
+                            })?,
+                            None => next_row,
+                        };
+                        if row < next_row {
+                            return Err(SheetError::Xml(format!(
+                                "row {} comes after row {}: its rows are out of order (damaged file?)",
+                                u64::from(row) + 1,
+                                next_row
+                            )));
+                        }
+                        assembler.start_row(row);
+                        next_column = 0;
+                        in_row = true;
+                        if empty {
+                            in_row = false;
+                            next_row = row + 1;
+                            if assembler.end_row(1, sink)? == Flow::NotData {
+                                return Ok(());
+                            }
+                        }
+                    }
+                    "c" => {
+                        let (position, kind) = cell_attributes(e)?;
+                        if !in_row {
+                            // A cell outside a row: in its own row, or the row after the last.
+                            assembler.start_row(position.map_or(next_row, |(row, _)| row));
+                            in_row = true;
+                        }
+                        let column = match position {
+                            Some((row, column)) if row == assembler.current_row() => column,
+                            Some((row, _)) => {
+                                return Err(SheetError::Xml(format!(
+                                    "cell at row {} is inside row {}",
+                                    u64::from(row) + 1,
+                                    u64::from(assembler.current_row()) + 1
+                                )))
+                            }
+                            None => next_column,
+                        };
+                        next_column = column.saturating_add(1);
+                        if empty {
+                            continue;
+                        }
+                        text.clear();
+                        let has_value =
+                            read_cell(&mut xml, &mut value_buf, kind, strings, &mut text).map_err(
+                                |reason| {
+                                    SheetError::Xml(format!(
+                                        "cell {}{}: {reason}",
+                                        column_name(column),
+                                        u64::from(assembler.current_row()) + 1
+                                    ))
+                                },
+                            )?;
+                        if has_value {
+                            assembler.set_cell(column, 1, 1, &text)?;
+                        }
+                    }
+                    _ if !empty => {
+                        // Anything else inside the sheet data is passed over whole.
+                        let name = e.name().as_ref().to_string();
+                        value_buf.clear();
+                        xml.read_to_end_into(quick_xml::name::QName(&name), &mut value_buf)?;
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(ref e) if in_data => match e.local_name().as_ref() {
+                "row" => {
+                    in_row = false;
+                    next_row = assembler.current_row() + 1;
+                    if assembler.end_row(1, sink)? == Flow::NotData {
+                        return Ok(());
+                    }
+                    rows_since_progress += 1;
+                    if rows_since_progress == PROGRESS_ROWS {
+                        rows_since_progress = 0;
+                        sink.progress(xml.get_ref().consumed());
+                    }
+                }
+                "sheetData" => {
+                    if in_row {
+                        assembler.end_row(1, sink)?;
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            },
+            Event::Start(ref e) if e.local_name().as_ref() == "sheetData" => in_data = true,
+            Event::Eof if in_data => {
+                return Err(SheetError::Xml(
+                    "its XML ends inside the sheet data (truncated or damaged file?)".into(),
+                ))
+            }
+            // A sheet with no sheet data (a chart sheet, a dialog sheet) has no cells.
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// Reads the children of a `<c>` element up to its end into `text`. Returns whether the cell
+/// has a value (calamine's `DataRef::Empty` otherwise).
+fn read_cell<R: BufRead>(
+    xml: &mut Reader<R>,
+    buf: &mut Vec<u8>,
+    kind: CellKind,
+    strings: &[String],
+    text: &mut String,
+) -> Result<bool, String> {
+    let mut has_value = false;
+    loop {
+        buf.clear();
+        let event = xml.read_event_into(buf).map_err(|e| e.to_string())?;
+        match event {
+            Event::Start(e) => match e.local_name().as_ref() {
+                "v" if kind == CellKind::Inline => {
+                    let name = e.name().as_ref().to_string();
+                    skip_to_end(xml, &name)?;
+                }
+                "v" => {
+                    let name = e.name().as_ref().to_string();
+                    let mut raw = String::new();
+                    element_text(xml, &name, &mut raw)?;
+                    has_value = value_text(kind, &raw, strings, text)?;
+                }
+                "is" => {
+                    let name = e.name().as_ref().to_string();
+                    rich_text(xml, &name, text)?;
+                    has_value = true;
+                }
+                _ => {
+                    let name = e.name().as_ref().to_string();
+                    skip_to_end(xml, &name)?;
+                }
+            },
+            Event::End(e) if e.local_name().as_ref() == "c" => return Ok(has_value),
+            Event::Eof => return Err("the XML ends inside the cell".into()),
+            _ => {}
+        }
+    }
+}
+
+/// The type of a cell (its `t` attribute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    /// `n`, or no `t`: a number (no `t`: text that is not a number is kept as text).
+    Number { explicit: bool },
+    /// `s`: an index into the shared strings.
+    Shared,
+    /// `str`: a formula's text result.
+    FormulaText,
+    /// `inlineStr`: the text is in `<is>`.
+    Inline,
+    /// `b`: a boolean.
+    Boolean,
+    /// `e`: an error value.
+    Error,
+    /// `d`: an ISO 8601 date.
+    Date,
+}
+
+/// A cell's position (from `r`, 0-based) and type.
+fn cell_attributes(e: &BytesStart<'_>) -> Result<(Option<(u32, u32)>, CellKind), SheetError> {
+    let (mut position, mut kind) = (None, CellKind::Number { explicit: false });
+    for attr in e.attributes().with_checks(false) {
+        let attr = attr.map_err(|e| SheetError::Xml(e.to_string()))?;
+        match attr.key.as_ref() {
+            "r" => {
+                position = Some(cell_reference(attr.value.as_bytes()).ok_or_else(|| {
+                    SheetError::Xml(format!(
+                        "cell reference {:?} is not a cell of a sheet",
+                        attr.value
+                    ))
+                })?);
+            }
+            "t" => {
+                kind = match attr.value.as_ref() {
+                    "n" => CellKind::Number { explicit: true },
+                    "s" => CellKind::Shared,
+                    "str" => CellKind::FormulaText,
+                    "inlineStr" | "is" => CellKind::Inline,
+                    "b" => CellKind::Boolean,
+                    "e" => CellKind::Error,
+                    "d" => CellKind::Date,
+                    other => {
+                        return Err(SheetError::Xml(format!(
+                            "cell type {:?} is not one of n, s, str, inlineStr, b, e, d",
+                            other
+                        )))
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((position, kind))
+}
+
+/// The text of a `<v>` value of a cell of type `kind`, into `text`. Returns whether the cell
+/// has a value.
+fn value_text(
+    kind: CellKind,
+    raw: &str,
+    strings: &[String],
+    text: &mut String,
+) -> Result<bool, String> {
+    match kind {
+        CellKind::Shared => {
+            let index = raw.trim();
+            if index.is_empty() {
+                return Ok(false);
+            }
+            let string = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| strings.get(i))
+                .ok_or_else(|| {
+                    format!(
+                        "shared string {index:?} is not in the workbook's {} shared strings",
+                        strings.len()
+                    )
+                })?;
+            text.push_str(string);
+        }
+        CellKind::Number { explicit } => {
+            if raw.is_empty() {
+                return Ok(false);
+            }
+            if !number_text(raw, text) {
+                if explicit {
+                    return Err(format!("{raw:?} is not a number"));
+                }
+                text.push_str(raw);
+            }
+        }
+        CellKind::Boolean => match raw.trim() {
+            "" => return Ok(false),
+            "1" | "true" => text.push_str("TRUE"),
+            "0" | "false" => text.push_str("FALSE"),
+            other => return Err(format!("{other:?} is not a boolean (0 or 1)")),
+        },
+        CellKind::Error => {
+            let error: calamine::CellErrorType = raw
+                .parse()
+                .map_err(|_| format!("{raw:?} is not a spreadsheet error value"))?;
+            text.push_str(&error.to_string());
+        }
+        CellKind::Date | CellKind::Inline => text.push_str(raw),
+        CellKind::FormulaText => text.push_str(&unescape_excel(raw)),
+    }
+    Ok(true)
+}
+
+/// Writes a number's text as a CSV copy would hold it (see [`super::cell_text`]); false if
+/// `raw` is not a number. A plain integer is copied as it is, without parsing.
+fn number_text(raw: &str, text: &mut String) -> bool {
+    let digits = raw.strip_prefix('-').unwrap_or(raw).as_bytes();
+    let plain = !digits.is_empty()
+        && digits.len() < 16
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || digits.len() == 1)
+        && raw != "-0";
+    if plain {
+        text.push_str(raw);
+        return true;
+    }
+    match raw.trim().parse::<f64>() {
+        Ok(f) => {
+            text.push_str(&super::format_float(f));
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Excel's escape of characters XML cannot hold: `_x000D_` is a carriage return (ECMA-376
+/// part 1 §22.4.2.4), as calamine undoes it.
+fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("_x") {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("_x") {
+        let candidate = rest.get(at + 2..at + 7);
+        let code = candidate
+            .filter(|c| c.ends_with('_') && c[..4].bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|c| u32::from_str_radix(&c[..4], 16).ok())
+            .and_then(char::from_u32);
+        out.push_str(&rest[..at]);
+        match code {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[at + 7..];
+            }
+            None => {
+                out.push_str("_x");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+/// Reads the text of an element up to the first end tag of its name (entities resolved,
+/// nested elements' text included, as calamine reads a `<v>` or `<t>`) into `out`.
+fn element_text<R: BufRead>(
+    xml: &mut Reader<R>,
+    name: &str,
+    out: &mut String,
+) -> Result<(), String> {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+            Event::Text(t) => out.push_str(&t.xml10_content()),
+            Event::CData(t) => out.push_str(&t.xml10_content()),
+            Event::GeneralRef(e) => entity(&e, out)?,
+            Event::End(e) if e.name().as_ref() == name => return Ok(()),
+            Event::Eof => return Err("the XML ends inside a value".into()),
+            _ => {}
+        }
+    }
+}
+
+/// Passes over an element up to its end.
+fn skip_to_end<R: BufRead>(xml: &mut Reader<R>, name: &str) -> Result<(), String> {
+    let mut buf = Vec::new();
+    xml.read_to_end_into(quick_xml::name::QName(name), &mut buf)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// A rich or plain string (`<si>` or `<is>`): the text of its `<t>` elements, in its runs,
+/// without phonetic runs (`<rPh>`), each trimmed unless `xml:space="preserve"`, as calamine
+/// reads it.
+fn rich_text<R: BufRead>(
+    xml: &mut Reader<R>,
+    closing: &str,
+    out: &mut String,
+) -> Result<(), String> {
+    let mut buf = Vec::new();
+    let mut phonetic = false;
+    let mut value = String::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+            Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
+            Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
+            Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
+                let preserve = attribute(&e, "xml:space")
+                    .map_err(|e| e.message())?
+                    .is_some_and(|v| v == "preserve");
+                let name = e.name().as_ref().to_string();
+                value.clear();
+                element_text(xml, &name, &mut value)?;
+                let kept = if preserve {
+                    value.as_str()
+                } else {
+                    value.trim_matches([' ', '\t', '\r', '\n'])
+                };
+                out.push_str(&unescape_excel(kept));
+            }
+            Event::End(e) if e.name().as_ref() == closing => return Ok(()),
+            Event::Eof => return Err("the XML ends inside a string".into()),
+            _ => {}
+        }
+    }
+}
+
+impl SheetError {
+    fn message(self) -> String {
+        match self {
+            SheetError::Ours(e) => e.to_string(),
+            SheetError::Xml(m) => m,
+        }
+    }
+}
+
+/// Resolves an entity or character reference, as calamine does.
+fn entity(e: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), String> {
+    let name: &str = e;
+    if let Some(text) = quick_xml::escape::resolve_xml_entity(name) {
+        out.push_str(text);
+        return Ok(());
+    }
+    match e.resolve_char_ref().map_err(|e| e.to_string())? {
+        Some(c) => {
+            out.push(c);
+            Ok(())
+        }
+        None => Err(format!("unknown entity &{name};")),
+    }
+}
+
+/// An attribute's raw value, if present.
+fn attribute(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, SheetError> {
+    for attr in e.attributes().with_checks(false) {
+        let attr = attr.map_err(|e| SheetError::Xml(e.to_string()))?;
+        if attr.key.as_ref() == name {
+            return Ok(Some(attr.value.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// An attribute's value with entities resolved, if present.
+fn text_attribute(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
+    for attr in e.attributes().with_checks(false) {
+        let attr = attr.map_err(|e| e.to_string())?;
+        if attr.key.as_ref() == name {
+            return quick_xml::escape::unescape(&attr.value)
+                .map(|v| Some(v.into_owned()))
+                .map_err(|e| e.to_string());
+        }
+    }
+    Ok(None)
+}
+
+/// A 1-based row number as a 0-based row.
+fn row_number(r: &str) -> Option<u32> {
+    let text = r.trim();
+    let n: u32 = text.parse().ok()?;
+    n.checked_sub(1)
+}
+
+/// A cell reference (`B12`, 0-based row and column), or `None` when it is not one. Columns
+/// and rows past a sheet's are accepted here and refused with their position later.
+pub fn cell_reference(r: &[u8]) -> Option<(u32, u32)> {
+    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if letters == 0 || letters > 7 || letters == r.len() {
+        return None;
+    }
+    let mut column: u32 = 0;
+    for b in &r[..letters] {
+        column = column * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
+    }
+    let digits = &r[letters..];
+    if !digits.iter().all(u8::is_ascii_digit) || digits.len() > 9 {
+        return None;
+    }
+    let row: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    Some((row.checked_sub(1)?, column - 1))
+}
+
+fn configure<R>(xml: &mut Reader<R>) {
+    let config = xml.config_mut();
+    config.trim_text(false);
+    config.check_end_names = false;
+    config.expand_empty_elements = false;
+}
+
+/// The bytes of a small part (workbook, relationships, shared strings), or `None` if absent.
+fn small_part(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Option<String>, String> {
+    let index = archive.index_for_name(name).or_else(|| {
+        // Part names are case-insensitive (ECMA-376 part 2 §6.2.2.3).
+        archive
+            .file_names()
+            .position(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case(name)))
+    });
+    let Some(index) = index else {
+        return Ok(None);
+    };
+    let mut part = archive.by_index(index).map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(usize::try_from(part.size()).unwrap_or(0).min(64 << 20));
+    part.read_to_end(&mut out)
+        .map_err(|e| format!("cannot inflate {name}: {e}"))?;
+    String::from_utf8(out)
+        .map(Some)
+        .map_err(|_| format!("{name} is not UTF-8 text"))
+}
+
+/// A relationship of a part.
+struct Relationship {
+    id: String,
+    kind: String,
+    /// The target as a part name (resolved against the source part's folder).
+    target: String,
+}
+
+/// The relationships in a `.rels` part, targets resolved against `base` (a folder ending in
+/// `/`, or empty for the package root).
+fn relationships(xml: &str, base: &str) -> Result<Vec<Relationship>, String> {
+    let mut reader = Reader::from_reader(xml.as_bytes());
+    configure(&mut reader);
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("relationships: {e}"))?
+        {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                let get = |name: &str| text_attribute(&e, name).map(Option::unwrap_or_default);
+                let (id, kind, target) = (get("Id")?, get("Type")?, get("Target")?);
+                if get("TargetMode")? == "External" {
+                    continue;
+                }
+                out.push(Relationship {
+                    id,
+                    kind,
+                    target: resolve(base, &target),
+                });
+            }
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+/// A relationship target as a part name: absolute targets from the root, others from `base`,
+/// with `..` and `.` segments resolved.
+fn resolve(base: &str, target: &str) -> String {
+    let joined = match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_string(),
+        None => format!("{base}{target}"),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// The sheets named in `workbook.xml`, in order, with their parts.
+fn sheet_parts(workbook: &str, rels: &[Relationship]) -> Result<Vec<SheetPart>, String> {
+    let mut reader = Reader::from_reader(workbook.as_bytes());
+    configure(&mut reader);
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("workbook: {e}"))?
+        {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                let name = text_attribute(&e, "name")?.unwrap_or_default();
+                let mut id = None;
+                for attr in e.attributes().with_checks(false) {
+                    let attr = attr.map_err(|e| e.to_string())?;
+                    if attr.key.local_name().as_ref() == "id" && attr.key.prefix().is_some() {
+                        id = Some(attr.value.into_owned());
+                    }
+                }
+                let relationship = id.and_then(|id| rels.iter().find(|r| r.id == id));
+                let part = match relationship {
+                    Some(r) if r.kind.ends_with("/chartsheet") => None,
+                    Some(r) => Some(r.target.clone()),
+                    None => {
+                        return Err(format!(
+                            "sheet {name:?} names no part of the workbook (damaged file?)"
+                        ))
+                    }
+                };
+                out.push(SheetPart { name, part });
+            }
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+/// The shared strings (`sharedStrings.xml`), in order.
+fn shared_strings(xml: &str) -> Result<Vec<String>, String> {
+    let mut reader = Reader::from_reader(xml.as_bytes());
+    configure(&mut reader);
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| e.to_string())?
+        {
+            Event::Start(e) if e.local_name().as_ref() == "si" => {
+                let name = e.name().as_ref().to_string();
+                let mut text = String::new();
+                rich_text(&mut reader, &name, &mut text)?;
+                out.push(text);
+            }
+            Event::Empty(e) if e.local_name().as_ref() == "si" => out.push(String::new()),
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_references_and_numbers() {
+        assert_eq!(cell_reference(b"A1"), Some((0, 0)));
+        assert_eq!(cell_reference(b"XFD1048576"), Some((1_048_575, 16_383)));
+        assert_eq!(cell_reference(b"AA10"), Some((9, 26)));
+        assert_eq!(cell_reference(b"A0"), None);
+        assert_eq!(cell_reference(b"12"), None);
+        assert_eq!(cell_reference(b"A"), None);
+        let text = |raw: &str| {
+            let mut t = String::new();
+            number_text(raw, &mut t).then_some(t)
+        };
+        assert_eq!(text("151").as_deref(), Some("151"));
+        assert_eq!(text("-3").as_deref(), Some("-3"));
+        assert_eq!(text("0").as_deref(), Some("0"));
+        assert_eq!(text("-0").as_deref(), Some("0"));
+        assert_eq!(text("007").as_deref(), Some("7"));
+        assert_eq!(text("12.0").as_deref(), Some("12"));
+        assert_eq!(text("4.1").as_deref(), Some("4.1"));
+        assert_eq!(text("1E3").as_deref(), Some("1000"));
+        assert_eq!(text("x").as_deref(), None);
+        assert_eq!(unescape_excel("a_x000D_b"), "a\rb");
+        assert_eq!(unescape_excel("a_x00zz_b"), "a_x00zz_b");
+        assert_eq!(
+            resolve("xl/", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl/", "/xl/worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
+        assert_eq!(resolve("xl/", "../x.xml"), "x.xml");
+    }
+}

@@ -111,6 +111,10 @@ pub fn load_measured(
     let known: Option<Vec<String>> = inputs.iter().map(|p| memo_sha256(&dir, p)).collect();
     let (input_sha256, fresh) = match known {
         Some(known) => (known, None),
+        None if inputs.len() > 1 => {
+            let (hashed, each) = load_each(&dir, inputs, forces, aliases, progress)?;
+            (hashed, Some(each.map_or(Fresh::Together, Fresh::Each)))
+        }
         None => {
             let (hashed, ingested) = std::thread::scope(|scope| {
                 let hashing = scope.spawn(|| {
@@ -124,7 +128,7 @@ pub fn load_measured(
             });
             let hashed =
                 hashed.map_err(|_| anyhow::anyhow!("the thread hashing the inputs failed"))??;
-            (hashed, Some(ingested?))
+            (hashed, Some(Fresh::Ingested(ingested?)))
         }
     };
     let key = ingest_key(&input_sha256, aliases);
@@ -142,14 +146,24 @@ pub fn load_measured(
             writers: Vec::new(),
         });
     }
-    let (loaded, pending) = load_keyed(&dir, &key, input_sha256, inputs, forces, fresh, progress)?;
+    let (loaded, pending, file_writers) = load_keyed(
+        &dir,
+        &key,
+        input_sha256,
+        inputs,
+        forces,
+        aliases,
+        fresh,
+        progress,
+    )?;
     // A fresh table is written to the cache while the cells are measured and the run goes on.
     let writer = pending.map(|pending| std::thread::spawn(move || pending.write()));
+    let writer: Vec<_> = writer.into_iter().chain(file_writers).collect();
     let cells = match measure(&loaded.table) {
         Ok(cells) => cells,
         Err(err) => {
-            // Let the cache write finish rather than leave it half-done at exit.
-            if let Some(writer) = writer {
+            // Let the cache writes finish rather than leave them half-done at exit.
+            for writer in writer {
                 let _ = writer.join();
             }
             return Err(err);
@@ -191,7 +205,9 @@ struct PendingWrite {
     dir: PathBuf,
     table_path: PathBuf,
     entry_path: PathBuf,
-    table: DataFrame,
+    /// The table, or `None` when only the entry is written (inputs cached one by one, whose
+    /// joined table is cheaper to join again than to write and read).
+    table: Option<DataFrame>,
     entry: Entry,
 }
 
@@ -199,7 +215,11 @@ impl PendingWrite {
     /// Writes the table, then the entry that makes it valid. A cache that cannot be written
     /// (read-only home, full disk) only costs speed.
     fn write(mut self) {
-        let written = output::write_parquet(&self.table_path, &mut self.table).and_then(|()| {
+        let table = match self.table.as_mut() {
+            Some(table) => output::write_parquet(&self.table_path, table),
+            None => Ok(()),
+        };
+        let written = table.and_then(|()| {
             output::write_atomic(&self.entry_path, |w| {
                 Ok(serde_json::to_writer(w, &self.entry)?)
             })
@@ -226,25 +246,78 @@ fn ingest_key(input_sha256: &[String], aliases: &[(String, String)]) -> String {
     output::sha256_hex(key_text.as_bytes())
 }
 
+/// A read of the inputs not (yet) found in the cache under the key of all of them.
+enum Fresh {
+    /// Read together.
+    Ingested(ingest::Ingested),
+    /// Read (or taken from the cache) one by one and joined, with the threads writing the
+    /// fresh ones to the cache.
+    Each(Each),
+    /// Not read yet, and to be read together (see [`load_each`]).
+    Together,
+}
+
+/// Several inputs read (or taken from the cache) one by one and joined.
+struct Each {
+    loaded: Loaded,
+    writers: Vec<std::thread::JoinHandle<()>>,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn load_keyed(
     dir: &Path,
     key: &str,
     input_sha256: Vec<String>,
     inputs: &[PathBuf],
     forces: &ForceTable,
-    fresh: Option<ingest::Ingested>,
+    aliases: &[(String, String)],
+    fresh: Option<Fresh>,
     progress: &ProgressBar,
-) -> Result<(Loaded, Option<PendingWrite>)> {
+) -> Result<(
+    Loaded,
+    Option<PendingWrite>,
+    Vec<std::thread::JoinHandle<()>>,
+)> {
     let table_path = dir.join(format!("{key}.parquet"));
     let entry_path = dir.join(format!("{key}.json"));
-    let ingested = match fresh {
-        Some(ingested) => ingested,
+    let fresh = match fresh {
+        Some(fresh) => Some(fresh),
         None => {
             if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
-                return Ok((loaded, None));
+                return Ok((loaded, None, Vec::new()));
             }
-            ingest::read_inputs(inputs, forces, progress)?
+            if inputs.len() > 1 {
+                load_each(dir, inputs, forces, aliases, progress)?
+                    .1
+                    .map(Fresh::Each)
+            } else {
+                None
+            }
         }
+    };
+    let ingested = match fresh {
+        Some(Fresh::Each(each)) => {
+            let entry = Entry {
+                tidy: false,
+                accounts: each.loaded.accounts.clone(),
+                quarantine: each
+                    .loaded
+                    .quarantine
+                    .iter()
+                    .map(quarantine_entry)
+                    .collect(),
+            };
+            let pending = PendingWrite {
+                dir: dir.to_path_buf(),
+                table_path,
+                entry_path,
+                table: None,
+                entry,
+            };
+            return Ok((each.loaded, Some(pending), each.writers));
+        }
+        Some(Fresh::Ingested(ingested)) => ingested,
+        Some(Fresh::Together) | None => ingest::read_inputs(inputs, forces, progress)?,
     };
     let accounts: Vec<serde_json::Value> = ingested
         .accounts
@@ -258,22 +331,13 @@ fn load_keyed(
     let entry = Entry {
         tidy,
         accounts: accounts.clone(),
-        quarantine: ingested
-            .quarantine
-            .iter()
-            .map(|q| QuarantineEntry {
-                file: q.file.clone(),
-                line: q.line,
-                reason: q.reason.clone(),
-                cells: q.cells.clone(),
-            })
-            .collect(),
+        quarantine: ingested.quarantine.iter().map(quarantine_entry).collect(),
     };
     let pending = PendingWrite {
         dir: dir.to_path_buf(),
         table_path,
         entry_path,
-        table: df.clone(),
+        table: Some(df.clone()),
         entry,
     };
     let loaded = Loaded {
@@ -287,7 +351,172 @@ fn load_keyed(
         input_sha256,
         from_cache: false,
     };
-    Ok((loaded, Some(pending)))
+    Ok((loaded, Some(pending), Vec::new()))
+}
+
+fn quarantine_entry(q: &ingest::QuarantinedRow) -> QuarantineEntry {
+    QuarantineEntry {
+        file: q.file.clone(),
+        line: q.line,
+        reason: q.reason.clone(),
+        cells: q.cells.clone(),
+    }
+}
+
+/// The version of the layout of the cache's entries for single inputs; part of their keys.
+const FILE_LAYOUT: &str = "file 1";
+
+/// The key of one input's entry: the tool version, the input's sha256 and the aliases.
+fn file_key(sha256: &str, aliases: &[(String, String)]) -> String {
+    let mut text = format!(
+        "outcome-lens {}\n{FILE_LAYOUT}\n{sha256}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (alias, force) in aliases {
+        text.push_str(&format!("alias {alias}={force}\n"));
+    }
+    output::sha256_hex(text.as_bytes())
+}
+
+/// One input's sha256 and its table, or why it could not be read.
+type PartRead = Result<(String, Part)>;
+
+/// One input, read or taken from its own cache entry.
+enum Part {
+    Cached(Loaded),
+    Read(ingest::Ingested),
+}
+
+/// Reads several inputs one by one, as many at once as there are cores (each workbook also
+/// inflates on a thread of its own), each taken from its own cache entry (keyed by its own
+/// sha256) when it has one, so that adding next year's workbook reads only that workbook.
+/// Returns every input's sha256 and, unless the inputs must be read together, their joined
+/// table: tidy-counts tables (whose units are read across inputs) and the same bytes given
+/// twice (whose duplicate rows are named by the joint read, line by line) are left to it.
+fn load_each(
+    dir: &Path,
+    inputs: &[PathBuf],
+    forces: &ForceTable,
+    aliases: &[(String, String)],
+    progress: &ProgressBar,
+) -> Result<(Vec<String>, Option<Each>)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<PartRead>>> =
+        inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .min(inputs.len());
+    progress.set_length(inputs.len() as u64);
+    progress.set_position(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = inputs.get(i) else {
+                    break;
+                };
+                let result = file_sha256(dir, path).and_then(|sha| {
+                    let key = file_key(&sha, aliases);
+                    let table = dir.join(format!("{key}.file.parquet"));
+                    let entry = dir.join(format!("{key}.file.json"));
+                    match read_entry(&table, &entry, std::slice::from_ref(&sha)) {
+                        Some(loaded) => Ok((sha, Part::Cached(loaded))),
+                        None => {
+                            let ingested = ingest::read_inputs(
+                                std::slice::from_ref(path),
+                                forces,
+                                &ProgressBar::hidden(),
+                            )?;
+                            Ok((sha, Part::Read(ingested)))
+                        }
+                    }
+                });
+                // Only a panicking worker poisons a slot, and then the scope panics too.
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(result);
+                }
+                progress.inc(1);
+            });
+        }
+    });
+    let mut shas = Vec::with_capacity(inputs.len());
+    let mut parts = Vec::with_capacity(inputs.len());
+    for slot in slots {
+        let result = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .ok_or_else(|| anyhow::anyhow!("a thread reading the inputs failed"))?;
+        let (sha, part) = result?;
+        shas.push(sha);
+        parts.push(part);
+    }
+    let mut distinct = shas.clone();
+    distinct.sort();
+    distinct.dedup();
+    let tidy = parts.iter().any(|p| match p {
+        Part::Cached(loaded) => matches!(loaded.table, Table::Tidy(_)),
+        Part::Read(ingested) => matches!(ingested.table, Table::Tidy(_)),
+    });
+    if tidy || distinct.len() < shas.len() {
+        return Ok((shas, None));
+    }
+    let mut tables = Vec::with_capacity(parts.len());
+    let mut accounts = Vec::new();
+    let mut quarantine = Vec::new();
+    let mut writers = Vec::new();
+    let mut all_cached = true;
+    for (part, sha) in parts.into_iter().zip(&shas) {
+        match part {
+            Part::Cached(loaded) => {
+                let Table::Outcomes(df) = loaded.table else {
+                    unreachable!("tidy tables were left to the joint read");
+                };
+                tables.push(df);
+                accounts.extend(loaded.accounts);
+                quarantine.extend(loaded.quarantine);
+            }
+            Part::Read(ingested) => {
+                all_cached = false;
+                let Table::Outcomes(df) = ingested.table else {
+                    unreachable!("tidy tables were left to the joint read");
+                };
+                let part_accounts: Vec<serde_json::Value> = ingested
+                    .accounts
+                    .iter()
+                    .map(account_json)
+                    .collect::<Result<_>>()?;
+                let key = file_key(sha, aliases);
+                let pending = PendingWrite {
+                    dir: dir.to_path_buf(),
+                    table_path: dir.join(format!("{key}.file.parquet")),
+                    entry_path: dir.join(format!("{key}.file.json")),
+                    table: Some(df.clone()),
+                    entry: Entry {
+                        tidy: false,
+                        accounts: part_accounts.clone(),
+                        quarantine: ingested.quarantine.iter().map(quarantine_entry).collect(),
+                    },
+                };
+                writers.push(std::thread::spawn(move || pending.write()));
+                tables.push(df);
+                accounts.extend(part_accounts);
+                quarantine.extend(ingested.quarantine);
+            }
+        }
+    }
+    let table = crate::record::concat(tables)
+        .map_err(|e| anyhow::anyhow!("cannot join the inputs' tables: {e}"))?;
+    ingest::check_unique_keys(&table, inputs)?;
+    let loaded = Loaded {
+        table: Table::Outcomes(table),
+        accounts,
+        quarantine,
+        input_sha256: shas.clone(),
+        from_cache: all_cached,
+    };
+    Ok((shas, Some(Each { loaded, writers })))
 }
 
 /// The sha256 of an input, remembered by its identity (absolute path, size, modification time

@@ -103,6 +103,85 @@ pub fn as_text(df: &DataFrame) -> PolarsResult<DataFrame> {
     DataFrame::new(df.height(), columns)
 }
 
+/// The rows of `parts` one after another, in order, as one table of the same schema: the
+/// text columns that are dictionaries in every part become one dictionary holding each part's
+/// values in the order first met (each part's ids mapped through a table of its few values,
+/// never its rows' text); any other column is appended as it is. Used to join canonical tables
+/// read or cached one input at a time.
+pub fn concat(parts: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let Some(first) = parts.first() else {
+        return Ok(DataFrame::empty_with_schema(&schema()));
+    };
+    let height: usize = parts.iter().map(DataFrame::height).sum();
+    let names: Vec<PlSmallStr> = first.get_column_names_owned();
+    // Each part's columns are taken out as they are joined, so that a column is held twice
+    // (in the parts and joined) only while it is being joined.
+    let mut parts: Vec<Vec<Column>> = parts.into_iter().map(DataFrame::into_columns).collect();
+    let mut columns = Vec::with_capacity(names.len());
+    for (index, name) in names.iter().enumerate() {
+        let same: Vec<Column> = parts
+            .iter_mut()
+            .map(|p| {
+                p.get_mut(index)
+                    .filter(|c| c.name() == name)
+                    .map(|c| std::mem::replace(c, Column::new_empty(name.clone(), &DataType::Null)))
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| polars_err!(SchemaMismatch: "the parts differ in column {name}"))?;
+        let is_dictionary =
+            |c: &Column| matches!(c.dtype(), DataType::Enum(..) | DataType::Categorical(..));
+        if same.iter().all(is_dictionary) {
+            let mut values: Vec<String> = Vec::new();
+            let mut known: std::collections::HashMap<String, u32> = Default::default();
+            let mut ids: Vec<Option<u32>> = Vec::with_capacity(height);
+            for part in &same {
+                let (DataType::Enum(_, mapping) | DataType::Categorical(_, mapping)) = part.dtype()
+                else {
+                    unreachable!("checked above");
+                };
+                let map: Vec<u32> = (0..mapping.num_cats_upper_bound())
+                    .map(|id| {
+                        let text = u32::try_from(id)
+                            .ok()
+                            .and_then(|id| mapping.cat_to_str(id))
+                            .unwrap_or_default();
+                        *known.entry(text.to_string()).or_insert_with(|| {
+                            values.push(text.to_string());
+                            (values.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                let physical = part
+                    .as_materialized_series()
+                    .to_physical_repr()
+                    .cast(&DataType::UInt32)?;
+                ids.extend(
+                    physical
+                        .u32()?
+                        .iter()
+                        .map(|id| id.and_then(|id| map.get(id as usize).copied())),
+                );
+            }
+            drop(same);
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            columns.push(enum_column_nullable(name, &values, ids)?);
+        } else {
+            // Dictionaries in some parts only are joined as text.
+            let target = if same.iter().any(is_dictionary) {
+                DataType::String
+            } else {
+                same[0].dtype().clone()
+            };
+            let mut joined = Series::new_empty(name.clone(), &target);
+            for part in same {
+                joined.append(&part.as_materialized_series().cast(&target)?)?;
+            }
+            columns.push(joined.into_column());
+        }
+    }
+    DataFrame::new(height, columns)
+}
+
 /// A dictionary (`Enum`) column named `name` holding `values[ids[i]]`; the categories are
 /// `values`, in order, and must be distinct. An id past the end of `values` is an error.
 pub fn enum_column(name: &str, values: &[&str], ids: Vec<u32>) -> PolarsResult<Column> {

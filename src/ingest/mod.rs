@@ -647,7 +647,7 @@ fn canonical_forces(parts: &[(PathBuf, DataFrame)], forces: &ForceTable) -> (usi
 
 /// Stops on a key (period, force, offence code, outcome type, basis) present twice, as when
 /// the same table is passed both as a source file and as a canonical Parquet.
-fn check_unique_keys(df: &DataFrame, paths: &[PathBuf]) -> Result<(), IngestError> {
+pub fn check_unique_keys(df: &DataFrame, paths: &[PathBuf]) -> Result<(), IngestError> {
     use crate::record::col as rc;
     let keys = [
         rc::FINANCIAL_YEAR,

@@ -314,6 +314,61 @@ fn touched_input_is_hashed_again_and_its_cached_cells_used() {
     assert_same_folders(&work.path().join("first"), &work.path().join("second"));
 }
 
+/// Several inputs are read one by one and each is cached by its own sha256 (the sample has
+/// two): after one of them changes (here recompressed, so its bytes differ and its rows do
+/// not), only that one is read again, and the run is the same byte for byte as the first.
+#[test]
+fn several_inputs_are_cached_one_by_one() {
+    use std::io::{Read, Write};
+    let work = Workdir::with_sample();
+    let entries = |suffix: &str| {
+        std::fs::read_dir(work.cache())
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "first"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(entries(".file.parquet"), 2, "one entry per input");
+    let input = work.path().join("ho-outcomes-synthetic-series.csv.gz");
+    let mut text = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&input).unwrap())
+        .read_to_end(&mut text)
+        .unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&text).unwrap();
+    let recompressed = encoder.finish().unwrap();
+    assert_ne!(recompressed, std::fs::read(&input).unwrap());
+    std::fs::write(&input, recompressed).unwrap();
+    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "second"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        entries(".file.parquet"),
+        3,
+        "only the changed input was read and cached again"
+    );
+    let differs: Vec<String> = crate::golden::files_under(&work.path().join("first"))
+        .into_iter()
+        .filter(|f| {
+            std::fs::read(work.path().join("first").join(f)).unwrap()
+                != std::fs::read(work.path().join("second").join(f)).unwrap()
+        })
+        .collect();
+    // The manifest records each input's sha256, which changed; nothing else may.
+    assert!(
+        differs.iter().all(|f| f == "manifest.json"),
+        "{differs:?} differ"
+    );
+    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "third"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("cached canonical table reused"), "{stderr}");
+    assert_eq!(entries(".file.parquet"), 3, "nothing read again");
+    assert_same_folders(&work.path().join("second"), &work.path().join("third"));
+}
+
 /// `diff` finds nothing between equal runs and names the one force that changed.
 #[test]
 fn diff_names_the_force_that_changed() {

@@ -37,6 +37,10 @@ struct Entry {
     tidy: bool,
     accounts: Vec<serde_json::Value>,
     quarantine: Vec<QuarantineEntry>,
+    /// For a table kept with its dictionary columns as ids ([`crate::record::to_ids`]), their
+    /// values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dictionaries: Option<crate::record::Dictionaries>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -306,6 +310,7 @@ fn load_keyed(
                     .iter()
                     .map(quarantine_entry)
                     .collect(),
+                dictionaries: None,
             };
             let pending = PendingWrite {
                 dir: dir.to_path_buf(),
@@ -332,6 +337,7 @@ fn load_keyed(
         tidy,
         accounts: accounts.clone(),
         quarantine: ingested.quarantine.iter().map(quarantine_entry).collect(),
+        dictionaries: None,
     };
     let pending = PendingWrite {
         dir: dir.to_path_buf(),
@@ -361,6 +367,31 @@ fn quarantine_entry(q: &ingest::QuarantinedRow) -> QuarantineEntry {
         reason: q.reason.clone(),
         cells: q.cells.clone(),
     }
+}
+
+/// Whether two of the tables hold rows of the same period (financial year and quarter).
+fn periods_overlap(tables: &[DataFrame]) -> PolarsResult<bool> {
+    use crate::record::col;
+    let mut seen: std::collections::HashMap<(String, i32), usize> = Default::default();
+    for (index, table) in tables.iter().enumerate() {
+        let periods = table
+            .select([col::FINANCIAL_YEAR, col::QUARTER])?
+            .unique_stable(None, UniqueKeepStrategy::First, None)?;
+        let years = periods
+            .column(col::FINANCIAL_YEAR)?
+            .cast(&DataType::String)?;
+        let quarters = periods.column(col::QUARTER)?.cast(&DataType::Int32)?;
+        for (year, quarter) in years.str()?.iter().zip(quarters.i32()?.iter()) {
+            let key = (
+                year.unwrap_or_default().to_string(),
+                quarter.unwrap_or_default(),
+            );
+            if seen.insert(key, index).is_some_and(|other| other != index) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// The version of the layout of the cache's entries for single inputs; part of their keys.
@@ -488,15 +519,18 @@ fn load_each(
                     .map(account_json)
                     .collect::<Result<_>>()?;
                 let key = file_key(sha, aliases);
+                let (ids, dictionaries) = crate::record::to_ids(&df)
+                    .map_err(|e| anyhow::anyhow!("cannot keep a table in the cache: {e}"))?;
                 let pending = PendingWrite {
                     dir: dir.to_path_buf(),
                     table_path: dir.join(format!("{key}.file.parquet")),
                     entry_path: dir.join(format!("{key}.file.json")),
-                    table: Some(df.clone()),
+                    table: Some(ids),
                     entry: Entry {
                         tidy: false,
                         accounts: part_accounts.clone(),
                         quarantine: ingested.quarantine.iter().map(quarantine_entry).collect(),
+                        dictionaries: Some(dictionaries),
                     },
                 };
                 writers.push(std::thread::spawn(move || pending.write()));
@@ -506,9 +540,16 @@ fn load_each(
             }
         }
     }
+    // Each part's keys are unique (its read refused a repeated one); parts can share a key
+    // only if they share a period, which a series of years does not, so only then is the
+    // joined table checked (a check of fifteen million rows costs seconds and gigabytes).
+    let overlap = periods_overlap(&tables)
+        .map_err(|e| anyhow::anyhow!("cannot read the inputs' periods: {e}"))?;
     let table = crate::record::concat(tables)
         .map_err(|e| anyhow::anyhow!("cannot join the inputs' tables: {e}"))?;
-    ingest::check_unique_keys(&table, inputs)?;
+    if overlap {
+        ingest::check_unique_keys(&table, inputs)?;
+    }
     let loaded = Loaded {
         table: Table::Outcomes(table),
         accounts,
@@ -750,7 +791,10 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
 fn read_entry(table_path: &Path, entry_path: &Path, input_sha256: &[String]) -> Option<Loaded> {
     let entry = read_entry_json(entry_path)?;
     let file = std::fs::File::open(table_path).ok()?;
-    let df = ParquetReader::new(file).finish().ok()?;
+    let mut df = ParquetReader::new(file).finish().ok()?;
+    if let Some(dictionaries) = &entry.dictionaries {
+        df = crate::record::from_ids(df, dictionaries).ok()?;
+    }
     if !entry.tidy && !crate::record::conforms(df.schema()) {
         return None;
     }

@@ -114,15 +114,7 @@ impl TextColumn {
         let column = table.column(name)?;
         match column.dtype() {
             DataType::Enum(_, mapping) | DataType::Categorical(_, mapping) => {
-                let texts = (0..mapping.num_cats_upper_bound())
-                    .map(|id| {
-                        u32::try_from(id)
-                            .ok()
-                            .and_then(|id| mapping.cat_to_str(id))
-                            .unwrap_or_default()
-                            .to_string()
-                    })
-                    .collect();
+                let texts = crate::record::dictionary_values(mapping);
                 let physical = column.as_materialized_series().to_physical_repr();
                 Ok(TextColumn {
                     ids: Ids::Dictionary(physical.into_owned()),

@@ -133,20 +133,19 @@ pub fn concat(parts: Vec<DataFrame>) -> PolarsResult<DataFrame> {
         if same.iter().all(is_dictionary) {
             let mut values: Vec<String> = Vec::new();
             let mut known: std::collections::HashMap<String, u32> = Default::default();
-            let mut ids: Vec<Option<u32>> = Vec::with_capacity(height);
+            let nulls = same.iter().any(|c| c.null_count() > 0);
+            let mut ids: Vec<Option<u32>> = Vec::with_capacity(if nulls { height } else { 0 });
+            let mut dense: Vec<u32> = Vec::with_capacity(if nulls { 0 } else { height });
             for part in &same {
                 let (DataType::Enum(_, mapping) | DataType::Categorical(_, mapping)) = part.dtype()
                 else {
                     unreachable!("checked above");
                 };
-                let map: Vec<u32> = (0..mapping.num_cats_upper_bound())
-                    .map(|id| {
-                        let text = u32::try_from(id)
-                            .ok()
-                            .and_then(|id| mapping.cat_to_str(id))
-                            .unwrap_or_default();
-                        *known.entry(text.to_string()).or_insert_with(|| {
-                            values.push(text.to_string());
+                let map: Vec<u32> = dictionary_values(mapping)
+                    .into_iter()
+                    .map(|text| {
+                        *known.entry(text.clone()).or_insert_with(|| {
+                            values.push(text);
                             (values.len() - 1) as u32
                         })
                     })
@@ -155,16 +154,29 @@ pub fn concat(parts: Vec<DataFrame>) -> PolarsResult<DataFrame> {
                     .as_materialized_series()
                     .to_physical_repr()
                     .cast(&DataType::UInt32)?;
-                ids.extend(
-                    physical
-                        .u32()?
-                        .iter()
-                        .map(|id| id.and_then(|id| map.get(id as usize).copied())),
-                );
+                let physical = physical.u32()?;
+                if nulls {
+                    ids.extend(
+                        physical
+                            .iter()
+                            .map(|id| id.and_then(|id| map.get(id as usize).copied())),
+                    );
+                } else {
+                    for id in physical.into_no_null_iter() {
+                        let Some(&id) = map.get(id as usize) else {
+                            polars_bail!(ComputeError: "category id {id} past the categories of {name}");
+                        };
+                        dense.push(id);
+                    }
+                }
             }
             drop(same);
             let values: Vec<&str> = values.iter().map(String::as_str).collect();
-            columns.push(enum_column_nullable(name, &values, ids)?);
+            columns.push(if nulls {
+                enum_column_nullable(name, &values, ids)?
+            } else {
+                enum_column(name, &values, dense)?
+            });
         } else {
             // Dictionaries in some parts only are joined as text.
             let target = if same.iter().any(is_dictionary) {
@@ -178,6 +190,66 @@ pub fn concat(parts: Vec<DataFrame>) -> PolarsResult<DataFrame> {
             }
             columns.push(joined.into_column());
         }
+    }
+    DataFrame::new(height, columns)
+}
+
+/// The values of a dictionary column's categories, by id (an id without a value, which
+/// polars does not make, is empty text).
+pub fn dictionary_values(mapping: &CategoricalMapping) -> Vec<String> {
+    (0..mapping.num_cats_upper_bound())
+        .map(|id| {
+            u32::try_from(id)
+                .ok()
+                .and_then(|id| mapping.cat_to_str(id))
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// A table's dictionary columns as their ids (`UInt32`), with each one's values: the form
+/// the ingest cache keeps a table in, which [`from_ids`] turns back. polars reads a
+/// dictionary column from Parquet by looking up every row's text, which for a year's table
+/// cost more than the rest of a cached run; ids read as plain integers.
+pub type Dictionaries = Vec<(String, Vec<String>)>;
+
+/// See [`Dictionaries`].
+pub fn to_ids(df: &DataFrame) -> PolarsResult<(DataFrame, Dictionaries)> {
+    let mut dictionaries = Vec::new();
+    let mut columns = Vec::with_capacity(df.width());
+    for column in df.columns() {
+        match column.dtype() {
+            DataType::Enum(_, mapping) | DataType::Categorical(_, mapping) => {
+                let values = dictionary_values(mapping);
+                dictionaries.push((column.name().to_string(), values));
+                let ids = column
+                    .as_materialized_series()
+                    .to_physical_repr()
+                    .cast(&DataType::UInt32)?;
+                columns.push(ids.into_column());
+            }
+            _ => columns.push(column.clone()),
+        }
+    }
+    Ok((DataFrame::new(df.height(), columns)?, dictionaries))
+}
+
+/// The table [`to_ids`] took apart, whole again.
+pub fn from_ids(df: DataFrame, dictionaries: &Dictionaries) -> PolarsResult<DataFrame> {
+    let height = df.height();
+    let mut columns = df.into_columns();
+    for (name, values) in dictionaries {
+        let Some(column) = columns.iter_mut().find(|c| c.name().as_str() == name) else {
+            polars_bail!(ColumnNotFound: "{name}");
+        };
+        let ids = column.u32()?;
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        *column = if ids.null_count() == 0 {
+            enum_column(name, &values, ids.into_no_null_iter().collect())?
+        } else {
+            enum_column_nullable(name, &values, ids.iter().collect())?
+        };
     }
     DataFrame::new(height, columns)
 }

@@ -12,6 +12,7 @@
 
 mod ods;
 pub mod rows;
+mod scan;
 mod stream;
 mod xlsx;
 

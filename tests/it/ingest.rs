@@ -212,6 +212,33 @@ fn xlsx_and_ods_equal_csv() {
     assert!(forces.iter().any(|f| f == Some("London, City of")));
 }
 
+/// The canonical Parquet that `ingest` writes is byte for byte the same from the CSV, XLSX
+/// and ODS copies of the same rows (the workbooks with a cover sheet, a notes sheet and title
+/// rows, tests/fixtures/make_fixtures.py). Checked once on the full 2018/19 table too, with
+/// tests/bench/make_workbooks.py's copies (README, Performance).
+#[test]
+fn the_canonical_parquet_is_byte_for_byte_the_same_from_every_format() {
+    let work = crate::support::Workdir::new();
+    let mut written = Vec::new();
+    for ext in ["csv", "xlsx", "ods"] {
+        let fixture = root().join(format!("tests/fixtures/ho-2018-19-extract.{ext}"));
+        let out = format!("{ext}.parquet");
+        let (code, _, stderr) =
+            work.run(&["ingest", "-q", fixture.to_str().unwrap(), "--out", &out]);
+        assert_eq!(code, 0, "{ext}: {stderr}");
+        written.push(std::fs::read(work.path().join(&out)).unwrap());
+    }
+    assert!(written[0].len() > 1000);
+    assert!(
+        written[1] == written[0],
+        "the XLSX gives other bytes than the CSV"
+    );
+    assert!(
+        written[2] == written[0],
+        "the ODS gives other bytes than the CSV"
+    );
+}
+
 /// A workbook whose table is split over two sheets, Q1–Q2 on one and Q3–Q4 on the other,
 /// each with the Home Office header (and a cover sheet first), loads every row of both, as
 /// the CSV does, with each sheet's accounting; a row's place names its sheet. Before the fix

@@ -7,14 +7,14 @@
 //! shortest form, integral ones without `.0`, booleans as `TRUE`/`FALSE`); date styles are not
 //! applied, since calamine's date cells print as their serial number too.
 
-use std::io::{BufRead, Cursor, Read};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
-
 use super::rows::{column_name, Assembler, Flow, SheetRows};
-use super::stream::{with_part, PartError};
+use super::scan::{
+    append_cdata, append_text, attribute, attributes, local, text_attribute, Event, Scanner,
+};
+use super::stream::{with_part, Inflated, PartError};
 use crate::ingest::error::IngestError;
 use crate::normalise::text::one_line;
 
@@ -124,183 +124,251 @@ impl From<IngestError> for SheetError {
     }
 }
 
-impl From<quick_xml::Error> for SheetError {
-    fn from(e: quick_xml::Error) -> SheetError {
-        SheetError::Xml(e.to_string())
-    }
-}
-
 /// How often (in rows) progress is reported.
 const PROGRESS_ROWS: u32 = 1 << 14;
 
+/// What a tag of the sheet data asks for, taken out of the scanner's window.
+enum Step {
+    Row(Option<u32>, bool),
+    RowEnd,
+    Cell(Option<(u32, u32)>, CellKind, bool),
+    Skip(Vec<u8>),
+    DataEnd,
+    Eof,
+    Nothing,
+}
+
 /// Reads one sheet's `<sheetData>`, cell by cell, into `assembler`.
 fn read_sheet(
-    inflated: &mut super::stream::Inflated,
+    inflated: &mut Inflated,
     strings: &[String],
     assembler: &mut Assembler<'_>,
     sink: &mut dyn SheetRows,
 ) -> Result<(), SheetError> {
-    let mut xml = Reader::from_reader(&mut *inflated);
-    configure(&mut xml);
-    let mut buf = Vec::with_capacity(1024);
-    let mut value_buf = Vec::with_capacity(256);
-    let mut text = String::new();
-    let (mut in_data, mut in_row) = (false, false);
-    let mut next_row: u32 = 0;
-    let mut next_column: u32 = 0;
-    let mut rows_since_progress = 0;
+    let mut xml = Scanner::new(&mut *inflated);
+    // Up to the sheet data; a sheet without it (a chart or dialog sheet) has no cells.
     loop {
-        buf.clear();
-        let event = xml.read_event_into(&mut buf)?;
-        match event {
-            Event::Start(ref e) | Event::Empty(ref e) if in_data => {
-                let empty = matches!(event, Event::Empty(_));
-                match e.local_name().as_ref() {
-                    "row" => {
-                        let row = match attribute(e, "r")? {
-                            Some(r) => row_number(&r).ok_or_else(|| {
-                                SheetError::Xml(format!("row number {r:?} is not a row of a sheet"))
-                            })?,
-                            None => next_row,
-                        };
-                        if row < next_row {
-                            return Err(SheetError::Xml(format!(
-                                "row {} comes after row {}: its rows are out of order (damaged file?)",
-                                u64::from(row) + 1,
-                                next_row
-                            )));
-                        }
-                        assembler.start_row(row);
-                        next_column = 0;
-                        in_row = true;
-                        if empty {
-                            in_row = false;
-                            next_row = row + 1;
-                            if assembler.end_row(1, sink)? == Flow::NotData {
-                                return Ok(());
-                            }
-                        }
-                    }
-                    "c" => {
-                        let (position, kind) = cell_attributes(e)?;
-                        if !in_row {
-                            // A cell outside a row: in its own row, or the row after the last.
-                            assembler.start_row(position.map_or(next_row, |(row, _)| row));
-                            in_row = true;
-                        }
-                        let column = match position {
-                            Some((row, column)) if row == assembler.current_row() => column,
-                            Some((row, _)) => {
-                                return Err(SheetError::Xml(format!(
-                                    "cell at row {} is inside row {}",
-                                    u64::from(row) + 1,
-                                    u64::from(assembler.current_row()) + 1
-                                )))
-                            }
-                            None => next_column,
-                        };
-                        next_column = column.saturating_add(1);
-                        if empty {
-                            continue;
-                        }
-                        text.clear();
-                        let has_value =
-                            read_cell(&mut xml, &mut value_buf, kind, strings, &mut text).map_err(
-                                |reason| {
-                                    SheetError::Xml(format!(
-                                        "cell {}{}: {reason}",
-                                        column_name(column),
-                                        u64::from(assembler.current_row()) + 1
-                                    ))
-                                },
-                            )?;
-                        if has_value {
-                            assembler.set_cell(column, 1, 1, &text)?;
-                        }
-                    }
-                    _ if !empty => {
-                        // Anything else inside the sheet data is passed over whole.
-                        let name = e.name().as_ref().to_string();
-                        value_buf.clear();
-                        xml.read_to_end_into(quick_xml::name::QName(&name), &mut value_buf)?;
-                    }
-                    _ => {}
-                }
-            }
-            Event::End(ref e) if in_data => match e.local_name().as_ref() {
-                "row" => {
-                    in_row = false;
-                    next_row = assembler.current_row() + 1;
-                    if assembler.end_row(1, sink)? == Flow::NotData {
-                        return Ok(());
-                    }
-                    rows_since_progress += 1;
-                    if rows_since_progress == PROGRESS_ROWS {
-                        rows_since_progress = 0;
-                        sink.progress(xml.get_ref().consumed());
-                    }
-                }
-                "sheetData" => {
-                    if in_row {
-                        assembler.end_row(1, sink)?;
-                    }
-                    return Ok(());
-                }
-                _ => {}
-            },
-            Event::Start(ref e) if e.local_name().as_ref() == "sheetData" => in_data = true,
-            Event::Eof if in_data => {
-                return Err(SheetError::Xml(
-                    "its XML ends inside the sheet data (truncated or damaged file?)".into(),
-                ))
-            }
-            // A sheet with no sheet data (a chart sheet, a dialog sheet) has no cells.
+        match xml.next().map_err(SheetError::Xml)? {
+            Event::Start { name, .. } if local(name) == b"sheetData" => break,
+            Event::Empty { name, .. } if local(name) == b"sheetData" => return Ok(()),
             Event::Eof => return Ok(()),
             _ => {}
         }
     }
+    let mut text = String::new();
+    let mut raw = String::new();
+    let mut in_row = false;
+    let mut next_row: u32 = 0;
+    let mut next_column: u32 = 0;
+    let mut rows_since_progress = 0;
+    loop {
+        let step = match xml.next().map_err(SheetError::Xml)? {
+            Event::Start { name, attrs } => tag_step(name, attrs, false)?,
+            Event::Empty { name, attrs } => tag_step(name, attrs, true)?,
+            Event::End { name } if local(name) == b"row" => Step::RowEnd,
+            Event::End { name } if local(name) == b"sheetData" => Step::DataEnd,
+            Event::Eof => Step::Eof,
+            _ => Step::Nothing,
+        };
+        match step {
+            Step::Row(row, empty) => {
+                let row = row.unwrap_or(next_row);
+                if row < next_row {
+                    return Err(SheetError::Xml(format!(
+                        "row {} comes after row {}: its rows are out of order (damaged file?)",
+                        u64::from(row) + 1,
+                        next_row
+                    )));
+                }
+                assembler.start_row(row);
+                next_column = 0;
+                in_row = !empty;
+                if empty {
+                    next_row = row + 1;
+                    if assembler.end_row(1, sink)? == Flow::NotData {
+                        return Ok(());
+                    }
+                }
+            }
+            Step::Cell(position, kind, empty) => {
+                if !in_row {
+                    // A cell outside a row: in its own row, or the row after the last.
+                    assembler.start_row(position.map_or(next_row, |(row, _)| row));
+                    in_row = true;
+                }
+                let column = match position {
+                    Some((row, column)) if row == assembler.current_row() => column,
+                    Some((row, _)) => {
+                        return Err(SheetError::Xml(format!(
+                            "cell at row {} is inside row {}",
+                            u64::from(row) + 1,
+                            u64::from(assembler.current_row()) + 1
+                        )))
+                    }
+                    None => next_column,
+                };
+                next_column = column.saturating_add(1);
+                if empty {
+                    continue;
+                }
+                text.clear();
+                let in_words = |reason: String| {
+                    SheetError::Xml(format!(
+                        "cell {}{}: {reason}",
+                        column_name(column),
+                        u64::from(assembler.current_row()) + 1
+                    ))
+                };
+                // Most cells are `<v>TEXT</v></c>`: read without the general scan.
+                let simple = match kind {
+                    CellKind::Inline => None,
+                    _ => xml.simple_value().map_err(&in_words)?,
+                };
+                let has_value = match simple {
+                    Some(value) => {
+                        raw.clear();
+                        append_text(value, &mut raw).map_err(&in_words)?;
+                        value_text(kind, &raw, strings, &mut text).map_err(&in_words)?
+                    }
+                    None => read_cell(&mut xml, kind, strings, &mut raw, &mut text)
+                        .map_err(&in_words)?,
+                };
+                if has_value {
+                    assembler.set_cell(column, 1, 1, &text)?;
+                }
+            }
+            Step::Skip(name) => xml.skip_element(&name).map_err(SheetError::Xml)?,
+            Step::RowEnd => {
+                in_row = false;
+                next_row = assembler.current_row() + 1;
+                if assembler.end_row(1, sink)? == Flow::NotData {
+                    return Ok(());
+                }
+                rows_since_progress += 1;
+                if rows_since_progress == PROGRESS_ROWS {
+                    rows_since_progress = 0;
+                    sink.progress(xml.position());
+                }
+            }
+            Step::DataEnd => {
+                if in_row {
+                    assembler.end_row(1, sink)?;
+                }
+                return Ok(());
+            }
+            Step::Eof => {
+                return Err(SheetError::Xml(
+                    "its XML ends inside the sheet data (truncated or damaged file?)".into(),
+                ))
+            }
+            Step::Nothing => {}
+        }
+    }
+}
+
+/// What a start (or empty) tag in the sheet data asks for.
+fn tag_step(name: &[u8], attrs: &[u8], empty: bool) -> Result<Step, SheetError> {
+    Ok(match local(name) {
+        b"row" => {
+            let row = match attribute(attrs, b"r").map_err(SheetError::Xml)? {
+                Some(r) => Some(row_number(r).ok_or_else(|| {
+                    SheetError::Xml(format!(
+                        "row number {:?} is not a row of a sheet",
+                        String::from_utf8_lossy(r)
+                    ))
+                })?),
+                None => None,
+            };
+            Step::Row(row, empty)
+        }
+        b"c" => {
+            let (position, kind) = cell_attributes(attrs)?;
+            Step::Cell(position, kind, empty)
+        }
+        // Anything else inside the sheet data is passed over whole.
+        _ if !empty => Step::Skip(name.to_vec()),
+        _ => Step::Nothing,
+    })
 }
 
 /// Reads the children of a `<c>` element up to its end into `text`. Returns whether the cell
 /// has a value (calamine's `DataRef::Empty` otherwise).
-fn read_cell<R: BufRead>(
-    xml: &mut Reader<R>,
-    buf: &mut Vec<u8>,
+fn read_cell<R: std::io::BufRead>(
+    xml: &mut Scanner<R>,
     kind: CellKind,
     strings: &[String],
+    raw: &mut String,
     text: &mut String,
 ) -> Result<bool, String> {
     let mut has_value = false;
     loop {
-        buf.clear();
-        let event = xml.read_event_into(buf).map_err(|e| e.to_string())?;
-        match event {
-            Event::Start(e) => match e.local_name().as_ref() {
-                "v" if kind == CellKind::Inline => {
-                    let name = e.name().as_ref().to_string();
-                    skip_to_end(xml, &name)?;
-                }
-                "v" => {
-                    let name = e.name().as_ref().to_string();
-                    let mut raw = String::new();
-                    element_text(xml, &name, &mut raw)?;
-                    has_value = value_text(kind, &raw, strings, text)?;
-                }
-                "is" => {
-                    let name = e.name().as_ref().to_string();
-                    rich_text(xml, &name, text)?;
-                    has_value = true;
-                }
-                _ => {
-                    let name = e.name().as_ref().to_string();
-                    skip_to_end(xml, &name)?;
-                }
+        enum Child {
+            Value,
+            Inline,
+            Other(Vec<u8>),
+            End,
+        }
+        let child = match xml.next()? {
+            Event::Start { name, .. } => match local(name) {
+                b"v" if kind != CellKind::Inline => Child::Value,
+                b"is" => Child::Inline,
+                _ => Child::Other(name.to_vec()),
             },
-            Event::End(e) if e.local_name().as_ref() == "c" => return Ok(has_value),
+            Event::End { name } if local(name) == b"c" => Child::End,
             Event::Eof => return Err("the XML ends inside the cell".into()),
+            _ => continue,
+        };
+        match child {
+            Child::Value => {
+                raw.clear();
+                element_text(xml, b"v", raw)?;
+                has_value = value_text(kind, raw, strings, text)?;
+            }
+            Child::Inline => {
+                rich_text(xml, b"is", text)?;
+                has_value = true;
+            }
+            Child::Other(name) => xml.skip_element(&name)?,
+            Child::End => return Ok(has_value),
+        }
+    }
+}
+
+/// A cell's position (from `r`, 0-based) and type.
+fn cell_attributes(attrs: &[u8]) -> Result<(Option<(u32, u32)>, CellKind), SheetError> {
+    let (mut position, mut kind) = (None, CellKind::Number { explicit: false });
+    for attr in attributes(attrs) {
+        let (key, value) = attr.map_err(SheetError::Xml)?;
+        match key {
+            b"r" => {
+                position = Some(cell_reference(value).ok_or_else(|| {
+                    SheetError::Xml(format!(
+                        "cell reference {:?} is not a cell of a sheet",
+                        String::from_utf8_lossy(value)
+                    ))
+                })?);
+            }
+            b"t" => {
+                kind = match value {
+                    b"n" => CellKind::Number { explicit: true },
+                    b"s" => CellKind::Shared,
+                    b"str" => CellKind::FormulaText,
+                    b"inlineStr" | b"is" => CellKind::Inline,
+                    b"b" => CellKind::Boolean,
+                    b"e" => CellKind::Error,
+                    b"d" => CellKind::Date,
+                    other => {
+                        return Err(SheetError::Xml(format!(
+                            "cell type {:?} is not one of n, s, str, inlineStr, b, e, d",
+                            String::from_utf8_lossy(other)
+                        )))
+                    }
+                }
+            }
             _ => {}
         }
     }
+    Ok((position, kind))
 }
 
 /// The type of a cell (its `t` attribute).
@@ -320,43 +388,6 @@ enum CellKind {
     Error,
     /// `d`: an ISO 8601 date.
     Date,
-}
-
-/// A cell's position (from `r`, 0-based) and type.
-fn cell_attributes(e: &BytesStart<'_>) -> Result<(Option<(u32, u32)>, CellKind), SheetError> {
-    let (mut position, mut kind) = (None, CellKind::Number { explicit: false });
-    for attr in e.attributes().with_checks(false) {
-        let attr = attr.map_err(|e| SheetError::Xml(e.to_string()))?;
-        match attr.key.as_ref() {
-            "r" => {
-                position = Some(cell_reference(attr.value.as_bytes()).ok_or_else(|| {
-                    SheetError::Xml(format!(
-                        "cell reference {:?} is not a cell of a sheet",
-                        attr.value
-                    ))
-                })?);
-            }
-            "t" => {
-                kind = match attr.value.as_ref() {
-                    "n" => CellKind::Number { explicit: true },
-                    "s" => CellKind::Shared,
-                    "str" => CellKind::FormulaText,
-                    "inlineStr" | "is" => CellKind::Inline,
-                    "b" => CellKind::Boolean,
-                    "e" => CellKind::Error,
-                    "d" => CellKind::Date,
-                    other => {
-                        return Err(SheetError::Xml(format!(
-                            "cell type {:?} is not one of n, s, str, inlineStr, b, e, d",
-                            other
-                        )))
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((position, kind))
 }
 
 /// The text of a `<v>` value of a cell of type `kind`, into `text`. Returns whether the cell
@@ -466,124 +497,65 @@ fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// Reads the text of an element up to the first end tag of its name (entities resolved,
-/// nested elements' text included, as calamine reads a `<v>` or `<t>`) into `out`.
-fn element_text<R: BufRead>(
-    xml: &mut Reader<R>,
-    name: &str,
+/// Reads the text of an element up to the first end tag of its local name `name` (entities
+/// resolved, nested elements' text included, as calamine reads a `<v>` or `<t>`) into `out`.
+fn element_text<R: std::io::BufRead>(
+    xml: &mut Scanner<R>,
+    name: &[u8],
     out: &mut String,
 ) -> Result<(), String> {
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
-            Event::Text(t) => out.push_str(&t.xml10_content()),
-            Event::CData(t) => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(e) => entity(&e, out)?,
-            Event::End(e) if e.name().as_ref() == name => return Ok(()),
+        match xml.next()? {
+            Event::Text(raw) => append_text(raw, out)?,
+            Event::CData(raw) => append_cdata(raw, out)?,
+            Event::End { name: end } if local(end) == name => return Ok(()),
             Event::Eof => return Err("the XML ends inside a value".into()),
             _ => {}
         }
     }
 }
 
-/// Passes over an element up to its end.
-fn skip_to_end<R: BufRead>(xml: &mut Reader<R>, name: &str) -> Result<(), String> {
-    let mut buf = Vec::new();
-    xml.read_to_end_into(quick_xml::name::QName(name), &mut buf)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-/// A rich or plain string (`<si>` or `<is>`): the text of its `<t>` elements, in its runs,
-/// without phonetic runs (`<rPh>`), each trimmed unless `xml:space="preserve"`, as calamine
-/// reads it.
-fn rich_text<R: BufRead>(
-    xml: &mut Reader<R>,
-    closing: &str,
+/// A rich or plain string (`<si>` or `<is>`, local name `closing`): the text of its `<t>`
+/// elements, in its runs, without phonetic runs (`<rPh>`), each trimmed unless
+/// `xml:space="preserve"`, as calamine reads it.
+fn rich_text<R: std::io::BufRead>(
+    xml: &mut Scanner<R>,
+    closing: &[u8],
     out: &mut String,
 ) -> Result<(), String> {
-    let mut buf = Vec::new();
     let mut phonetic = false;
     let mut value = String::new();
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
-            Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
-            Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
-            Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
-                let preserve = attribute(&e, "xml:space")
-                    .map_err(|e| e.message())?
-                    .is_some_and(|v| v == "preserve");
-                let name = e.name().as_ref().to_string();
-                value.clear();
-                element_text(xml, &name, &mut value)?;
-                let kept = if preserve {
-                    value.as_str()
-                } else {
-                    value.trim_matches([' ', '\t', '\r', '\n'])
-                };
-                out.push_str(&unescape_excel(kept));
+        let preserve = match xml.next()? {
+            Event::Start { name, .. } if local(name) == b"rPh" => {
+                phonetic = true;
+                continue;
             }
-            Event::End(e) if e.name().as_ref() == closing => return Ok(()),
+            Event::End { name } if local(name) == b"rPh" => {
+                phonetic = false;
+                continue;
+            }
+            Event::Start { name, attrs } if local(name) == b"t" && !phonetic => {
+                attribute(attrs, b"xml:space")? == Some(&b"preserve"[..])
+            }
+            Event::End { name } if local(name) == closing => return Ok(()),
             Event::Eof => return Err("the XML ends inside a string".into()),
-            _ => {}
-        }
+            _ => continue,
+        };
+        value.clear();
+        element_text(xml, b"t", &mut value)?;
+        let kept = if preserve {
+            value.as_str()
+        } else {
+            value.trim_matches([' ', '\t', '\r', '\n'])
+        };
+        out.push_str(&unescape_excel(kept));
     }
-}
-
-impl SheetError {
-    fn message(self) -> String {
-        match self {
-            SheetError::Ours(e) => e.to_string(),
-            SheetError::Xml(m) => m,
-        }
-    }
-}
-
-/// Resolves an entity or character reference, as calamine does.
-fn entity(e: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), String> {
-    let name: &str = e;
-    if let Some(text) = quick_xml::escape::resolve_xml_entity(name) {
-        out.push_str(text);
-        return Ok(());
-    }
-    match e.resolve_char_ref().map_err(|e| e.to_string())? {
-        Some(c) => {
-            out.push(c);
-            Ok(())
-        }
-        None => Err(format!("unknown entity &{name};")),
-    }
-}
-
-/// An attribute's raw value, if present.
-fn attribute(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, SheetError> {
-    for attr in e.attributes().with_checks(false) {
-        let attr = attr.map_err(|e| SheetError::Xml(e.to_string()))?;
-        if attr.key.as_ref() == name {
-            return Ok(Some(attr.value.into_owned()));
-        }
-    }
-    Ok(None)
-}
-
-/// An attribute's value with entities resolved, if present.
-fn text_attribute(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
-    for attr in e.attributes().with_checks(false) {
-        let attr = attr.map_err(|e| e.to_string())?;
-        if attr.key.as_ref() == name {
-            return quick_xml::escape::unescape(&attr.value)
-                .map(|v| Some(v.into_owned()))
-                .map_err(|e| e.to_string());
-        }
-    }
-    Ok(None)
 }
 
 /// A 1-based row number as a 0-based row.
-fn row_number(r: &str) -> Option<u32> {
-    let text = r.trim();
+fn row_number(r: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(r).ok()?.trim();
     let n: u32 = text.parse().ok()?;
     n.checked_sub(1)
 }
@@ -607,18 +579,11 @@ pub fn cell_reference(r: &[u8]) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, column - 1))
 }
 
-fn configure<R>(xml: &mut Reader<R>) {
-    let config = xml.config_mut();
-    config.trim_text(false);
-    config.check_end_names = false;
-    config.expand_empty_elements = false;
-}
-
 /// The bytes of a small part (workbook, relationships, shared strings), or `None` if absent.
 fn small_part(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
     name: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Option<Vec<u8>>, String> {
     let index = archive.index_for_name(name).or_else(|| {
         // Part names are case-insensitive (ECMA-376 part 2 §6.2.2.3).
         archive
@@ -632,9 +597,7 @@ fn small_part(
     let mut out = Vec::with_capacity(usize::try_from(part.size()).unwrap_or(0).min(64 << 20));
     part.read_to_end(&mut out)
         .map_err(|e| format!("cannot inflate {name}: {e}"))?;
-    String::from_utf8(out)
-        .map(Some)
-        .map_err(|_| format!("{name} is not UTF-8 text"))
+    Ok(Some(out))
 }
 
 /// A relationship of a part.
@@ -647,27 +610,22 @@ struct Relationship {
 
 /// The relationships in a `.rels` part, targets resolved against `base` (a folder ending in
 /// `/`, or empty for the package root).
-fn relationships(xml: &str, base: &str) -> Result<Vec<Relationship>, String> {
-    let mut reader = Reader::from_reader(xml.as_bytes());
-    configure(&mut reader);
+fn relationships(xml: &[u8], base: &str) -> Result<Vec<Relationship>, String> {
+    let mut scanner = Scanner::new(xml);
     let mut out = Vec::new();
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| format!("relationships: {e}"))?
-        {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                let get = |name: &str| text_attribute(&e, name).map(Option::unwrap_or_default);
-                let (id, kind, target) = (get("Id")?, get("Type")?, get("Target")?);
-                if get("TargetMode")? == "External" {
+        match scanner.next().map_err(|e| format!("relationships: {e}"))? {
+            Event::Start { name, attrs } | Event::Empty { name, attrs }
+                if local(name) == b"Relationship" =>
+            {
+                let get = |name: &[u8]| text_attribute(attrs, name).map(Option::unwrap_or_default);
+                if get(b"TargetMode")? == "External" {
                     continue;
                 }
                 out.push(Relationship {
-                    id,
-                    kind,
-                    target: resolve(base, &target),
+                    id: get(b"Id")?,
+                    kind: get(b"Type")?,
+                    target: resolve(base, &get(b"Target")?),
                 });
             }
             Event::Eof => return Ok(out),
@@ -697,24 +655,21 @@ fn resolve(base: &str, target: &str) -> String {
 }
 
 /// The sheets named in `workbook.xml`, in order, with their parts.
-fn sheet_parts(workbook: &str, rels: &[Relationship]) -> Result<Vec<SheetPart>, String> {
-    let mut reader = Reader::from_reader(workbook.as_bytes());
-    configure(&mut reader);
+fn sheet_parts(workbook: &[u8], rels: &[Relationship]) -> Result<Vec<SheetPart>, String> {
+    let mut scanner = Scanner::new(workbook);
     let mut out = Vec::new();
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| format!("workbook: {e}"))?
-        {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
-                let name = text_attribute(&e, "name")?.unwrap_or_default();
+        match scanner.next().map_err(|e| format!("workbook: {e}"))? {
+            Event::Start { name, attrs } | Event::Empty { name, attrs }
+                if local(name) == b"sheet" =>
+            {
+                let sheet = text_attribute(attrs, b"name")?.unwrap_or_default();
                 let mut id = None;
-                for attr in e.attributes().with_checks(false) {
-                    let attr = attr.map_err(|e| e.to_string())?;
-                    if attr.key.local_name().as_ref() == "id" && attr.key.prefix().is_some() {
-                        id = Some(attr.value.into_owned());
+                for attr in attributes(attrs) {
+                    let (key, value) = attr?;
+                    // `r:id`, whatever the relationships namespace's prefix.
+                    if local(key) == b"id" && key.contains(&b':') {
+                        id = Some(String::from_utf8_lossy(value).into_owned());
                     }
                 }
                 let relationship = id.and_then(|id| rels.iter().find(|r| r.id == id));
@@ -723,11 +678,11 @@ fn sheet_parts(workbook: &str, rels: &[Relationship]) -> Result<Vec<SheetPart>, 
                     Some(r) => Some(r.target.clone()),
                     None => {
                         return Err(format!(
-                            "sheet {name:?} names no part of the workbook (damaged file?)"
+                            "sheet {sheet:?} names no part of the workbook (damaged file?)"
                         ))
                     }
                 };
-                out.push(SheetPart { name, part });
+                out.push(SheetPart { name: sheet, part });
             }
             Event::Eof => return Ok(out),
             _ => {}
@@ -736,24 +691,17 @@ fn sheet_parts(workbook: &str, rels: &[Relationship]) -> Result<Vec<SheetPart>, 
 }
 
 /// The shared strings (`sharedStrings.xml`), in order.
-fn shared_strings(xml: &str) -> Result<Vec<String>, String> {
-    let mut reader = Reader::from_reader(xml.as_bytes());
-    configure(&mut reader);
+fn shared_strings(xml: &[u8]) -> Result<Vec<String>, String> {
+    let mut scanner = Scanner::new(xml);
     let mut out = Vec::new();
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
-            Event::Start(e) if e.local_name().as_ref() == "si" => {
-                let name = e.name().as_ref().to_string();
+        match scanner.next()? {
+            Event::Start { name, .. } if local(name) == b"si" => {
                 let mut text = String::new();
-                rich_text(&mut reader, &name, &mut text)?;
+                rich_text(&mut scanner, b"si", &mut text)?;
                 out.push(text);
             }
-            Event::Empty(e) if e.local_name().as_ref() == "si" => out.push(String::new()),
+            Event::Empty { name, .. } if local(name) == b"si" => out.push(String::new()),
             Event::Eof => return Ok(out),
             _ => {}
         }

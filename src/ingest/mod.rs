@@ -480,7 +480,12 @@ struct SpreadsheetRows<'s, 'f, 'p> {
 impl spreadsheet::rows::SheetRows for SpreadsheetRows<'_, '_, '_> {
     fn begin(&mut self, sheet: &str, size: u64) -> Result<(), IngestError> {
         // Rows are located as `book.xlsx[Sheet]:ROW`, the sheet's own row number.
-        let place = PathBuf::from(format!("{}[{}]", self.path.display(), sheet));
+        // A sheet's name may hold a line break (found by fuzzing): messages stay one line.
+        let place = PathBuf::from(format!(
+            "{}[{}]",
+            self.path.display(),
+            crate::normalise::text::one_line(sheet)
+        ));
         let mut part = InputAccount::new(&place, InputFormat::Spreadsheet, self.gzip);
         part.sheet = Some(sheet.to_string());
         self.reader = Some(FileReader::new(

@@ -87,7 +87,14 @@ pub fn read_data_sheets(
         return Err(IngestError::NoHeader {
             file: file.to_path_buf(),
             rows_searched: HEADER_SEARCH_ROWS,
-            hint: format!(" in any sheet (searched {})", names.join(", ")),
+            hint: format!(
+                " in any sheet (searched {})",
+                names
+                    .iter()
+                    .map(|n| one_line(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
     Ok(found)

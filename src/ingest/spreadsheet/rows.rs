@@ -101,11 +101,6 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    /// Whether the header has been found.
-    pub fn is_data(&self) -> bool {
-        matches!(self.phase, Phase::Streaming)
-    }
-
     /// Starts the row at 0-based position `row`.
     pub fn start_row(&mut self, row: u32) {
         self.row = row;

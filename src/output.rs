@@ -194,9 +194,18 @@ fn unregister_cleanup(path: &Path) {
     }
 }
 
+/// Held by [`RunFolder::commit`] from moving the previous folder aside until it is removed,
+/// and taken by [`cleanup_after_interrupt`] before it cleans up: a signal that lands inside
+/// those renames waits for them, so SIGTERM never leaves a set-aside `.NAME.old-PID` beside
+/// the new folder (seen once in CI) nor, worse, no folder at all.
+static COMMIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Removes every registered temporary path; called on SIGINT/SIGTERM before exiting, so an
-/// interrupted run leaves the previous output or nothing.
+/// interrupted run leaves the previous output or nothing. A commit under way finishes first.
 pub fn cleanup_after_interrupt() {
+    let _commit = COMMIT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Ok(paths) = CLEANUP.lock() {
         for path in paths.iter().rev() {
             if path.is_dir() {
@@ -305,6 +314,9 @@ impl RunFolder {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let _commit = COMMIT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if self.target.exists() {
             std::fs::rename(&self.target, &old).with_context(|| {
                 format!("cannot move the previous {} aside", self.target.display())

@@ -275,5 +275,36 @@ fn attribute_allowed(key: &str, value: &str) -> bool {
     true
 }
 
+/// The width and height an SVG's root element declares (`<svg width="960" height="1240"`).
+pub fn svg_size(bytes: &[u8]) -> Option<(f64, f64)> {
+    let head = &bytes[..bytes.len().min(512)];
+    // The cut may fall inside a character; the root element comes before it.
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    let root = &text[text.find("<svg")?..];
+    let root = &root[..root.find('>')?];
+    let attribute = |name: &str| -> Option<f64> {
+        let start = root.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = start + root[start..].find('"')?;
+        root[start..end].parse().ok()
+    };
+    Some((attribute("width")?, attribute("height")?))
+}
+
+/// The width and height in a PNG's header.
+pub fn png_size(bytes: &[u8]) -> Option<(f64, f64)> {
+    if bytes.get(..8)? != b"\x89PNG\r\n\x1a\n" || bytes.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let word = |at: usize| -> Option<f64> {
+        Some(f64::from(u32::from_be_bytes(
+            bytes.get(at..at + 4)?.try_into().ok()?,
+        )))
+    };
+    Some((word(16)?, word(20)?))
+}
+
 #[cfg(test)]
 mod tests;

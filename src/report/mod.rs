@@ -13,6 +13,7 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod model;
+pub mod print;
 
 use std::borrow::Cow;
 

@@ -81,6 +81,9 @@ pub struct Section {
     /// The scope the section's figures are for (the run's scope label, or for the
     /// within-force section the extract's own scope).
     pub scope: String,
+    /// The period they cover ("2018/19", "2015/16 Q1 to 2019/20 Q4", or the extract's
+    /// months, "April 2018 to March 2020").
+    pub period: String,
     /// The section's content in order.
     pub blocks: Vec<Block>,
 }
@@ -139,6 +142,9 @@ pub struct Figure {
     pub image: Option<Value>,
     /// The image path for the Markdown report, relative to the run folder.
     pub path: Option<String>,
+    /// Taller than wide (the small multiples, the forest plot): in print it may take two
+    /// thirds of a page, where other charts are held to under half of one.
+    pub tall: bool,
 }
 
 /// A table.
@@ -156,10 +162,13 @@ pub struct TableBlock {
     pub rows: Vec<Row>,
     /// A note under the table.
     pub note: Option<String>,
+    /// How the table prints on A4 when it is wider than the page (see [`super::print`]):
+    /// empty when it prints as on screen.
+    pub print: Vec<super::print::PrintPart>,
 }
 
 /// A table column.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Column {
     /// The header text.
     pub name: String,
@@ -168,7 +177,7 @@ pub struct Column {
 }
 
 /// A table row.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Row {
     /// The cells, already formatted.
     pub cells: Vec<String>,
@@ -208,6 +217,13 @@ pub fn read(data: &RunData, charts: &[(String, Vec<u8>)]) -> Result<Report> {
         section.number = (i + 1).to_string();
     }
     sections.push(appendix_section(&context, &mut numbers)?);
+    for section in &mut sections {
+        for block in &mut section.blocks {
+            if let Block::Table(table) = block {
+                table.print = super::print::layout(table);
+            }
+        }
+    }
     let c = &context;
     Ok(Report {
         title: c.title.clone(),
@@ -410,6 +426,53 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// The span of the quarterly series ("2015/16 Q1 to 2019/20 Q4"), from the trend table.
+    fn series_span(&self) -> String {
+        let Some(table) = self.data.tables.get("trend") else {
+            return self.period.clone();
+        };
+        let mut periods: Vec<(&str, &str)> = (0..table.len())
+            .filter_map(|r| {
+                Some((
+                    table.text(r, "period_start").ok()?,
+                    table.text(r, "period").ok()?,
+                ))
+            })
+            .collect();
+        periods.sort();
+        match (periods.first(), periods.last()) {
+            (Some(first), Some(last)) if first.1 != last.1 => format!("{} to {}", first.1, last.1),
+            (Some(first), _) => first.1.to_string(),
+            _ => self.period.clone(),
+        }
+    }
+
+    /// The extract's months in words ("April 2018 to March 2020").
+    fn extract_window(&self) -> String {
+        self.extract
+            .and_then(|e| match (&e.months.first, &e.months.last) {
+                (Some(first), Some(last)) => {
+                    Some(format!("{} to {}", month_phrase(first), month_phrase(last)))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| "the extract's window".to_string())
+    }
+
+    /// A caveat for a section drawn from the extract when its scope or period differs from
+    /// the national sections': it says both, plainly.
+    fn scope_differs(&self, scope: &str) -> Option<Block> {
+        let window = self.extract_window();
+        (scope != self.scope_label || window != self.period).then(|| Block::Caveat {
+            text: format!(
+                "This section's scope and period differ from those of the national sections: it counts {scope} from {window} in the force's own records, where sections 2, 3 and 5 count \"{}\"{} in {} from the Home Office tables. Its figures are not the national figures broken down, and they need not add up to them.",
+                self.scope_label,
+                if self.proxy { " (a proxy scope)" } else { "" },
+                self.period,
+            ),
+        })
+    }
+
     /// "(DA proxy: …, 2018/19)" for captions, so that every table and chart names its scope.
     fn scope_suffix(&self) -> String {
         format!("{}, {}", self.scope_label, self.period)
@@ -458,6 +521,10 @@ impl<'a> Input<'a> {
             (None, None, Some(bytes)) => Some(html::data_uri("image/png", bytes)),
             (None, None, None) => None,
         };
+        let tall = svg
+            .and_then(html::svg_size)
+            .or_else(|| png.and_then(html::png_size))
+            .is_some_and(|(width, height)| height > width);
         let path = if png.is_some() {
             Some(format!("charts/{stem}.png"))
         } else {
@@ -473,6 +540,7 @@ impl<'a> Input<'a> {
             svg: inline.map(Value::from_safe_string),
             image: image.map(Value::from_safe_string),
             path,
+            tall,
         })
     }
 }

@@ -249,12 +249,28 @@ fn the_sample_extract_gets_a_within_force_section_with_its_own_scope() {
     let (html, md) = build_texts(&sample_with_extract(), &[]);
     assert!(html.contains("-heading\">6. Within-force breakdown</h2>"));
     assert!(md.contains("## 6. Within-force breakdown"));
-    assert!(
-        md.contains("*Scope: domestic-abuse-flagged crimes (the force's record-level extract)*")
-    );
+    assert!(md.contains(
+        "*Scope: domestic-abuse-flagged crimes (the force's record-level extract) · Period: April 2018 to March 2020*"
+    ));
+    // See: #21. It says plainly that its scope and period are not the national sections'.
+    assert!(md.contains(
+        "> This section's scope and period differ from those of the national sections: it counts domestic-abuse-flagged crimes from April 2018 to March 2020 in the force's own records, where sections 2, 3 and 5 count \"DA proxy: violence offence codes 8N, 105A, 8L, 8Q, 3B\" (a proxy scope) in 2018/19 from the Home Office tables."
+    ), "{md}");
     assert!(md.contains(
         "Source of this section: Cleveland (synthetic extract, not real Cleveland data)"
     ));
+    // See: #21. Offence codes that counted no crimes fold into one line, naming them.
+    assert!(md.contains("20 offence codes with no crimes are not shown: 56A, 92A, 92D"));
+    assert!(!md.contains("| Criminal damage and arson | 56A |"));
+    // The tables without a chart are said in words, from their cells.
+    for words in [
+        "sets domestic abuse against the force's other crimes: of the domestic-abuse-flagged crimes with an outcome, 49.5% (600 of 1,212; 95% interval 46.7% to 52.3%) were closed with outcome 16, against 7.8% (131 of 1,674; 95% interval 6.6% to 9.2%) of the other crimes; the two 95% intervals do not overlap. The median time from recording to an outcome-16 closure was 5.5 days for domestic abuse and 5.2 days for other crimes.",
+        "(386 crimes against 264 victims) against each victim's first crime: 53.1% (198 of 373; 95% interval 48.0% to 58.1%) of the repeat victims' crimes with an outcome were closed with outcome 16, against 48.1% (402 of 836; 95% interval 44.7% to 51.5%) of first crimes; the two 95% intervals overlap",
+        "gives the days from a crime's recording to an outcome-16 closure: for domestic-abuse-flagged crimes, the median was 5.5 days (the middle half 2.2 to 13.5 days); 62 of the 600 closures came within a day of recording and 331 within 7 days. By area, the median ran from 4.3 days (Middlesbrough 2) to 7.8 days (Middlesbrough 1). For crimes not flagged as domestic abuse, the median was 5.2 days.",
+        "| Group | Area | Outcome-16 closures | Median days to an outcome-16 closure | Lower quartile, days | Upper quartile, days | Closed within a day | Closed within 7 days |",
+    ] {
+        assert!(md.contains(words), "section 6 lacks {words:?}");
+    }
     // The grids of funnel limits are named, not printed.
     assert!(md.contains("are not printed: tables/extract\\_area\\_funnel\\_limits.csv"));
     assert!(!md.contains("Record-level extract: Area funnel limits"));

@@ -1,15 +1,19 @@
-// Browser checks of an outcome-lens report (issue #6), driven by playwright-core in Debian's
-// Chromium. run.sh makes the runs and calls this script; it can also be run by hand:
+// Browser checks of an outcome-lens report (issues #6 and #21), driven by playwright-core in
+// Debian's Chromium. run.sh makes the runs and calls this script; it can also be run by hand:
 //
-//   node tests/browser/check.mjs --report RUN/report.html --sections 7 --out DIR \
-//     [--hostile OTHER_RUN/report.html]
+//   node tests/browser/check.mjs --report NAME:RUN/report.html:SECTIONS:MAX_PAGES \
+//     [--report ...] --out DIR [--hostile OTHER_RUN/report.html]
 //
-// For the report it checks that the page made no network request (every request that is not
+// For each report it checks that the page made no network request (every request that is not
 // file:// is aborted and counted), logged no console error, opened no dialog, that every
 // <figure> and its chart have a non-zero rendered size, and it saves a screenshot and an A4
-// print-to-PDF; in the PDF (read with pdftotext) it checks that there are --sections section
-// headings, that each section starts a page, and that no figure is split across pages (a
-// figure's caption, above the chart, and its description, below it, are on the same page).
+// print-to-PDF (DIR/NAME.png, DIR/NAME.pdf). In print, laid out at the A4 text width, every
+// table must lie inside the page box. In the PDF (read with pdftotext and pdftoppm) it checks
+// that there are SECTIONS sections, in order; at most MAX_PAGES pages; no page but the last
+// left near-empty; no text outside the page's margins; no number or word broken across
+// lines (every word of the PDF is a word of the printed page); and that no figure is split
+// across pages (a figure's caption, above the chart, and its description, below it, are on
+// the same page).
 // For --hostile (a run whose unit names are markup) it checks that nothing ran or loaded and
 // that the names show as text.
 //
@@ -17,7 +21,7 @@
 // code is 1 when any check failed, including when the browser cannot start.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -37,18 +41,22 @@ const FLAGS = [
 ];
 
 function parseArgs(argv) {
-  const args = { sections: null, hostile: null };
+  const args = { reports: [], hostile: null };
   for (let i = 0; i < argv.length; i += 2) {
     const [key, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${key} needs a value`);
-    if (key === "--report") args.report = resolve(value);
-    else if (key === "--out") args.out = resolve(value);
-    else if (key === "--sections") args.sections = Number(value);
+    if (key === "--report") {
+      const [name, file, sections, maxPages] = value.split(":");
+      if (!name || !file || !Number.isInteger(Number(sections)) || !Number.isInteger(Number(maxPages))) {
+        throw new Error(`--report wants NAME:FILE:SECTIONS:MAX_PAGES, not ${value}`);
+      }
+      args.reports.push({ name, file: resolve(file), sections: Number(sections), maxPages: Number(maxPages) });
+    } else if (key === "--out") args.out = resolve(value);
     else if (key === "--hostile") args.hostile = resolve(value);
     else throw new Error(`unknown option ${key}`);
   }
-  if (!args.report || !args.out || !Number.isInteger(args.sections)) {
-    throw new Error("usage: check.mjs --report FILE --out DIR --sections N [--hostile FILE]");
+  if (args.reports.length === 0 || !args.out) {
+    throw new Error("usage: check.mjs --report NAME:FILE:SECTIONS:MAX_PAGES [--report ...] --out DIR [--hostile FILE]");
   }
   return args;
 }
@@ -116,15 +124,82 @@ function pdfPages(pdf) {
   return pages;
 }
 
-async function checkReport(context, args) {
-  const { page, record } = await openPage(context, args.report);
-  check("report: no network request", record.external.length === 0, record.external.join(", "));
+// A4 in PDF points, and the report's @page margins (15 mm top, 14 mm sides, 16 mm bottom).
+const MM = 72 / 25.4;
+const PAGE = { width: 210 * MM, height: 297 * MM, side: 14 * MM };
+// The A4 text width in CSS pixels (182 mm at 96 per inch), at which print lays out.
+const TEXT_WIDTH_PX = Math.floor((182 / 25.4) * 96);
+// A page whose last mark is above this share of its height is near-empty (the last page
+// excepted): a page break left it so.
+const NEAR_EMPTY = 0.4;
+
+/** Every word of the PDF with its page and box (pdftotext -bbox). */
+function pdfWords(pdf) {
+  const html = execFileSync("pdftotext", ["-bbox", pdf, "-"], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const words = [];
+  let page = 0;
+  const pattern = /<page [^>]*>|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g;
+  for (const m of html.matchAll(pattern)) {
+    if (m[0].startsWith("<page")) {
+      page += 1;
+      continue;
+    }
+    const text = m[5].replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&apos;/g, "'");
+    words.push({ page, xMin: Number(m[1]), xMax: Number(m[3]), text });
+  }
+  return words;
+}
+
+/** How far down each page its last mark is, as a share of the page height (pdftoppm). */
+function pageFill(pdf) {
+  const dir = mkdtempSync(join(tmpdir(), "outcome-lens-pages-"));
+  try {
+    execFileSync("pdftoppm", ["-r", "20", "-gray", pdf, join(dir, "p")]);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".pgm"))
+      .sort()
+      .map((f) => {
+        const bytes = readFileSync(join(dir, f));
+        // P5 header: "P5", width, height, maxval, each followed by whitespace.
+        const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(bytes.subarray(0, 64).toString("latin1"));
+        const [width, height] = [Number(header[1]), Number(header[2])];
+        const pixels = bytes.subarray(header[0].length);
+        let last = -1;
+        for (let y = 0; y < height; y += 1) {
+          for (let x = 0; x < width; x += 1) {
+            if (pixels[y * width + x] < 200) {
+              last = y;
+              break;
+            }
+          }
+        }
+        return (last + 1) / height;
+      });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A word without the punctuation around it, for comparing the PDF with the page. */
+function bare(word) {
+  return word.replace(/^[("'“‘[«]+/u, "").replace(/[)"'”’\],.;:!?»]+$/u, "");
+}
+
+/** A number whose thousands are grouped wrongly ("3,0", "23,45,6"): a broken figure. */
+function misgrouped(word) {
+  return /^[−-]?\d/.test(word) && /,/.test(word) && !/^[−-]?\d{1,3}(,\d{3})+(\.\d+)?%?$/.test(word);
+}
+
+async function checkReport(context, report, out) {
+  const tag = report.name;
+  const { page, record } = await openPage(context, report.file);
+  check(`${tag}: no network request`, record.external.length === 0, record.external.join(", "));
   check(
-    "report: no console error",
+    `${tag}: no console error`,
     record.consoleErrors.length + record.pageErrors.length === 0,
     [...record.consoleErrors, ...record.pageErrors].join(" | "),
   );
-  check("report: no dialog", record.dialogs.length === 0, record.dialogs.join(" | "));
+  check(`${tag}: no dialog`, record.dialogs.length === 0, record.dialogs.join(" | "));
 
   const figures = await page.$$eval("figure", (elements) =>
     elements.map((figure) => {
@@ -142,12 +217,12 @@ async function checkReport(context, args) {
       };
     }),
   );
-  check("report: has figures", figures.length > 0, "no <figure> in the page");
+  check(`${tag}: has figures`, figures.length > 0, "no <figure> in the page");
   const empty = figures.filter(
     (f) => !(f.width > 0 && f.height > 0 && f.chartWidth > 0 && f.chartHeight > 0 && f.imageLoaded),
   );
   check(
-    `report: every figure (${figures.length}) has a non-zero rendered size`,
+    `${tag}: every figure (${figures.length}) has a non-zero rendered size`,
     figures.length > 0 && empty.length === 0,
     empty.map((f) => `${f.id} ${f.chartWidth}x${f.chartHeight}`).join(", "),
   );
@@ -156,35 +231,102 @@ async function checkReport(context, args) {
     elements.map((h) => h.textContent.replace(/\s+/g, " ").trim()),
   );
   check(
-    `report: ${args.sections} section headings in the page`,
-    headings.length === args.sections,
+    `${tag}: ${report.sections} section headings in the page`,
+    headings.length === report.sections,
     `found ${headings.length}: ${headings.join(" / ")}`,
   );
 
-  mkdirSync(args.out, { recursive: true });
-  const screenshot = join(args.out, "report.png");
+  mkdirSync(out, { recursive: true });
+  const screenshot = join(out, `${tag}.png`);
   await page.screenshot({ path: screenshot });
-  check("report: screenshot saved", statSync(screenshot).size > 0, screenshot);
+  check(`${tag}: screenshot saved`, statSync(screenshot).size > 0, screenshot);
 
+  // Laid out for print at the A4 text width: every table inside the page box.
   await page.emulateMedia({ media: "print" });
-  const pdf = join(args.out, "report.pdf");
+  await page.setViewportSize({ width: TEXT_WIDTH_PX, height: 1800 });
+  const tables = await page.$$eval("table", (elements) =>
+    elements
+      .filter((t) => getComputedStyle(t).display !== "none")
+      .map((t) => ({
+        id: t.id || `part of ${t.dataset.partOf}`,
+        right: t.getBoundingClientRect().right,
+        overflow: t.scrollWidth - t.clientWidth,
+      })),
+  );
+  const pageRight = await page.evaluate(() => document.documentElement.clientWidth);
+  const wide = tables.filter((t) => t.right > pageRight + 1 || t.overflow > 1);
+  check(
+    `${tag}: every printed table (${tables.length}) inside the page box at the A4 text width`,
+    tables.length > 0 && wide.length === 0,
+    wide.map((t) => `${t.id} ends at ${Math.round(t.right)} px of ${pageRight}`).join(", "),
+  );
+  // The words a reader sees in print: the page's text and its charts' labels.
+  const printed = await page.evaluate(() =>
+    [document.body.innerText, ...[...document.querySelectorAll("svg text")].map((t) => t.textContent)].join(" "),
+  );
+  const vocabulary = new Set(printed.split(/\s+/).map(bare).filter(Boolean));
+  // A hyphenated word may break after a hyphen ("out-of-" / "court"): its pieces are words.
+  for (const word of [...vocabulary]) {
+    const pieces = word.split("-");
+    for (let k = 1; k < pieces.length; k += 1) {
+      vocabulary.add(`${pieces.slice(0, k).join("-")}-`);
+      vocabulary.add(pieces.slice(k).join("-"));
+    }
+  }
+
+  const pdf = join(out, `${tag}.pdf`);
   await page.pdf({ path: pdf, format: "A4", printBackground: true, preferCSSPageSize: true });
-  check("report: A4 PDF saved", statSync(pdf).size > 0, pdf);
-  check("report: still no network request after printing", record.external.length === 0, record.external.join(", "));
+  check(`${tag}: A4 PDF saved`, statSync(pdf).size > 0, pdf);
+  check(`${tag}: still no network request after printing`, record.external.length === 0, record.external.join(", "));
 
   const pages = pdfPages(pdf);
-  // Each section starts a page (the report's print style sheet breaks before every section),
-  // so a section's heading is the first text of exactly one page; the contents list on the
-  // first page names the sections too, but never at the top of a page.
-  const sectionPages = headings.map((heading) => pages.findIndex((text) => text.startsWith(heading)));
-  const missing = headings.filter((_, i) => sectionPages[i] < 0);
   check(
-    `pdf: ${args.sections} sections, each starting a page (${pages.length} pages)`,
-    headings.length === args.sections && missing.length === 0,
-    missing.length ? `no page starts with: ${missing.join(" / ")}` : `pages ${sectionPages.map((p) => p + 1).join(", ")}`,
+    `${tag}: pdf has at most ${report.maxPages} pages`,
+    pages.length <= report.maxPages,
+    `${pages.length} pages`,
   );
-  const ordered = sectionPages.every((page, i) => i === 0 || page > sectionPages[i - 1]);
-  check("pdf: sections in order", missing.length === 0 && ordered, sectionPages.map((p) => p + 1).join(", "));
+  // Each section's heading is followed by its scope line; the contents list names the
+  // sections too, but without it.
+  const text = pages.join(" ");
+  let from = 0;
+  const positions = headings.map((heading) => {
+    const at = text.indexOf(`${heading} Scope:`, from);
+    if (at >= 0) from = at + heading.length;
+    return at;
+  });
+  const missing = headings.filter((_, i) => positions[i] < 0);
+  check(
+    `${tag}: pdf has ${report.sections} sections, in order (${pages.length} pages)`,
+    headings.length === report.sections && missing.length === 0,
+    `not found in order: ${missing.join(" / ")}`,
+  );
+
+  const fill = pageFill(pdf);
+  const nearEmpty = fill
+    .map((share, i) => ({ page: i + 1, share }))
+    .filter((p) => p.page < fill.length && p.share < NEAR_EMPTY);
+  check(
+    `${tag}: no near-empty page (content below ${NEAR_EMPTY * 100}% of the height on every page but the last)`,
+    fill.length === pages.length && nearEmpty.length === 0,
+    nearEmpty.map((p) => `page ${p.page} ends at ${Math.round(p.share * 100)}%`).join(", "),
+  );
+
+  const words = pdfWords(pdf);
+  const outside = words.filter((w) => w.xMin < PAGE.side - 1 || w.xMax > PAGE.width - PAGE.side + 1);
+  check(
+    `${tag}: no text outside the page margins (${words.length} words)`,
+    words.length > 0 && outside.length === 0,
+    outside.slice(0, 8).map((w) => `page ${w.page}: "${w.text}" at ${w.xMin.toFixed(0)}-${w.xMax.toFixed(0)} pt`).join(", "),
+  );
+  const broken = words.filter((w) => {
+    const word = bare(w.text);
+    return word && (!vocabulary.has(word) || misgrouped(word));
+  });
+  check(
+    `${tag}: no number or word broken across lines`,
+    words.length > 0 && broken.length === 0,
+    `${broken.length} pieces, e.g. ${broken.slice(0, 12).map((w) => `page ${w.page}: "${w.text}"`).join(", ")}`,
+  );
 
   const split = [];
   for (const figure of figures) {
@@ -195,7 +337,7 @@ async function checkReport(context, args) {
       split.push(`figure ${number}: caption on page ${captionPage + 1}, description on page ${descriptionPage + 1}`);
     }
   }
-  check(`pdf: no figure (${figures.length}) split across pages`, figures.length > 0 && split.length === 0, split.join("; "));
+  check(`${tag}: no figure (${figures.length}) split across pages`, figures.length > 0 && split.length === 0, split.join("; "));
   await page.close();
 }
 
@@ -242,7 +384,7 @@ async function main() {
     finish();
   }
   try {
-    await checkReport(context, args);
+    for (const report of args.reports) await checkReport(context, report, args.out);
     if (args.hostile) await checkHostile(context, args.hostile);
   } catch (error) {
     check("checks ran to the end", false, error.stack || String(error));

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Browser test of the HTML report (issue #6): Debian's Chromium, headless, loads report.html
-# from disk and check.mjs (playwright-core) checks that it made no network request, logged no
-# console error, drew every figure, prints to an A4 PDF with every section and no chart split
-# across pages, and that a run whose unit names are markup runs and loads nothing.
+# Browser test of the HTML report (issues #6 and #21): Debian's Chromium, headless, loads the
+# sample's and the full 2018/19 run's report.html from disk and check.mjs (playwright-core)
+# checks that each made no network request, logged no console error, drew every figure, and
+# prints to A4 within a page bound with every section, no near-empty page, every table inside
+# the page box, no number or word broken across lines and no chart split across pages; and
+# that a run whose unit names are markup runs and loads nothing.
 #
 # Installs what it needs when missing: chromium and poppler-utils (pdftotext, pdfinfo) with
 # apt-get, and playwright-core with `npm ci` (node_modules/ beside this script, git-ignored).
@@ -50,28 +52,48 @@ step "npm ci (playwright-core)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# 2. A fresh run of the bundled sample.
-step "running the sample analysis"
-cargo run --locked -q -- run --out "$tmp/run" --force -q || fail "the sample run failed"
-[ -f "$tmp/run/report.html" ] || fail "the sample run wrote no report.html"
-# The sections the report must have: six, a within-force section when the run has
+# The sections a run's report must have: six, a within-force section when the run has
 # record-level tables, "Why does the force stand out?" when the extract maps investigation-
 # quality fields (the run has the record-level model), the audit's when it read a reviewed
 # audit sample back, the monitoring section when the analysis file sets events, a baseline or
 # a target, and the appendix.
-sections=7
-if compgen -G "$tmp/run/tables/extract_*.csv" >/dev/null; then
-  sections=$((sections + 1))
-fi
-if [ -f "$tmp/run/tables/extract_model.csv" ]; then
-  sections=$((sections + 1))
-fi
-if [ -f "$tmp/run/tables/audit_estimates.csv" ]; then
-  sections=$((sections + 1))
-fi
-if grep -q '"monitor": {' "$tmp/run/summary.json"; then
-  sections=$((sections + 1))
-fi
+sections_of() {
+  local run="$1" sections=7
+  if compgen -G "$run/tables/extract_*.csv" >/dev/null; then
+    sections=$((sections + 1))
+  fi
+  if [ -f "$run/tables/extract_model.csv" ]; then
+    sections=$((sections + 1))
+  fi
+  if [ -f "$run/tables/audit_estimates.csv" ]; then
+    sections=$((sections + 1))
+  fi
+  if grep -q '"monitor": {' "$run/summary.json"; then
+    sections=$((sections + 1))
+  fi
+  echo "$sections"
+}
+
+# 2. A fresh run of the bundled sample, and the real 2018/19 table in full (all offences,
+# focus Cleveland), as README's first example runs it.
+step "running the sample analysis"
+cargo run --locked -q -- run --out "$tmp/run" --force -q || fail "the sample run failed"
+[ -f "$tmp/run/report.html" ] || fail "the sample run wrote no report.html"
+step "running the full 2018/19 table"
+mkdir -p "$tmp/full"
+cat >"$tmp/full/analysis.toml" <<TOML
+inputs = ["$PWD/data/raw/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"]
+period = "2018/19"
+focus = ["Cleveland"]
+[outputs]
+folder = "run"
+TOML
+cargo run --locked -q -- run --config "$tmp/full/analysis.toml" --force -q 2>/dev/null \
+  || fail "the full 2018/19 run failed"
+# Page bounds: the sample's report (11 sections, 33 tables, 16 figures) prints to 47 A4 pages
+# and the full run's (7 sections) to 17; the bounds leave a few pages of room, no more.
+sample_pages=50
+full_pages=20
 
 # 3. A run whose unit names are markup (tidy counts).
 step "running a tidy-counts analysis with hostile unit names"
@@ -97,5 +119,7 @@ cargo run --locked -q -- run --config "$tmp/hostile/analysis.toml" --force -q \
 
 # 4. The checks (check.mjs prints the closing line).
 step "checking in $(${CHROMIUM:-/usr/bin/chromium} --version 2>/dev/null || echo chromium)"
-node tests/browser/check.mjs --report "$tmp/run/report.html" --sections "$sections" \
+node tests/browser/check.mjs \
+  --report "sample:$tmp/run/report.html:$(sections_of "$tmp/run"):$sample_pages" \
+  --report "full-2018-19:$tmp/full/run/report.html:$(sections_of "$tmp/full/run"):$full_pages" \
   --out "$out" --hostile "$tmp/hostile/run/report.html"

@@ -98,3 +98,29 @@ fn base64_matches_rfc_4648_test_vectors() {
         "data:image/png;base64,AP+A"
     );
 }
+
+#[test]
+fn chart_sizes_are_read_from_the_svg_root_and_the_png_header() {
+    assert_eq!(
+        svg_size(
+            br#"<svg width="960" height="1240" viewBox="0 0 960 1240" xmlns="x"><rect/></svg>"#
+        ),
+        Some((960.0, 1240.0))
+    );
+    assert_eq!(svg_size(br#"<svg viewBox="0 0 1 1"></svg>"#), None);
+    assert_eq!(svg_size(b"not svg"), None);
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend(1600u32.to_be_bytes());
+    png.extend(900u32.to_be_bytes());
+    assert_eq!(png_size(&png), Some((1600.0, 900.0)));
+    assert_eq!(png_size(&png[..20]), None);
+    assert_eq!(png_size(b"GIF89a"), None);
+}
+
+#[test]
+fn an_svg_size_is_read_when_its_first_512_bytes_end_inside_a_character() {
+    let mut svg = br#"<svg width="960" height="1240"><text>"#.to_vec();
+    svg.resize(511, b'x');
+    svg.extend("·".as_bytes());
+    assert_eq!(svg_size(&svg), Some((960.0, 1240.0)));
+}

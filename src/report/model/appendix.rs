@@ -54,6 +54,7 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         })
         .collect();
     blocks.push(Block::Table(TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.appendix_table(),
         caption: format!("Force comparison in full, alphabetical (tables/force_comparison.csv; {}).", c.scope_suffix()),
@@ -81,6 +82,7 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         });
     }
     blocks.push(Block::Table(TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.appendix_table(),
         caption: format!(
@@ -124,6 +126,7 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
             });
         }
         blocks.push(Block::Table(TableBlock {
+            print: Vec::new(),
             id: String::new(),
             number: numbers.appendix_table(),
             caption: format!("Offence-mix standardisation of each focus force (tables/offence_mix_summary.csv; {}).", c.scope_suffix()),
@@ -146,6 +149,7 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         id: "appendix".into(),
         number: "A".into(),
         scope: c.scope_label.clone(),
+        period: c.period.clone(),
         title: "Appendix: tables".into(),
         blocks: number_tables(blocks),
     })

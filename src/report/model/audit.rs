@@ -94,6 +94,7 @@ pub(super) fn audit_section(c: &Input, numbers: &mut Numbers) -> Result<Option<S
         ),
     ));
     blocks.push(Block::Table(TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption: format!("Reviewed cases by {} (tables/audit_by_stratum.csv; {scope} in the audit sample).", a.stratified_by),
@@ -170,6 +171,7 @@ pub(super) fn audit_section(c: &Input, numbers: &mut Numbers) -> Result<Option<S
         ]
     };
     blocks.push(Block::Table(TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption: format!("Each finding, weighted to the force (tables/audit_estimates.csv; {scope} in the audit sample)."),
@@ -179,6 +181,7 @@ pub(super) fn audit_section(c: &Input, numbers: &mut Numbers) -> Result<Option<S
     }));
     if !rows.checklist.is_empty() {
         blocks.push(Block::Table(TableBlock {
+            print: Vec::new(),
             id: String::new(),
             number: numbers.table(),
             caption: format!("The checklist, each answer weighted to the force among the cases answered (tables/audit_checklist.csv; {scope} in the audit sample)."),
@@ -221,6 +224,7 @@ pub(super) fn audit_section(c: &Input, numbers: &mut Numbers) -> Result<Option<S
         id: "audit".into(),
         number: String::new(),
         scope: format!("{scope} in the audit sample"),
+        period: c.extract_window(),
         title: format!("Is our use of {} appropriate?", c.outcome_phrase),
         blocks: number_tables(blocks),
     }))

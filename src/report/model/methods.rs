@@ -239,6 +239,7 @@ pub(super) fn methods_section(c: &Input, numbers: &mut Numbers) -> Result<Sectio
         id: "methods".into(),
         number: String::new(),
         scope: c.scope_label.clone(),
+        period: c.period.clone(),
         title: "Data and methods".into(),
         blocks: number_tables(blocks),
     })
@@ -269,6 +270,7 @@ pub(super) fn key_value_table(
     rows: Vec<(&str, String)>,
 ) -> TableBlock {
     TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption,

@@ -130,6 +130,7 @@ pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
             });
         }
         blocks.push(Block::Table(TableBlock {
+            print: Vec::new(),
             id: String::new(),
             number: numbers.table(),
             caption: format!("{}'s offence mix: each {stratum_word}'s count, rate, national rate, expected count and its part of the gap ({}).", f.force, c.scope_suffix()),
@@ -162,6 +163,7 @@ pub(super) fn mix_section(c: &Input, numbers: &mut Numbers) -> Result<Section> {
         id: "offence-mix".into(),
         number: String::new(),
         scope: c.scope_label.clone(),
+        period: c.period.clone(),
         title: "Offence mix".into(),
         blocks: number_tables(blocks),
     })

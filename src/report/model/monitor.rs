@@ -205,6 +205,7 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
             _ => "–".into(),
         };
         blocks.push(Block::Table(TableBlock {
+            print: Vec::new(),
             id: String::new(),
             number: numbers.table(),
             caption: format!(
@@ -333,6 +334,7 @@ pub(super) fn monitor_section(c: &Input, numbers: &mut Numbers) -> Option<Sectio
         number: String::new(),
         title: "Is reliance falling?".into(),
         scope: c.scope_label.clone(),
+        period: c.series_span(),
         blocks: number_tables(blocks),
     })
 }

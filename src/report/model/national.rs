@@ -123,6 +123,7 @@ pub(super) fn national_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
             })
             .collect();
         blocks.push(Block::Table(TableBlock {
+            print: Vec::new(),
             id: String::new(),
             number: numbers.table(),
             caption: format!(
@@ -160,6 +161,7 @@ pub(super) fn national_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
         id: "national".into(),
         number: String::new(),
         scope: c.scope_label.clone(),
+        period: c.period.clone(),
         title: "National comparison".into(),
         blocks: number_tables(blocks),
     })
@@ -240,6 +242,7 @@ pub(super) fn funnel_table(c: &Input, numbers: &mut Numbers) -> TableBlock {
         })
         .collect();
     TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption: format!(
@@ -280,6 +283,7 @@ pub(super) fn caterpillar_table(c: &Input, numbers: &mut Numbers) -> TableBlock 
         })
         .collect();
     TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption: format!(

@@ -57,6 +57,7 @@ pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> 
             (a.rank.is_none(), a.rank, &a.force).cmp(&(b.rank.is_none(), b.rank, &b.force))
         });
         blocks.push(Block::Table(TableBlock {
+            print: Vec::new(),
             id: String::new(),
             number: numbers.table(),
             caption: format!(
@@ -102,6 +103,7 @@ pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> 
         id: "peers".into(),
         number: String::new(),
         scope: c.scope_label.clone(),
+        period: c.period.clone(),
         title: "Peer-group comparison".into(),
         blocks: number_tables(blocks),
     })

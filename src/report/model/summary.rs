@@ -69,6 +69,7 @@ pub(super) fn summary_section(c: &Input) -> Section {
         id: "summary".into(),
         number: String::new(),
         scope: c.scope_label.clone(),
+        period: c.period.clone(),
         title: "Summary".into(),
         blocks,
     }

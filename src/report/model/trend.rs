@@ -125,6 +125,7 @@ pub(super) fn trend_section(c: &Input, numbers: &mut Numbers) -> Result<Section>
         id: "trend".into(),
         number: String::new(),
         scope: c.scope_label.clone(),
+        period: c.series_span(),
         title: "Trend and SPC".into(),
         blocks: number_tables(blocks),
     })
@@ -155,6 +156,7 @@ pub(super) fn series_table_block(
         });
     }
     TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption: format!(
@@ -214,6 +216,7 @@ pub(super) fn spc_table_block(
         });
     }
     TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption: format!("The control chart's data for {force}: rate, centre line, limits and rule hits by quarter ({}).", c.series_suffix(&periods_of(rows))),
@@ -272,6 +275,7 @@ pub(super) fn pivot_block(
         })
         .collect();
     Some(TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
         caption: format!(

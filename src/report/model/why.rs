@@ -78,12 +78,7 @@ pub(super) fn why_section(c: &Input, numbers: &mut Numbers) -> Result<Option<Sec
             ),
             |n| format!("Figure {n} shows each level's adjusted odds ratio against its field's reference level as a point on a log scale, with its 95% interval as a bar and a line at 1 (no difference); Table {next_table} gives the numbers. An interval that excludes 1 is a difference the sampling variation alone would rarely make."),
         ));
-        blocks.push(Block::Table(generic_table(
-            c,
-            numbers,
-            "extract_model",
-            table,
-        )));
+        blocks.extend(generic_table(c, numbers, "extract_model", table));
     }
     let levels = e
         .area_funnel
@@ -181,7 +176,7 @@ pub(super) fn why_section(c: &Input, numbers: &mut Numbers) -> Result<Option<Sec
             ));
         }
         blocks.push(Block::Paragraph { text });
-        blocks.push(Block::Table(generic_table(c, numbers, name, table)));
+        blocks.extend(generic_table(c, numbers, name, table));
     }
     if let Some(table) = tables("extract_by_officer") {
         blocks.push(Block::Paragraph {
@@ -195,6 +190,7 @@ pub(super) fn why_section(c: &Input, numbers: &mut Numbers) -> Result<Option<Sec
         id: "why".into(),
         number: String::new(),
         scope: format!("{scope} (the force's record-level extract)"),
+        period: c.extract_window(),
         title: "Why does the force stand out?".into(),
         blocks: number_tables(blocks),
     }))

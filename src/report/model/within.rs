@@ -18,6 +18,7 @@ pub(super) fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section
     }];
     let extract = c.extract;
     if let Some(extract) = extract {
+        blocks.extend(c.scope_differs(&extract.scope_label));
         blocks.extend(extract_summary(c, extract));
     }
     let (grids, printed): (Vec<_>, Vec<_>) = extracts
@@ -28,7 +29,16 @@ pub(super) fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section
         if let Some(extract) = extract {
             blocks.extend(within_figure(c, numbers, name, extract));
         }
-        blocks.push(Block::Table(generic_table(c, numbers, name, table)));
+        // What the table shows, in words, for the tables that have no chart to say it.
+        let next_table = numbers.tables + 1;
+        let words = match name.as_str() {
+            "extract_da_vs_other" => da_vs_other_words(c, table, next_table),
+            "extract_repeat_victims" => repeat_victims_words(c, table, next_table),
+            "extract_time_to_closure" => closure_time_words(c, table, next_table),
+            _ => None,
+        };
+        blocks.extend(words.map(|text| Block::Paragraph { text }));
+        blocks.extend(generic_table(c, numbers, name, table));
     }
     if !grids.is_empty() {
         let files: Vec<String> = grids
@@ -43,6 +53,7 @@ pub(super) fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section
         });
     }
     Some(Section {
+        period: c.extract_window(),
         id: "within-force".into(),
         number: String::new(),
         scope: c
@@ -235,15 +246,165 @@ pub(super) fn extract_summary(c: &Input, e: &ExtractSummary) -> Vec<Block> {
     blocks
 }
 
-/// A record-level table as it is, made readable: constant `source` and `scope` columns move
-/// to the caption, unadjusted limits are left to the CSV, `…_low`/`…_high` pairs become one
-/// range, and cells are formatted by what their column holds.
+/// The row of `table` whose `column` holds `value`.
+fn row_where<'t>(table: &'t TextTable, column: &str, value: &str) -> Option<usize> {
+    (0..table.len()).find(|&r| table.text(r, column).ok() == Some(value))
+}
+
+/// A number cell, when present.
+fn cell(table: &TextTable, row: usize, column: &str) -> Option<f64> {
+    table.number(row, column).ok().flatten()
+}
+
+/// "49.5% (600 of 1,212; 95% interval 46.7% to 52.3%)" for a row with a rate.
+fn rate_words(table: &TextTable, row: usize) -> Option<String> {
+    Some(format!(
+        "{} ({} of {}; 95% interval {})",
+        percent(cell(table, row, "rate")?),
+        count(cell(table, row, "numerator")?),
+        count(cell(table, row, "denominator")?),
+        percent_range(
+            cell(table, row, "ci95_low")?,
+            cell(table, row, "ci95_high")?
+        )
+    ))
+}
+
+/// Whether two rows' 95% intervals overlap, in words.
+fn overlap_words(table: &TextTable, a: usize, b: usize) -> Option<&'static str> {
+    let (a_low, a_high) = (cell(table, a, "ci95_low")?, cell(table, a, "ci95_high")?);
+    let (b_low, b_high) = (cell(table, b, "ci95_low")?, cell(table, b, "ci95_high")?);
+    Some(if a_low <= b_high && b_low <= a_high {
+        "the two 95% intervals overlap, so the difference may be sampling variation alone"
+    } else {
+        "the two 95% intervals do not overlap"
+    })
+}
+
+/// Domestic abuse against other crimes: the two rates and the median days to a closure.
+fn da_vs_other_words(c: &Input, table: &TextTable, number: u32) -> Option<String> {
+    let da = row_where(table, "group", "domestic abuse")?;
+    let other = row_where(table, "group", "not domestic abuse")?;
+    let mut text = format!(
+        "Table {number} sets domestic abuse against the force's other crimes: of the domestic-abuse-flagged crimes with an outcome, {} were closed with {}, against {} of the other crimes; {}.",
+        rate_words(table, da)?,
+        c.outcome_phrase,
+        rate_words(table, other)?,
+        overlap_words(table, da, other)?
+    );
+    if let (Some(a), Some(b)) = (
+        cell(table, da, "median_days_to_closure"),
+        cell(table, other, "median_days_to_closure"),
+    ) {
+        text.push_str(&format!(
+            " The median time from recording to {} was {} days for domestic abuse and {} days for other crimes.",
+            closure_phrase(c, true),
+            fixed(a, 1),
+            fixed(b, 1)
+        ));
+    }
+    Some(text)
+}
+
+/// Repeat victims against first crimes.
+fn repeat_victims_words(c: &Input, table: &TextTable, number: u32) -> Option<String> {
+    let first = row_where(table, "victims_group", "first crime in the window")?;
+    let repeat = row_where(
+        table,
+        "victims_group",
+        "repeat: earlier crime in the window",
+    )?;
+    Some(format!(
+        "Table {number} sets crimes against a victim who had an earlier crime in the extract's window ({} crimes against {} victims) against each victim's first crime: {} of the repeat victims' crimes with an outcome were closed with {}, against {} of first crimes; {}.",
+        count(cell(table, repeat, "crimes")?),
+        count(cell(table, repeat, "victims")?),
+        rate_words(table, repeat)?,
+        c.outcome_phrase,
+        rate_words(table, first)?,
+        overlap_words(table, repeat, first)?
+    ))
+}
+
+/// The days from recording to a closure: the scope's median and quartiles, the quick
+/// closures, and the areas with the shortest and longest median.
+fn closure_time_words(c: &Input, table: &TextTable, number: u32) -> Option<String> {
+    let scope = table.text(0, "subset").ok()?.to_string();
+    let all = (0..table.len()).find(|&r| {
+        table.text(r, "subset").ok() == Some(scope.as_str())
+            && table.text(r, "area").ok() == Some("all areas")
+    })?;
+    let mut text = format!(
+        "Table {number} gives the days from a crime's recording to {}: for {scope}, the median was {} days (the middle half {} to {} days); {} of the {} closures came within a day of recording and {} within 7 days.",
+        closure_phrase(c, true),
+        fixed(cell(table, all, "median_days")?, 1),
+        fixed(cell(table, all, "q1_days")?, 1),
+        fixed(cell(table, all, "q3_days")?, 1),
+        count(cell(table, all, "within_1_day")?),
+        count(cell(table, all, "closures")?),
+        count(cell(table, all, "within_7_days")?),
+    );
+    let areas: Vec<(f64, &str)> = (0..table.len())
+        .filter(|&r| r != all && table.text(r, "subset").ok() == Some(scope.as_str()))
+        .filter_map(|r| Some((cell(table, r, "median_days")?, table.text(r, "area").ok()?)))
+        .collect();
+    let shortest = areas.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+    let longest = areas.iter().max_by(|a, b| a.0.total_cmp(&b.0));
+    if let (Some(short), Some(long)) = (shortest, longest) {
+        if areas.len() > 1 {
+            text.push_str(&format!(
+                " By area, the median ran from {} days ({}) to {} days ({}).",
+                fixed(short.0, 1),
+                short.1,
+                fixed(long.0, 1),
+                long.1
+            ));
+        }
+    }
+    if let Some(other) = (0..table.len()).find(|&r| {
+        table.text(r, "subset").ok() != Some(scope.as_str())
+            && table.text(r, "area").ok() == Some("all areas")
+    }) {
+        text.push_str(&format!(
+            " For {}, the median was {} days.",
+            table.text(other, "subset").ok()?,
+            fixed(cell(table, other, "median_days")?, 1)
+        ));
+    }
+    Some(text)
+}
+
+/// "an outcome-16 closure" (or "an outcome 15 or 16 closure"); without the article when
+/// `article` is false.
+fn closure_phrase(c: &Input, article: bool) -> String {
+    let outcomes = c
+        .outcome_phrase
+        .trim_start_matches("outcomes ")
+        .trim_start_matches("outcome ");
+    let noun = if c.outcome_phrase.starts_with("outcomes ") {
+        format!("outcome {} closure", outcomes.replace(" and ", " or "))
+    } else {
+        format!("outcome-{outcomes} closure")
+    };
+    if article {
+        format!("an {noun}")
+    } else {
+        noun
+    }
+}
+
+/// A record-level table as it is, made readable: columns that hold one value in every row
+/// (its `source`, `scope`, unit or event) move to the caption, unadjusted limits are left to
+/// the CSV, `…_low`/`…_high` pairs become one range, cells are formatted by what their
+/// column holds, rows that counted no crimes fold into one line under the table ("20
+/// offence codes with no crimes: …"), and a `sentence` or `note` column is printed as a
+/// list after it (a column of prose, mostly empty in a note's case, would take a page's
+/// width of its own).
 pub(super) fn generic_table(
     c: &Input,
     numbers: &mut Numbers,
     name: &str,
     table: &TextTable,
-) -> TableBlock {
+) -> Vec<Block> {
     let constant = |column: usize| -> Option<&str> {
         let first = table.rows.first()?.get(column)?;
         table
@@ -252,7 +413,16 @@ pub(super) fn generic_table(
             .all(|r| r.get(column) == Some(first))
             .then_some(first.as_str())
     };
+    let count_column = ["crimes", "denominator"]
+        .iter()
+        .find_map(|h| table.headers.iter().position(|x| x == h));
+    let no_crimes = |r: &Vec<String>| -> bool {
+        count_column.is_some_and(|k| r.get(k).is_some_and(|v| v.parse::<f64>() == Ok(0.0)))
+    };
+    let shown: Vec<&Vec<String>> = table.rows.iter().filter(|r| !no_crimes(r)).collect();
     let mut scope = None;
+    let mut fixed_values: Vec<String> = Vec::new();
+    let mut sentence = None;
     let mut keep: Vec<(String, Vec<usize>)> = Vec::new();
     let mut i = 0;
     while i < table.headers.len() {
@@ -261,6 +431,26 @@ pub(super) fn generic_table(
             if header == "scope" {
                 scope = constant(i).map(String::from);
             }
+            i += 1;
+            continue;
+        }
+        if header == "sentence" || header == "note" {
+            sentence = Some(i);
+            i += 1;
+            continue;
+        }
+        // The series, event or level every row is of: said once, in the caption.
+        let said_once = constant(i)
+            .filter(|v| table.rows.len() > 1 && !v.is_empty())
+            .and_then(|value| match header.as_str() {
+                "unit" | "subset" => Some(value.to_string()),
+                "event" | "event_date" | "event_kind" | "area_level" | "stratified_by" => {
+                    Some(format!("{} {value}", header.replace('_', " ")))
+                }
+                _ => None,
+            });
+        if let Some(text) = said_once {
+            fixed_values.push(text);
             i += 1;
             continue;
         }
@@ -290,8 +480,7 @@ pub(super) fn generic_table(
             }),
         })
         .collect();
-    let rows = table
-        .rows
+    let rows = shown
         .iter()
         .map(|r| Row {
             cells: keep
@@ -313,17 +502,74 @@ pub(super) fn generic_table(
             highlight: false,
         })
         .collect();
-    let title = capitalise(&name.trim_start_matches("extract_").replace('_', " "));
-    TableBlock {
+    let note = (shown.len() < table.rows.len()).then(|| {
+        let left: Vec<&Vec<String>> = table.rows.iter().filter(|r| no_crimes(r)).collect();
+        // The rows are named by the column the table is by (`extract_by_offence_code`: the
+        // offence code), else by its first column.
+        let by = name.strip_prefix("extract_by_");
+        let (noun, key) = keep
+            .iter()
+            .find(|(h, _)| Some(h.as_str()) == by)
+            .or(keep.first())
+            .map(|(h, k)| (column_title(c, h).to_lowercase(), k[0]))
+            .unwrap_or_else(|| ("row".into(), 0));
+        let counted = count_column
+            .and_then(|k| table.headers.get(k))
+            .map(|h| h.replace('_', " "))
+            .unwrap_or_default();
+        format!(
+            "{} {} with no {counted} {} not shown: {}.",
+            count(left.len() as f64),
+            plural(&noun, left.len()),
+            if left.len() == 1 { "is" } else { "are" },
+            left.iter()
+                .map(|r| r.get(key).map(String::as_str).unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    let title = match name {
+        "extract_da_vs_other" => "Domestic abuse against other crimes".to_string(),
+        _ => capitalise(&name.trim_start_matches("extract_").replace('_', " ")),
+    };
+    let mut about = vec![title];
+    about.extend(scope);
+    about.extend(fixed_values);
+    let mut blocks = vec![Block::Table(TableBlock {
+        print: Vec::new(),
         id: String::new(),
         number: numbers.table(),
-        caption: match scope {
-            Some(scope) => format!("Record-level extract: {title}, {scope} (tables/{name}.csv)."),
-            None => format!("Record-level extract: {title} (tables/{name}.csv)."),
-        },
+        caption: format!(
+            "Record-level extract: {} (tables/{name}.csv).",
+            about.join(", ")
+        ),
         columns,
         rows,
-        note: None,
+        note,
+    })];
+    if let Some(k) = sentence {
+        let mut items: Vec<String> = Vec::new();
+        for text in shown.iter().filter_map(|r| r.get(k)) {
+            // A sentence about the whole event repeats on each of its rows: once is enough.
+            if !text.is_empty() && !items.contains(text) {
+                items.push(text.clone());
+            }
+        }
+        if !items.is_empty() {
+            blocks.push(Block::Bullets { items });
+        }
+    }
+    blocks
+}
+
+/// `noun` for `n` things: "offence code" → "offence codes".
+fn plural(noun: &str, n: usize) -> String {
+    if n == 1 {
+        noun.to_string()
+    } else if noun.ends_with('s') {
+        noun.to_string()
+    } else {
+        format!("{noun}s")
     }
 }
 
@@ -337,6 +583,31 @@ pub(super) fn column_title(c: &Input, header: &str) -> String {
         "comparison_ci95" => "comparison 95% interval".to_string(),
         "ratio_ci95" => "ratio 95% interval".to_string(),
         "z_adjusted" => "adjusted z".to_string(),
+        "numerator" => format!("{} (numerator)", c.outcome_phrase),
+        "denominator" => "outcomes (denominator)".to_string(),
+        "comparison_numerator" => format!("comparison: {}", c.outcome_phrase),
+        "comparison_denominator" => "comparison: outcomes".to_string(),
+        "without_outcome" => "crimes without an outcome".to_string(),
+        "closures" | "outcome16_closures" => format!("{}s", closure_phrase(c, false)),
+        "median_days" | "median_days_to_closure" => {
+            format!("median days to {}", closure_phrase(c, true))
+        }
+        "q1_days" => "lower quartile, days".to_string(),
+        "q3_days" => "upper quartile, days".to_string(),
+        "within_1_day" => "closed within a day".to_string(),
+        "within_7_days" => "closed within 7 days".to_string(),
+        "spc_centre" => "centre line".to_string(),
+        "spc_lower_3sigma" => "lower 3σ limit".to_string(),
+        "spc_lower_2sigma" => "lower 2σ limit".to_string(),
+        "spc_upper_2sigma" => "upper 2σ limit".to_string(),
+        "spc_upper_3sigma" => "upper 3σ limit".to_string(),
+        "rule_beyond_limits" => "beyond 3σ".to_string(),
+        "rule_shift" => "shift".to_string(),
+        "rule_trend" => "trend".to_string(),
+        "rule_two_of_three" => "two of three beyond 2σ".to_string(),
+        "victims_group" => "which crimes".to_string(),
+        "subset" => "group".to_string(),
+        "expected_given_offence_mix" => "expected given the offence mix".to_string(),
         h if h == crate::tables::limit_stem(&inner) => format!("{} limits", c.inner_text),
         h if h == crate::tables::limit_stem(&outer) => format!("{} limits", c.outer_text),
         h => h.replace('_', " "),
@@ -373,6 +644,9 @@ pub(super) fn format_cell(c: &Input, header: &str, value: &str) -> String {
         || header.starts_with("spc_");
     if header.starts_with("ratio") || header == "z" || header == "z_adjusted" {
         fixed(x, 2)
+    } else if header.contains("days") && value.contains('.') {
+        // Days to a closure, as the sentences give them.
+        fixed(x, 1)
     } else if is_rate {
         percent(x)
     } else if header.starts_with("expected") {

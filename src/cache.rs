@@ -68,6 +68,9 @@ pub fn folder() -> PathBuf {
 pub struct Measured {
     /// The cells, as [`crate::measure`] gives them.
     pub cells: Vec<Cell>,
+    /// The cells measured under each further key of [`load_measured`], in its order (the
+    /// sensitivity's alternatives), from the same table.
+    pub further: Vec<Vec<Cell>>,
     /// Whether the inputs are tidy counts (else the canonical outcome table).
     pub tidy: bool,
     /// Row accounting per input, as JSON values (from the ingest or the cache).
@@ -97,15 +100,17 @@ const CELLS_LAYOUT: &str = "cells 2";
 
 /// Loads the inputs and measures their cells, from the cache when it holds them.
 ///
-/// `measure_key` names everything `measure` depends on besides the table (basis, outcome
-/// types, denominator); cells cached under another key are never used. On a cache hit the
-/// canonical table is not read at all.
+/// `measure_keys` name everything `measure` depends on besides the table (basis, outcome
+/// types, denominator), one per set of cells: the first is the run's own, any further ones
+/// are measured from the same table (`measure(table, k)` for the `k`th key). Cells cached
+/// under another key are never used. When every set is cached the canonical table is not
+/// read at all.
 pub fn load_measured(
     inputs: &[PathBuf],
     forces: &ForceTable,
     aliases: &[(String, String)],
-    measure_key: &str,
-    measure: impl FnOnce(&Table) -> Result<Vec<Cell>>,
+    measure_keys: &[String],
+    measure: impl Fn(&Table, usize) -> Result<Vec<Cell>>,
     progress: &ProgressBar,
 ) -> Result<Measured> {
     let dir = folder();
@@ -136,19 +141,30 @@ pub fn load_measured(
         }
     };
     let key = ingest_key(&input_sha256, aliases);
-    let cells_key = output::sha256_hex(format!("{key}\n{CELLS_LAYOUT}\n{measure_key}").as_bytes());
-    let cells_path = dir.join(format!("{cells_key}.cells.parquet"));
+    let cells_paths: Vec<PathBuf> = measure_keys
+        .iter()
+        .map(|measure_key| {
+            let cells_key =
+                output::sha256_hex(format!("{key}\n{CELLS_LAYOUT}\n{measure_key}").as_bytes());
+            dir.join(format!("{cells_key}.cells.parquet"))
+        })
+        .collect();
     let entry_path = dir.join(format!("{key}.json"));
-    if let Some((entry, cells)) = read_entry_json(&entry_path).zip(read_cells(&cells_path)) {
-        return Ok(Measured {
-            cells,
-            tidy: entry.tidy,
-            accounts: entry.accounts,
-            quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
-            input_sha256,
-            from_cache: true,
-            writers: Vec::new(),
-        });
+    if let Some(entry) = read_entry_json(&entry_path) {
+        let cached: Option<Vec<Vec<Cell>>> = cells_paths.iter().map(|p| read_cells(p)).collect();
+        if let Some(mut sets) = cached.filter(|sets| !sets.is_empty()) {
+            let cells = sets.remove(0);
+            return Ok(Measured {
+                cells,
+                further: sets,
+                tidy: entry.tidy,
+                accounts: entry.accounts,
+                quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
+                input_sha256,
+                from_cache: true,
+                writers: Vec::new(),
+            });
+        }
     }
     let (loaded, pending, file_writers) = load_keyed(
         &dir,
@@ -162,45 +178,52 @@ pub fn load_measured(
     )?;
     // A fresh table is written to the cache while the cells are measured and the run goes on.
     let writer = pending.map(|pending| std::thread::spawn(move || pending.write()));
-    let writer: Vec<_> = writer.into_iter().chain(file_writers).collect();
-    let cells = match measure(&loaded.table) {
-        Ok(cells) => cells,
-        Err(err) => {
-            // Let the cache writes finish rather than leave them half-done at exit.
-            for writer in writer {
-                let _ = writer.join();
+    let mut writers: Vec<_> = writer.into_iter().chain(file_writers).collect();
+    let mut sets = Vec::with_capacity(measure_keys.len());
+    for k in 0..measure_keys.len() {
+        match measure(&loaded.table, k) {
+            Ok(cells) => sets.push(cells),
+            Err(err) => {
+                // Let the cache writes finish rather than leave them half-done at exit.
+                for writer in writers {
+                    let _ = writer.join();
+                }
+                return Err(err);
             }
-            return Err(err);
         }
-    };
+    }
     // Cells that cannot be cached only cost speed next time. They are written (and flushed to
     // disk, about 10 ms) on a thread of their own while the run goes on.
-    let cells_dir = dir.clone();
-    let cells_note = move |err: anyhow::Error| {
-        eprintln!(
-            "note: cannot write the cells cache in {}: {err:#}",
-            cells_dir.display()
-        );
-    };
-    let cells_writer = match cells_frame(&cells) {
-        Ok(mut frame) => Some(std::thread::spawn(move || {
-            if let Err(err) = output::write_parquet(&cells_path, &mut frame) {
-                cells_note(err);
-            }
-        })),
-        Err(err) => {
-            cells_note(err);
-            None
+    for (cells, cells_path) in sets.iter().zip(cells_paths) {
+        let cells_dir = dir.clone();
+        let cells_note = move |err: anyhow::Error| {
+            eprintln!(
+                "note: cannot write the cells cache in {}: {err:#}",
+                cells_dir.display()
+            );
+        };
+        match cells_frame(cells) {
+            Ok(mut frame) => writers.push(std::thread::spawn(move || {
+                if let Err(err) = output::write_parquet(&cells_path, &mut frame) {
+                    cells_note(err);
+                }
+            })),
+            Err(err) => cells_note(err),
         }
-    };
+    }
+    if sets.is_empty() {
+        anyhow::bail!("no cells to measure: load_measured was given no measure key");
+    }
+    let cells = sets.remove(0);
     Ok(Measured {
         cells,
+        further: sets,
         tidy: matches!(loaded.table, Table::Tidy(_)),
         accounts: loaded.accounts,
         quarantine: loaded.quarantine,
         input_sha256: loaded.input_sha256,
         from_cache: loaded.from_cache,
-        writers: writer.into_iter().chain(cells_writer).collect(),
+        writers,
     })
 }
 

@@ -263,6 +263,61 @@ pub struct Config {
     pub aliases: BTreeMap<String, String>,
     /// The record-level extract and its analyses (`[extract]`), if any.
     pub extract: Option<crate::config::extract::ExtractConfig>,
+    /// The alternatives reported beside the run's own result (`[sensitivity]`).
+    pub sensitivity: Vec<Alternative>,
+}
+
+/// One reasonable alternative to a choice of the analysis file, which the run reports beside
+/// its own result (`[sensitivity]`, `tables/sensitivity.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Alternative {
+    /// The other basis (outcomes assigned in the quarter, or of offences recorded in it).
+    Basis,
+    /// The other offence-mix strata (offence group or offence code).
+    Strata,
+    /// Outcome 16 alone, or outcomes 15 and 16 together.
+    Outcome,
+    /// The other named denominator (all outcomes, or those with a suspect identified).
+    Denominator,
+    /// The national set with or without the City of London.
+    CityOfLondon,
+    /// The other overdispersion adjustment (multiplicative or additive).
+    Overdispersion,
+}
+
+impl Alternative {
+    /// Every alternative, in the order the table lists them.
+    pub const ALL: [Alternative; 6] = [
+        Alternative::Basis,
+        Alternative::Strata,
+        Alternative::Outcome,
+        Alternative::Denominator,
+        Alternative::CityOfLondon,
+        Alternative::Overdispersion,
+    ];
+    /// Their names in the analysis file and the table.
+    pub const NAMES: [&'static str; 6] = [
+        "basis",
+        "strata",
+        "outcome",
+        "denominator",
+        "city_of_london",
+        "overdispersion",
+    ];
+
+    /// The name in the analysis file and the table.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[Self::ALL.iter().position(|a| *a == self).unwrap_or(0)]
+    }
+
+    /// Whether it changes what is counted in each cell (so the cells are measured again from
+    /// the table in memory), rather than how the same cells are compared.
+    pub fn measures_again(self) -> bool {
+        matches!(
+            self,
+            Alternative::Basis | Alternative::Outcome | Alternative::Denominator
+        )
+    }
 }
 
 /// The denominator types for `all_assigned`: every outcome type except 0.
@@ -631,6 +686,26 @@ impl Config {
             None | Some(RawStrata::OffenceGroup) => Strata::OffenceGroup,
             Some(RawStrata::OffenceCode) => Strata::OffenceCode,
         };
+        let sensitivity = match raw.sensitivity.and_then(|s| s.alternatives) {
+            None => Alternative::ALL.to_vec(),
+            Some(names) => {
+                let mut chosen = Vec::new();
+                for name in &names {
+                    let Some(k) = Alternative::NAMES.iter().position(|n| n == name) else {
+                        bail!(
+                            "{}: {name:?} is not one of {}",
+                            here("sensitivity.alternatives"),
+                            Alternative::NAMES.join(", ")
+                        );
+                    };
+                    if !chosen.contains(&Alternative::ALL[k]) {
+                        chosen.push(Alternative::ALL[k]);
+                    }
+                }
+                chosen.sort();
+                chosen
+            }
+        };
         let raw_outputs = raw.outputs.unwrap_or_default();
         let out = match (&overrides.out, &raw_outputs.folder) {
             (Some(out), _) => out.clone(),
@@ -698,7 +773,75 @@ impl Config {
             forces,
             aliases: raw.aliases,
             extract,
+            sensitivity,
         })
+    }
+
+    /// The analysis as it would be run with `alternative` in place of the file's own choice,
+    /// and that choice in words ("outcomes 15 and 16 together"); `None` when the alternative
+    /// does not apply (a custom denominator or outcome list).
+    pub fn with_alternative(&self, alternative: Alternative) -> Option<(Config, String)> {
+        let mut other = self.clone();
+        let words = match alternative {
+            Alternative::Basis => {
+                other.basis = match self.basis {
+                    Basis::AssignedInPeriod => Basis::RecordedInPeriod,
+                    Basis::RecordedInPeriod => Basis::AssignedInPeriod,
+                };
+                format!("the {} basis", other.basis.as_str().replace('_', "-"))
+            }
+            Alternative::Strata => {
+                let (strata, words) = match self.strata {
+                    Strata::OffenceGroup => {
+                        (Strata::OffenceCode, "offence-mix strata by offence code")
+                    }
+                    Strata::OffenceCode => {
+                        (Strata::OffenceGroup, "offence-mix strata by offence group")
+                    }
+                };
+                other.strata = strata;
+                words.to_string()
+            }
+            Alternative::Outcome => match self.outcomes.as_slice() {
+                [16] => {
+                    other.outcomes = vec![15, 16];
+                    "outcomes 15 and 16 together".to_string()
+                }
+                [15, 16] => {
+                    other.outcomes = vec![16];
+                    "outcome 16 alone".to_string()
+                }
+                _ => return None,
+            },
+            Alternative::Denominator => {
+                let name = match self.denominator.name.as_str() {
+                    "all_assigned" => "suspect_identified",
+                    "suspect_identified" => "all_assigned",
+                    _ => return None,
+                };
+                other.denominator = named_denominator(name).ok()?;
+                format!("denominator {}", other.denominator.description)
+            }
+            Alternative::CityOfLondon => {
+                other.include_city_of_london = !self.include_city_of_london;
+                if other.include_city_of_london {
+                    "with the City of London".to_string()
+                } else {
+                    "without the City of London".to_string()
+                }
+            }
+            Alternative::Overdispersion => {
+                other.funnel.overdispersion = match self.funnel.overdispersion {
+                    Adjustment::Multiplicative => Adjustment::Additive,
+                    Adjustment::Additive | Adjustment::None => Adjustment::Multiplicative,
+                };
+                format!(
+                    "the {} overdispersion adjustment",
+                    crate::compare::funnel::adjustment_name(other.funnel.overdispersion)
+                )
+            }
+        };
+        Some((other, words))
     }
 
     /// Whether a force belongs to the national comparison set.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::cache;
 use crate::compare::{self, Analysis};
-use crate::config::{AdjustWhen, Config};
+use crate::config::{AdjustWhen, Alternative, Config};
 use crate::ingest::Table;
 use crate::measure;
 use crate::output::{self, RunFolder};
@@ -55,23 +55,28 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         .iter()
         .map(|(a, f)| (a.clone(), f.clone()))
         .collect();
-    let measure_key = format!(
-        "basis {}\noutcomes {:?}\ndenominator {:?}{}",
-        config.basis.as_str(),
-        config.outcomes,
-        config.denominator.types,
-        match config.outcome_mix_units() {
-            [] => String::new(),
-            units => format!("\noutcome mix of {units:?}"),
-        }
+    // The alternatives of `[sensitivity]` that count something else in a cell are measured
+    // from the same table, after the run's own cells.
+    let alternatives: Vec<(Alternative, Config, String)> = config
+        .sensitivity
+        .iter()
+        .filter_map(|&a| config.with_alternative(a).map(|(c, words)| (a, c, words)))
+        .collect();
+    let mut measured: Vec<&Config> = vec![config];
+    measured.extend(
+        alternatives
+            .iter()
+            .filter(|(a, _, _)| a.measures_again())
+            .map(|(_, c, _)| c),
     );
+    let measure_keys: Vec<String> = measured.iter().map(|c| measure_key(c)).collect();
     let loaded = cache::load_measured(
         &config.inputs,
         &config.forces,
         &aliases,
-        &measure_key,
-        |table| match table {
-            Table::Outcomes(df) => measure::outcome_cells(df, config),
+        &measure_keys,
+        |table, k| match table {
+            Table::Outcomes(df) => measure::outcome_cells(df, measured[k]),
             Table::Tidy(df) => measure::tidy_cells(df),
         },
         progress,
@@ -111,7 +116,9 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             );
         }
     }
+    let sensitivity = sensitivity(config, &analysis, &alternatives, &loaded, &focus);
     let mut tables = tables::tables(&analysis, config);
+    tables.push(tables::sensitivity_table(&sensitivity, &analysis, config));
     clock.lap("compare");
     // The record-level extract (issue #7), when the analysis file names one.
     let extract = match &config.extract {
@@ -237,6 +244,50 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
         gate_hits,
         from_cache: loaded.from_cache,
     })
+}
+
+/// What everything `measure` depends on besides the table, as the cells cache keys it.
+fn measure_key(config: &Config) -> String {
+    format!(
+        "basis {}\noutcomes {:?}\ndenominator {:?}{}",
+        config.basis.as_str(),
+        config.outcomes,
+        config.denominator.types,
+        match config.outcome_mix_units() {
+            [] => String::new(),
+            units => format!("\noutcome mix of {units:?}"),
+        }
+    )
+}
+
+/// The focus forces under each alternative of `[sensitivity]`, compared from the cells the
+/// run measured (an alternative that counts something else in a cell has its own, measured
+/// from the same table). Tidy counts have no basis, outcome types, denominator, offences or
+/// forces to vary: only the overdispersion adjustment applies to them.
+fn sensitivity(
+    config: &Config,
+    analysis: &compare::Analysis,
+    alternatives: &[(Alternative, Config, String)],
+    loaded: &cache::Measured,
+    focus: &[String],
+) -> Vec<compare::sensitivity::SensitivityRow> {
+    let mut further = loaded.further.iter();
+    let compared: Vec<_> = alternatives
+        .iter()
+        .filter_map(|(alternative, other, words)| {
+            let cells = if alternative.measures_again() {
+                further.next()?
+            } else {
+                &loaded.cells
+            };
+            if loaded.tidy && *alternative != Alternative::Overdispersion {
+                return None;
+            }
+            let compared = compare::compare(cells, other, focus, loaded.tidy);
+            Some((*alternative, words.clone(), compared))
+        })
+        .collect();
+    compare::sensitivity::rows(config, analysis, &compared)
 }
 
 /// The excess over the offence-mix expectation in words that read right either way:

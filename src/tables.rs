@@ -268,6 +268,81 @@ fn flag_name(flag: Flag, levels: &FlagLevels) -> Option<String> {
     Some(flag.name(levels))
 }
 
+/// `sensitivity`: each focus force's rate, flag and excess as run and under each alternative
+/// of `[sensitivity]` (an alternative that could not be compared has its reason in `note`).
+pub fn sensitivity_table(
+    rows: &[crate::compare::sensitivity::SensitivityRow],
+    analysis: &Analysis,
+    config: &Config,
+) -> Table {
+    let levels = config.funnel.levels;
+    let ok = |r: &crate::compare::sensitivity::SensitivityRow| r.result.as_ref().ok().cloned();
+    let outcomes: Vec<_> = rows.iter().map(ok).collect();
+    Builder::new("sensitivity")
+        .text(
+            "alternative",
+            some(rows.iter().map(|r| r.alternative.clone())),
+        )
+        .text("setting", some(rows.iter().map(|r| r.setting.clone())))
+        .text("force", some(rows.iter().map(|r| r.force.clone())))
+        .same_text("period", &analysis.period_label)
+        .same_text("scope", &config.scope.label)
+        .count(
+            "numerator",
+            outcomes.iter().map(|o| o.as_ref().map(|o| o.numerator)),
+        )
+        .count(
+            "denominator",
+            outcomes.iter().map(|o| o.as_ref().map(|o| o.denominator)),
+        )
+        .float(
+            "rate",
+            outcomes.iter().map(|o| o.as_ref().map(|o| o.rate)),
+            RATE_DECIMALS,
+        )
+        .float(
+            "target",
+            outcomes.iter().map(|o| o.as_ref().map(|o| o.target)),
+            RATE_DECIMALS,
+        )
+        .text(
+            "flag",
+            outcomes
+                .iter()
+                .map(|o| o.as_ref().and_then(|o| flag_name(o.flag, &levels))),
+        )
+        .count(
+            "rank",
+            outcomes
+                .iter()
+                .map(|o| o.as_ref().and_then(|o| o.rank.map(|r| r as u64))),
+        )
+        .count("of", outcomes.iter().map(|o| o.as_ref().map(|o| o.of)))
+        .float(
+            "explained_by_offence_mix",
+            outcomes
+                .iter()
+                .map(|o| o.as_ref().and_then(|o| o.explained_by_offence_mix)),
+            COUNT_DECIMALS,
+        )
+        .float(
+            "excess",
+            outcomes.iter().map(|o| o.as_ref().and_then(|o| o.excess)),
+            COUNT_DECIMALS,
+        )
+        .text(
+            "same_flag_as_run",
+            outcomes
+                .iter()
+                .map(|o| o.as_ref().map(|o| o.same_flag.to_string())),
+        )
+        .text(
+            "note",
+            rows.iter().map(|r| r.result.as_ref().err().cloned()),
+        )
+        .build()
+}
+
 /// Every table of a run, in a fixed order.
 pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let levels = config.funnel.levels;

@@ -9,6 +9,7 @@ pub mod mix;
 pub mod monitor;
 pub mod notice;
 pub mod peers;
+pub mod sensitivity;
 pub mod trend;
 
 use std::collections::BTreeMap;

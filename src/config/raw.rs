@@ -31,6 +31,8 @@ pub(super) struct RawAnalysis {
     pub(super) events: Vec<super::monitor::RawEvent>,
     pub(super) monitor: Option<super::monitor::RawMonitor>,
     pub(super) mix: Option<RawMix>,
+    /// `[sensitivity]`: which alternatives the run reports beside its own choices.
+    pub(super) sensitivity: Option<RawSensitivity>,
     pub(super) outputs: Option<RawOutputs>,
     pub(super) extract: Option<crate::config::extract::RawExtract>,
 }
@@ -275,6 +277,14 @@ pub(super) enum RawTwoInThree {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMix {
     pub(super) strata: Option<RawStrata>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSensitivity {
+    /// The alternatives, by name (see [`super::Alternative::NAMES`]); all when absent, none
+    /// when empty.
+    pub(super) alternatives: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

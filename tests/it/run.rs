@@ -755,3 +755,155 @@ fn tidy_counts_run() {
     let mix = std::fs::read_to_string(work.path().join("out/tables/offence_mix.csv")).unwrap();
     assert_eq!(mix.lines().count(), 1, "header only: {mix}");
 }
+
+/// One row of a CSV as header → cell, found by the first cell of its `key` column.
+fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("csv");
+    let headers = reader.headers().expect("headers").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// See: #21. `tables/sensitivity.csv` of the real 2018/19 run (all offences, focus
+/// Cleveland) gives, for each alternative, exactly what a run with that alternative set by
+/// hand in the analysis file gives: the focus row of `force_comparison.csv` (counts, rate,
+/// national rate, flag, rank) and of `offence_mix_summary.csv` (explained by offence mix,
+/// excess). The run's own row is the run's.
+#[test]
+fn sensitivity_rows_match_runs_with_each_alternative_set_by_hand() {
+    let work = Workdir::new();
+    let input = realdata(FULL_TABLE).display().to_string();
+    let base = format!("inputs = [{input:?}]\nperiod = \"2018/19\"\nfocus = [\"Cleveland\"]\n");
+    let by_hand = [
+        ("as_run", ""),
+        ("basis", "basis = \"recorded_in_period\"\n"),
+        ("strata", "[mix]\nstrata = \"offence_code\"\n"),
+        ("outcome", "outcome = [15, 16]\n"),
+        ("denominator", "denominator = \"suspect_identified\"\n"),
+        (
+            "city_of_london",
+            "[peers]\ninclude_city_of_london = false\n",
+        ),
+        (
+            "overdispersion",
+            "[funnel]\noverdispersion = \"multiplicative\"\n",
+        ),
+    ];
+    let mut sensitivity = Vec::new();
+    for (name, setting) in by_hand {
+        // Top-level keys go before any [table] of the base.
+        let text = if setting.starts_with('[') {
+            format!("{base}{setting}")
+        } else {
+            format!("{setting}{base}")
+        };
+        let file = analysis(&work, &format!("{name}.toml"), &text);
+        let out = format!("run-{name}");
+        let (code, _, stderr) = run(&work, &["--config", &file, "--out", &out, "-q"]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let out = work.path().join(out);
+        if name == "as_run" {
+            sensitivity = csv_rows(&out.join("tables/sensitivity.csv"));
+            assert_eq!(sensitivity.len(), by_hand.len(), "one row per alternative");
+        }
+        let row = sensitivity
+            .iter()
+            .find(|r| r["alternative"] == name)
+            .unwrap_or_else(|| panic!("no sensitivity row {name}"));
+        let force = csv_rows(&out.join("tables/force_comparison.csv"))
+            .into_iter()
+            .find(|r| r["force"] == "Cleveland")
+            .expect("Cleveland");
+        let mix = csv_rows(&out.join("tables/offence_mix_summary.csv"))
+            .into_iter()
+            .find(|r| r["force"] == "Cleveland")
+            .expect("Cleveland's mix");
+        for column in ["numerator", "denominator", "rate", "target", "flag", "rank"] {
+            assert_eq!(row[column], force[column], "{name}: {column}");
+        }
+        for column in ["explained_by_offence_mix", "excess"] {
+            assert_eq!(row[column], mix[column], "{name}: {column}");
+        }
+        let of = csv_rows(&out.join("tables/force_comparison.csv"))
+            .iter()
+            .filter(|r| r["in_national_set"] == "true")
+            .count();
+        assert_eq!(row["of"], of.to_string(), "{name}: the national set");
+        assert_eq!(row["note"], "", "{name}");
+    }
+    // The account of this run: the excess and its mix part under each strata, and
+    // Cleveland within the limits on outcomes 15 and 16 together.
+    let cell = |name: &str, column: &str| -> String {
+        sensitivity
+            .iter()
+            .find(|r| r["alternative"] == name)
+            .unwrap()[column]
+            .clone()
+    };
+    assert_eq!(
+        (
+            cell("as_run", "excess"),
+            cell("as_run", "explained_by_offence_mix")
+        ),
+        ("5422.485".to_string(), "-165.821".to_string())
+    );
+    assert_eq!(
+        (
+            cell("strata", "excess"),
+            cell("strata", "explained_by_offence_mix")
+        ),
+        ("4842.956".to_string(), "413.708".to_string())
+    );
+    assert_eq!(cell("as_run", "flag"), "high_95");
+    assert_eq!(cell("outcome", "flag"), "within");
+    assert_eq!(cell("outcome", "same_flag_as_run"), "false");
+    assert_eq!(cell("strata", "same_flag_as_run"), "true");
+    let report = std::fs::read_to_string(work.path().join("run-as_run/report.md")).unwrap();
+    assert!(
+        report.contains("- Sensitivity: The finding depends on the analysis file's choices: Cleveland is above the 95% limit but within the 99.8% limit as run, but with outcomes 15 and 16 together it is within the limits and with the multiplicative overdispersion adjustment it is within the limits."),
+        "{report}"
+    );
+}
+
+/// See: #21. `[sensitivity] alternatives` chooses the alternatives (none when empty), and a
+/// name it does not know is refused naming the ones it does.
+#[test]
+fn sensitivity_alternatives_are_chosen_in_the_analysis_file() {
+    let work = Workdir::with_sample();
+    let sample = std::fs::read_to_string(work.path().join("analysis.toml")).unwrap();
+    let file = analysis(
+        &work,
+        "two.toml",
+        &format!("{sample}\n[sensitivity]\nalternatives = [\"overdispersion\", \"basis\"]\n"),
+    );
+    let (code, _, stderr) = run(&work, &["--config", &file, "--out", "two", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    let names: Vec<String> = csv_rows(&work.path().join("two/tables/sensitivity.csv"))
+        .into_iter()
+        .map(|r| r["alternative"].clone())
+        .collect();
+    assert_eq!(names, ["as_run", "basis", "overdispersion"]);
+
+    let file = analysis(
+        &work,
+        "bad.toml",
+        &format!("{sample}\n[sensitivity]\nalternatives = [\"basis\", \"peer_group\"]\n"),
+    );
+    let (code, _, stderr) = run(&work, &["--config", &file, "--out", "bad", "-q"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("sensitivity.alternatives: \"peer_group\" is not one of basis, strata, outcome, denominator, city_of_london, overdispersion"),
+        "{stderr}"
+    );
+    assert!(!work.path().join("bad").exists());
+}

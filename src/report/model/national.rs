@@ -157,6 +157,7 @@ pub(super) fn national_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
             ),
         });
     }
+    blocks.extend(sensitivity_blocks(c, numbers));
     Ok(Section {
         id: "national".into(),
         number: String::new(),

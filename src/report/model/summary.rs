@@ -167,6 +167,9 @@ pub(super) fn focus_summary(c: &Input, f: &Focus) -> Vec<String> {
             count(expected),
         ));
     }
+    if let Some(text) = sensitivity_sentence(c, &f.force) {
+        items.push(format!("Sensitivity: {text}"));
+    }
     items
 }
 

@@ -416,6 +416,27 @@ impl Config {
         }
     }
 
+    /// The units whose cells keep their counts by outcome type: those whose outcome mix is
+    /// followed, and the force of a record-level extract, whose counts are reconciled with
+    /// the published ones by outcome type.
+    pub fn type_count_units(&self) -> Vec<String> {
+        let mut units = self.outcome_mix_units().to_vec();
+        if let Some(force) = self.extract_force() {
+            if !units.contains(&force) {
+                units.push(force);
+            }
+        }
+        units
+    }
+
+    /// The canonical name of the force a record-level extract is from, when it names one
+    /// the force table knows.
+    pub fn extract_force(&self) -> Option<String> {
+        let name = self.extract.as_ref()?.force.as_deref()?;
+        let id = self.forces.lookup(name)?;
+        Some(self.forces.force(id).name.clone())
+    }
+
     /// Reads and validates an analysis file.
     pub fn load(path: &Path, overrides: &Overrides) -> Result<Config> {
         let text = crate::ingest::files::read_text(path)

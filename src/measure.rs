@@ -55,7 +55,8 @@ pub struct Cell {
     /// Σ count of the denominator outcome types.
     pub denominator: i64,
     /// The counts by outcome type (0–22) of the denominator's rows, for the units whose outcome
-    /// mix is followed ([`crate::config::Config::outcome_mix_units`]); none for the others and
+    /// mix is followed or whose extract is reconciled
+    /// ([`crate::config::Config::type_count_units`]); none for the others and
     /// for tidy counts. Zero throughout when the cell is incomplete, as its sums are.
     pub types: Option<Box<[i64; 23]>>,
     /// Count cells that were missing (null) among the rows summed.
@@ -241,7 +242,7 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
         in_denominator[usize::from(t)] = true;
     }
     let mix_units: Vec<u32> = config
-        .outcome_mix_units()
+        .type_count_units()
         .iter()
         .filter_map(|u| forces.id_of(u))
         .collect();

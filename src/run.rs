@@ -128,13 +128,42 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
     if let Some((run, _)) = &extract {
         tables.extend(run.tables.iter().cloned());
     }
+    // The extract counted as the published tables count, against them (issue #21).
+    let reconciliation = match (&extract, config.extract_force()) {
+        (Some((run, _)), Some(force)) if !tidy => compare::reconcile::reconcile(
+            cells,
+            &force,
+            &config.denominator.types,
+            &run.extract.offences,
+            &run.analysis.all_types,
+        ),
+        _ => None,
+    };
+    if let Some(r) = &reconciliation {
+        tables.push(tables::reconciliation_table(r, config));
+    }
     clock.lap("extract");
     let summary = Summary {
         title: config.title.clone(),
         national: Some(national_summary(config, &analysis, &focus, &loaded, tidy)),
-        extract: extract
-            .as_ref()
-            .map(|(run, section)| crate::extract::summary(run, section)),
+        extract: extract.as_ref().map(|(run, section)| {
+            let mut summary = crate::extract::summary(run, section);
+            summary.reconciliation =
+                reconciliation
+                    .as_ref()
+                    .map(|r| summary::ReconciliationSummary {
+                        force: r.force.clone(),
+                        quarters: r.quarters.iter().map(ToString::to_string).collect(),
+                        quarters_not_published: r
+                            .quarters_not_published
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect(),
+                        codes_not_published: r.codes_not_published.clone(),
+                        incomplete_cells: r.incomplete_cells,
+                    });
+            summary
+        }),
         audit: extract
             .as_ref()
             .and_then(|(run, section)| crate::extract::audit_summary(run, section)),
@@ -253,7 +282,7 @@ fn measure_key(config: &Config) -> String {
         config.basis.as_str(),
         config.outcomes,
         config.denominator.types,
-        match config.outcome_mix_units() {
+        match config.type_count_units().as_slice() {
             [] => String::new(),
             units => format!("\noutcome mix of {units:?}"),
         }

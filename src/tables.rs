@@ -343,6 +343,33 @@ pub fn sensitivity_table(
         .build()
 }
 
+/// `reconciliation`: the extract's outcomes counted as the published tables count them,
+/// against the published counts for its force: in all, by quarter and by outcome type.
+pub fn reconciliation_table(
+    r: &crate::compare::reconcile::Reconciliation,
+    config: &Config,
+) -> Table {
+    let rows = &r.rows;
+    Builder::new("reconciliation")
+        .text("level", some(rows.iter().map(|x| x.level.to_string())))
+        .same_text("force", &r.force)
+        .same_text("basis", config.basis.as_str())
+        .text("quarter", some(rows.iter().map(|x| x.quarter.clone())))
+        .count(
+            "outcome_type",
+            rows.iter().map(|x| x.outcome_type.map(u64::from)),
+        )
+        .count("extract", some(rows.iter().map(|x| x.extract)))
+        .int("published", some(rows.iter().map(|x| x.published)))
+        .int("difference", some(rows.iter().map(|x| x.difference)))
+        .float(
+            "difference_share",
+            rows.iter().map(|x| x.share),
+            RATE_DECIMALS,
+        )
+        .build()
+}
+
 /// Every table of a run, in a fixed order.
 pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let levels = config.funnel.levels;

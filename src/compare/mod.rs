@@ -9,6 +9,7 @@ pub mod mix;
 pub mod monitor;
 pub mod notice;
 pub mod peers;
+pub mod reconcile;
 pub mod sensitivity;
 pub mod trend;
 

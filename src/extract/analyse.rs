@@ -280,6 +280,10 @@ pub struct ExtractAnalysis {
     pub da_vs_other: Vec<DaRow>,
     /// The outcome-type mix.
     pub outcome_types: Vec<OutcomeTypeRow>,
+    /// Every crime with an outcome, whatever the scope, by the month of its basis date
+    /// ([`dates::month_index`]) and offence (index into [`Extract::offences`]): counts by
+    /// outcome type, for the reconciliation with the published counts.
+    pub all_types: BTreeMap<(i64, u32), [u64; 23]>,
 }
 
 /// Counts of one unit.
@@ -339,7 +343,19 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
     let mut by_month: BTreeMap<i64, Tally> = BTreeMap::new();
     // The in-scope crimes' assigned outcome types by month, for displacement.
     let mut types_by_month: BTreeMap<i64, [u64; 23]> = BTreeMap::new();
+    // Every crime's outcome type by month (of the basis date) and offence, whatever the
+    // scope, for the reconciliation with the published counts.
+    let mut all_types: BTreeMap<(i64, u32), [u64; 23]> = BTreeMap::new();
     for crime in &extract.crimes {
+        if crime.outcome != 0 {
+            let when = match config.measure.basis {
+                Basis::AssignedInPeriod => crime.outcome_at,
+                Basis::RecordedInPeriod => crime.recorded,
+            };
+            all_types
+                .entry((dates::month_index(when), crime.offence))
+                .or_default()[usize::from(crime.outcome)] += 1;
+        }
         classify.add(&mut overall, crime);
         let area = crime.area as usize;
         let unit = if crime.unit == NONE {
@@ -541,6 +557,7 @@ pub fn analyse(extract: &Extract, config: &ExtractConfig) -> Result<ExtractAnaly
         closure_times,
         da_vs_other,
         outcome_types,
+        all_types,
     })
 }
 

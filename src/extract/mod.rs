@@ -237,6 +237,7 @@ pub fn summary(run: &ExtractRun, config: &ExtractConfig) -> ExtractSummary {
         }
     });
     ExtractSummary {
+        reconciliation: None,
         quality,
         source: config.source_label(),
         file: config.file_label.clone(),

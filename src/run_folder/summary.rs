@@ -509,6 +509,26 @@ pub struct ExtractSummary {
     /// extract maps any of the fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<QualitySummary>,
+    /// The extract counted as the Home Office tables count and compared with the published
+    /// counts for its force (issue #21), when the run has both (`tables/reconciliation.csv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<ReconciliationSummary>,
+}
+
+/// What the reconciliation table needs said beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReconciliationSummary {
+    /// The force whose published counts are compared.
+    pub force: String,
+    /// The whole quarters compared, in order.
+    pub quarters: Vec<String>,
+    /// The extract's whole quarters the published tables do not hold for the force.
+    pub quarters_not_published: Vec<String>,
+    /// The extract's outcomes under offence codes the published tables do not hold for the
+    /// force, by code (left out of the comparison).
+    pub codes_not_published: Vec<(String, u64)>,
+    /// Published cells left out because a count in them was missing.
+    pub incomplete_cells: u64,
 }
 
 /// The investigation-quality fields' completeness and the record-level model.

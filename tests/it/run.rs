@@ -907,3 +907,109 @@ fn sensitivity_alternatives_are_chosen_in_the_analysis_file() {
     );
     assert!(!work.path().join("bad").exists());
 }
+
+/// A count with thousands separators, as the report prints it.
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// See: #21. The sample run's `tables/reconciliation.csv`: its published column is what the
+/// raw Home Office files give when summed by hand (Cleveland, outcomes recorded in the
+/// quarter, types 1-22, each whole quarter of the extract), and the extract's outcomes it
+/// compares plus those it leaves out (under codes not published in their quarter) are every
+/// outcome of types 1-22 in the extract's own table of outcome types.
+#[test]
+fn reconciliation_matches_counts_made_from_the_raw_files() {
+    use std::io::Read;
+    let work = Workdir::with_sample();
+    let (code, _, stderr) = run(&work, &["--config", "analysis.toml", "--out", "out", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    let out = work.path().join("out");
+    let rows = csv_rows(&out.join("tables/reconciliation.csv"));
+    let mut published: BTreeMap<String, i64> = BTreeMap::new();
+    for file in [
+        "ho-outcomes-ye-mar2019-sample.csv.gz",
+        "ho-outcomes-synthetic-series.csv.gz",
+    ] {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(work.path().join(file)).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        // The published files end with notes that are not rows of the table.
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (year, quarter, force, outcome, count) = (
+            at("Financial Year"),
+            at("Financial Quarter"),
+            at("Force Name"),
+            at("Outcome Type"),
+            at("Force outcomes recorded in quarter"),
+        );
+        for record in reader.records() {
+            let record = record.unwrap();
+            if record.len() != headers.len() || &record[force] != "Cleveland" {
+                continue;
+            }
+            let t: u8 = record[outcome].parse().unwrap();
+            if !(1..=22).contains(&t) {
+                continue;
+            }
+            let label = format!("{} Q{}", &record[year], &record[quarter]);
+            *published.entry(label).or_default() += record[count].parse::<i64>().unwrap();
+        }
+    }
+    let quarters: Vec<&BTreeMap<String, String>> =
+        rows.iter().filter(|r| r["level"] == "quarter").collect();
+    assert_eq!(quarters.len(), 8, "April 2018 to March 2020");
+    let mut total = 0;
+    for row in &quarters {
+        let by_hand = published[&row["quarter"]];
+        assert_eq!(row["published"], by_hand.to_string(), "{}", row["quarter"]);
+        total += by_hand;
+    }
+    let all = rows.iter().find(|r| r["level"] == "all").unwrap();
+    assert_eq!(all["published"], total.to_string());
+    let extract: i64 = all["extract"].parse().unwrap();
+    assert_eq!(
+        all["difference"],
+        (extract - total).to_string(),
+        "extract − published"
+    );
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let left_out: u64 = summary["extract"]["reconciliation"]["codes_not_published"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| pair[1].as_u64().unwrap())
+        .sum();
+    let every_outcome: u64 = csv_rows(&out.join("tables/extract_outcome_types.csv"))
+        .iter()
+        .filter(|r| r["outcome_type"] != "0")
+        .map(|r| {
+            r["domestic_abuse_crimes"].parse::<u64>().unwrap()
+                + r["other_crimes"].parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(extract as u64 + left_out, every_outcome);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains(&format!(
+            "reconciles the extract with the published figures. Counted as the Home Office tables count (outcomes assigned in the quarter, outcome types 1-22, under the offence codes the published tables hold for Cleveland in each quarter), the extract holds {} outcomes in the 8 whole quarters both cover (2018/19 Q1 to 2019/20 Q4), against {} published",
+            grouped(extract), grouped(total)
+        )),
+        "{report}"
+    );
+}

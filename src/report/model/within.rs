@@ -20,6 +20,7 @@ pub(super) fn within_section(c: &Input, numbers: &mut Numbers) -> Option<Section
     if let Some(extract) = extract {
         blocks.extend(c.scope_differs(&extract.scope_label));
         blocks.extend(extract_summary(c, extract));
+        blocks.extend(reconciliation_blocks(c, extract, numbers));
     }
     let (grids, printed): (Vec<_>, Vec<_>) = extracts
         .into_iter()
@@ -244,6 +245,168 @@ pub(super) fn extract_summary(c: &Input, e: &ExtractSummary) -> Vec<Block> {
         blocks.push(Block::Bullets { items });
     }
     blocks
+}
+
+/// The extract against the published counts for its force (`tables/reconciliation.csv`):
+/// a sentence and a table, when the run has both.
+fn reconciliation_blocks(c: &Input, e: &ExtractSummary, numbers: &mut Numbers) -> Vec<Block> {
+    let (Some(r), Some(table)) = (&e.reconciliation, c.data.tables.get("reconciliation")) else {
+        return Vec::new();
+    };
+    let rows_of = |level: &str| -> Vec<usize> {
+        (0..table.len())
+            .filter(|&k| table.text(k, "level").ok() == Some(level))
+            .collect()
+    };
+    let (Some(&all), quarters, types) = (
+        rows_of("all").first(),
+        rows_of("quarter"),
+        rows_of("outcome_type"),
+    ) else {
+        return Vec::new();
+    };
+    let number = |k: usize, column: &str| cell(table, k, column).unwrap_or(f64::NAN);
+    let share_words = |k: usize| {
+        cell(table, k, "difference_share")
+            .map(|x| format!("{}{}", if x > 0.0 { "+" } else { "" }, percent(x)))
+            .unwrap_or_else(|| "–".into())
+    };
+    let span = match (r.quarters.first(), r.quarters.last()) {
+        (Some(first), Some(last)) if first != last => format!("{first} to {last}"),
+        (Some(first), _) => first.clone(),
+        _ => String::new(),
+    };
+    let difference = number(all, "difference");
+    let mut text = format!(
+        "Counted as the Home Office tables count ({}, outcome types {}, under the offence codes the published tables hold for {} in each quarter), the extract holds {} outcomes in the {} whole {} both cover ({span}), against {} published: {} {} ({}).",
+        c.basis_phrase,
+        crate::config::join_numbers(&e.denominator_types),
+        r.force,
+        count(number(all, "extract")),
+        count(r.quarters.len() as f64),
+        if r.quarters.len() == 1 { "quarter" } else { "quarters" },
+        count(number(all, "published")),
+        count(difference.abs()),
+        if difference < 0.0 { "fewer" } else { "more" },
+        share_words(all),
+    );
+    let shares: Vec<(f64, usize)> = quarters
+        .iter()
+        .filter_map(|&k| Some((cell(table, k, "difference_share")?, k)))
+        .collect();
+    let low = shares.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+    let high = shares.iter().max_by(|a, b| a.0.total_cmp(&b.0));
+    if let (Some(low), Some(high)) = (low, high) {
+        if shares.len() > 1 {
+            text.push_str(&format!(
+                " By quarter the difference runs from {} ({}) to {} ({}).",
+                share_words(low.1),
+                table.text(low.1, "quarter").unwrap_or(""),
+                share_words(high.1),
+                table.text(high.1, "quarter").unwrap_or("")
+            ));
+        }
+    }
+    let agreement = cell(table, all, "difference_share").map(f64::abs);
+    text.push_str(match agreement {
+        Some(x) if x <= 0.02 => " The extract agrees with the published figures to within 2%.",
+        Some(x) if x <= 0.10 => " The extract is within 10% of the published figures; the table shows where they part.",
+        _ => " The extract does not match the published figures: it is not the force's whole record of these outcomes (or it counts another scope or window), so its figures are the extract's own, not the published figures broken down.",
+    });
+    if !r.codes_not_published.is_empty() {
+        let n: u64 = r.codes_not_published.iter().map(|(_, n)| n).sum();
+        text.push_str(&format!(
+            " {} of the extract's outcomes, under {} offence {} the published tables do not hold for {} in their quarter, are left out of the comparison.",
+            count(n as f64),
+            count(r.codes_not_published.len() as f64),
+            if r.codes_not_published.len() == 1 { "code" } else { "codes" },
+            r.force
+        ));
+    }
+    if !r.quarters_not_published.is_empty() {
+        text.push_str(&format!(
+            " The published tables in this run do not hold {} for {}, so {} not compared.",
+            and_list(&r.quarters_not_published),
+            r.force,
+            if r.quarters_not_published.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        ));
+    }
+    if r.incomplete_cells > 0 {
+        text.push_str(&format!(
+            " {} published {} with a missing count {} left out whole.",
+            count(r.incomplete_cells as f64),
+            if r.incomplete_cells == 1 {
+                "cell"
+            } else {
+                "cells"
+            },
+            if r.incomplete_cells == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        ));
+    }
+    let descriptions = crate::normalise::outcomes::outcome_types();
+    let label = |k: usize| -> String {
+        match table.text(k, "level").unwrap_or("") {
+            "all" => "All quarters compared".to_string(),
+            "quarter" => table.text(k, "quarter").unwrap_or("").to_string(),
+            _ => {
+                let t = table.text(k, "outcome_type").unwrap_or("");
+                let description = descriptions
+                    .iter()
+                    .find(|d| d.number.to_string() == t)
+                    .map(|d| format!(": {}", d.description))
+                    .unwrap_or_default();
+                format!("Outcome {t}{description}")
+            }
+        }
+    };
+    let rows = std::iter::once(all)
+        .chain(quarters.iter().copied())
+        .chain(types.iter().copied())
+        .map(|k| Row {
+            cells: vec![
+                label(k),
+                count(number(k, "extract")),
+                count(number(k, "published")),
+                signed_count(number(k, "difference")),
+                share_words(k),
+            ],
+            highlight: k == all,
+        })
+        .collect();
+    vec![
+        Block::Paragraph {
+            text: format!(
+                "Table {} reconciles the extract with the published figures. {text}",
+                numbers.tables + 1
+            ),
+        },
+        Block::Table(TableBlock {
+            print: Vec::new(),
+            id: String::new(),
+            number: numbers.table(),
+            caption: format!(
+                "The extract against the published counts for {} ({}; tables/reconciliation.csv): in all, by quarter and by outcome type.",
+                r.force, c.basis_phrase
+            ),
+            columns: vec![
+                text_column("Quarter or outcome type"),
+                number_column("Extract"),
+                number_column("Published"),
+                number_column("Difference"),
+                number_column("Difference as a share of published"),
+            ],
+            rows,
+            note: None,
+        }),
+    ]
 }
 
 /// The row of `table` whose `column` holds `value`.

@@ -120,12 +120,29 @@ pub struct Scope {
 /// A peer group: a named list of forces, optionally the group *for* one force (an MSG).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerGroup {
-    /// The group's name.
+    /// The group's name (its identifier in the analysis file and the tables).
     pub name: String,
+    /// How charts and the report name it: the analysis file's `label`, else made from the
+    /// name ("cleveland_illustrative_peers" → "Cleveland illustrative peers",
+    /// "region_north_east" → "North East region").
+    pub label: String,
     /// The force the group is for, if any.
     pub owner: Option<String>,
     /// Member forces (canonical names), including the owner.
     pub members: Vec<String>,
+}
+
+/// A peer group's name for people, made from its identifier: words for underscores, the
+/// first capitalised, and a bundled region's name in title case ("North East region").
+pub fn peer_label(name: &str) -> String {
+    if let Some(region) = name.strip_prefix("region_") {
+        let words: Vec<String> = region.split('_').map(crate::wording::capitalise).collect();
+        return match words.as_slice() {
+            [wales] if wales == "Wales" => "Wales".to_string(),
+            _ => format!("{} region", words.join(" ")),
+        };
+    }
+    crate::wording::capitalise(&name.replace('_', " "))
 }
 
 /// When the overdispersion adjustment is applied.
@@ -265,6 +282,33 @@ pub struct Config {
     pub extract: Option<crate::config::extract::ExtractConfig>,
     /// The alternatives reported beside the run's own result (`[sensitivity]`).
     pub sensitivity: Vec<Alternative>,
+    /// What the charts draw (`[charts]`).
+    pub charts: ChartSettings,
+}
+
+/// What the charts draw, from `[charts]`; kept in `summary.json` so that a redraw
+/// (`outcome-lens chart`) draws the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct ChartSettings {
+    /// The funnel's unadjusted limits, drawn lighter beside the adjusted ones (default true).
+    #[serde(default = "yes")]
+    pub unadjusted_limits: bool,
+    /// The trend charts' rate axis from zero (default true).
+    #[serde(default = "yes")]
+    pub y_from_zero: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ChartSettings {
+    fn default() -> ChartSettings {
+        ChartSettings {
+            unadjusted_limits: true,
+            y_from_zero: true,
+        }
+    }
 }
 
 /// One reasonable alternative to a choice of the analysis file, which the run reports beside
@@ -639,6 +683,11 @@ impl Config {
             };
             peer_groups.retain(|g| g.name != *name);
             peer_groups.push(PeerGroup {
+                label: group
+                    .label
+                    .clone()
+                    .filter(|l| !l.trim().is_empty())
+                    .unwrap_or_else(|| peer_label(name)),
                 name: name.clone(),
                 owner,
                 members: sorted_unique(members),
@@ -727,6 +776,11 @@ impl Config {
                 chosen
             }
         };
+        let raw_charts = raw.charts.unwrap_or_default();
+        let charts = ChartSettings {
+            unadjusted_limits: raw_charts.unadjusted_limits.unwrap_or(true),
+            y_from_zero: raw_charts.y_from_zero.unwrap_or(true),
+        };
         let raw_outputs = raw.outputs.unwrap_or_default();
         let out = match (&overrides.out, &raw_outputs.folder) {
             (Some(out), _) => out.clone(),
@@ -795,6 +849,7 @@ impl Config {
             aliases: raw.aliases,
             extract,
             sensitivity,
+            charts,
         })
     }
 
@@ -1115,6 +1170,7 @@ pub fn parse_peer_groups(text: &str, forces: &ForceTable) -> Result<Vec<PeerGrou
         };
         let member = resolve(record.get(2).unwrap_or("").trim())?;
         let group = groups.entry(name.clone()).or_insert_with(|| PeerGroup {
+            label: peer_label(&name),
             name: name.clone(),
             owner: owner.clone(),
             members: Vec::new(),

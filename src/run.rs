@@ -546,6 +546,7 @@ fn national_summary(
             df: f.df as u64,
             p_value: finite(f.p_value),
         },
+        charts: config.charts,
         funnel: summary::FunnelSettings {
             method: compare::funnel::method_name(f.method).to_string(),
             levels: vec![levels.inner().confidence(), levels.outer().confidence()],

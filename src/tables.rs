@@ -629,6 +629,7 @@ pub fn tables(analysis: &Analysis, config: &Config) -> Vec<Table> {
     let peers = &analysis.peers;
     let peer_table = Builder::new("peer_groups")
         .text("peer_group", some(peers.iter().map(|p| p.group.clone())))
+        .text("label", some(peers.iter().map(|p| p.label.clone())))
         .text("owner", peers.iter().map(|p| p.owner.clone()))
         .text("members", some(peers.iter().map(|p| p.members.join("; "))))
         .text(

@@ -16,6 +16,8 @@ use crate::config::Config;
 pub struct PeerRow {
     /// The group's name.
     pub group: String,
+    /// Its label for people.
+    pub label: String,
     /// The force the group is for, if any.
     pub owner: Option<String>,
     /// Members with data in the period and scope.
@@ -64,6 +66,7 @@ pub fn peer_rows(
         let (numerator, denominator) = (xs.iter().sum(), ns.iter().sum());
         rows.push(PeerRow {
             group: group.name.clone(),
+            label: group.label.clone(),
             owner: group.owner.clone(),
             rate_pooled,
             rate_mean,

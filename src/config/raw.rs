@@ -31,6 +31,8 @@ pub(super) struct RawAnalysis {
     pub(super) events: Vec<super::monitor::RawEvent>,
     pub(super) monitor: Option<super::monitor::RawMonitor>,
     pub(super) mix: Option<RawMix>,
+    /// `[charts]`: what the charts draw.
+    pub(super) charts: Option<RawCharts>,
     /// `[sensitivity]`: which alternatives the run reports beside its own choices.
     pub(super) sensitivity: Option<RawSensitivity>,
     pub(super) outputs: Option<RawOutputs>,
@@ -182,6 +184,8 @@ pub(super) struct RawPeers {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPeerGroup {
+    /// How charts and the report name the group (default: made from its identifier).
+    pub(super) label: Option<String>,
     pub(super) owner: Option<String>,
     pub(super) members: Vec<String>,
 }
@@ -277,6 +281,16 @@ pub(super) enum RawTwoInThree {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMix {
     pub(super) strata: Option<RawStrata>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCharts {
+    /// Draw the funnel's limits without the overdispersion adjustment (lighter) beside the
+    /// adjusted ones.
+    pub(super) unadjusted_limits: Option<bool>,
+    /// Start the trend charts' rate axis at zero.
+    pub(super) y_from_zero: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -52,8 +52,8 @@ fn frame(model: &Model, has_outsiders: bool) -> Frame {
     }
     Frame {
         title: format!(
-            "{} rate by force, ranked, with 95% confidence intervals, {}",
-            c.outcome, c.period
+            "{} rate by force, ranked, with 95% confidence intervals, {}, {}",
+            c.outcome, c.title_scope, c.period
         ),
         subtitle: vec![
             model.scope_line(),
@@ -336,6 +336,31 @@ fn draw_columns<DB: DrawingBackend>(
         )?;
         let rate = r.force.rate.unwrap_or(0.0);
         let (l, h) = r.force.ci95_pair().unwrap_or((rate, rate));
+        // The rate, upright above the interval (below it when there is no room above), as
+        // the rows layout prints it beside each row.
+        let value = style::percent(rate, 1);
+        let value_font = Font {
+            size: size * 0.9,
+            ..f
+        };
+        let clearance = marks::FOCUS_RADIUS + 4.0;
+        let above = plot.py(h).min(plot.py(rate) - clearance) - 3.0;
+        let length = canvas.text_width(&value, value_font);
+        let (anchor, align) = if above - length >= plot.top {
+            (above, Align::Left)
+        } else {
+            (
+                plot.py(l).max(plot.py(rate) + clearance) + 3.0,
+                Align::Right,
+            )
+        };
+        canvas.text_upwards(
+            &value,
+            (x - value_font.size * 0.45, anchor),
+            value_font,
+            grey::TEXT,
+            align,
+        )?;
         draw_force(
             canvas,
             r.force,

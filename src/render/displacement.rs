@@ -107,7 +107,10 @@ pub fn national<'m>(model: &'m Model, force: &str) -> Result<DisplacementChart<'
         .ok_or_else(|| anyhow!("the outcome_mix table has no rows for {force}"))?;
     let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
     Ok(DisplacementChart {
-        title: format!("{force}: outcomes assigned by quarter, the share of each outcome group"),
+        title: format!(
+            "{force}: outcomes assigned by quarter, the share of each outcome group, {}",
+            model.context.title_scope
+        ),
         scope_line: model.series_scope_line(&periods),
         rows,
         cadence: "quarter",

@@ -107,6 +107,8 @@ pub struct AdjustedFunnel {
 pub struct ExtractModel {
     /// The force the extract is from, when the analysis file names it.
     pub force: Option<String>,
+    /// What the charts draw (`[charts]`; the defaults for an extract-only folder).
+    pub settings: crate::config::ChartSettings,
     /// The extract as every table's `source` column names it: "Cleveland (synthetic extract,
     /// not real Cleveland data)".
     pub source: String,
@@ -133,6 +135,9 @@ pub struct ExtractModel {
     pub adjusted: [Option<AdjustedFunnel>; 2],
     /// The months in order, with their control limits and rule hits.
     pub months: Vec<TrendRow>,
+    /// The comparison group's monthly rate (crimes not flagged as domestic abuse, for the
+    /// `da` scope) and its label, when the scope has one.
+    pub month_comparison: Option<(String, Vec<Option<f64>>)>,
     /// The events on the monthly series: (label, first month after).
     pub events: Vec<(String, String)>,
     /// The control charts' baseline, when the analysis file sets one.
@@ -252,6 +257,12 @@ impl ExtractModel {
             _ => String::new(),
         };
         Ok(Some(ExtractModel {
+            settings: data
+                .summary
+                .national
+                .as_ref()
+                .map(|n| n.charts)
+                .unwrap_or_default(),
             force: extract.force.clone(),
             source: extract.source.clone(),
             file: extract.file.clone(),
@@ -268,6 +279,10 @@ impl ExtractModel {
                 read_adjusted(data, extract, WithinKind::Unit)?,
             ],
             months: rows::months(data, style::month_tick)?,
+            month_comparison: match &extract.comparison_label {
+                Some(label) => Some((style::capitalise(label), rows::month_comparison(data)?)),
+                None => None,
+            },
             spc_lengths: (months.shift_length, months.trend_length),
             audit: rows::audit(data)?,
             odds_ratios: rows::odds_ratios(data)?,
@@ -469,10 +484,11 @@ pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_
     let point_legend: Vec<LegendEntry> = marks::flag_legend_of(&f.levels, &noun.many);
     Ok(FunnelChart {
         title: format!(
-            "{}: {} rate by {}, funnel plot, {}",
+            "{}: {} rate by {}, funnel plot, {}, {}",
             e.owner(),
             e.outcome.to_lowercase(),
             noun.one,
+            e.scope_label,
             e.period
         ),
         subtitle: vec![
@@ -494,6 +510,7 @@ pub fn funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<FunnelChart<'_
         values: Values::Rate,
         levels: f.levels,
         adjusted: f.adjusted,
+        show_unadjusted: e.settings.unadjusted_limits,
         point_legend,
         labelling,
         target_set,
@@ -518,10 +535,11 @@ pub fn adjusted_funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<Funne
     let labelling = labelling_of(&points);
     Ok(FunnelChart {
         title: format!(
-            "{}: {} closures against the case-mix model's expectation, by {}, {}",
+            "{}: {} closures against the case-mix model's expectation, by {}, {}, {}",
             e.owner(),
             e.outcome.to_lowercase(),
             noun.one,
+            e.scope_label,
             e.period
         ),
         subtitle: vec![
@@ -539,6 +557,7 @@ pub fn adjusted_funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<Funne
         values: Values::Ratio,
         levels: f.levels,
         adjusted: false,
+        show_unadjusted: false,
         point_legend: marks::flag_legend_of(&f.levels, &noun.many),
         labelling,
         target_set: "the model".to_string(),
@@ -554,8 +573,9 @@ pub fn adjusted_funnel_chart(e: &ExtractModel, kind: WithinKind) -> Result<Funne
 pub fn displacement_chart(e: &ExtractModel) -> super::displacement::DisplacementChart<'_> {
     super::displacement::DisplacementChart {
         title: format!(
-            "{}: outcomes assigned by month in the record-level extract, the share of each outcome group",
-            e.owner()
+            "{}: outcomes assigned by month in the record-level extract, the share of each outcome group, {}",
+            e.owner(),
+            e.scope_label
         ),
         scope_line: e.scope_line(),
         rows: &e.outcome_mix,
@@ -582,9 +602,10 @@ pub fn month_chart(e: &ExtractModel) -> Result<SpcChart<'_>> {
     }
     Ok(SpcChart {
         title: format!(
-            "{}: {} rate by month in the record-level extract, control chart (Laney p′)",
+            "{}: {} rate by month in the record-level extract, control chart (Laney p′), {}",
             e.owner(),
-            e.outcome.to_lowercase()
+            e.outcome.to_lowercase(),
+            e.scope_label
         ),
         scope_line: e.scope_line(),
         series: style::capitalise(&e.scope_label),
@@ -597,5 +618,10 @@ pub fn month_chart(e: &ExtractModel) -> Result<SpcChart<'_>> {
         events: e.events.clone(),
         baseline: e.baseline.clone(),
         trajectory: e.trajectory.clone(),
+        comparison: e
+            .month_comparison
+            .as_ref()
+            .filter(|(_, rates)| rates.iter().any(Option::is_some))
+            .cloned(),
     })
 }

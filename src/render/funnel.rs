@@ -17,7 +17,7 @@ use plotters::style::RGBColor;
 use super::axis::{draw_axes, fit_plot, Axis, AxisText, Plot};
 use super::canvas::{Align, Canvas, Font, Stroke};
 use super::frame::{draw_frame, Frame, Glyph, LegendEntry};
-use super::labels::{place, spread, LabelRequest, Rect};
+use super::labels::{place_clear, spread, LabelRequest, Rect};
 use super::marks::{self, RADIUS, RING_GAP};
 use super::model::{LimitRow, Model};
 use super::style::{self, grey, okabe_ito, type_size};
@@ -124,6 +124,9 @@ pub struct FunnelChart<'a> {
     pub levels: FlagLevels,
     /// Whether the overdispersion adjustment was applied (else only one set of curves).
     pub adjusted: bool,
+    /// Whether the unadjusted limits are drawn (lighter) beside adjusted ones
+    /// (`[charts] unadjusted_limits`).
+    pub show_unadjusted: bool,
     /// Legend entries for the points: the flags, then any focus or peer-group entries.
     pub point_legend: Vec<LegendEntry>,
     /// Which points carry their name.
@@ -161,14 +164,28 @@ pub fn method_line(
 }
 
 /// The four limit curves' looks: outer adjusted, outer unadjusted, inner adjusted, inner
-/// unadjusted.
+/// unadjusted. The unadjusted limits are light and thin: they show how much narrower chance
+/// alone would draw the funnel, and must not read as the limits the flags use.
 fn limit_strokes() -> [Stroke; 4] {
     [
         Stroke::solid(okabe_ito::BLACK, 1.8),
-        Stroke::dashed(okabe_ito::BLACK, 1.3),
+        Stroke {
+            dash: Some((5.0, 3.0)),
+            ..Stroke::solid(grey::AXIS, 1.0)
+        },
         Stroke::solid(grey::LIMIT, 1.5),
-        Stroke::dashed(grey::LIMIT, 1.2),
+        Stroke {
+            dash: Some((2.0, 3.0)),
+            ..Stroke::solid(grey::AXIS, 1.0)
+        },
     ]
+}
+
+impl FunnelChart<'_> {
+    /// Whether the unadjusted limits are drawn.
+    fn draws_unadjusted(&self) -> bool {
+        self.adjusted && self.show_unadjusted
+    }
 }
 
 fn target_stroke() -> Stroke {
@@ -231,8 +248,8 @@ pub fn national(model: &Model) -> FunnelChart<'_> {
     }
     FunnelChart {
         title: format!(
-            "{} rate by force against the number of outcomes: funnel plot, {}",
-            c.outcome, c.period
+            "{} rate by force against the number of outcomes: funnel plot, {}, {}",
+            c.outcome, c.title_scope, c.period
         ),
         subtitle: vec![
             model.scope_line(),
@@ -253,6 +270,7 @@ pub fn national(model: &Model) -> FunnelChart<'_> {
         values: Values::Rate,
         levels: c.levels,
         adjusted: c.adjusted,
+        show_unadjusted: c.settings.unadjusted_limits,
         point_legend,
         labelling: Labelling::Flagged,
         target_set: "national set".to_string(),
@@ -269,7 +287,7 @@ fn frame(chart: &FunnelChart) -> Frame {
         chart.values.target_text(chart.target),
     )];
     let strokes = limit_strokes();
-    if chart.adjusted {
+    if chart.draws_unadjusted() {
         legend.push(LegendEntry::new(
             Glyph::Line(strokes[0]),
             format!("{outer} limits, adjusted for overdispersion"),
@@ -285,6 +303,15 @@ fn frame(chart: &FunnelChart) -> Frame {
         legend.push(LegendEntry::new(
             Glyph::Line(strokes[3]),
             format!("{inner} limits, unadjusted"),
+        ));
+    } else if chart.adjusted {
+        legend.push(LegendEntry::new(
+            Glyph::Line(strokes[0]),
+            format!("{outer} limits, adjusted for overdispersion"),
+        ));
+        legend.push(LegendEntry::new(
+            Glyph::Line(strokes[2]),
+            format!("{inner} limits, adjusted"),
         ));
     } else {
         legend.push(LegendEntry::new(
@@ -338,7 +365,12 @@ fn axes(chart: &FunnelChart) -> (Axis, Axis) {
         y_hi = y_hi.max(point.rate);
     }
     for row in visible_limits(chart.limits, x.lo, x.hi) {
-        for (low, high) in [row.outer, row.outer_unadjusted] {
+        let drawn = if chart.draws_unadjusted() {
+            vec![row.outer, row.outer_unadjusted]
+        } else {
+            vec![row.outer]
+        };
+        for (low, high) in drawn {
             y_lo = y_lo.min(low);
             y_hi = y_hi.max(high);
         }
@@ -351,26 +383,40 @@ fn axes(chart: &FunnelChart) -> (Axis, Axis) {
     (x, y)
 }
 
-fn draw_limits<DB: DrawingBackend>(
-    canvas: &Canvas<DB>,
-    plot: &Plot,
-    chart: &FunnelChart,
-) -> Result<()> {
+/// The limit curves drawn, each as its low and high line in data coordinates, with its look,
+/// lightest first.
+fn limit_curves(plot: &Plot, chart: &FunnelChart) -> Vec<(Vec<(f64, f64)>, Stroke)> {
     let rows = visible_limits(chart.limits, plot.x.lo, plot.x.hi);
     let strokes = limit_strokes();
     type Pick = fn(&LimitRow) -> (f64, f64);
     let mut curves: Vec<(Pick, Stroke)> = Vec::new();
-    if chart.adjusted {
+    if chart.draws_unadjusted() {
         curves.push((|r| r.inner_unadjusted, strokes[3]));
         curves.push((|r| r.outer_unadjusted, strokes[1]));
     }
     curves.push((|r| r.inner, strokes[2]));
     curves.push((|r| r.outer, strokes[0]));
+    let mut lines = Vec::new();
     for (pick, stroke) in &curves {
-        let low: Vec<(f64, f64)> = rows.iter().map(|r| (r.denominator, pick(r).0)).collect();
-        let high: Vec<(f64, f64)> = rows.iter().map(|r| (r.denominator, pick(r).1)).collect();
-        plot.line(canvas, &low, *stroke)?;
-        plot.line(canvas, &high, *stroke)?;
+        lines.push((
+            rows.iter().map(|r| (r.denominator, pick(r).0)).collect(),
+            *stroke,
+        ));
+        lines.push((
+            rows.iter().map(|r| (r.denominator, pick(r).1)).collect(),
+            *stroke,
+        ));
+    }
+    lines
+}
+
+fn draw_limits<DB: DrawingBackend>(
+    canvas: &Canvas<DB>,
+    plot: &Plot,
+    chart: &FunnelChart,
+) -> Result<()> {
+    for (line, stroke) in limit_curves(plot, chart) {
+        plot.line(canvas, &line, stroke)?;
     }
     Ok(())
 }
@@ -477,6 +523,8 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &FunnelChart) -> Res
     let mut order: Vec<&FunnelPoint> = chart.points.iter().collect();
     order.sort_by_key(|p| (p.focus, p.flag.is_flagged(), p.name.clone()));
     let mut obstacles = Vec::new();
+    // A label may not cover a focus marker, nor be crossed by a limit or the target line.
+    let mut hard = Vec::new();
     for point in &order {
         let centre = plot.point(point.denominator, point.rate);
         let marker = if point.focus {
@@ -489,7 +537,19 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &FunnelChart) -> Res
         }
         canvas.marker(centre, marker)?;
         obstacles.push(Rect::around(centre, marker.radius + 1.0));
+        if point.focus {
+            // A margin round the focus marker, so that no other label reads as its own.
+            hard.push(Rect::around(centre, marker.radius + 6.0));
+        }
     }
+    let mut lines: Vec<Vec<(f64, f64)>> = limit_curves(&plot, chart)
+        .into_iter()
+        .map(|(line, _)| line.into_iter().map(|(x, y)| plot.point(x, y)).collect())
+        .collect();
+    lines.push(vec![
+        plot.point(plot.x.lo, chart.target),
+        plot.point(plot.x.hi, chart.target),
+    ]);
 
     // Labels: focus units first, then the outer flags, then the inner flags, then the rest.
     let mut labelled: Vec<&FunnelPoint> = chart
@@ -526,7 +586,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &FunnelChart) -> Res
         right: plot.right - 2.0,
         bottom: plot.bottom - 2.0,
     };
-    let placements = place(&requests, &obstacles, bounds);
+    let placements = place_clear(&requests, &obstacles, &hard, &lines, bounds);
     for (placement, (text, font)) in placements.iter().zip(&texts) {
         if let Some((from, to)) = placement.leader {
             canvas.line(&[from, to], Stroke::solid(grey::AXIS, 1.0))?;

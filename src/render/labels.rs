@@ -135,7 +135,58 @@ fn candidates(request: &LabelRequest) -> Vec<((f64, f64), bool)> {
 /// Places labels in order. `obstacles` are boxes labels should avoid (markers, fixed text);
 /// `bounds` is where labels must stay.
 pub fn place(requests: &[LabelRequest], obstacles: &[Rect], bounds: Rect) -> Vec<Placement> {
-    let mut placed: Vec<Rect> = Vec::new();
+    place_clear(requests, obstacles, &[], &[], bounds)
+}
+
+/// Whether the segment from `a` to `b` passes through `rect`.
+fn crosses(rect: &Rect, a: (f64, f64), b: (f64, f64)) -> bool {
+    // Liang–Barsky clipping of the segment against the box.
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (p, q) in [
+        (-dx, a.0 - rect.left),
+        (dx, rect.right - a.0),
+        (-dy, a.1 - rect.top),
+        (dy, rect.bottom - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return false;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            if t0 > t1 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// How many of `lines` (polylines) pass through `rect`.
+fn crossings(rect: &Rect, lines: &[Vec<(f64, f64)>]) -> usize {
+    lines
+        .iter()
+        .filter(|line| line.windows(2).any(|w| crosses(rect, w[0], w[1])))
+        .count()
+}
+
+/// [`place`], with boxes a label must not cover (`hard`: a focus marker, counted as a label)
+/// and lines it must not be crossed by (`lines`: the funnel's limits and target, in pixels).
+/// A crossing costs less than covering a label but more than covering a marker.
+pub fn place_clear(
+    requests: &[LabelRequest],
+    obstacles: &[Rect],
+    hard: &[Rect],
+    lines: &[Vec<(f64, f64)>],
+    bounds: Rect,
+) -> Vec<Placement> {
+    let mut placed: Vec<Rect> = hard.to_vec();
     let mut out = Vec::with_capacity(requests.len());
     for request in requests {
         let mut best: Option<(f64, Rect, bool)> = None;
@@ -154,14 +205,16 @@ pub fn place(requests: &[LabelRequest], obstacles: &[Rect], bounds: Rect) -> Vec
                 .any(|o| rect.distance(o.centre()) + 1.0 < own);
             // Overlapping another label is far worse than covering a marker, which is worse
             // than sitting ambiguously; among equals, nearer candidates (lower index) win.
+            let crossed = crossings(&rect, lines);
             let cost = label_overlap * 1_000.0
+                + crossed as f64 * 400.0
                 + marker_overlap * 10.0
                 + if ambiguous { 5.0 } else { 0.0 }
                 + index as f64 * 0.01;
             if best.is_none_or(|(c, _, _)| cost < c) {
                 best = Some((cost, rect, leader));
             }
-            if label_overlap <= 0.0 && marker_overlap <= 0.0 && !ambiguous {
+            if label_overlap <= 0.0 && crossed == 0 && marker_overlap <= 0.0 && !ambiguous {
                 break;
             }
         }

@@ -105,8 +105,9 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
     }
     let frame = Frame {
         title: format!(
-            "{force}: {} rate by {stratum} against the national rate",
-            c.outcome.to_lowercase()
+            "{force}: {} rate by {stratum} against the national rate, {}",
+            c.outcome.to_lowercase(),
+            c.title_scope
         ),
         subtitle: vec![model.scope_line(), method],
         legend,

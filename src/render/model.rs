@@ -58,6 +58,11 @@ pub struct RunContext {
     pub periods_compared: Vec<String>,
     /// The analysis file's note on the inputs, for every source line.
     pub source_note: Option<String>,
+    /// The scope as a title names it: the label, or for a proxy "DA proxy offences"
+    /// (the subtitle gives its codes).
+    pub title_scope: String,
+    /// What the charts draw (`[charts]`).
+    pub settings: crate::config::ChartSettings,
 }
 
 /// The run's summary and tables, typed for the charts.
@@ -207,6 +212,12 @@ fn context(data: &RunData) -> Result<RunContext> {
                 .collect::<Vec<_>>(),
         ),
         scope: summary.scope.label.clone(),
+        title_scope: if summary.scope.proxy {
+            "DA proxy offences".to_string()
+        } else {
+            summary.scope.label.clone()
+        },
+        settings: summary.charts,
         period_phrase: if summary.period_partial {
             format!(
                 "{} (partial: {} of the period only)",

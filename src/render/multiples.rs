@@ -130,7 +130,10 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
         .unwrap_or_default();
     let series_period = model.series_period(&periods);
     let frame = Frame {
-        title: format!("{} rate by quarter, every force, {series_period}", c.outcome),
+        title: format!(
+            "{} rate by quarter, every force, {}, {series_period}",
+            c.outcome, c.title_scope
+        ),
         subtitle: vec![
             model.series_scope_line(&periods),
             format!(

@@ -82,6 +82,21 @@ fn point_marker() -> Marker {
     }
 }
 
+/// The comparison group's line: grey, dashed, with small open circles.
+fn comparison_stroke() -> Stroke {
+    Stroke::dashed(grey::POINT, 1.3)
+}
+
+fn comparison_marker() -> Marker {
+    Marker {
+        shape: MarkerShape::Circle,
+        radius: 2.5,
+        fill: Some(super::style::WHITE),
+        outline: grey::POINT,
+        outline_width: 1.2,
+    }
+}
+
 fn centre_stroke() -> Stroke {
     Stroke::solid(okabe_ito::BLACK, 1.5)
 }
@@ -213,6 +228,10 @@ pub struct SpcChart<'a> {
     pub baseline: Option<BaselineMark>,
     /// The target trajectory, when the analysis file sets a target.
     pub trajectory: Option<Trajectory>,
+    /// A comparison group's rate at each point, with its label (the monthly chart of a
+    /// domestic-abuse extract: crimes not flagged as domestic abuse), drawn as a line
+    /// without limits.
+    pub comparison: Option<(String, Vec<Option<f64>>)>,
 }
 
 /// Whether `force` has a control chart in the run.
@@ -239,9 +258,10 @@ pub fn national<'m>(model: &'m Model, force: &str) -> Result<SpcChart<'m>> {
     let c = &model.context;
     Ok(SpcChart {
         title: format!(
-            "{force}: {} rate by {}, control chart (Laney p′)",
+            "{force}: {} rate by {}, control chart (Laney p′), {}",
             c.outcome.to_lowercase(),
-            cadence.one()
+            cadence.one(),
+            c.title_scope
         ),
         scope_line: model.series_scope_line(&periods),
         series: force.to_string(),
@@ -258,6 +278,7 @@ pub fn national<'m>(model: &'m Model, force: &str) -> Result<SpcChart<'m>> {
         events: model.events.get(force).cloned().unwrap_or_default(),
         baseline: model.baseline.clone(),
         trajectory: model.trajectories.get(force).cloned(),
+        comparison: None,
     })
 }
 
@@ -337,6 +358,12 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
         legend.push(LegendEntry::new(
             Glyph::Line(super::marks::target_stroke()),
             words.clone(),
+        ));
+    }
+    if let Some((label, _)) = &chart.comparison {
+        legend.push(LegendEntry::new(
+            Glyph::LineMarker(comparison_stroke(), comparison_marker()),
+            format!("{label}: {} (for comparison; no limits)", cadence.rate()),
         ));
     }
     // Each phase's first row and centre line.
@@ -425,6 +452,12 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
         lo = lo.min(a.min(*b));
         hi = hi.max(a.max(*b));
     }
+    if let Some((_, rates)) = &chart.comparison {
+        for v in rates.iter().flatten() {
+            lo = lo.min(*v);
+            hi = hi.max(*v);
+        }
+    }
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
@@ -455,6 +488,17 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, chart: &SpcChart) -> Result
         super::marks::trajectory_line(canvas, &plot, &periods, trajectory)?;
     }
 
+    if let Some((_, rates)) = &chart.comparison {
+        let line: Vec<(f64, f64)> = rates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
+            .collect();
+        plot.line(canvas, &line, comparison_stroke())?;
+        for &(i, v) in &line {
+            canvas.marker(plot.point(i, v), comparison_marker())?;
+        }
+    }
     let points: Vec<(f64, f64)> = rows
         .iter()
         .enumerate()

@@ -258,6 +258,7 @@ fn add_extract(data: &mut RunData, variant: &Variant) {
         "force": "Cleveland",
         "note": "synthetic extract, not real Cleveland data",
         "scope_label": "domestic-abuse-flagged crimes",
+        "comparison_label": "crimes not flagged as domestic abuse",
         "area_level": "neighbourhood",
         "outcome": [16],
         "denominator_types": (1..=22).collect::<Vec<u64>>(),
@@ -894,7 +895,8 @@ fn the_area_funnel_speaks_of_areas_and_names_the_extract() {
     let charts = render_run(&run(&with_extract()), &svg_only()).unwrap();
     let funnel = text_of(&charts, "extract-funnel-area.svg");
     for words in [
-        "Cleveland: outcome 16 rate by area, funnel plot, April 2018 to March 2020",
+        // The title names the scope (it wraps before the period's end).
+        "Cleveland: outcome 16 rate by area, funnel plot, domestic-abuse-flagged crimes,",
         "Domestic-abuse-flagged crimes, Cleveland (synthetic extract, not real Cleveland data)",
         "Denominator per area (neighbourhood): crimes with outcome types 1-22 (log scale)",
         "Outcome 16 rate (%)",
@@ -1088,4 +1090,112 @@ fn each_two_by_two_block_is_averaged_rounding_half_up() {
     let mut out = [9u8; 6];
     downsample_row(&rows, &mut out);
     assert_eq!(out, [3, 10, 255, 0, 1, 128]);
+}
+
+/// A chart's title: the text of its first text elements in the title's bold size, joined.
+fn title_of(svg: &str) -> String {
+    let mut size = None;
+    let mut words = Vec::new();
+    for element in svg.split("<text ").skip(1) {
+        let (attributes, rest) = element.split_once('>').unwrap();
+        let this = attributes
+            .split("font-size=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next());
+        if size.is_none() {
+            size = this;
+        }
+        if this != size || !attributes.contains("font-weight=\"bold\"") {
+            break;
+        }
+        words.push(rest.split("</text>").next().unwrap().trim().to_string());
+    }
+    words.join(" ")
+}
+
+/// See: #21. The funnel's unadjusted limits are drawn lighter by default and not at all with
+/// `[charts] unadjusted_limits = false`; every national title names the scope.
+#[test]
+fn unadjusted_limits_are_optional_and_titles_name_the_scope() {
+    let mut data = run(&standard());
+    let drawn = render_run(&data, &svg_only()).unwrap();
+    let funnel = text_of(&drawn, "funnel.svg");
+    assert!(funnel.contains("99.8% limits, unadjusted"));
+    data.summary
+        .national
+        .as_mut()
+        .unwrap()
+        .charts
+        .unadjusted_limits = false;
+    let charts = render_run(&data, &svg_only()).unwrap();
+    let funnel = text_of(&charts, "funnel.svg");
+    assert!(
+        !funnel.contains("unadjusted"),
+        "no unadjusted limits or legend"
+    );
+    assert!(funnel.contains("99.8% limits, adjusted for overdispersion"));
+    assert_ne!(text_of(&drawn, "funnel.svg"), funnel);
+    for (name, _) in charts.iter().filter(|(n, _)| !n.starts_with("extract")) {
+        let svg = text_of(&charts, name);
+        let title = title_of(svg);
+        assert!(
+            title.contains("DA proxy offences"),
+            "{name}'s title names the proxy scope: {title}"
+        );
+    }
+}
+
+/// See: #21. The trend chart's rate axis starts at zero unless `[charts] y_from_zero =
+/// false`, and names the peer group by its label, saying whether the force is in it.
+#[test]
+fn the_trend_axis_starts_at_zero_and_the_peer_group_is_named_by_its_label() {
+    let mut data = run(&standard());
+    let charts = render_run(&data, &svg_only()).unwrap();
+    let trend = text_of(&charts, "trend-cleveland.svg");
+    assert!(is_text(trend, "0%"), "a 0% tick");
+    assert!(
+        trend.contains("Peer group (North east): pooled rate"),
+        "{trend}"
+    );
+    assert!(!trend.contains("north_east"));
+    assert!(trend.contains("Cleveland included"));
+    data.summary.national.as_mut().unwrap().charts.y_from_zero = false;
+    let charts = render_run(&data, &svg_only()).unwrap();
+    assert!(!is_text(text_of(&charts, "trend-cleveland.svg"), "0%"));
+}
+
+/// See: #21. On a slide the caterpillar's forces are columns, and each keeps its rate label.
+#[test]
+fn the_slide_caterpillar_keeps_its_rate_labels() {
+    let data = run(&standard());
+    let options = ChartOptions {
+        size: ChartSize::Slide,
+        ..svg_only()
+    };
+    let charts = render_run(&data, &options).unwrap();
+    let slide = text_of(&charts, "caterpillar.svg");
+    let a4 = render_run(&data, &svg_only()).unwrap();
+    let rows = text_of(&a4, "caterpillar.svg");
+    let forces =
+        crate::run_folder::rows::forces(&data, &crate::stats::FlagLevels::standard()).unwrap();
+    for force in forces.iter().filter_map(|f| f.rate) {
+        let label = style::percent(force, 1);
+        assert!(is_text(slide, &label), "the slide lacks {label}");
+        assert!(is_text(rows, &label), "the A4 chart lacks {label}");
+    }
+}
+
+/// See: #21. The extract's monthly control chart draws the comparison group's rate (crimes
+/// not flagged as domestic abuse) as a line without limits, and its legend says so.
+#[test]
+fn the_monthly_control_chart_draws_the_comparison_group() {
+    let data = run(&with_extract());
+    let charts = render_run(&data, &svg_only()).unwrap();
+    let month = text_of(&charts, "extract-spc-month.svg");
+    assert!(
+        month.contains(
+            "Crimes not flagged as domestic abuse: monthly rate (for comparison; no limits)"
+        ),
+        "{month}"
+    );
 }

@@ -109,12 +109,24 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
     if let (Some(group), Some(peer)) = (group, series.get(2)) {
         legend.push(LegendEntry::new(
             Glyph::LineMarker(peer.look.0, peer.look.1),
-            format!("Peer group {}: pooled rate", group.name),
+            format!("Peer group ({}): pooled rate", group.label),
         ));
+        let includes = group.members.iter().any(|m| m == force);
         method.push_str(&format!(
-            "; peer group {}: pooled rate of {}",
-            group.name,
-            group.members.join(", ")
+            "; peer group {}: pooled rate of its {} {} ({}), {force} {}",
+            group.label,
+            group.members.len(),
+            if group.members.len() == 1 {
+                "force"
+            } else {
+                "forces"
+            },
+            group.members.join(", "),
+            if includes {
+                "included"
+            } else {
+                "not among them"
+            }
         ));
     }
     method.push('.');
@@ -131,7 +143,7 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
     }
     let frame = Frame {
         title: format!(
-            "{force}: {} rate by {} against the national{} rate{}",
+            "{force}: {} rate by {} against the national{} rate{}, {}",
             c.outcome.to_lowercase(),
             period_title(&periods).to_lowercase(),
             if series.len() > 2 {
@@ -139,7 +151,8 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
             } else {
                 ""
             },
-            if series.len() > 2 { "s" } else { "" }
+            if series.len() > 2 { "s" } else { "" },
+            c.title_scope
         ),
         subtitle: vec![model.series_scope_line(&periods), method],
         legend,
@@ -169,7 +182,13 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model, force: &str)
         (lo, hi) = (0.0, 1.0);
     }
     let pad = (hi - lo) * 0.08;
-    let y = Axis::percent(lo - pad, hi + pad, 8);
+    // From zero unless `[charts] y_from_zero = false`, so that a slide does not make a small
+    // change look large.
+    let y = if c.settings.y_from_zero {
+        Axis::percent(0.0, hi + pad, 8)
+    } else {
+        Axis::percent(lo - pad, hi + pad, 8)
+    };
     let end_labels: Vec<super::marks::EndLabel> = series
         .iter()
         .map(|s| {

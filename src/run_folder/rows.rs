@@ -258,6 +258,8 @@ pub struct MixSummary {
 pub struct PeerGroup {
     /// The group's name.
     pub name: String,
+    /// Its label for people (the name made readable in a run written before labels).
+    pub label: String,
     /// The force it is configured for, when it is one force's own group.
     pub owner: Option<String>,
     /// Its member forces.
@@ -604,8 +606,13 @@ pub fn peers(data: &RunData) -> Result<Vec<PeerGroup>> {
     let mut groups = Vec::with_capacity(table.len());
     for i in 0..table.len() {
         let owner = text(table, name, i, "owner")?;
+        let group = text(table, name, i, "peer_group")?;
         groups.push(PeerGroup {
-            name: text(table, name, i, "peer_group")?,
+            label: match table.headers.iter().any(|h| h == "label") {
+                true => text(table, name, i, "label")?,
+                false => crate::config::peer_label(&group),
+            },
+            name: group,
             owner: (!owner.is_empty()).then_some(owner),
             members: split_names(&text(table, name, i, "members")?),
             members_without_data: split_names(&text(table, name, i, "members_without_data")?),
@@ -671,6 +678,23 @@ pub fn months(data: &RunData, label: impl Fn(&str) -> String) -> Result<Vec<Tren
         });
     }
     Ok(rows)
+}
+
+/// `extract_by_month`'s comparison group's rate, one per month in table order (none where
+/// the group had no outcomes that month).
+///
+/// # Errors
+///
+/// When the table or a cell is not what the run writes.
+pub fn month_comparison(data: &RunData) -> Result<Vec<Option<f64>>> {
+    let name = "extract_by_month";
+    let table = data.table(name)?;
+    if !table.headers.iter().any(|h| h == "comparison_rate") {
+        return Ok(vec![None; table.len()]);
+    }
+    (0..table.len())
+        .map(|i| optional(table, name, i, "comparison_rate"))
+        .collect()
 }
 
 /// A force-wide share of the reviewed audit (`audit_estimates`, `audit_checklist`).

@@ -195,6 +195,9 @@ pub struct National {
     pub overdispersion_test: DispersionTest,
     /// The funnel's settings and the adjustment made.
     pub funnel: FunnelSettings,
+    /// What the charts draw (`[charts]`); the defaults for a run written before it.
+    #[serde(default)]
+    pub charts: crate::config::ChartSettings,
     /// The SPC settings.
     pub spc: SpcSettings,
     /// Each focus force.

@@ -320,7 +320,8 @@ fn the_extract_charts_speak_of_areas_units_and_months_and_name_the_extract() {
 
     let area = svg("extract-funnel-area");
     for words in [
-        "Cleveland: outcome 16 rate by area, funnel plot, April 2018 to March 2020",
+        // The title names the extract's scope (it wraps before the period).
+        "Cleveland: outcome 16 rate by area, funnel plot, domestic-abuse-flagged crimes,",
         "Denominator per area (neighbourhood): crimes with outcome types 1-22 (log scale)",
         "Areas above the 99.8% limit",
         "Areas within the limits",

@@ -330,7 +330,8 @@ fn real_2018_19_report_agrees_with_its_tables() {
             percent(&force["ci95_low"]),
             percent(&force["ci95_high"]),
             percent(&force["target"]),
-            force["peer_group"].replace('_', "\\_"),
+            // The group by its label, as the charts name it.
+            peers["label"],
             percent(&peers["rate_pooled"]),
             percent(&peers["rate_mean"]),
         ),

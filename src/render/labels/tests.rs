@@ -76,3 +76,41 @@ fn spread_keeps_order_and_gaps() {
     let out = spread(&[395.0, 398.0], 12.0, 0.0, 400.0);
     assert_eq!(out, vec![388.0, 400.0]);
 }
+
+/// See: #21. A label beside its point would sit on a limit line through the point's
+/// height: it moves off the line, and it never covers a focus marker's keep-out box.
+#[test]
+fn labels_keep_off_lines_and_focus_markers() {
+    let point = (200.0, 200.0);
+    let line = vec![(0.0, 200.0), (600.0, 203.0)];
+    let focus = Rect::around((200.0, 175.0), 12.0);
+    let plain = place(&[request(point, 80.0)], &[], bounds());
+    assert!(
+        crossings(&plain[0].rect, std::slice::from_ref(&line)) > 0,
+        "beside the point, the line crosses it"
+    );
+    let placed = place_clear(
+        &[request(point, 80.0)],
+        &[],
+        &[focus],
+        std::slice::from_ref(&line),
+        bounds(),
+    );
+    let rect = placed[0].rect;
+    assert_eq!(crossings(&rect, &[line]), 0, "{rect:?}");
+    assert!(rect.overlap(&focus) <= 0.0, "{rect:?}");
+    assert!(
+        rect.distance(point) < 40.0,
+        "still near its point: {rect:?}"
+    );
+}
+
+#[test]
+fn a_segment_crosses_a_box_only_when_it_passes_through_it() {
+    let r = Rect::at((10.0, 10.0), 20.0, 10.0);
+    assert!(crosses(&r, (0.0, 15.0), (40.0, 15.0)));
+    assert!(crosses(&r, (15.0, 12.0), (16.0, 13.0)), "inside");
+    assert!(!crosses(&r, (0.0, 25.0), (40.0, 25.0)), "below");
+    assert!(!crosses(&r, (0.0, 0.0), (9.0, 30.0)), "beside");
+    assert!(crosses(&r, (0.0, 0.0), (40.0, 30.0)), "diagonal through");
+}

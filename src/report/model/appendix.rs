@@ -24,6 +24,11 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
     if has_bh {
         columns.push(number_column("BH p"));
     }
+    // Peer groups by their labels, as the charts name them.
+    let labels: BTreeMap<String, String> = rows::peers(c.data)?
+        .into_iter()
+        .map(|p| (p.name, p.label))
+        .collect();
     let rows = c
         .forces
         .iter()
@@ -42,7 +47,10 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
                 c.flag_cell(Some(r.flag)),
                 c.flag_cell(Some(r.flag_unadjusted)),
                 r.rank.map(|k| k.to_string()).unwrap_or_else(|| "–".into()),
-                r.peer_group.clone().unwrap_or_else(|| "–".into()),
+                r.peer_group
+                    .as_ref()
+                    .map(|g| labels.get(g).cloned().unwrap_or_else(|| g.clone()))
+                    .unwrap_or_else(|| "–".into()),
             ];
             if has_bh {
                 cells.push(r.p_bh.map(p_value).unwrap_or_else(|| "–".into()));
@@ -71,7 +79,7 @@ pub(super) fn appendix_section(c: &Input, numbers: &mut Numbers) -> Result<Secti
                 .iter()
                 .any(|f| f.peer_group.as_deref() == Some(group.name.as_str())),
             cells: vec![
-                group.name,
+                group.label.clone(),
                 group.owner.unwrap_or_else(|| "–".into()),
                 and_list(&group.members),
                 count(group.numerator),

@@ -28,6 +28,8 @@ pub(super) fn peer_section(c: &Input, numbers: &mut Numbers) -> Result<Section> 
             );
         };
         let (members, without) = (&row.members, &row.members_without_data);
+        // The group by its label, as the charts name it.
+        let group = row.label.as_str();
         let owner_phrase = row
             .owner
             .as_ref()

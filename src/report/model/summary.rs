@@ -85,7 +85,14 @@ pub(super) fn target_phrase(c: &Input) -> String {
 /// The plain-words bullets for one focus force.
 pub(super) fn focus_summary(c: &Input, f: &Focus) -> Vec<String> {
     let mut items = Vec::new();
-    let peer = match (&f.peer_group, f.peer_rate_pooled, f.peer_rate_mean) {
+    // The group by its label, as the charts name it.
+    let label = f.peer_group.as_ref().map(|group| {
+        rows::peers(c.data)
+            .ok()
+            .and_then(|peers| peers.into_iter().find(|p| &p.name == group))
+            .map_or_else(|| crate::config::peer_label(group), |p| p.label)
+    });
+    let peer = match (&label, f.peer_rate_pooled, f.peer_rate_mean) {
         (Some(group), Some(pooled), Some(mean)) => format!(
             "; its peer group ({group}) had a pooled rate of {} and a mean of member rates of {}",
             percent(pooled),

@@ -103,7 +103,7 @@ fn the_summary_says_where_the_focus_force_stands_in_plain_words() {
     let bullets = summary_bullets(&report_of(&sample()));
     assert_eq!(
         bullets[0],
-        "Rate: 57.3% of Cleveland's outcomes in 2018/19 were outcome 16 (9,261 of 16,168; 95% interval 56.5% to 58.0%), against a national rate of 40.8%; its peer group (cleveland_illustrative_peers) had a pooled rate of 42.0% and a mean of member rates of 43.3%."
+        "Rate: 57.3% of Cleveland's outcomes in 2018/19 were outcome 16 (9,261 of 16,168; 95% interval 56.5% to 58.0%), against a national rate of 40.8%; its peer group (Cleveland illustrative peers) had a pooled rate of 42.0% and a mean of member rates of 43.3%."
     );
     assert_eq!(
         bullets[1],

@@ -410,7 +410,7 @@ fn reconciliation_blocks(c: &Input, e: &ExtractSummary, numbers: &mut Numbers) -
 }
 
 /// The row of `table` whose `column` holds `value`.
-fn row_where<'t>(table: &'t TextTable, column: &str, value: &str) -> Option<usize> {
+fn row_where(table: &TextTable, column: &str, value: &str) -> Option<usize> {
     (0..table.len()).find(|&r| table.text(r, column).ok() == Some(value))
 }
 
@@ -727,9 +727,7 @@ pub(super) fn generic_table(
 
 /// `noun` for `n` things: "offence code" → "offence codes".
 fn plural(noun: &str, n: usize) -> String {
-    if n == 1 {
-        noun.to_string()
-    } else if noun.ends_with('s') {
+    if n == 1 || noun.ends_with('s') {
         noun.to_string()
     } else {
         format!("{noun}s")

@@ -1,5 +1,6 @@
-//! Report: the run as one self-contained HTML page (`report.html`) and as Markdown with PNG
-//! figures (`report.md`), laid out by templates from the run's summary, tables and charts.
+//! Report: the run as one self-contained HTML page (`report.html`), as Markdown with PNG
+//! figures (`report.md`), laid out by templates from the run's summary, tables and charts,
+//! and as an editable Word document with the same content (`report.docx`, [`docx`]).
 //!
 //! Invariant: the report computes nothing; every number in it is a value of `summary.json` or
 //! a cell of a table, formatted by `model`. Text from data (force and unit names, offence
@@ -9,6 +10,7 @@
 //! HTML page loads nothing and runs nothing: its Content-Security-Policy forbids scripts and
 //! every remote load.
 
+pub mod docx;
 pub mod format;
 pub mod html;
 pub mod markdown;
@@ -37,8 +39,8 @@ const MARKDOWN_ESCAPE: &str = "markdown";
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-/// Builds `report.html` and `report.md` from a run's data and its charts (file name →
-/// bytes, as in the run's `charts/` folder; any subset, including none).
+/// Builds `report.html`, `report.md` and `report.docx` from a run's data and its charts
+/// (file name → bytes, as in the run's `charts/` folder; any subset, including none).
 ///
 /// # Errors
 ///
@@ -64,6 +66,7 @@ pub fn build(data: &RunData, charts: &[(String, Vec<u8>)]) -> Result<Vec<(String
         }
         out.push((name.to_string(), text.into_bytes()));
     }
+    out.push(("report.docx".to_string(), docx::build(&report, charts)?));
     Ok(out)
 }
 

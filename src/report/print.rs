@@ -61,8 +61,9 @@ fn longest_word(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// The characters each column of `columns` and `rows` needs.
-fn widths(columns: &[Column], rows: &[Row]) -> Vec<f64> {
+/// The characters each column of `columns` and `rows` needs (the Word copy sets its
+/// columns in these proportions).
+pub fn widths(columns: &[Column], rows: &[Row]) -> Vec<f64> {
     columns
         .iter()
         .enumerate()

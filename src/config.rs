@@ -132,19 +132,6 @@ pub struct PeerGroup {
     pub members: Vec<String>,
 }
 
-/// A peer group's name for people, made from its identifier: words for underscores, the
-/// first capitalised, and a bundled region's name in title case ("North East region").
-pub fn peer_label(name: &str) -> String {
-    if let Some(region) = name.strip_prefix("region_") {
-        let words: Vec<String> = region.split('_').map(crate::wording::capitalise).collect();
-        return match words.as_slice() {
-            [wales] if wales == "Wales" => "Wales".to_string(),
-            _ => format!("{} region", words.join(" ")),
-        };
-    }
-    crate::wording::capitalise(&name.replace('_', " "))
-}
-
 /// When the overdispersion adjustment is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdjustWhen {
@@ -283,32 +270,17 @@ pub struct Config {
     /// The alternatives reported beside the run's own result (`[sensitivity]`).
     pub sensitivity: Vec<Alternative>,
     /// What the charts draw (`[charts]`).
-    pub charts: ChartSettings,
+    pub charts: ChartChoices,
 }
 
-/// What the charts draw, from `[charts]`; kept in `summary.json` so that a redraw
-/// (`outcome-lens chart`) draws the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
-pub struct ChartSettings {
+/// What the charts draw, from `[charts]` (the run keeps it in `summary.json`, so that a
+/// redraw draws the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartChoices {
     /// The funnel's unadjusted limits, drawn lighter beside the adjusted ones (default true).
-    #[serde(default = "yes")]
     pub unadjusted_limits: bool,
     /// The trend charts' rate axis from zero (default true).
-    #[serde(default = "yes")]
     pub y_from_zero: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for ChartSettings {
-    fn default() -> ChartSettings {
-        ChartSettings {
-            unadjusted_limits: true,
-            y_from_zero: true,
-        }
-    }
 }
 
 /// One reasonable alternative to a choice of the analysis file, which the run reports beside
@@ -687,7 +659,7 @@ impl Config {
                     .label
                     .clone()
                     .filter(|l| !l.trim().is_empty())
-                    .unwrap_or_else(|| peer_label(name)),
+                    .unwrap_or_else(|| crate::wording::peer_label(name)),
                 name: name.clone(),
                 owner,
                 members: sorted_unique(members),
@@ -777,7 +749,7 @@ impl Config {
             }
         };
         let raw_charts = raw.charts.unwrap_or_default();
-        let charts = ChartSettings {
+        let charts = ChartChoices {
             unadjusted_limits: raw_charts.unadjusted_limits.unwrap_or(true),
             y_from_zero: raw_charts.y_from_zero.unwrap_or(true),
         };
@@ -907,14 +879,14 @@ impl Config {
                 }
             }
             Alternative::Overdispersion => {
-                other.funnel.overdispersion = match self.funnel.overdispersion {
-                    Adjustment::Multiplicative => Adjustment::Additive,
-                    Adjustment::Additive | Adjustment::None => Adjustment::Multiplicative,
+                let (adjustment, words) = match self.funnel.overdispersion {
+                    Adjustment::Multiplicative => (Adjustment::Additive, "additive"),
+                    Adjustment::Additive | Adjustment::None => {
+                        (Adjustment::Multiplicative, "multiplicative")
+                    }
                 };
-                format!(
-                    "the {} overdispersion adjustment",
-                    crate::compare::funnel::adjustment_name(other.funnel.overdispersion)
-                )
+                other.funnel.overdispersion = adjustment;
+                format!("the {words} overdispersion adjustment")
             }
         };
         Some((other, words))
@@ -1170,7 +1142,7 @@ pub fn parse_peer_groups(text: &str, forces: &ForceTable) -> Result<Vec<PeerGrou
         };
         let member = resolve(record.get(2).unwrap_or("").trim())?;
         let group = groups.entry(name.clone()).or_insert_with(|| PeerGroup {
-            label: peer_label(&name),
+            label: crate::wording::peer_label(&name),
             name: name.clone(),
             owner: owner.clone(),
             members: Vec::new(),

@@ -546,7 +546,10 @@ fn national_summary(
             df: f.df as u64,
             p_value: finite(f.p_value),
         },
-        charts: config.charts,
+        charts: summary::ChartSettings {
+            unadjusted_limits: config.charts.unadjusted_limits,
+            y_from_zero: config.charts.y_from_zero,
+        },
         funnel: summary::FunnelSettings {
             method: compare::funnel::method_name(f.method).to_string(),
             levels: vec![levels.inner().confidence(), levels.outer().confidence()],

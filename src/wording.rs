@@ -184,6 +184,19 @@ fn split_month(label: &str) -> Option<(u32, usize)> {
     Some((year, month))
 }
 
+/// A peer group's name for people, made from its identifier: words for underscores, the
+/// first capitalised, and a bundled region's name in title case ("North East region").
+pub fn peer_label(name: &str) -> String {
+    if let Some(region) = name.strip_prefix("region_") {
+        let words: Vec<String> = region.split('_').map(capitalise).collect();
+        return match words.as_slice() {
+            [wales] if wales == "Wales" => "Wales".to_string(),
+            _ => format!("{} region", words.join(" ")),
+        };
+    }
+    capitalise(&name.replace('_', " "))
+}
+
 /// Outcome types as ranges: [1, 2, 3, 5] → "outcome types 1-3 and 5", [16] → "outcome type 16".
 pub fn types_phrase(types: &[u64]) -> String {
     let mut sorted = types.to_vec();

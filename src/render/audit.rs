@@ -80,8 +80,9 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
     rows.extend(checklist);
     let frame = Frame {
         title: format!(
-            "{}: share of reviewed outcome-16 closures judged inappropriate, with 95% intervals",
-            e.owner_name()
+            "{}: share of reviewed outcome-16 closures judged inappropriate, with 95% intervals, {}",
+            e.owner_name(),
+            e.scope_label
         ),
         subtitle: vec![
             format!(

@@ -108,7 +108,7 @@ pub struct ExtractModel {
     /// The force the extract is from, when the analysis file names it.
     pub force: Option<String>,
     /// What the charts draw (`[charts]`; the defaults for an extract-only folder).
-    pub settings: crate::config::ChartSettings,
+    pub settings: crate::run_folder::summary::ChartSettings,
     /// The extract as every table's `source` column names it: "Cleveland (synthetic extract,
     /// not real Cleveland data)".
     pub source: String,

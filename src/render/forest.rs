@@ -39,9 +39,10 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
     }
     let frame = Frame {
         title: format!(
-            "{}: adjusted odds ratios of {} from the record-level model, with 95% intervals",
+            "{}: adjusted odds ratios of {} from the record-level model, with 95% intervals, {}",
             e.owner_name(),
-            e.outcome.to_lowercase()
+            e.outcome.to_lowercase(),
+            e.scope_label
         ),
         subtitle: vec![
             format!(

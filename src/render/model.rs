@@ -62,7 +62,7 @@ pub struct RunContext {
     /// (the subtitle gives its codes).
     pub title_scope: String,
     /// What the charts draw (`[charts]`).
-    pub settings: crate::config::ChartSettings,
+    pub settings: crate::run_folder::summary::ChartSettings,
 }
 
 /// The run's summary and tables, typed for the charts.

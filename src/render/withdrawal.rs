@@ -62,9 +62,10 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, e: &ExtractModel) -> Result
     }
     let frame = Frame {
         title: format!(
-            "{}: when victims withdrew their support, {} closures, {}",
+            "{}: when victims withdrew their support, {} closures, {}, {}",
             e.owner_name(),
             e.outcome.to_lowercase(),
+            e.scope_label,
             e.period
         ),
         subtitle: vec![

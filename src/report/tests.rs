@@ -55,7 +55,7 @@ fn build_texts(data: &RunData, charts: &[(String, Vec<u8>)]) -> (String, String)
     let files = build(data, charts).unwrap();
     assert_eq!(
         files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
-        ["report.html", "report.md"]
+        ["report.html", "report.md", "report.docx"]
     );
     (
         String::from_utf8(files[0].1.clone()).unwrap(),

@@ -610,7 +610,7 @@ pub fn peers(data: &RunData) -> Result<Vec<PeerGroup>> {
         groups.push(PeerGroup {
             label: match table.headers.iter().any(|h| h == "label") {
                 true => text(table, name, i, "label")?,
-                false => crate::config::peer_label(&group),
+                false => crate::wording::peer_label(&group),
             },
             name: group,
             owner: (!owner.is_empty()).then_some(owner),

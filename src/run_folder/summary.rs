@@ -197,7 +197,7 @@ pub struct National {
     pub funnel: FunnelSettings,
     /// What the charts draw (`[charts]`); the defaults for a run written before it.
     #[serde(default)]
-    pub charts: crate::config::ChartSettings,
+    pub charts: ChartSettings,
     /// The SPC settings.
     pub spc: SpcSettings,
     /// Each focus force.
@@ -294,6 +294,30 @@ pub struct DispersionTest {
     pub df: u64,
     /// Its p-value.
     pub p_value: Option<f64>,
+}
+
+/// What the charts draw (`[charts]`); the defaults for a run written before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartSettings {
+    /// The funnel's unadjusted limits, drawn lighter beside the adjusted ones.
+    #[serde(default = "yes")]
+    pub unadjusted_limits: bool,
+    /// The trend charts' rate axis from zero.
+    #[serde(default = "yes")]
+    pub y_from_zero: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ChartSettings {
+    fn default() -> ChartSettings {
+        ChartSettings {
+            unadjusted_limits: true,
+            y_from_zero: true,
+        }
+    }
 }
 
 /// The national funnel's settings and the adjustment made.

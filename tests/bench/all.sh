@@ -15,7 +15,7 @@
 #                                             # that the benchmarks work, measures nothing
 #   CARGO_TARGET_DIR=/path bash tests/bench/all.sh
 #
-# The release build goes to $CARGO_TARGET_DIR (default ~/.cache/outcome-lens/target-release):
+# The release build goes to $CARGO_TARGET_DIR (default ~/.cache/outcome-lens/target):
 # about 22 minutes from nothing on 2 cores, seconds when only this crate changed. Measure on a
 # quiet machine: wall times on a busy one are longer (the load average is printed with the
 # table; CPU times are steadier).

@@ -4,8 +4,8 @@
 #   - the working folder is the project root;
 #   - RUNS is the number of timed runs (the script's default unless set; QUICK=1 makes it 2);
 #   - WARMUP is the number of untimed runs before them (QUICK=1 makes it 0);
-#   - CARGO_TARGET_DIR is $HOME/.cache/outcome-lens/target-release unless set, so that the
-#     release build neither waits on nor evicts the debug builds in the shared target folder;
+#   - CARGO_TARGET_DIR is $HOME/.cache/outcome-lens/target unless set (the one folder every
+#     build uses; the release build goes to its release/ folder);
 #   - BIN is the release binary.
 #
 # Functions: bench_require TOOL..., bench_build, bench_venv (sets PYTHON), bench_table DIR
@@ -22,7 +22,7 @@ if [ "$QUICK" = 1 ]; then
   RUNS="${RUNS:-2}"
   WARMUP="${WARMUP:-0}"
 fi
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target-release}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/outcome-lens/target}"
 BIN="$CARGO_TARGET_DIR/release/outcome-lens"
 REAL_TABLE="data/raw/home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz"
 

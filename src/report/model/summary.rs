@@ -90,7 +90,7 @@ pub(super) fn focus_summary(c: &Input, f: &Focus) -> Vec<String> {
         rows::peers(c.data)
             .ok()
             .and_then(|peers| peers.into_iter().find(|p| &p.name == group))
-            .map_or_else(|| crate::config::peer_label(group), |p| p.label)
+            .map_or_else(|| crate::wording::peer_label(group), |p| p.label)
     });
     let peer = match (&label, f.peer_rate_pooled, f.peer_rate_mean) {
         (Some(group), Some(pooled), Some(mean)) => format!(

@@ -278,9 +278,14 @@ fn reconciliation_blocks(c: &Input, e: &ExtractSummary, numbers: &mut Numbers) -
     };
     let difference = number(all, "difference");
     let mut text = format!(
-        "Counted as the Home Office tables count ({}, outcome types {}, under the offence codes the published tables hold for {} in each quarter), the extract holds {} outcomes in the {} whole {} both cover ({span}), against {} published: {} {} ({}).",
+        "Counted as the Home Office tables count ({}, {}, under the offence codes the published tables hold for {} in each quarter), the extract holds {} outcomes in the {} whole {} both cover ({span}), against {} published: {} {} ({}).",
         c.basis_phrase,
-        crate::config::join_numbers(&e.denominator_types),
+        crate::wording::types_phrase(
+            &e.denominator_types
+                .iter()
+                .map(|&t| u64::from(t))
+                .collect::<Vec<_>>()
+        ),
         r.force,
         count(number(all, "extract")),
         count(r.quarters.len() as f64),

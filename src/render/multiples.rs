@@ -303,18 +303,33 @@ pub fn draw<DB: DrawingBackend>(canvas: &Canvas<DB>, model: &Model) -> Result<()
         let last_in_column = index + cols >= forces.len();
         if last_in_column {
             let labels = period_labels(rows);
-            let shown: Vec<usize> = if labels.len() <= 4 {
-                (0..labels.len()).collect()
+            if labels.len() <= 4 {
+                for (i, label) in labels.iter().enumerate() {
+                    canvas.text(
+                        label,
+                        (plot.px(i as f64), plot.bottom + 3.0),
+                        tick_font,
+                        grey::TEXT,
+                        Align::Centre,
+                    )?;
+                }
             } else {
-                vec![0, labels.len() - 1]
-            };
-            for i in shown {
+                // The first and last period, held inside the panel (left- and right-aligned)
+                // so that they do not run into the next panel's.
+                let last = labels.len() - 1;
                 canvas.text(
-                    &labels[i],
-                    (plot.px(i as f64), plot.bottom + 3.0),
+                    &labels[0],
+                    (plot.left, plot.bottom + 3.0),
                     tick_font,
                     grey::TEXT,
-                    Align::Centre,
+                    Align::Left,
+                )?;
+                canvas.text(
+                    &labels[last],
+                    (plot.right, plot.bottom + 3.0),
+                    tick_font,
+                    grey::TEXT,
+                    Align::Right,
                 )?;
             }
         }

@@ -142,14 +142,24 @@ fn report_command_rebuilds_the_run_report() {
     let run = work.path().join("run");
     let html = std::fs::read(run.join("report.html")).expect("report.html");
     let md = std::fs::read(run.join("report.md")).expect("report.md");
-    std::fs::remove_file(run.join("report.html")).expect("remove");
-    std::fs::remove_file(run.join("report.md")).expect("remove");
+    let docx = std::fs::read(run.join("report.docx")).expect("report.docx");
+    for name in ["report.html", "report.md", "report.docx"] {
+        std::fs::remove_file(run.join(name)).expect("remove");
+    }
     let (code, stdout, stderr) = outcome_lens(&work, &["report", "run"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
     assert!(
-        stdout.contains("report.html") && stdout.contains("report.md"),
+        stdout.contains("report.html")
+            && stdout.contains("report.md")
+            && stdout.contains("report.docx"),
         "{stdout}"
+    );
+    // The Word copy too: the same bytes from the folder alone (its pictures are numbered by
+    // the report, not by a counter that a second document in one process would move on).
+    assert!(
+        std::fs::read(run.join("report.docx")).expect("rebuilt") == docx,
+        "report.docx differs when rebuilt"
     );
     assert!(
         std::fs::read(run.join("report.html")).expect("rebuilt") == html,

@@ -110,9 +110,12 @@ pub fn load_measured(
     forces: &ForceTable,
     aliases: &[(String, String)],
     measure_keys: &[String],
-    measure: impl Fn(&Table, usize) -> Result<Vec<Cell>>,
+    measure: impl Fn(&Table, usize) -> Result<Vec<Cell>> + Sync,
     progress: &ProgressBar,
 ) -> Result<Measured> {
+    if measure_keys.is_empty() {
+        anyhow::bail!("no cells to measure: load_measured was given no measure key");
+    }
     let dir = folder();
     // Inputs hashed before (by their identity) are checked against the cache first. Inputs
     // never seen are hashed while they are read, on two cores: reading them is needed unless
@@ -179,9 +182,27 @@ pub fn load_measured(
     // A fresh table is written to the cache while the cells are measured and the run goes on.
     let writer = pending.map(|pending| std::thread::spawn(move || pending.write()));
     let mut writers: Vec<_> = writer.into_iter().chain(file_writers).collect();
+    // The further sets (the sensitivity's alternatives) are measured beside the run's own,
+    // one thread each: every measure reads the same table and writes only its own cells.
+    let measured: Vec<Result<Vec<Cell>>> = std::thread::scope(|scope| {
+        let measure = &measure;
+        let table = &loaded.table;
+        let further: Vec<_> = (1..measure_keys.len())
+            .map(|k| scope.spawn(move || measure(table, k)))
+            .collect();
+        let mut all = vec![measure(table, 0)];
+        for handle in further {
+            all.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        all
+    });
     let mut sets = Vec::with_capacity(measure_keys.len());
-    for k in 0..measure_keys.len() {
-        match measure(&loaded.table, k) {
+    for result in measured {
+        match result {
             Ok(cells) => sets.push(cells),
             Err(err) => {
                 // Let the cache writes finish rather than leave them half-done at exit.
@@ -210,9 +231,6 @@ pub fn load_measured(
             })),
             Err(err) => cells_note(err),
         }
-    }
-    if sets.is_empty() {
-        anyhow::bail!("no cells to measure: load_measured was given no measure key");
     }
     let cells = sets.remove(0);
     Ok(Measured {

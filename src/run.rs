@@ -312,7 +312,8 @@ fn sensitivity(
             if loaded.tidy && *alternative != Alternative::Overdispersion {
                 return None;
             }
-            let compared = compare::compare(cells, other, focus, loaded.tidy);
+            let compared =
+                compare::compare_to(cells, other, focus, loaded.tidy, compare::Depth::Place);
             Some((*alternative, words.clone(), compared))
         })
         .collect();

@@ -278,8 +278,30 @@ pub fn check_scope(cells: &[Cell], config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// How much of the comparison to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything: the funnel, peers and offence mix, the series with their control charts,
+    /// and the monitoring.
+    Whole,
+    /// The funnel, peers and offence mix only (the series, control charts and monitoring are
+    /// left empty): each force's place, which is all a sensitivity alternative reports.
+    Place,
+}
+
 /// Runs the whole comparison.
 pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) -> Result<Analysis> {
+    compare_to(cells, config, focus, tidy, Depth::Whole)
+}
+
+/// Runs the comparison to `depth`.
+pub fn compare_to(
+    cells: &[Cell],
+    config: &Config,
+    focus: &[String],
+    tidy: bool,
+    depth: Depth,
+) -> Result<Analysis> {
     if !tidy {
         check_scope(cells, config)?;
     }
@@ -493,17 +515,23 @@ pub fn compare(cells: &[Cell], config: &Config, focus: &[String], tidy: bool) ->
     }
     let peers = peers::peer_rows(&by_unit, config, tidy)?;
     let forces = peers::attach(forces, &peers, config);
-    check_monitoring_against(&scoped, config)?;
-    let trend = trend::series(&scoped, config, &national, tidy)?;
-    notices.extend(trend::notices(&trend, focus, config));
-    let monitor = monitor_focus(&trend, focus, config)?;
-    let outcome_mix = monitor::mix_series(&scoped, config.outcome_mix_units());
-    let displacement = monitor::mix_displacement(
-        &outcome_mix,
-        &config.monitor,
-        config.monitor.quarters,
-        Level::ninety_five(),
-    )?;
+    let (trend, monitor, outcome_mix, displacement) = match depth {
+        Depth::Place => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+        Depth::Whole => {
+            check_monitoring_against(&scoped, config)?;
+            let trend = trend::series(&scoped, config, &national, tidy)?;
+            notices.extend(trend::notices(&trend, focus, config));
+            let monitor = monitor_focus(&trend, focus, config)?;
+            let outcome_mix = monitor::mix_series(&scoped, config.outcome_mix_units());
+            let displacement = monitor::mix_displacement(
+                &outcome_mix,
+                &config.monitor,
+                config.monitor.quarters,
+                Level::ninety_five(),
+            )?;
+            (trend, monitor, outcome_mix, displacement)
+        }
+    };
     let (mix, mix_summary) = if tidy {
         (Vec::new(), Vec::new())
     } else {

@@ -458,6 +458,12 @@ fn gunzip(path: &Path) -> String {
 fn bad_analysis_files() {
     let cases: &[(&str, &str)] = &[
         ("title = \"x\"\nbogus_key = 1\n", "analysis.toml:2: unknown field `bogus_key`, expected one of"),
+        // See: #21. The new sections' keys and values are checked as the others are.
+        ("[charts]\nunadjusted_limits = \"no\"\n", "analysis.toml:3: invalid type: string \"no\", expected a boolean"),
+        ("[charts]\nzero = true\n", "analysis.toml:3: unknown field `zero`, expected `unadjusted_limits` or `y_from_zero`"),
+        ("[sensitivity]\nalternatives = \"basis\"\n", "analysis.toml:3: invalid type: string \"basis\", expected a sequence"),
+        ("[sensitivity]\nalternatives = [\"bases\"]\n", "sensitivity.alternatives: \"bases\" is not one of basis, strata, outcome, denominator, city_of_london, overdispersion"),
+        ("[peers.groups.g]\nlabel = 3\nmembers = [\"Cleveland\"]\n", "analysis.toml:3: invalid type: integer `3`, expected a string"),
         ("focus = [\"Clevland\"]\n", "focus: unknown force \"Clevland\"; closest known names: Cleveland"),
         (
             "scope = \"nothing\"\n[scopes.nothing]\ninclude_codes = [\"ZZ9\"]\n",

@@ -27,14 +27,8 @@ fail() {
 }
 step() { echo "== browser [${SECONDS}s]: $*"; }
 
-apt_updated=""
-apt_install() {
-  if [ -z "$apt_updated" ]; then
-    apt-get update -q >/dev/null || return 1
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
-}
+# shellcheck source=../lib/apt.sh
+. tests/lib/apt.sh
 
 # 1. Chromium, pdftotext and playwright-core.
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then

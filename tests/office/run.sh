@@ -35,14 +35,8 @@ finish() {
 }
 step() { echo "== office [${SECONDS}s]: $*"; }
 
-apt_updated=""
-apt_install() {
-  if [ -z "$apt_updated" ]; then
-    apt-get update -q >/dev/null || return 1
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
-}
+# shellcheck source=../lib/apt.sh
+. tests/lib/apt.sh
 if ! command -v soffice >/dev/null; then
   step "installing libreoffice-writer-nogui (apt-get)"
   apt_install libreoffice-writer-nogui || { check "libreoffice installs" false; finish; }

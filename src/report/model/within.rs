@@ -673,14 +673,34 @@ pub(super) fn generic_table(
     let note = (shown.len() < table.rows.len()).then(|| {
         let left: Vec<&Vec<String>> = table.rows.iter().filter(|r| no_crimes(r)).collect();
         // The rows are named by the column the table is by (`extract_by_offence_code`: the
-        // offence code), else by its first column.
+        // offence code), else by its first column; a table of fields' levels names each level
+        // with its field ("victim ethnicity: not recorded").
         let by = name.strip_prefix("extract_by_");
+        let column = |h: &str| table.headers.iter().position(|x| x == h);
+        let field = column("field_words").or(column("field"));
         let (noun, key) = keep
             .iter()
             .find(|(h, _)| Some(h.as_str()) == by)
             .or(keep.first())
             .map(|(h, k)| (column_title(c, h).to_lowercase(), k[0]))
             .unwrap_or_else(|| ("row".into(), 0));
+        let (noun, name_of): (String, Box<dyn Fn(&Vec<String>) -> String>) =
+            match (field, column("level")) {
+                (Some(f), Some(l)) => (
+                    "level".into(),
+                    Box::new(move |r: &Vec<String>| {
+                        format!(
+                            "{}: {}",
+                            r.get(f).map_or("", String::as_str),
+                            r.get(l).map_or("", String::as_str)
+                        )
+                    }),
+                ),
+                _ => (
+                    noun,
+                    Box::new(move |r: &Vec<String>| r.get(key).cloned().unwrap_or_default()),
+                ),
+            };
         let counted = count_column
             .and_then(|k| table.headers.get(k))
             .map(|h| h.replace('_', " "))
@@ -691,7 +711,7 @@ pub(super) fn generic_table(
             plural(&noun, left.len()),
             if left.len() == 1 { "is" } else { "are" },
             left.iter()
-                .map(|r| r.get(key).map(String::as_str).unwrap_or(""))
+                .map(|r| name_of(r))
                 .collect::<Vec<_>>()
                 .join(", ")
         )

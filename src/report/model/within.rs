@@ -684,23 +684,21 @@ pub(super) fn generic_table(
             .or(keep.first())
             .map(|(h, k)| (column_title(c, h).to_lowercase(), k[0]))
             .unwrap_or_else(|| ("row".into(), 0));
-        let (noun, name_of): (String, Box<dyn Fn(&Vec<String>) -> String>) =
-            match (field, column("level")) {
-                (Some(f), Some(l)) => (
-                    "level".into(),
-                    Box::new(move |r: &Vec<String>| {
-                        format!(
-                            "{}: {}",
-                            r.get(f).map_or("", String::as_str),
-                            r.get(l).map_or("", String::as_str)
-                        )
-                    }),
+        let level = column("level");
+        let noun = match (field, level) {
+            (Some(_), Some(_)) => "level".to_string(),
+            _ => noun,
+        };
+        let name_of = |r: &Vec<String>| -> String {
+            match (field, level) {
+                (Some(f), Some(l)) => format!(
+                    "{}: {}",
+                    r.get(f).map_or("", String::as_str),
+                    r.get(l).map_or("", String::as_str)
                 ),
-                _ => (
-                    noun,
-                    Box::new(move |r: &Vec<String>| r.get(key).cloned().unwrap_or_default()),
-                ),
-            };
+                _ => r.get(key).cloned().unwrap_or_default(),
+            }
+        };
         let counted = count_column
             .and_then(|k| table.headers.get(k))
             .map(|h| h.replace('_', " "))

@@ -32,10 +32,13 @@ const MARGIN: PageMargin = PageMargin {
     footer: 425,
     gutter: 0,
 };
-/// The text width, 182 mm, in EMU (English Metric Units, 36,000 to the millimetre), which a
-/// chart fills; a tall chart is held to 170 mm high, as in print.
-const TEXT_WIDTH_EMU: u64 = 182 * 36_000;
+/// The A4 text width (210 mm less the two 14 mm margins), which a chart and a table fill; a
+/// tall chart is held to 170 mm high, as in print. Word measures pictures in EMU (36,000 to
+/// the millimetre) and tables in twentieths of a point.
+const TEXT_WIDTH_MM: u64 = 182;
+const TEXT_WIDTH_EMU: u64 = TEXT_WIDTH_MM * 36_000;
 const TALL_EMU: u64 = 170 * 36_000;
+const TEXT_WIDTH_TWIPS: f64 = TEXT_WIDTH_MM as f64 * 1440.0 / 25.4;
 /// Body and table type sizes, in half-points.
 const BODY: usize = 20;
 const TABLE: usize = 15;
@@ -211,9 +214,6 @@ fn add_table(mut doc: Docx, table: &TableBlock) -> Docx {
     }
     doc
 }
-
-/// The A4 text width (182 mm) in twentieths of a point.
-const TEXT_WIDTH_TWIPS: f64 = 182.0 * 56.692_913;
 
 fn word_table(columns: &[Column], rows: &[Row]) -> Table {
     // Columns in proportion to what print needs of each (a number's whole length, a text's

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use crate::support::{realdata, root, Workdir};
+use crate::support::{realdata, root, thousands, Workdir};
 
 const FULL_TABLE: &str = "home-office-outcomes/prc-outcomes-open-data-mar2019-tables.FULL.csv.gz";
 
@@ -265,24 +265,6 @@ fn hostile_unit_names_show_as_text() {
 /// Formats a rate as the report does (one decimal place).
 fn percent(text: &str) -> String {
     format!("{:.1}%", 100.0 * text.parse::<f64>().expect("a rate"))
-}
-
-/// Formats a count as the report does (thousands separators, whole units).
-fn thousands(text: &str) -> String {
-    let value = text.parse::<f64>().expect("a count").round();
-    let digits = format!("{}", value.abs() as u64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if value < 0.0 {
-        format!("\u{2212}{out}")
-    } else {
-        out
-    }
 }
 
 /// One row of a run's CSV table, by its first column.

@@ -914,19 +914,6 @@ fn sensitivity_alternatives_are_chosen_in_the_analysis_file() {
     assert!(!work.path().join("bad").exists());
 }
 
-/// A count with thousands separators, as the report prints it.
-fn grouped(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// See: #21. The sample run's `tables/reconciliation.csv`: its published column is what the
 /// raw Home Office files give when summed by hand (Cleveland, outcomes recorded in the
 /// quarter, types 1-22, each whole quarter of the extract), and the extract's outcomes it
@@ -1014,7 +1001,8 @@ fn reconciliation_matches_counts_made_from_the_raw_files() {
     assert!(
         report.contains(&format!(
             "reconciles the extract with the published figures. Counted as the Home Office tables count (outcomes assigned in the quarter, outcome types 1-22, under the offence codes the published tables hold for Cleveland in each quarter), the extract holds {} outcomes in the 8 whole quarters both cover (2018/19 Q1 to 2019/20 Q4), against {} published",
-            grouped(extract), grouped(total)
+            crate::support::thousands(&extract.to_string()),
+            crate::support::thousands(&total.to_string())
         )),
         "{report}"
     );

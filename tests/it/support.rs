@@ -134,3 +134,21 @@ pub fn output(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Formats a count as the report does (thousands separators, whole units).
+pub fn thousands(text: &str) -> String {
+    let value = text.parse::<f64>().expect("a count").round();
+    let digits = format!("{}", value.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0.0 {
+        format!("\u{2212}{out}")
+    } else {
+        out
+    }
+}

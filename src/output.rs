@@ -194,18 +194,22 @@ fn unregister_cleanup(path: &Path) {
     }
 }
 
-/// Held by [`RunFolder::commit`] from moving the previous folder aside until it is removed,
-/// and taken by [`cleanup_after_interrupt`] before it cleans up: a signal that lands inside
-/// those renames waits for them, so SIGTERM never leaves a set-aside `.NAME.old-PID` beside
-/// the new folder (seen once in CI) nor, worse, no folder at all.
+/// Held by [`RunFolder::write`] while it writes a file and by [`RunFolder::commit`] from
+/// moving the previous folder aside until it is removed, and taken for good by
+/// [`cleanup_after_interrupt`]: a signal that lands inside a write or the renames waits for
+/// them, and nothing is written after the clean-up. So SIGTERM never leaves a set-aside
+/// `.NAME.old-PID` beside the new folder, nor a temporary folder made again by a write after
+/// it was removed (each seen once in CI), nor, worse, no folder at all.
 static COMMIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Removes every registered temporary path; called on SIGINT/SIGTERM before exiting, so an
 /// interrupted run leaves the previous output or nothing. A commit under way finishes first.
 pub fn cleanup_after_interrupt() {
-    let _commit = COMMIT
+    let commit = COMMIT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Held until the process exits, which it does next: no write or commit starts after this.
+    std::mem::forget(commit);
     if let Ok(paths) = CLEANUP.lock() {
         for path in paths.iter().rev() {
             if path.is_dir() {
@@ -262,10 +266,14 @@ impl RunFolder {
         if temporary.exists() {
             let _ = std::fs::remove_dir_all(&temporary);
         }
+        // Registered before it exists, so a signal in between cannot leave it behind.
+        register_cleanup(&temporary);
         std::fs::create_dir_all(&temporary)
             .with_context(|| format!("cannot create {}", temporary.display()))
-            .map_err(release)?;
-        register_cleanup(&temporary);
+            .map_err(|e| {
+                unregister_cleanup(&temporary);
+                release(e)
+            })?;
         Ok(RunFolder {
             target: target.to_path_buf(),
             temporary,
@@ -282,6 +290,9 @@ impl RunFolder {
 
     /// Writes a file at `relative` (with `/` separators) inside the run folder.
     pub fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let _commit = COMMIT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let path = self.temporary.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)

@@ -18,6 +18,8 @@ use crate::measure::{Cell, PeriodKey};
 use crate::normalise::forces::ForceTable;
 use crate::output;
 
+mod each;
+
 /// What an ingest produced, as the run needs it.
 struct Loaded {
     /// The table (canonical outcomes or tidy counts).
@@ -32,7 +34,7 @@ struct Loaded {
     pub from_cache: bool,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Entry {
     tidy: bool,
     accounts: Vec<serde_json::Value>,
@@ -41,9 +43,12 @@ struct Entry {
     /// values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dictionaries: Option<crate::record::Dictionaries>,
+    /// For one input's entry, the periods (financial year, quarter) its table holds rows of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    periods: Option<Vec<(String, i32)>>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct QuarantineEntry {
     file: String,
     line: u64,
@@ -120,7 +125,66 @@ pub fn load_measured(
     // Inputs hashed before (by their identity) are checked against the cache first. Inputs
     // never seen are hashed while they are read, on two cores: reading them is needed unless
     // the same bytes were cached under another name, which the hash then tells.
-    let known: Option<Vec<String>> = inputs.iter().map(|p| memo_sha256(&dir, p)).collect();
+    let mut known: Option<Vec<String>> = inputs.iter().map(|p| memo_sha256(&dir, p)).collect();
+    if let Some(measured) = known
+        .as_deref()
+        .and_then(|known| cached_measured(&dir, known, aliases, measure_keys))
+    {
+        return Ok(measured);
+    }
+    if inputs.len() > 1 {
+        // Several Home Office inputs are measured one by one, each from its own cache entry
+        // when it has one; the cells of them all are cached under their joint key too.
+        if let Some(each) = each::measure_each(
+            &dir,
+            inputs,
+            forces,
+            aliases,
+            measure_keys,
+            &measure,
+            progress,
+        )? {
+            let (key, cells_paths, entry_path) =
+                combined_paths(&dir, &each.input_sha256, aliases, measure_keys);
+            let mut writers = each.writers;
+            let pending = PendingWrite {
+                dir: dir.clone(),
+                table_path: dir.join(format!("{key}.parquet")),
+                entry_path,
+                table: None,
+                entry: Entry {
+                    tidy: false,
+                    accounts: each.accounts.clone(),
+                    quarantine: each.quarantine.iter().map(quarantine_entry).collect(),
+                    dictionaries: None,
+                    periods: None,
+                },
+            };
+            // The entry is written after the cells, so that it never stands for cells not yet
+            // written.
+            let mut sets = each.sets;
+            let cell_writers = write_cells(&dir, &sets, cells_paths);
+            writers.push(std::thread::spawn(move || {
+                for writer in cell_writers {
+                    let _ = writer.join();
+                }
+                pending.write();
+            }));
+            let cells = sets.remove(0);
+            return Ok(Measured {
+                cells,
+                further: sets,
+                tidy: false,
+                accounts: each.accounts,
+                quarantine: each.quarantine,
+                input_sha256: each.input_sha256,
+                from_cache: each.from_cache,
+                writers,
+            });
+        }
+        // Left to the joint read; measuring them one by one hashed them all.
+        known = known.or_else(|| inputs.iter().map(|p| memo_sha256(&dir, p)).collect());
+    }
     let (input_sha256, fresh) = match known {
         Some(known) => (known, None),
         None if inputs.len() > 1 => {
@@ -143,32 +207,10 @@ pub fn load_measured(
             (hashed, Some(Fresh::Ingested(ingested?)))
         }
     };
-    let key = ingest_key(&input_sha256, aliases);
-    let cells_paths: Vec<PathBuf> = measure_keys
-        .iter()
-        .map(|measure_key| {
-            let cells_key =
-                output::sha256_hex(format!("{key}\n{CELLS_LAYOUT}\n{measure_key}").as_bytes());
-            dir.join(format!("{cells_key}.cells.parquet"))
-        })
-        .collect();
-    let entry_path = dir.join(format!("{key}.json"));
-    if let Some(entry) = read_entry_json(&entry_path) {
-        let cached: Option<Vec<Vec<Cell>>> = cells_paths.iter().map(|p| read_cells(p)).collect();
-        if let Some(mut sets) = cached.filter(|sets| !sets.is_empty()) {
-            let cells = sets.remove(0);
-            return Ok(Measured {
-                cells,
-                further: sets,
-                tidy: entry.tidy,
-                accounts: entry.accounts,
-                quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
-                input_sha256,
-                from_cache: true,
-                writers: Vec::new(),
-            });
-        }
+    if let Some(measured) = cached_measured(&dir, &input_sha256, aliases, measure_keys) {
+        return Ok(measured);
     }
+    let (key, cells_paths, _) = combined_paths(&dir, &input_sha256, aliases, measure_keys);
     let (loaded, pending, file_writers) = load_keyed(
         &dir,
         &key,
@@ -213,10 +255,82 @@ pub fn load_measured(
             }
         }
     }
-    // Cells that cannot be cached only cost speed next time. They are written (and flushed to
-    // disk, about 10 ms) on a thread of their own while the run goes on.
+    writers.extend(write_cells(&dir, &sets, cells_paths));
+    let cells = sets.remove(0);
+    Ok(Measured {
+        cells,
+        further: sets,
+        tidy: matches!(loaded.table, Table::Tidy(_)),
+        accounts: loaded.accounts,
+        quarantine: loaded.quarantine,
+        input_sha256: loaded.input_sha256,
+        from_cache: loaded.from_cache,
+        writers,
+    })
+}
+
+/// The joint key of the inputs with these sha256, the paths of their cells under each
+/// measure key, and the path of their entry.
+fn combined_paths(
+    dir: &Path,
+    input_sha256: &[String],
+    aliases: &[(String, String)],
+    measure_keys: &[String],
+) -> (String, Vec<PathBuf>, PathBuf) {
+    let key = ingest_key(input_sha256, aliases);
+    let cells_paths = measure_keys
+        .iter()
+        .map(|measure_key| {
+            let cells_key =
+                output::sha256_hex(format!("{key}\n{CELLS_LAYOUT}\n{measure_key}").as_bytes());
+            dir.join(format!("{cells_key}.cells.parquet"))
+        })
+        .collect();
+    let entry_path = dir.join(format!("{key}.json"));
+    (key, cells_paths, entry_path)
+}
+
+/// The inputs' cells under every measure key and their entry, when the cache holds them all
+/// under the inputs' joint key.
+fn cached_measured(
+    dir: &Path,
+    input_sha256: &[String],
+    aliases: &[(String, String)],
+    measure_keys: &[String],
+) -> Option<Measured> {
+    let (_, cells_paths, entry_path) = combined_paths(dir, input_sha256, aliases, measure_keys);
+    let entry = read_entry_json(&entry_path)?;
+    let mut sets: Vec<Vec<Cell>> = cells_paths
+        .iter()
+        .map(|p| read_cells(p))
+        .collect::<Option<_>>()?;
+    if sets.is_empty() {
+        return None;
+    }
+    let cells = sets.remove(0);
+    Some(Measured {
+        cells,
+        further: sets,
+        tidy: entry.tidy,
+        accounts: entry.accounts,
+        quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
+        input_sha256: input_sha256.to_vec(),
+        from_cache: true,
+        writers: Vec::new(),
+    })
+}
+
+/// Writes each set of cells to its path in the cache, each on a thread of its own (and
+/// flushed to disk, about 10 ms) while the run goes on. Cells that cannot be cached only
+/// cost speed next time.
+fn write_cells(
+    dir: &Path,
+    sets: &[Vec<Cell>],
+    cells_paths: Vec<PathBuf>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    let mut writers = Vec::new();
     for (cells, cells_path) in sets.iter().zip(cells_paths) {
-        let cells_dir = dir.clone();
+        let cells_dir = dir.to_path_buf();
         let cells_note = move |err: anyhow::Error| {
             eprintln!(
                 "note: cannot write the cells cache in {}: {err:#}",
@@ -232,17 +346,7 @@ pub fn load_measured(
             Err(err) => cells_note(err),
         }
     }
-    let cells = sets.remove(0);
-    Ok(Measured {
-        cells,
-        further: sets,
-        tidy: matches!(loaded.table, Table::Tidy(_)),
-        accounts: loaded.accounts,
-        quarantine: loaded.quarantine,
-        input_sha256: loaded.input_sha256,
-        from_cache: loaded.from_cache,
-        writers,
-    })
+    writers
 }
 
 /// A canonical table still to be written to the cache, with its entry.
@@ -352,6 +456,7 @@ fn load_keyed(
                     .map(quarantine_entry)
                     .collect(),
                 dictionaries: None,
+                periods: None,
             };
             let pending = PendingWrite {
                 dir: dir.to_path_buf(),
@@ -379,6 +484,7 @@ fn load_keyed(
         accounts: accounts.clone(),
         quarantine: ingested.quarantine.iter().map(quarantine_entry).collect(),
         dictionaries: None,
+        periods: None,
     };
     let pending = PendingWrite {
         dir: dir.to_path_buf(),
@@ -412,31 +518,56 @@ fn quarantine_entry(q: &ingest::QuarantinedRow) -> QuarantineEntry {
 
 /// Whether two of the tables hold rows of the same period (financial year and quarter).
 fn periods_overlap(tables: &[DataFrame]) -> PolarsResult<bool> {
+    let periods = tables
+        .iter()
+        .map(table_periods)
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let periods: Vec<&[(String, i32)]> = periods.iter().map(Vec::as_slice).collect();
+    Ok(overlapping(&periods))
+}
+
+/// The periods (financial year, quarter) a canonical table holds rows of, in order of first
+/// appearance.
+fn table_periods(table: &DataFrame) -> PolarsResult<Vec<(String, i32)>> {
     use crate::record::col;
-    let mut seen: std::collections::HashMap<(String, i32), usize> = Default::default();
-    for (index, table) in tables.iter().enumerate() {
-        let periods = table
-            .select([col::FINANCIAL_YEAR, col::QUARTER])?
-            .unique_stable(None, UniqueKeepStrategy::First, None)?;
-        let years = periods
-            .column(col::FINANCIAL_YEAR)?
-            .cast(&DataType::String)?;
-        let quarters = periods.column(col::QUARTER)?.cast(&DataType::Int32)?;
-        for (year, quarter) in years.str()?.iter().zip(quarters.i32()?.iter()) {
-            let key = (
+    let periods = table
+        .select([col::FINANCIAL_YEAR, col::QUARTER])?
+        .unique_stable(None, UniqueKeepStrategy::First, None)?;
+    let years = periods
+        .column(col::FINANCIAL_YEAR)?
+        .cast(&DataType::String)?;
+    let quarters = periods.column(col::QUARTER)?.cast(&DataType::Int32)?;
+    Ok(years
+        .str()?
+        .iter()
+        .zip(quarters.i32()?.iter())
+        .map(|(year, quarter)| {
+            (
                 year.unwrap_or_default().to_string(),
                 quarter.unwrap_or_default(),
-            );
-            if seen.insert(key, index).is_some_and(|other| other != index) {
-                return Ok(true);
+            )
+        })
+        .collect())
+}
+
+/// Whether two of the tables whose periods these are share one.
+fn overlapping(periods: &[&[(String, i32)]]) -> bool {
+    let mut seen: std::collections::HashMap<&(String, i32), usize> = Default::default();
+    for (index, table) in periods.iter().enumerate() {
+        for period in table.iter() {
+            if seen
+                .insert(period, index)
+                .is_some_and(|other| other != index)
+            {
+                return true;
             }
         }
     }
-    Ok(false)
+    false
 }
 
 /// The version of the layout of the cache's entries for single inputs; part of their keys.
-const FILE_LAYOUT: &str = "file 1";
+const FILE_LAYOUT: &str = "file 2";
 
 /// The key of one input's entry: the tool version, the input's sha256 and the aliases.
 fn file_key(sha256: &str, aliases: &[(String, String)]) -> String {
@@ -539,7 +670,7 @@ fn load_each(
     let mut quarantine = Vec::new();
     let mut writers = Vec::new();
     let mut all_cached = true;
-    for (part, sha) in parts.into_iter().zip(&shas) {
+    for ((part, sha), path) in parts.into_iter().zip(&shas).zip(inputs) {
         match part {
             Part::Cached(loaded) => {
                 let Table::Outcomes(df) = loaded.table else {
@@ -572,6 +703,9 @@ fn load_each(
                         accounts: part_accounts.clone(),
                         quarantine: ingested.quarantine.iter().map(quarantine_entry).collect(),
                         dictionaries: Some(dictionaries),
+                        periods: Some(table_periods(&df).map_err(|e| {
+                            anyhow::anyhow!("cannot read the periods of {}: {e}", path.display())
+                        })?),
                     },
                 };
                 writers.push(std::thread::spawn(move || pending.write()));

@@ -216,6 +216,17 @@ struct Sums {
 /// A cell with any missing count among its rows is left out of both sums (numerator and
 /// denominator 0) and marked [`Cell::incomplete`].
 pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<Cell>> {
+    cells_of(table, config, false)
+}
+
+/// The cells of [`outcome_cells`] in the configured period only (`config.period`): for a
+/// comparison that reads no other period (a sensitivity alternative, which reports each
+/// force's place in the period), the rows of the other periods are passed over.
+pub fn outcome_cells_in_period(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<Cell>> {
+    cells_of(table, config, true)
+}
+
+fn cells_of(table: &DataFrame, config: &Config, in_period: bool) -> anyhow::Result<Vec<Cell>> {
     let text = |name: &str| TextColumn::of(table, name);
     let (forces, years, groups, subgroups, codes, descriptions, bases) = (
         text(rc::FORCE)?,
@@ -246,6 +257,28 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
         .iter()
         .filter_map(|u| forces.id_of(u))
         .collect();
+    // Whether the rows of each year (by id) and quarter are measured.
+    let measured_quarters: Vec<[bool; 5]> = years
+        .texts
+        .iter()
+        .map(|year| {
+            let fy = parse_financial_year(year);
+            std::array::from_fn(|q| {
+                !in_period
+                    || fy
+                        .zip(u8::try_from(q).ok())
+                        .and_then(|(y, q)| Period::new(y, q))
+                        .is_some_and(|p| config.period.contains(p))
+            })
+        })
+        .collect();
+    let quarter_measured = |year: u32, quarter: Option<i32>| {
+        !in_period
+            || quarter
+                .and_then(|q| usize::try_from(q).ok())
+                .zip(measured_quarters.get(year as usize))
+                .is_some_and(|(q, of_year)| of_year.get(q).copied().unwrap_or(false))
+    };
     let wanted = |t: Option<i32>, set: &[bool; 256]| {
         t.and_then(|t| usize::try_from(t).ok())
             .is_some_and(|t| set.get(t).copied().unwrap_or(false))
@@ -288,7 +321,10 @@ pub fn outcome_cells(table: &DataFrame, config: &Config) -> anyhow::Result<Vec<C
         block_counts.extend(counts.slice(start as i64, len).iter());
         for i in 0..len {
             let t = block_types[i];
-            if block_bases[i] != basis || !wanted(t, &in_denominator) {
+            if block_bases[i] != basis
+                || !wanted(t, &in_denominator)
+                || !quarter_measured(block_years[i], block_quarters[i])
+            {
                 continue;
             }
             let parts = [
@@ -501,7 +537,9 @@ fn tidy_period(label: &str) -> PeriodKey {
     }
 }
 
-fn sort_cells(cells: &mut [Cell]) {
+/// Puts cells in the order the measure gives them: by unit, period, group, subgroup, code and
+/// description.
+pub fn sort_cells(cells: &mut [Cell]) {
     cells.sort_by(|a, b| {
         (
             &a.unit,

@@ -69,14 +69,24 @@ pub fn run(config: &Config, options: &RunOptions, progress: &ProgressBar) -> Res
             .filter(|(a, _, _)| a.measures_again())
             .map(|(_, c, _)| c),
     );
-    let measure_keys: Vec<String> = measured.iter().map(|c| measure_key(c)).collect();
+    // The alternatives' cells are measured in the period only: they are compared for each
+    // force's place in it (`compare::Depth::Place`), which reads no other period.
+    let measure_keys: Vec<String> = measured
+        .iter()
+        .enumerate()
+        .map(|(k, c)| match k {
+            0 => measure_key(c),
+            _ => format!("{}\nin period {:?}", measure_key(c), c.period),
+        })
+        .collect();
     let loaded = cache::load_measured(
         &config.inputs,
         &config.forces,
         &aliases,
         &measure_keys,
         |table, k| match table {
-            Table::Outcomes(df) => measure::outcome_cells(df, measured[k]),
+            Table::Outcomes(df) if k == 0 => measure::outcome_cells(df, measured[k]),
+            Table::Outcomes(df) => measure::outcome_cells_in_period(df, measured[k]),
             Table::Tidy(df) => measure::tidy_cells(df),
         },
         progress,

@@ -285,7 +285,8 @@ pub enum Depth {
     /// and the monitoring.
     Whole,
     /// The funnel, peers and offence mix only (the series, control charts and monitoring are
-    /// left empty): each force's place, which is all a sensitivity alternative reports.
+    /// left empty): each force's place, which is all a sensitivity alternative reports. Only
+    /// the period's cells are read, and the scope is not checked again.
     Place,
 }
 
@@ -302,7 +303,10 @@ pub fn compare_to(
     tidy: bool,
     depth: Depth,
 ) -> Result<Analysis> {
-    if !tidy {
+    // The scope is checked against every period's offences; a place-only comparison (a
+    // sensitivity alternative, with the run's scope, after the run's own comparison checked
+    // it) may be given the period's cells only.
+    if !tidy && depth == Depth::Whole {
         check_scope(cells, config)?;
     }
     let scoped: Vec<&Cell> = cells

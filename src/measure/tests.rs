@@ -168,3 +168,58 @@ fn the_focus_forces_cells_keep_their_counts_by_type_when_there_are_events() {
         }
     }
 }
+
+/// The cells in the period are the cells of the whole table whose period is in it, each the
+/// same (for a financial year, a rolling twelve months holding one of the table's quarters,
+/// and `all`), and the rows of other periods add nothing to them.
+#[test]
+fn cells_in_the_period_are_the_whole_tables_cells_of_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    for force in 0..FORCES.len() {
+        for quarter in 1..=2 {
+            for offence in 0..OFFENCES.len() {
+                rows.push((force, quarter, offence));
+            }
+        }
+    }
+    let mut text = String::from(HEADER);
+    for (force, quarter, offence) in rows {
+        let (description, subgroup, code) = OFFENCES[offence];
+        for (outcome, outcome_description, outcome_group) in OUTCOMES {
+            text.push_str(&format!(
+                "2018/19,{quarter},{},{description},Violence against the person,{subgroup},{code},,{outcome_description},{outcome_group},{outcome},0,{}\n",
+                FORCES[force],
+                count(force, quarter, offence, outcome)
+            ));
+        }
+    }
+    let input = dir.path().join("t.csv");
+    std::fs::write(&input, text).unwrap();
+    for (period, expected) in [
+        ("\"2018/19\"", 12),
+        ("{ rolling_12_months_to = \"2018/19 Q1\" }", 6),
+        ("{ rolling_12_months_to = \"2017/18 Q4\" }", 0),
+        ("\"all\"", 12),
+    ] {
+        let toml = format!(
+            "inputs = [{:?}]\nperiod = {period}\nallow_partial_period = true\n[outputs]\nfolder = \"out\"\n",
+            input.display().to_string()
+        );
+        let config =
+            Config::from_toml(&dir.path().join("a.toml"), &toml, &Overrides::default()).unwrap();
+        let ingested = read_inputs(&config.inputs, &config.forces, &ProgressBar::hidden()).unwrap();
+        let Table::Outcomes(table) = ingested.table else {
+            panic!("not an outcomes table")
+        };
+        let whole = outcome_cells(&table, &config).unwrap();
+        assert_eq!(whole.len(), 12);
+        let of_period: Vec<Cell> = whole
+            .into_iter()
+            .filter(|c| crate::compare::in_period(&c.period, &config))
+            .collect();
+        let in_period = outcome_cells_in_period(&table, &config).unwrap();
+        assert_eq!(in_period.len(), expected, "{period}");
+        assert_eq!(in_period, of_period, "{period}");
+    }
+}

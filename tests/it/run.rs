@@ -369,6 +369,104 @@ fn several_inputs_are_cached_one_by_one() {
     assert_same_folders(&work.path().join("second"), &work.path().join("third"));
 }
 
+/// The 2018/19 sample split in two by quarter (no period in both: measured one input at a
+/// time) and by force (every period in both: read together, their keys checked across the
+/// inputs) gives the comparison of the whole table: every table is the same byte for byte.
+/// A re-run after one part changed measures only that part.
+#[test]
+fn split_inputs_give_the_comparison_of_the_whole_table() {
+    let work = Workdir::with_sample();
+    let text = gunzip(&work.path().join("ho-outcomes-ye-mar2019-sample.csv.gz"));
+    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let write = |name: &str, keep: &dyn Fn(&str) -> bool| {
+        let part: Vec<&str> = std::iter::once(header)
+            .chain(rows.iter().copied().filter(|l| keep(l)))
+            .collect();
+        std::fs::write(work.path().join(name), part.join("\r\n") + "\r\n").unwrap();
+        part.len() - 1
+    };
+    let first_half = |l: &str| l.starts_with("2018/19,1,") || l.starts_with("2018/19,2,");
+    let (q12, q34) = (
+        write("q12.csv", &first_half),
+        write("q34.csv", &|l| !first_half(l)),
+    );
+    let a_to_k = |l: &str| {
+        l.split(',')
+            .nth(2)
+            .is_some_and(|force| force.as_bytes()[0].is_ascii_uppercase() && force < "L")
+    };
+    let (ak, lz) = (write("a-k.csv", &a_to_k), write("l-z.csv", &|l| !a_to_k(l)));
+    assert_eq!((q12 + q34, ak + lz), (rows.len(), rows.len()));
+    assert!(q12 > 0 && q34 > 0 && ak > 0 && lz > 0);
+    let config = std::fs::read_to_string(work.path().join("analysis.toml")).unwrap();
+    let whole = "\"ho-outcomes-ye-mar2019-sample.csv.gz\"";
+    assert!(config.contains(whole));
+    analysis(
+        &work,
+        "q.toml",
+        &config.replace(whole, "\"q12.csv\", \"q34.csv\""),
+    );
+    analysis(
+        &work,
+        "f.toml",
+        &config.replace(whole, "\"a-k.csv\", \"l-z.csv\""),
+    );
+    let cells = || {
+        std::fs::read_dir(work.cache())
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .ends_with(".file.cells.parquet")
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    for (config, out) in [("analysis.toml", "whole"), ("q.toml", "q"), ("f.toml", "f")] {
+        let (code, _, stderr) = run(&work, &["--config", config, "--out", out]);
+        assert_eq!(code, 0, "{config}: {stderr}");
+    }
+    // Each input's cells are kept under the run's measure and the three alternatives measured
+    // again: the whole table's, the series' (reused by the later runs) and the four parts'
+    // (the parts by force are measured before their periods are seen to overlap).
+    let keys = 4;
+    assert_eq!(cells(), 6 * keys);
+    let whole = work.path().join("whole");
+    let tables = crate::golden::files_under(&whole.join("tables"));
+    assert!(tables.len() > 20, "{tables:?}");
+    for out in ["q", "f"] {
+        let differs: Vec<&String> = tables
+            .iter()
+            .filter(|f| {
+                std::fs::read(whole.join("tables").join(f)).unwrap()
+                    != std::fs::read(work.path().join(out).join("tables").join(f)).unwrap()
+            })
+            .collect();
+        assert!(
+            differs.is_empty(),
+            "{out}: {differs:?} differ from the whole table's"
+        );
+    }
+    // One part's bytes changed (its line ends, not its rows): only it is measured again, and
+    // the comparison is the same.
+    let edited = std::fs::read_to_string(work.path().join("q34.csv"))
+        .unwrap()
+        .replace("\r\n", "\n");
+    std::fs::write(work.path().join("q34.csv"), edited).unwrap();
+    let (code, _, stderr) = run(&work, &["--config", "q.toml", "--out", "q2"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        cells(),
+        7 * keys,
+        "only the changed part was measured again"
+    );
+    assert_same_folders(&whole.join("tables"), &work.path().join("q2/tables"));
+}
+
 /// `diff` finds nothing between equal runs and names the one force that changed.
 #[test]
 fn diff_names_the_force_that_changed() {

@@ -11,6 +11,7 @@
 //! hostile file stops with [`IngestError::WorkbookTooLarge`] instead of exhausting memory.
 
 mod ods;
+mod pipe;
 pub mod rows;
 mod scan;
 mod stream;
@@ -67,10 +68,12 @@ pub fn read_data_sheets(
 ) -> Result<usize, IngestError> {
     let (found, names) = if bytes.starts_with(b"PK\x03\x04") {
         let names = check_inflated_size(file, bytes)?;
+        // The sheet is parsed on one thread (and inflated on another) while its rows are
+        // made into columns on this one.
         if ods::is_ods(&names) && !names.iter().any(|n| n == "xl/workbook.xml") {
-            ods::read(file, bytes, sink)?
+            pipe::pipelined(file, sink, |rows| ods::read(file, bytes, rows))?
         } else if xlsx::is_xlsx(&names) {
-            xlsx::read(file, bytes, sink)?
+            pipe::pipelined(file, sink, |rows| xlsx::read(file, bytes, rows))?
         } else {
             read_with_calamine(file, bytes, sink)?
         }

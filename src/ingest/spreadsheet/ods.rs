@@ -86,8 +86,10 @@ fn read_content(
         file: file.to_path_buf(),
         reason: format!("cannot read sheet {name:?}: {}", one_line(&reason)),
     };
+    // The name of the table being read, for errors (kept apart from `table`, so that naming
+    // it costs nothing per event).
+    let mut current = String::new();
     loop {
-        let current = table.as_ref().map_or("", |(n, _)| n.as_str()).to_string();
         let fail = |reason: String| unreadable(&current, reason);
         let step = match xml.next().map_err(&fail)? {
             Event::Start { name, attrs } => tag_step(name, attrs, false, table.is_some(), in_row),
@@ -103,6 +105,7 @@ fn read_content(
                 names.push(name.clone());
                 if !empty {
                     table = Some((name.clone(), Assembler::new(file, &name, true, size)));
+                    current = name;
                     next_row = 0;
                 }
             }
@@ -120,6 +123,7 @@ fn read_content(
                     if assembler.end_row(row_repeat, sink)? == Flow::NotData {
                         skip_table(&mut xml).map_err(&fail)?;
                         table = None;
+                        current.clear();
                     }
                 }
             }
@@ -128,26 +132,49 @@ fn read_content(
                     continue;
                 };
                 text.clear();
-                let has_value = match value {
-                    Value::Text(t) => {
+                // Most cells hold one paragraph of plain text (`<text:p>TEXT</text:p>`, then
+                // the cell's end): read without the general scan.
+                let simple = match (&value, empty) {
+                    (Value::Text(_) | Value::Content, false) => {
+                        let close: &[u8] = if element == b"table:table-cell" {
+                            b"</text:p></table:table-cell>"
+                        } else {
+                            b"</text:p></table:covered-table-cell>"
+                        };
+                        xml.simple_content(b"<text:p>", close, 256).map_err(&fail)?
+                    }
+                    _ => None,
+                };
+                let has_value = match (value, simple) {
+                    (Value::Text(t), Some(_)) => {
                         text.push_str(&t);
-                        if !empty {
-                            xml.skip_element(element).map_err(&fail)?;
-                        }
                         true
                     }
-                    Value::Content => {
-                        if !empty {
-                            paragraphs(&mut xml, element, &mut text).map_err(&fail)?;
-                        }
+                    (Value::Content, Some(raw)) => {
+                        append_text(raw, &mut text).map_err(&fail)?;
                         true
                     }
-                    Value::Empty => {
-                        if !empty {
-                            xml.skip_element(element).map_err(&fail)?;
+                    (value, _) => match value {
+                        Value::Text(t) => {
+                            text.push_str(&t);
+                            if !empty {
+                                xml.skip_element(element).map_err(&fail)?;
+                            }
+                            true
                         }
-                        false
-                    }
+                        Value::Content => {
+                            if !empty {
+                                paragraphs(&mut xml, element, &mut text).map_err(&fail)?;
+                            }
+                            true
+                        }
+                        Value::Empty => {
+                            if !empty {
+                                xml.skip_element(element).map_err(&fail)?;
+                            }
+                            false
+                        }
+                    },
                 };
                 if has_value {
                     let at = u32::try_from(column).unwrap_or(u32::MAX);
@@ -164,6 +191,7 @@ fn read_content(
                 if assembler.end_row(row_repeat, sink)? == Flow::NotData {
                     skip_table(&mut xml).map_err(&fail)?;
                     table = None;
+                    current.clear();
                 }
                 rows_since_progress += 1;
                 if rows_since_progress == PROGRESS_ROWS {
@@ -172,6 +200,7 @@ fn read_content(
                 }
             }
             Step::TableEnd => {
+                current.clear();
                 if let Some((_, assembler)) = table.take() {
                     if assembler.finish(sink)? {
                         found += 1;

@@ -208,28 +208,34 @@ impl<R: BufRead> Scanner<R> {
     /// write it: no prefix, no attributes, no markup in the text), the text, with the cursor
     /// moved past the cell's end; otherwise `None`, the cursor unmoved.
     pub fn simple_value(&mut self) -> Result<Option<&[u8]>, String> {
-        const OPEN: &[u8] = b"<v>";
-        const CLOSE: &[u8] = b"</v></c>";
-        if self.buf.len() - self.at < 64 {
+        self.simple_content(b"<v>", b"</v></c>", 64)
+    }
+
+    /// When the next bytes are `open`, a text of at most `limit` bytes with no markup, then
+    /// `close`, the text, with the cursor moved past `close`; otherwise `None`, the cursor
+    /// unmoved (and the caller reads the same bytes event by event).
+    pub fn simple_content(
+        &mut self,
+        open: &[u8],
+        close: &[u8],
+        limit: usize,
+    ) -> Result<Option<&[u8]>, String> {
+        if self.buf.len() - self.at < open.len() + limit + close.len() {
             self.fill()?;
         }
         let window = &self.buf[self.at..];
-        if !window.starts_with(OPEN) {
+        if !window.starts_with(open) {
             return Ok(None);
         }
-        let Some(lt) = window[OPEN.len()..]
-            .iter()
-            .take(64)
-            .position(|&b| b == b'<')
-        else {
+        let text = &window[open.len()..];
+        let Some(lt) = memchr::memchr(b'<', &text[..text.len().min(limit + 1)]) else {
             return Ok(None);
         };
-        let end = OPEN.len() + lt;
-        if !window[end..].starts_with(CLOSE) {
+        if !text[lt..].starts_with(close) {
             return Ok(None);
         }
-        let start = self.at + OPEN.len();
-        self.at += end + CLOSE.len();
+        let start = self.at + open.len();
+        self.at = start + lt + close.len();
         Ok(Some(&self.buf[start..start + lt]))
     }
 

@@ -225,6 +225,11 @@ fn read_sheet(
                     _ => xml.simple_value().map_err(&in_words)?,
                 };
                 let has_value = match simple {
+                    // Most values are plain digits (a shared string's index, a count): no
+                    // entity or UTF-8 to check.
+                    Some(value) if plain_digits(value) => {
+                        digits_text(kind, value, strings, &mut text).map_err(&in_words)?
+                    }
                     Some(value) => {
                         raw.clear();
                         append_text(value, &mut raw).map_err(&in_words)?;
@@ -445,6 +450,50 @@ fn value_text(
     Ok(true)
 }
 
+/// Whether a value is a plain decimal integer of at most 15 digits, without a sign or a
+/// leading zero (but `0` itself).
+fn plain_digits(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.len() < 16
+        && value.iter().all(u8::is_ascii_digit)
+        && (value[0] != b'0' || value.len() == 1)
+}
+
+/// [`value_text`] for a value of [`plain_digits`]: a shared string's index, or a number
+/// whose text is its digits.
+fn digits_text(
+    kind: CellKind,
+    value: &[u8],
+    strings: &[String],
+    text: &mut String,
+) -> Result<bool, String> {
+    let digits = || value.iter().map(|&b| char::from(b));
+    match kind {
+        CellKind::Shared => {
+            let index = value
+                .iter()
+                .fold(0usize, |n, &b| n * 10 + usize::from(b - b'0'));
+            let string = strings.get(index).ok_or_else(|| {
+                format!(
+                    "shared string \"{}\" is not in the workbook's {} shared strings",
+                    digits().collect::<String>(),
+                    strings.len()
+                )
+            })?;
+            text.push_str(string);
+            Ok(true)
+        }
+        CellKind::Number { .. } => {
+            text.extend(digits());
+            Ok(true)
+        }
+        _ => {
+            let raw: String = digits().collect();
+            value_text(kind, &raw, strings, text)
+        }
+    }
+}
+
 /// Writes a number's text as a CSV copy would hold it (see [`super::cell_text`]); false if
 /// `raw` is not a number. A plain integer is copied as it is, without parsing.
 fn number_text(raw: &str, text: &mut String) -> bool {
@@ -555,9 +604,19 @@ fn rich_text<R: std::io::BufRead>(
 
 /// A 1-based row number as a 0-based row.
 fn row_number(r: &[u8]) -> Option<u32> {
-    let text = std::str::from_utf8(r).ok()?.trim();
-    let n: u32 = text.parse().ok()?;
-    n.checked_sub(1)
+    let text = r.trim_ascii();
+    decimal(text.strip_prefix(b"+").unwrap_or(text))?.checked_sub(1)
+}
+
+/// Digits as a `u32`, as `str::parse` reads them (`None` when empty, not all digits, or
+/// past `u32::MAX`), without its UTF-8 check.
+fn decimal(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, &d| {
+        n.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
 }
 
 /// A cell reference (`B12`, 0-based row and column), or `None` when it is not one. Columns
@@ -572,10 +631,10 @@ pub fn cell_reference(r: &[u8]) -> Option<(u32, u32)> {
         column = column * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
     }
     let digits = &r[letters..];
-    if !digits.iter().all(u8::is_ascii_digit) || digits.len() > 9 {
+    if digits.len() > 9 {
         return None;
     }
-    let row: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    let row = decimal(digits)?;
     Some((row.checked_sub(1)?, column - 1))
 }
 
@@ -720,6 +779,23 @@ mod tests {
         assert_eq!(cell_reference(b"A0"), None);
         assert_eq!(cell_reference(b"12"), None);
         assert_eq!(cell_reference(b"A"), None);
+        assert_eq!(cell_reference(b"A+1"), None);
+        // Row numbers as `str::parse` reads them.
+        for r in [
+            "1",
+            "+7",
+            " 12 ",
+            "0009",
+            "4294967295",
+            "4294967296",
+            "",
+            "1a",
+            "-1",
+            "0",
+        ] {
+            let parsed = r.trim().parse::<u32>().ok().and_then(|n| n.checked_sub(1));
+            assert_eq!(row_number(r.as_bytes()), parsed, "{r:?}");
+        }
         let text = |raw: &str| {
             let mut t = String::new();
             number_text(raw, &mut t).then_some(t)

@@ -132,10 +132,11 @@ pub fn load_measured(
     {
         return Ok(measured);
     }
+    let mut fresh = None;
     if inputs.len() > 1 {
         // Several Home Office inputs are measured one by one, each from its own cache entry
         // when it has one; the cells of them all are cached under their joint key too.
-        if let Some(each) = each::measure_each(
+        let each = match each::measure_each(
             &dir,
             inputs,
             forces,
@@ -144,6 +145,15 @@ pub fn load_measured(
             &measure,
             progress,
         )? {
+            Ok(each) => Some(each),
+            // Left to the joint read; measuring them one by one hashed them all.
+            Err(joint) => {
+                known = Some(joint.input_sha256);
+                fresh = joint.together.then_some(Fresh::Together);
+                None
+            }
+        };
+        if let Some(each) = each {
             let (key, cells_paths, entry_path) =
                 combined_paths(&dir, &each.input_sha256, aliases, measure_keys);
             let mut writers = each.writers;
@@ -182,15 +192,10 @@ pub fn load_measured(
                 writers,
             });
         }
-        // Left to the joint read; measuring them one by one hashed them all.
-        known = known.or_else(|| inputs.iter().map(|p| memo_sha256(&dir, p)).collect());
     }
     let (input_sha256, fresh) = match known {
-        Some(known) => (known, None),
-        None if inputs.len() > 1 => {
-            let (hashed, each) = load_each(&dir, inputs, forces, aliases, progress)?;
-            (hashed, Some(each.map_or(Fresh::Together, Fresh::Each)))
-        }
+        Some(known) => (known, fresh),
+        // One input never hashed (several were hashed as they were measured).
         None => {
             let (hashed, ingested) = std::thread::scope(|scope| {
                 let hashing = scope.spawn(|| {
@@ -430,6 +435,12 @@ fn load_keyed(
     let table_path = dir.join(format!("{key}.parquet"));
     let entry_path = dir.join(format!("{key}.json"));
     let fresh = match fresh {
+        Some(Fresh::Together) => {
+            if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
+                return Ok((loaded, None, Vec::new()));
+            }
+            Some(Fresh::Together)
+        }
         Some(fresh) => Some(fresh),
         None => {
             if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {

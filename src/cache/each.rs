@@ -9,6 +9,7 @@
 //! the same bytes given twice) the inputs are left to the joint read, which checks their
 //! keys across inputs.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -58,9 +59,19 @@ fn cells_path(dir: &Path, file_key: &str, measure_key: &str) -> PathBuf {
     dir.join(format!("{key}.file.cells.parquet"))
 }
 
+/// Why the inputs were left to the joint read (see the module's invariant).
+pub(super) struct Joint {
+    /// Each input's sha256, in input order.
+    pub input_sha256: Vec<String>,
+    /// Whether they must be read together in one read (tidy counts, or the same bytes given
+    /// twice, whose duplicate rows that read names line by line), rather than one by one and
+    /// joined (inputs that share a period).
+    pub together: bool,
+}
+
 /// Measures the inputs one by one, as many at once as there are cores, each from its own
-/// cache entry when it has one. `None` when the inputs must be read together (see the
-/// module's invariant); the fresh entries made meanwhile are kept, and their writes finished.
+/// cache entry when it has one. [`Joint`] when the inputs must be read together; the fresh
+/// entries made meanwhile are kept, and their writes finished.
 pub(super) fn measure_each(
     dir: &Path,
     inputs: &[PathBuf],
@@ -69,8 +80,12 @@ pub(super) fn measure_each(
     measure_keys: &[String],
     measure: &(dyn Fn(&Table, usize) -> Result<Vec<Cell>> + Sync),
     progress: &ProgressBar,
-) -> Result<Option<Each>> {
+) -> Result<Result<Each, Joint>> {
     let next = AtomicUsize::new(0);
+    // The sha256 of the inputs being measured: the same bytes given twice are measured once
+    // (and then left to the joint read, which names their duplicate rows), so that no two
+    // threads write the same cache entry.
+    let claimed: Mutex<HashSet<String>> = Mutex::default();
     let slots: Vec<Mutex<Option<Result<Part>>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
     let workers = std::thread::available_parallelism()
         .map_or(2, std::num::NonZeroUsize::get)
@@ -84,7 +99,7 @@ pub(super) fn measure_each(
                 let Some(path) = inputs.get(i) else {
                     break;
                 };
-                let part = one_input(dir, path, forces, aliases, measure_keys, measure);
+                let part = one_input(dir, path, forces, aliases, measure_keys, measure, &claimed);
                 // Only a panicking worker poisons a slot, and then the scope panics too.
                 if let Ok(mut slot) = slots[i].lock() {
                     *slot = Some(part);
@@ -118,12 +133,14 @@ pub(super) fn measure_each(
         .iter()
         .map(|p| p.entry.periods.as_deref().unwrap_or_default())
         .collect();
-    if parts.iter().any(|p| p.entry.tidy)
-        || distinct.len() < parts.len()
-        || super::overlapping(&periods)
-    {
+    let together = parts.iter().any(|p| p.entry.tidy) || distinct.len() < parts.len();
+    if together || super::overlapping(&periods) {
+        let input_sha256 = parts.iter().map(|p| p.sha256.clone()).collect();
         join(parts.into_iter().flat_map(|p| p.writers));
-        return Ok(None);
+        return Ok(Err(Joint {
+            input_sha256,
+            together,
+        }));
     }
     // Each set is made at its full size at once: grown by doubling, a twelve-year series'
     // cells would briefly be held twice.
@@ -153,12 +170,13 @@ pub(super) fn measure_each(
     for set in &mut each.sets {
         measure::sort_cells(set);
     }
-    Ok(Some(each))
+    Ok(Ok(each))
 }
 
 /// One input's cells under every measure key: from its cache entry, else measured from its
 /// cached table, else from a fresh read (whose table, entry and cells are then written to the
-/// cache on threads of their own).
+/// cache on threads of their own). An input whose bytes another thread has claimed is passed
+/// over: its part has only its sha256.
 fn one_input(
     dir: &Path,
     path: &Path,
@@ -166,8 +184,28 @@ fn one_input(
     aliases: &[(String, String)],
     measure_keys: &[String],
     measure: &(dyn Fn(&Table, usize) -> Result<Vec<Cell>> + Sync),
+    claimed: &Mutex<HashSet<String>>,
 ) -> Result<Part> {
     let sha256 = file_sha256(dir, path)?;
+    let first = claimed
+        .lock()
+        .map_err(|_| anyhow::anyhow!("a thread reading the inputs failed"))?
+        .insert(sha256.clone());
+    if !first {
+        return Ok(Part {
+            sha256,
+            entry: Entry {
+                tidy: false,
+                accounts: Vec::new(),
+                quarantine: Vec::new(),
+                dictionaries: None,
+                periods: None,
+            },
+            sets: Vec::new(),
+            from_cache: false,
+            writers: Vec::new(),
+        });
+    }
     let key = file_key(&sha256, aliases);
     let table_path = dir.join(format!("{key}.file.parquet"));
     let entry_path = dir.join(format!("{key}.file.json"));

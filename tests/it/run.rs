@@ -837,7 +837,7 @@ fn tidy_counts_run() {
             (b'A' + i as u8) as char
         ));
     }
-    std::fs::write(work.path().join("areas.csv"), csv).unwrap();
+    std::fs::write(work.path().join("areas.csv"), &csv).unwrap();
     let file = analysis(
         &work,
         "areas.toml",
@@ -858,6 +858,28 @@ fn tidy_counts_run() {
     assert_eq!(summary["n_units"], 8);
     let mix = std::fs::read_to_string(work.path().join("out/tables/offence_mix.csv")).unwrap();
     assert_eq!(mix.lines().count(), 1, "header only: {mix}");
+
+    // The same units in two files are read together (a tidy table's units are read across
+    // its inputs), and compare the same, cold and cached.
+    let lines: Vec<&str> = csv.lines().collect();
+    std::fs::write(work.path().join("a-d.csv"), lines[..5].join("\n") + "\n").unwrap();
+    let rest: Vec<&str> = std::iter::once(lines[0])
+        .chain(lines[5..].iter().copied())
+        .collect();
+    std::fs::write(work.path().join("e-h.csv"), rest.join("\n") + "\n").unwrap();
+    let file = analysis(
+        &work,
+        "split.toml",
+        "inputs = [\"a-d.csv\", \"e-h.csv\"]\nfocus = [\"area c\"]\n[outputs]\nfolder = \"split\"\n",
+    );
+    let whole = std::fs::read(work.path().join("out/tables/force_comparison.csv")).unwrap();
+    for _ in 0..2 {
+        let (code, _, stderr) = run(&work, &["--config", &file, "--force"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.starts_with("Area C: 55.3% (210 / 380)"), "{stderr}");
+        let split = std::fs::read(work.path().join("split/tables/force_comparison.csv")).unwrap();
+        assert_eq!(split, whole);
+    }
 }
 
 /// One row of a CSV as header → cell, found by the first cell of its `key` column.

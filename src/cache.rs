@@ -592,13 +592,49 @@ fn file_key(sha256: &str, aliases: &[(String, String)]) -> String {
     output::sha256_hex(text.as_bytes())
 }
 
-/// One input's sha256 and its table, or why it could not be read.
-type PartRead = Result<(String, Part)>;
-
 /// One input, read or taken from its own cache entry.
 enum Part {
     Cached(Loaded),
     Read(ingest::Ingested),
+}
+
+/// Runs `work` on each input, as many inputs at once as there are cores, counting them on
+/// `progress`; the results in input order (`None` where a worker panicked, which the scope
+/// then reports too).
+fn on_each_input<T: Send>(
+    inputs: &[PathBuf],
+    progress: &ProgressBar,
+    work: impl Fn(&Path) -> T + Sync,
+) -> Vec<Option<T>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<T>>> =
+        inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .min(inputs.len());
+    progress.set_length(inputs.len() as u64);
+    progress.set_position(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = inputs.get(i) else {
+                    break;
+                };
+                let result = work(path);
+                // Only a panicking worker poisons a slot, and then the scope panics too.
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(result);
+                }
+                progress.inc(1);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| slot.into_inner().ok().flatten())
+        .collect()
 }
 
 /// Reads several inputs one by one, as many at once as there are cores (each workbook also
@@ -614,55 +650,29 @@ fn load_each(
     aliases: &[(String, String)],
     progress: &ProgressBar,
 ) -> Result<(Vec<String>, Option<Each>)> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<PartRead>>> =
-        inputs.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZeroUsize::get)
-        .min(inputs.len());
-    progress.set_length(inputs.len() as u64);
-    progress.set_position(0);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = inputs.get(i) else {
-                    break;
-                };
-                let result = file_sha256(dir, path).and_then(|sha| {
-                    let key = file_key(&sha, aliases);
-                    let table = dir.join(format!("{key}.file.parquet"));
-                    let entry = dir.join(format!("{key}.file.json"));
-                    match read_entry(&table, &entry, std::slice::from_ref(&sha)) {
-                        Some(loaded) => Ok((sha, Part::Cached(loaded))),
-                        None => {
-                            let ingested = ingest::read_inputs(
-                                std::slice::from_ref(path),
-                                forces,
-                                &ProgressBar::hidden(),
-                            )?;
-                            Ok((sha, Part::Read(ingested)))
-                        }
-                    }
-                });
-                // Only a panicking worker poisons a slot, and then the scope panics too.
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(result);
+    let results = on_each_input(inputs, progress, |path| {
+        file_sha256(dir, path).and_then(|sha| {
+            let key = file_key(&sha, aliases);
+            let table = dir.join(format!("{key}.file.parquet"));
+            let entry = dir.join(format!("{key}.file.json"));
+            match read_entry(&table, &entry, std::slice::from_ref(&sha)) {
+                Some(loaded) => Ok((sha, Part::Cached(loaded))),
+                None => {
+                    let ingested = ingest::read_inputs(
+                        std::slice::from_ref(&path.to_path_buf()),
+                        forces,
+                        &ProgressBar::hidden(),
+                    )?;
+                    Ok((sha, Part::Read(ingested)))
                 }
-                progress.inc(1);
-            });
-        }
+            }
+        })
     });
     let mut shas = Vec::with_capacity(inputs.len());
     let mut parts = Vec::with_capacity(inputs.len());
-    for slot in slots {
-        let result = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .ok_or_else(|| anyhow::anyhow!("a thread reading the inputs failed"))?;
-        let (sha, part) = result?;
+    for result in results {
+        let (sha, part): (String, Part) =
+            result.ok_or_else(|| anyhow::anyhow!("a thread reading the inputs failed"))??;
         shas.push(sha);
         parts.push(part);
     }

@@ -11,7 +11,6 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
@@ -81,37 +80,17 @@ pub(super) fn measure_each(
     measure: &(dyn Fn(&Table, usize) -> Result<Vec<Cell>> + Sync),
     progress: &ProgressBar,
 ) -> Result<Result<Each, Joint>> {
-    let next = AtomicUsize::new(0);
     // The sha256 of the inputs being measured: the same bytes given twice are measured once
     // (and then left to the joint read, which names their duplicate rows), so that no two
     // threads write the same cache entry.
     let claimed: Mutex<HashSet<String>> = Mutex::default();
-    let slots: Vec<Mutex<Option<Result<Part>>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZeroUsize::get)
-        .min(inputs.len());
-    progress.set_length(inputs.len() as u64);
-    progress.set_position(0);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = inputs.get(i) else {
-                    break;
-                };
-                let part = one_input(dir, path, forces, aliases, measure_keys, measure, &claimed);
-                // Only a panicking worker poisons a slot, and then the scope panics too.
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(part);
-                }
-                progress.inc(1);
-            });
-        }
+    let results = super::on_each_input(inputs, progress, |path| {
+        one_input(dir, path, forces, aliases, measure_keys, measure, &claimed)
     });
     let mut parts = Vec::with_capacity(inputs.len());
     let mut failed = None;
-    for slot in slots {
-        match slot.into_inner().ok().flatten() {
+    for result in results {
+        match result {
             Some(Ok(part)) => parts.push(part),
             Some(Err(err)) => {
                 failed.get_or_insert(err);

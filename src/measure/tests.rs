@@ -44,6 +44,18 @@ fn cells_of(rows: Vec<(usize, u8, usize)>, dir: &Path, name: &str) -> Vec<Cell> 
 
 /// [`cells_of`] with `extra` keys at the top of the analysis file.
 fn cells_with(rows: Vec<(usize, u8, usize)>, dir: &Path, name: &str, extra: &str) -> Vec<Cell> {
+    let (table, config) = table_with(rows, dir, name, extra);
+    outcome_cells(&table, &config).unwrap()
+}
+
+/// The canonical table of the rows (see [`cells_of`]), and an analysis file of it with
+/// `extra` keys at its top.
+fn table_with(
+    rows: Vec<(usize, u8, usize)>,
+    dir: &Path,
+    name: &str,
+    extra: &str,
+) -> (DataFrame, Config) {
     let mut text = String::from(HEADER);
     for (force, quarter, offence) in rows {
         let (description, subgroup, code) = OFFENCES[offence];
@@ -66,12 +78,11 @@ fn cells_with(rows: Vec<(usize, u8, usize)>, dir: &Path, name: &str, extra: &str
     let Table::Outcomes(table) = ingested.table else {
         panic!("not an outcomes table")
     };
-    outcome_cells(&table, &config).unwrap()
+    (table, config)
 }
 
-#[test]
-fn cells_come_sorted_by_their_texts_whatever_the_row_order() {
-    let dir = tempfile::tempdir().unwrap();
+/// Every force, quarters 1 and 2, every offence.
+fn every_row() -> Vec<(usize, u8, usize)> {
     let mut rows = Vec::new();
     for force in 0..FORCES.len() {
         for quarter in 1..=2 {
@@ -80,6 +91,13 @@ fn cells_come_sorted_by_their_texts_whatever_the_row_order() {
             }
         }
     }
+    rows
+}
+
+#[test]
+fn cells_come_sorted_by_their_texts_whatever_the_row_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = every_row();
     let sorted_input = cells_of(rows.clone(), dir.path(), "sorted.csv");
     // Kent's second-quarter assault without injury first: the forces, quarters and offences
     // are all met (and given their ids) in the reverse of their order.
@@ -175,43 +193,14 @@ fn the_focus_forces_cells_keep_their_counts_by_type_when_there_are_events() {
 #[test]
 fn cells_in_the_period_are_the_whole_tables_cells_of_the_period() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rows = Vec::new();
-    for force in 0..FORCES.len() {
-        for quarter in 1..=2 {
-            for offence in 0..OFFENCES.len() {
-                rows.push((force, quarter, offence));
-            }
-        }
-    }
-    let mut text = String::from(HEADER);
-    for (force, quarter, offence) in rows {
-        let (description, subgroup, code) = OFFENCES[offence];
-        for (outcome, outcome_description, outcome_group) in OUTCOMES {
-            text.push_str(&format!(
-                "2018/19,{quarter},{},{description},Violence against the person,{subgroup},{code},,{outcome_description},{outcome_group},{outcome},0,{}\n",
-                FORCES[force],
-                count(force, quarter, offence, outcome)
-            ));
-        }
-    }
-    let input = dir.path().join("t.csv");
-    std::fs::write(&input, text).unwrap();
     for (period, expected) in [
         ("\"2018/19\"", 12),
         ("{ rolling_12_months_to = \"2018/19 Q1\" }", 6),
         ("{ rolling_12_months_to = \"2017/18 Q4\" }", 0),
         ("\"all\"", 12),
     ] {
-        let toml = format!(
-            "inputs = [{:?}]\nperiod = {period}\nallow_partial_period = true\n[outputs]\nfolder = \"out\"\n",
-            input.display().to_string()
-        );
-        let config =
-            Config::from_toml(&dir.path().join("a.toml"), &toml, &Overrides::default()).unwrap();
-        let ingested = read_inputs(&config.inputs, &config.forces, &ProgressBar::hidden()).unwrap();
-        let Table::Outcomes(table) = ingested.table else {
-            panic!("not an outcomes table")
-        };
+        let extra = format!("period = {period}\nallow_partial_period = true");
+        let (table, config) = table_with(every_row(), dir.path(), "t.csv", &extra);
         let whole = outcome_cells(&table, &config).unwrap();
         assert_eq!(whole.len(), 12);
         let of_period: Vec<Cell> = whole

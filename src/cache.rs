@@ -598,6 +598,15 @@ enum Part {
     Read(ingest::Ingested),
 }
 
+/// One input read as if it were the only one (its own progress not shown).
+fn read_alone(path: &Path, forces: &ForceTable) -> Result<ingest::Ingested> {
+    Ok(ingest::read_inputs(
+        std::slice::from_ref(&path.to_path_buf()),
+        forces,
+        &ProgressBar::hidden(),
+    )?)
+}
+
 /// Runs `work` on each input, as many inputs at once as there are cores, counting them on
 /// `progress`; the results in input order (`None` where a worker panicked, which the scope
 /// then reports too).
@@ -657,14 +666,7 @@ fn load_each(
             let entry = dir.join(format!("{key}.file.json"));
             match read_entry(&table, &entry, std::slice::from_ref(&sha)) {
                 Some(loaded) => Ok((sha, Part::Cached(loaded))),
-                None => {
-                    let ingested = ingest::read_inputs(
-                        std::slice::from_ref(&path.to_path_buf()),
-                        forces,
-                        &ProgressBar::hidden(),
-                    )?;
-                    Ok((sha, Part::Read(ingested)))
-                }
+                None => Ok((sha, Part::Read(read_alone(path, forces)?))),
             }
         })
     });

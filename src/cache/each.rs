@@ -18,8 +18,8 @@ use anyhow::Result;
 use indicatif::ProgressBar;
 
 use super::{
-    account_json, file_key, file_sha256, quarantine_entry, quarantined_row, read_cells, read_entry,
-    read_entry_json, table_periods, write_cells, Entry, PendingWrite, CELLS_LAYOUT,
+    account_json, file_key, file_sha256, quarantine_entry, quarantined_row, read_alone, read_cells,
+    read_entry, read_entry_json, table_periods, write_cells, Entry, PendingWrite, CELLS_LAYOUT,
 };
 use crate::ingest::{self, Table};
 use crate::measure::{self, Cell};
@@ -214,11 +214,7 @@ fn one_input(
                 (loaded.table, entry, true)
             }
             None => {
-                let ingested = ingest::read_inputs(
-                    std::slice::from_ref(&path.to_path_buf()),
-                    forces,
-                    &ProgressBar::hidden(),
-                )?;
+                let ingested = read_alone(path, forces)?;
                 let accounts: Vec<serde_json::Value> = ingested
                     .accounts
                     .iter()

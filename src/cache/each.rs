@@ -124,7 +124,14 @@ pub(super) fn measure_each(
     // Each set is made at its full size at once: grown by doubling, a twelve-year series'
     // cells would briefly be held twice.
     let sets = (0..measure_keys.len())
-        .map(|k| Vec::with_capacity(parts.iter().map(|p| p.sets[k].len()).sum()))
+        .map(|k| {
+            Vec::with_capacity(
+                parts
+                    .iter()
+                    .map(|p| p.sets.get(k).map_or(0, Vec::len))
+                    .sum(),
+            )
+        })
         .collect();
     let mut each = Each {
         input_sha256: Vec::with_capacity(parts.len()),

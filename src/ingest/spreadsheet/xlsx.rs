@@ -626,10 +626,12 @@ pub fn cell_reference(r: &[u8]) -> Option<(u32, u32)> {
     if letters == 0 || letters > 7 || letters == r.len() {
         return None;
     }
-    let mut column: u32 = 0;
+    // Seven letters reach 26^7, past a u32: counted in a u64, kept saturated.
+    let mut column: u64 = 0;
     for b in &r[..letters] {
-        column = column * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
+        column = column * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1;
     }
+    let column = u32::try_from(column).unwrap_or(u32::MAX);
     let digits = &r[letters..];
     if digits.len() > 9 {
         return None;
@@ -780,6 +782,10 @@ mod tests {
         assert_eq!(cell_reference(b"12"), None);
         assert_eq!(cell_reference(b"A"), None);
         assert_eq!(cell_reference(b"A+1"), None);
+        // Found by fuzzing (tests/fuzz/regressions/xlsx/seven-letter-column-fuzzed.xml):
+        // seven letters overflowed the column's u32.
+        assert_eq!(cell_reference(b"ZZZZZZZ1"), Some((0, u32::MAX - 1)));
+        assert_eq!(cell_reference(b"AAAAAAA1"), Some((0, 321_272_406)));
         // Row numbers as `str::parse` reads them.
         for r in [
             "1",

@@ -435,18 +435,14 @@ fn load_keyed(
     let table_path = dir.join(format!("{key}.parquet"));
     let entry_path = dir.join(format!("{key}.json"));
     let fresh = match fresh {
-        Some(Fresh::Together) => {
+        Some(Fresh::Ingested(_) | Fresh::Each(_)) => fresh,
+        Some(Fresh::Together) | None => {
             if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
                 return Ok((loaded, None, Vec::new()));
             }
-            Some(Fresh::Together)
-        }
-        Some(fresh) => Some(fresh),
-        None => {
-            if let Some(loaded) = read_entry(&table_path, &entry_path, &input_sha256) {
-                return Ok((loaded, None, Vec::new()));
-            }
-            if inputs.len() > 1 {
+            if fresh.is_some() {
+                fresh
+            } else if inputs.len() > 1 {
                 load_each(dir, inputs, forces, aliases, progress)?
                     .1
                     .map(Fresh::Each)
@@ -988,6 +984,18 @@ fn read_cells(path: &Path) -> Option<Vec<Cell>> {
 
 fn read_entry(table_path: &Path, entry_path: &Path, input_sha256: &[String]) -> Option<Loaded> {
     let entry = read_entry_json(entry_path)?;
+    Some(Loaded {
+        table: cached_table(table_path, &entry)?,
+        accounts: entry.accounts,
+        quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
+        input_sha256: input_sha256.to_vec(),
+        from_cache: true,
+    })
+}
+
+/// The table cached at `table_path` under its `entry`, or `None` when it is missing or
+/// damaged.
+fn cached_table(table_path: &Path, entry: &Entry) -> Option<Table> {
     let file = std::fs::File::open(table_path).ok()?;
     let mut df = ParquetReader::new(file).finish().ok()?;
     if let Some(dictionaries) = &entry.dictionaries {
@@ -996,15 +1004,9 @@ fn read_entry(table_path: &Path, entry_path: &Path, input_sha256: &[String]) -> 
     if !entry.tidy && !crate::record::conforms(df.schema()) {
         return None;
     }
-    Some(Loaded {
-        table: if entry.tidy {
-            Table::Tidy(df)
-        } else {
-            Table::Outcomes(df)
-        },
-        accounts: entry.accounts,
-        quarantine: entry.quarantine.into_iter().map(quarantined_row).collect(),
-        input_sha256: input_sha256.to_vec(),
-        from_cache: true,
+    Some(if entry.tidy {
+        Table::Tidy(df)
+    } else {
+        Table::Outcomes(df)
     })
 }

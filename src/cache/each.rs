@@ -18,8 +18,9 @@ use anyhow::Result;
 use indicatif::ProgressBar;
 
 use super::{
-    account_json, file_key, file_sha256, quarantine_entry, quarantined_row, read_alone, read_cells,
-    read_entry, read_entry_json, table_periods, write_cells, Entry, PendingWrite, CELLS_LAYOUT,
+    account_json, cached_table, file_key, file_sha256, quarantine_entry, quarantined_row,
+    read_alone, read_cells, read_entry_json, table_periods, write_cells, Entry, PendingWrite,
+    CELLS_LAYOUT,
 };
 use crate::ingest::{self, Table};
 use crate::measure::{self, Cell};
@@ -199,73 +200,70 @@ fn one_input(
         .iter()
         .map(|k| cells_path(dir, &key, k))
         .collect();
-    if let Some(entry) = read_entry_json(&entry_path).filter(|e| e.periods.is_some() && !e.tidy) {
-        let cached: Option<Vec<Vec<Cell>>> = cells_paths.iter().map(|p| read_cells(p)).collect();
-        if let Some(sets) = cached {
-            return Ok(Part {
-                sha256,
-                entry,
-                sets,
-                from_cache: true,
-                writers: Vec::new(),
-            });
-        }
-    }
-    let mut writers = Vec::new();
-    let (table, entry, from_cache) =
-        match read_entry(&table_path, &entry_path, std::slice::from_ref(&sha256)) {
-            Some(loaded) => {
-                let entry = read_entry_json(&entry_path).ok_or_else(|| {
-                    anyhow::anyhow!("the cache entry {} went", entry_path.display())
-                })?;
-                (loaded.table, entry, true)
+    let cached = match read_entry_json(&entry_path) {
+        Some(entry) if entry.periods.is_some() && !entry.tidy => {
+            let sets: Option<Vec<Vec<Cell>>> = cells_paths.iter().map(|p| read_cells(p)).collect();
+            match sets {
+                Some(sets) => {
+                    return Ok(Part {
+                        sha256,
+                        entry,
+                        sets,
+                        from_cache: true,
+                        writers: Vec::new(),
+                    })
+                }
+                None => Some(entry),
             }
-            None => {
-                let ingested = read_alone(path, forces)?;
-                let accounts: Vec<serde_json::Value> = ingested
-                    .accounts
-                    .iter()
-                    .map(account_json)
-                    .collect::<Result<_>>()?;
-                let quarantine = ingested.quarantine.iter().map(quarantine_entry).collect();
-                let entry = match &ingested.table {
-                    Table::Tidy(_) => Entry {
-                        tidy: true,
+        }
+        other => other,
+    };
+    let mut writers = Vec::new();
+    let cached = cached.and_then(|entry| Some((cached_table(&table_path, &entry)?, entry)));
+    let (table, entry, from_cache) = match cached {
+        Some((table, entry)) => (table, entry, true),
+        None => {
+            let ingested = read_alone(path, forces)?;
+            let accounts: Vec<serde_json::Value> = ingested
+                .accounts
+                .iter()
+                .map(account_json)
+                .collect::<Result<_>>()?;
+            let quarantine = ingested.quarantine.iter().map(quarantine_entry).collect();
+            let entry = match &ingested.table {
+                Table::Tidy(_) => Entry {
+                    tidy: true,
+                    accounts,
+                    quarantine,
+                    dictionaries: None,
+                    periods: None,
+                },
+                Table::Outcomes(df) => {
+                    let (ids, dictionaries) = crate::record::to_ids(df)
+                        .map_err(|e| anyhow::anyhow!("cannot keep a table in the cache: {e}"))?;
+                    let entry = Entry {
+                        tidy: false,
                         accounts,
                         quarantine,
-                        dictionaries: None,
-                        periods: None,
-                    },
-                    Table::Outcomes(df) => {
-                        let (ids, dictionaries) = crate::record::to_ids(df).map_err(|e| {
-                            anyhow::anyhow!("cannot keep a table in the cache: {e}")
-                        })?;
-                        let entry = Entry {
-                            tidy: false,
-                            accounts,
-                            quarantine,
-                            dictionaries: Some(dictionaries),
-                            periods: Some(table_periods(df).map_err(|e| {
-                                anyhow::anyhow!(
-                                    "cannot read the periods of {}: {e}",
-                                    path.display()
-                                )
-                            })?),
-                        };
-                        let pending = PendingWrite {
-                            dir: dir.to_path_buf(),
-                            table_path,
-                            entry_path,
-                            table: Some(ids),
-                            entry: entry.clone(),
-                        };
-                        writers.push(std::thread::spawn(move || pending.write()));
-                        entry
-                    }
-                };
-                (ingested.table, entry, false)
-            }
-        };
+                        dictionaries: Some(dictionaries),
+                        periods: Some(table_periods(df).map_err(|e| {
+                            anyhow::anyhow!("cannot read the periods of {}: {e}", path.display())
+                        })?),
+                    };
+                    let pending = PendingWrite {
+                        dir: dir.to_path_buf(),
+                        table_path,
+                        entry_path,
+                        table: Some(ids),
+                        entry: entry.clone(),
+                    };
+                    writers.push(std::thread::spawn(move || pending.write()));
+                    entry
+                }
+            };
+            (ingested.table, entry, false)
+        }
+    };
     if entry.tidy || entry.periods.is_none() {
         // Left to the joint read (an entry of an older layout has no periods: FILE_LAYOUT
         // changed with them, so this is only a guard).
